@@ -1,0 +1,110 @@
+package teamsops
+
+import "time"
+
+// ConsumerTenantID is the tenant Microsoft Entra puts in tokens of personal
+// Microsoft accounts. Graph's Teams operation APIs do not support them.
+const ConsumerTenantID = "9188040d-6c67-4c5b-b112-36a304b66dad"
+
+// Tenant is a Microsoft Entra tenant: the boundary no data crosses.
+type Tenant struct {
+	ID          string
+	DisplayName string
+}
+
+// User is a work or school account of a tenant.
+type User struct {
+	ID                string // object id
+	TenantID          string
+	DisplayName       string
+	UserPrincipalName string
+}
+
+// Chat is a Teams chat (Graph's chat resource). ChatType is "oneOnOne",
+// "group" or "meeting".
+type Chat struct {
+	ID              string
+	TenantID        string
+	ChatType        string
+	Topic           string
+	CreatedDateTime time.Time
+	Members         []Member
+}
+
+// Team is a Teams team (Graph's team resource).
+type Team struct {
+	ID              string
+	TenantID        string
+	DisplayName     string
+	Description     string
+	IsArchived      bool
+	CreatedDateTime time.Time
+	Members         []Member
+}
+
+// Member is a user's membership in a chat or team. Roles holds "owner"
+// for owners and is empty for plain members, as in Graph's
+// conversationMember.
+type Member struct {
+	UserID string
+	Roles  []string
+}
+
+// TeamsApp is an app in a tenant's Teams app catalog. ClientAppID is the
+// client id of the Entra app registration behind it (its bot), if any.
+type TeamsApp struct {
+	ID          string
+	TenantID    string
+	DisplayName string
+	ClientAppID string
+}
+
+// AppInstallation is a Teams app installed in a chat or team.
+type AppInstallation struct {
+	ID         string
+	TenantID   string
+	Resource   ResourceRef
+	TeamsAppID string
+}
+
+// AppRegistration is an Entra app registration: its client id, the hash of
+// its client secret, and the application permissions (app roles of
+// Microsoft Graph) an admin granted it in its tenant.
+type AppRegistration struct {
+	ClientID    string
+	TenantID    string
+	DisplayName string
+	SecretHash  string
+	Roles       []string
+}
+
+// PermissionGrant is Graph's resourceSpecificPermissionGrant: a
+// resource-specific consent (RSC) permission an app holds on one chat or
+// team (api-reference/beta/resources/resourcespecificpermissiongrant.md).
+type PermissionGrant struct {
+	ID             string
+	TenantID       string
+	Resource       ResourceRef
+	ClientAppID    string
+	ClientID       string // the app's service principal in the tenant
+	PermissionType string // "Application" or "Delegated"
+	Permission     string
+}
+
+// ResourceAccess is what authorization needs to know about one caller and
+// one chat or team: whether the resource exists in the caller's tenant,
+// whether the user is a member or owner of it, and which RSC permissions
+// the calling app holds on it.
+type ResourceAccess struct {
+	Exists bool
+	Member bool
+	Owner  bool
+	Grants []string
+}
+
+// SigningKey is an RSA key the local issuer signs tokens with, as PKCS#8 PEM.
+type SigningKey struct {
+	ID        string // the JWK "kid"
+	PEM       []byte
+	CreatedAt time.Time
+}

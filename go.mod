@@ -1,0 +1,3 @@
+module github.com/teamsops/teamsops
+
+go 1.26

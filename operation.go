@@ -1,0 +1,133 @@
+package teamsops
+
+import "time"
+
+// OperationType is Graph's teamsAsyncOperationType, an evolvable enum.
+//
+// Members and their order come from the teamsAsyncOperation resource pages
+// (api-reference/v1.0/resources/teamsasyncoperation.md and
+// api-reference/beta/resources/teamsasyncoperation.md).
+type OperationType string
+
+// Members of teamsAsyncOperationType.
+const (
+	OperationTypeInvalid            OperationType = "invalid"
+	OperationTypeCloneTeam          OperationType = "cloneTeam"
+	OperationTypeArchiveTeam        OperationType = "archiveTeam"
+	OperationTypeUnarchiveTeam      OperationType = "unarchiveTeam"
+	OperationTypeCreateTeam         OperationType = "createTeam"
+	OperationTypeUnknownFutureValue OperationType = "unknownFutureValue"
+	OperationTypeTeamifyGroup       OperationType = "teamifyGroup"
+	OperationTypeCreateChannel      OperationType = "createChannel"
+	OperationTypeCreateChat         OperationType = "createChat"
+	OperationTypeArchiveChannel     OperationType = "archiveChannel"
+	OperationTypeUnarchiveChannel   OperationType = "unarchiveChannel"
+)
+
+// EnumMember describes one member of an evolvable enum: whether v1.0
+// defines it, and whether it comes after unknownFutureValue (and so is
+// only sent to clients that ask for it with
+// "Prefer: include-unknown-enum-members").
+type EnumMember struct {
+	Name      string
+	InV1      bool
+	Evolvable bool
+}
+
+// OperationTypes lists teamsAsyncOperationType in Graph's order. createChat
+// appears only in beta's member list.
+var OperationTypes = []EnumMember{
+	{"invalid", true, false},
+	{"cloneTeam", true, false},
+	{"archiveTeam", true, false},
+	{"unarchiveTeam", true, false},
+	{"createTeam", true, false},
+	{"unknownFutureValue", true, false},
+	{"teamifyGroup", true, true},
+	{"createChannel", true, true},
+	{"createChat", false, true},
+	{"archiveChannel", true, true},
+	{"unarchiveChannel", true, true},
+}
+
+// OperationStatus is Graph's teamsAsyncOperationStatus
+// (api-reference/v1.0/resources/teamsasyncoperationstatus.md).
+type OperationStatus string
+
+// Members of teamsAsyncOperationStatus.
+const (
+	OperationStatusInvalid            OperationStatus = "invalid"
+	OperationStatusNotStarted         OperationStatus = "notStarted"
+	OperationStatusInProgress         OperationStatus = "inProgress"
+	OperationStatusSucceeded          OperationStatus = "succeeded"
+	OperationStatusFailed             OperationStatus = "failed"
+	OperationStatusUnknownFutureValue OperationStatus = "unknownFutureValue"
+)
+
+// OperationStatuses lists teamsAsyncOperationStatus in Graph's order; no
+// member follows unknownFutureValue.
+var OperationStatuses = []EnumMember{
+	{"invalid", true, false},
+	{"notStarted", true, false},
+	{"inProgress", true, false},
+	{"succeeded", true, false},
+	{"failed", true, false},
+	{"unknownFutureValue", true, false},
+}
+
+// LookupEnumMember returns the member called name in members.
+func LookupEnumMember(members []EnumMember, name string) (EnumMember, bool) {
+	for _, m := range members {
+		if m.Name == name {
+			return m, true
+		}
+	}
+	return EnumMember{}, false
+}
+
+// OperationError is Graph's operationError: why an operation failed.
+type OperationError struct {
+	Code    string
+	Message string
+}
+
+// ResourceKind names the kind of resource an operation belongs to.
+type ResourceKind string
+
+// Resource kinds that carry operations.
+const (
+	ResourceChat ResourceKind = "chats"
+	ResourceTeam ResourceKind = "teams"
+)
+
+// ResourceRef names one chat or team of a tenant.
+type ResourceRef struct {
+	Kind ResourceKind
+	ID   string
+}
+
+// Operation is Graph's teamsAsyncOperation, with the tenant and resource it
+// belongs to. Values is beta's "values" property, a JSON string.
+type Operation struct {
+	ID                     string
+	TenantID               string
+	Resource               ResourceRef
+	Type                   OperationType
+	Status                 OperationStatus
+	CreatedDateTime        time.Time
+	LastActionDateTime     time.Time
+	AttemptsCount          int
+	TargetResourceID       string
+	TargetResourceLocation string
+	Values                 string
+	Error                  *OperationError
+}
+
+// OperationQuery narrows and pages a list of operations. Operations are
+// listed in a stable order: createdDateTime, then id.
+type OperationQuery struct {
+	Filter *Filter // nil: all
+	Top    int     // at most this many; 0: no limit
+	Skip   int     // skip this many first
+	Count  bool    // also count all that match the filter
+}
