@@ -1,0 +1,117 @@
+// Package identity is teamsops' token service: it issues access tokens as
+// Microsoft Entra does, serves Entra's per-tenant discovery, key and token
+// endpoints, and validates the tokens callers present, turning them into a
+// teamsops.Principal.
+//
+// Token format: "Access token claims reference" and "Access tokens in the
+// Microsoft identity platform" on learn.microsoft.com. Endpoints: "OpenID
+// Connect on the Microsoft identity platform" and "OAuth 2.0 client
+// credentials flow".
+package identity
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha1"
+	"fmt"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"github.com/teamsops/teamsops"
+)
+
+// KeyStore keeps the local issuer's signing keys. teamsops.Store satisfies it.
+type KeyStore interface {
+	// SigningKeys returns the stored keys, newest first.
+	SigningKeys(ctx context.Context) ([]*teamsops.SigningKey, error)
+	// EnsureSigningKey stores k unless a key exists already and returns
+	// the newest key, so processes starting together agree on one key.
+	EnsureSigningKey(ctx context.Context, k *teamsops.SigningKey) (*teamsops.SigningKey, error)
+}
+
+// Directory is the part of the store the token endpoint reads.
+// teamsops.Store satisfies it. Both methods report a missing tenant or
+// app as an *teamsops.Error with code teamsops.ENOTFOUND.
+type Directory interface {
+	Tenant(ctx context.Context, id string) (*teamsops.Tenant, error)
+	AppRegistration(ctx context.Context, tenantID, clientID string) (*teamsops.AppRegistration, error)
+}
+
+// bcrypt reads at most 72 bytes of a secret; longer ones are refused
+// rather than silently truncated.
+const maxSecretLen = 72
+
+// HashSecret returns the bcrypt hash of a client secret, for
+// teamsops.AppRegistration.SecretHash.
+func HashSecret(secret string) (string, error) {
+	if secret == "" {
+		return "", teamsops.Errorf(teamsops.EINVALID, "The client secret is empty.")
+	}
+	if len(secret) > maxSecretLen {
+		return "", teamsops.Errorf(teamsops.EINVALID, "The client secret is longer than %d bytes.", maxSecretLen)
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(secret), bcrypt.DefaultCost)
+	if err != nil {
+		return "", fmt.Errorf("hash client secret: %w", err)
+	}
+	return string(h), nil
+}
+
+// CheckSecret reports whether secret matches a hash made by HashSecret.
+func CheckSecret(hash, secret string) bool {
+	if hash == "" || secret == "" || len(secret) > maxSecretLen {
+		return false
+	}
+	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(secret)) == nil
+}
+
+// newGUID returns a random (version 4) GUID, as Entra uses for trace and
+// correlation ids.
+func newGUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return formatGUID(b)
+}
+
+// nameGUID returns a name-based (version 5, RFC 9562) GUID: the same name
+// always yields the same id.
+func nameGUID(name string) string {
+	// The namespace is fixed for teamsops; any constant works.
+	ns := [16]byte{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
+	h := sha1.New()
+	h.Write(ns[:])
+	h.Write([]byte(name))
+	var b [16]byte
+	copy(b[:], h.Sum(nil))
+	b[6] = b[6]&0x0f | 0x50
+	b[8] = b[8]&0x3f | 0x80
+	return formatGUID(b)
+}
+
+func formatGUID(b [16]byte) string {
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// isGUID reports whether s is a GUID in its 8-4-4-4-12 hex form, the form
+// Entra writes tenant and object ids in.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch i {
+		case 8, 13, 18, 23:
+			if c != '-' {
+				return false
+			}
+		default:
+			if !('0' <= c && c <= '9' || 'a' <= c && c <= 'f' || 'A' <= c && c <= 'F') {
+				return false
+			}
+		}
+	}
+	return true
+}
