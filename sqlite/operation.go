@@ -1,0 +1,138 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"slices"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/sqlfilter"
+)
+
+const operationColumns = `id, tenant_id, resource_kind, resource_id, operation_type, status,
+	created_at, last_action_at, attempts_count, target_resource_id, target_resource_location,
+	values_json, error_code, error_message`
+
+// Operation returns the operation id of one chat or team.
+func (s *Store) Operation(ctx context.Context, tenantID string, ref teamsops.ResourceRef, id string) (*teamsops.Operation, error) {
+	row := s.db.QueryRowContext(ctx, `SELECT `+operationColumns+` FROM operations
+		WHERE tenant_id = ? AND resource_kind = ? AND resource_id = ? AND id = ?`,
+		tenantID, string(ref.Kind), ref.ID, id)
+	op, err := scanOperation(row)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Operation '%s' was not found.", id)
+	} else if err != nil {
+		return nil, storeError("read operation", err)
+	}
+	return op, nil
+}
+
+// ListOperations returns the operations of one chat or team that match
+// q.Filter, ordered by creation time then id, and paged by q.Skip and q.Top.
+// With q.Count it also counts all matches, in the same snapshot.
+func (s *Store) ListOperations(ctx context.Context, tenantID string, ref teamsops.ResourceRef, q teamsops.OperationQuery) ([]*teamsops.Operation, int, error) {
+	where, filterArgs, err := sqlfilter.Where(q.Filter, func(int) string { return "?" })
+	if err != nil {
+		return nil, 0, err
+	}
+	where = "tenant_id = ? AND resource_kind = ? AND resource_id = ? AND (" + where + ")"
+	args := slices.Concat([]any{tenantID, string(ref.Kind), ref.ID}, filterArgs)
+
+	// A deferred (read-only) transaction: one snapshot for page and count.
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return nil, 0, storeError("list operations", err)
+	}
+	defer tx.Rollback()
+	limit := int64(q.Top)
+	if limit <= 0 {
+		limit = -1 // SQLite: no limit
+	}
+	rows, err := tx.QueryContext(ctx, `SELECT `+operationColumns+` FROM operations WHERE `+where+`
+		ORDER BY created_at, id LIMIT ? OFFSET ?`, slices.Concat(args, []any{limit, max(q.Skip, 0)})...)
+	if err != nil {
+		return nil, 0, storeError("list operations", err)
+	}
+	defer rows.Close()
+	ops := []*teamsops.Operation{}
+	for rows.Next() {
+		op, err := scanOperation(rows)
+		if err != nil {
+			return nil, 0, storeError("list operations", err)
+		}
+		ops = append(ops, op)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, storeError("list operations", err)
+	}
+	count := -1
+	if q.Count {
+		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM operations WHERE `+where, args...).Scan(&count); err != nil {
+			return nil, 0, storeError("count operations", err)
+		}
+	}
+	return ops, count, nil
+}
+
+// CreateOperation creates op, or replaces the operation of that id.
+func (s *Store) CreateOperation(ctx context.Context, op *teamsops.Operation) error {
+	created, err := sqlfilter.EncodeTime(op.CreatedDateTime)
+	if err != nil {
+		return err
+	}
+	lastAction, err := sqlfilter.EncodeTime(op.LastActionDateTime)
+	if err != nil {
+		return err
+	}
+	var errCode, errMessage any
+	if op.Error != nil {
+		errCode, errMessage = op.Error.Code, op.Error.Message
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO operations (`+operationColumns+`)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (tenant_id, id) DO UPDATE SET
+			resource_kind = excluded.resource_kind,
+			resource_id = excluded.resource_id,
+			operation_type = excluded.operation_type,
+			status = excluded.status,
+			created_at = excluded.created_at,
+			last_action_at = excluded.last_action_at,
+			attempts_count = excluded.attempts_count,
+			target_resource_id = excluded.target_resource_id,
+			target_resource_location = excluded.target_resource_location,
+			values_json = excluded.values_json,
+			error_code = excluded.error_code,
+			error_message = excluded.error_message`,
+		op.ID, op.TenantID, string(op.Resource.Kind), op.Resource.ID, string(op.Type), string(op.Status),
+		created, lastAction, op.AttemptsCount, nullString(op.TargetResourceID),
+		nullString(op.TargetResourceLocation), nullString(op.Values), errCode, errMessage)
+	if err != nil {
+		return storeError("create operation", err)
+	}
+	return nil
+}
+
+// scanOperation reads one row of operationColumns.
+func scanOperation(row interface{ Scan(...any) error }) (*teamsops.Operation, error) {
+	var (
+		op                       teamsops.Operation
+		kind, typ, status        string
+		created, lastAction      int64
+		target, location, values sql.NullString
+		errCode, errMessage      sql.NullString
+	)
+	err := row.Scan(&op.ID, &op.TenantID, &kind, &op.Resource.ID, &typ, &status, &created, &lastAction,
+		&op.AttemptsCount, &target, &location, &values, &errCode, &errMessage)
+	if err != nil {
+		return nil, err
+	}
+	op.Resource.Kind = teamsops.ResourceKind(kind)
+	op.Type, op.Status = teamsops.OperationType(typ), teamsops.OperationStatus(status)
+	op.CreatedDateTime, op.LastActionDateTime = sqlfilter.DecodeTime(created), sqlfilter.DecodeTime(lastAction)
+	op.TargetResourceID, op.TargetResourceLocation, op.Values = target.String, location.String, values.String
+	if errCode.Valid {
+		op.Error = &teamsops.OperationError{Code: errCode.String, Message: errMessage.String}
+	}
+	return &op, nil
+}
