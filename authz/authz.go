@@ -1,0 +1,106 @@
+// Package authz decides whether a principal may call an endpoint on a chat
+// or team. Each endpoint's permission table is data (a Rule, copied from
+// its Graph reference page); Check is the one function that applies them.
+package authz
+
+import (
+	"strings"
+
+	"github.com/teamsops/teamsops"
+)
+
+// Rule is the permission table of one Graph endpoint, from least to most
+// privileged as the page lists them.
+type Rule struct {
+	// Delegated are the scopes a signed-in user's token may carry.
+	Delegated []string
+	// Application are the tenant-wide application permissions (roles).
+	Application []string
+	// ResourceSpecific are the resource-specific consent permissions
+	// (marked * on Graph's pages) an app may hold on the resource itself.
+	ResourceSpecific []string
+}
+
+// Check reports whether p may call the endpoint governed by r on a resource
+// whose access facts are a. It returns nil, or an *teamsops.Error:
+//
+//   - EFORBIDDEN for a personal Microsoft account, for a token that carries
+//     none of the rule's permissions (the message names them), and for a
+//     delegated user who is not a member of the chat or team;
+//   - ENOTFOUND when the caller holds a permission but the resource does
+//     not exist in the caller's tenant.
+//
+// An app without tenant-wide roles is checked against its RSC grants on
+// the resource; a resource that does not exist has none, so such an app
+// learns nothing about which resources exist.
+func Check(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, ref teamsops.ResourceRef) error {
+	if p.PersonalAccount() {
+		// Every permission table of these APIs says
+		// "Delegated (personal Microsoft account): Not supported."
+		return teamsops.Errorf(teamsops.EFORBIDDEN, "Personal Microsoft accounts are not supported for this API.")
+	}
+	if p.Delegated() {
+		return checkDelegated(p, r, a, ref)
+	}
+	return checkApplication(p, r, a, ref)
+}
+
+func checkDelegated(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, ref teamsops.ResourceRef) error {
+	if !anyOf(r.Delegated, p.HasScope) {
+		return teamsops.Errorf(teamsops.EFORBIDDEN,
+			"Missing scope permissions on the request. API requires one of '%s'. Scopes on the request '%s'.",
+			strings.Join(r.Delegated, ", "), strings.Join(p.Scopes, ", "))
+	}
+	if !a.Exists {
+		return notFound(ref)
+	}
+	if !a.Member {
+		// Delegated access to a chat or team requires the signed-in user
+		// to be one of its members (PRODUCT.md, "Permissions").
+		return teamsops.Errorf(teamsops.EFORBIDDEN,
+			"The signed-in user '%s' is not a member of %s '%s'.", p.UserID, kindName(ref.Kind), ref.ID)
+	}
+	return nil
+}
+
+func checkApplication(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, ref teamsops.ResourceRef) error {
+	if anyOf(r.Application, p.HasRole) {
+		if !a.Exists {
+			return notFound(ref)
+		}
+		return nil
+	}
+	for _, g := range a.Grants {
+		if contains(r.ResourceSpecific, g) {
+			return nil
+		}
+	}
+	required := append(append([]string{}, r.ResourceSpecific...), r.Application...)
+	return teamsops.Errorf(teamsops.EFORBIDDEN,
+		"Missing role permissions on the request. API requires one of '%s'. Roles on the request '%s'. Resource specific consent grants on the request '%s'.",
+		strings.Join(required, ", "), strings.Join(p.Roles, ", "), strings.Join(a.Grants, ", "))
+}
+
+func notFound(ref teamsops.ResourceRef) error {
+	return teamsops.Errorf(teamsops.ENOTFOUND, "No %s found with id '%s'.", kindName(ref.Kind), ref.ID)
+}
+
+func kindName(k teamsops.ResourceKind) string {
+	if k == teamsops.ResourceTeam {
+		return "team"
+	}
+	return "chat"
+}
+
+func anyOf(perms []string, has func(string) bool) bool {
+	for _, perm := range perms {
+		if has(perm) {
+			return true
+		}
+	}
+	return false
+}
+
+func contains(perms []string, perm string) bool {
+	return anyOf(perms, func(s string) bool { return s == perm })
+}

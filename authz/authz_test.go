@@ -1,0 +1,103 @@
+package authz
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/teamsops/teamsops"
+)
+
+const (
+	tenant = "b33cbe9f-8ebe-4f2a-912b-7e2a427f477f"
+	user   = "8b081ef6-4792-4def-b2c9-c363a1bf41d5"
+	app    = "0f5ae4a4-1c6b-4b0c-9f0c-7c2a3d8e9b10"
+)
+
+var chat = teamsops.ResourceRef{Kind: teamsops.ResourceChat, ID: "19:c253a29b5f694b55a6baad8e83510af7@thread.v2"}
+
+func delegated(scopes ...string) teamsops.Principal {
+	return teamsops.Principal{TenantID: tenant, UserID: user, AppID: app, Scopes: scopes}
+}
+
+func application(roles ...string) teamsops.Principal {
+	return teamsops.Principal{TenantID: tenant, AppID: app, Roles: roles}
+}
+
+// TestEveryRowOfEveryRule allows each permission of each table, one at a
+// time, so a permission dropped from a table fails a test.
+func TestEveryRowOfEveryRule(t *testing.T) {
+	rules := map[string]Rule{
+		"ChatOperationsRead":       ChatOperationsRead,
+		"TeamOperationsRead":       TeamOperationsRead,
+		"ChatPermissionGrantsRead": ChatPermissionGrantsRead,
+	}
+	member := teamsops.ResourceAccess{Exists: true, Member: true}
+	for name, r := range rules {
+		for _, scope := range r.Delegated {
+			if err := Check(delegated(scope), r, member, chat); err != nil {
+				t.Errorf("%s: delegated %s refused: %v", name, scope, err)
+			}
+		}
+		for _, role := range r.Application {
+			if err := Check(application(role), r, teamsops.ResourceAccess{Exists: true}, chat); err != nil {
+				t.Errorf("%s: application %s refused: %v", name, role, err)
+			}
+		}
+		for _, grant := range r.ResourceSpecific {
+			a := teamsops.ResourceAccess{Exists: true, Grants: []string{grant}}
+			if err := Check(application(), r, a, chat); err != nil {
+				t.Errorf("%s: RSC %s refused: %v", name, grant, err)
+			}
+		}
+	}
+}
+
+func TestRefusals(t *testing.T) {
+	r := ChatOperationsRead
+	tests := []struct {
+		name     string
+		p        teamsops.Principal
+		a        teamsops.ResourceAccess
+		code     string
+		contains string
+	}{
+		{"delegated without a listed scope", delegated("User.Read"), teamsops.ResourceAccess{Exists: true, Member: true},
+			teamsops.EFORBIDDEN, "API requires one of 'Chat.ReadBasic, Chat.Read, Chat.ReadWrite'. Scopes on the request 'User.Read'"},
+		{"delegated non-member", delegated("Chat.Read"), teamsops.ResourceAccess{Exists: true},
+			teamsops.EFORBIDDEN, "is not a member of chat"},
+		{"delegated, chat missing", delegated("Chat.Read"), teamsops.ResourceAccess{},
+			teamsops.ENOTFOUND, "No chat found"},
+		{"application without roles or grants", application(), teamsops.ResourceAccess{Exists: true},
+			teamsops.EFORBIDDEN, "API requires one of 'ChatSettings.Read.Chat, ChatSettings.ReadWrite.Chat, Chat.Manage.Chat, Chat.ReadBasic.All, Chat.Read.All, Chat.ReadWrite.All'"},
+		{"application with an unrelated role", application("Team.ReadBasic.All"), teamsops.ResourceAccess{Exists: true},
+			teamsops.EFORBIDDEN, "Roles on the request 'Team.ReadBasic.All'"},
+		{"application with an RSC grant this endpoint does not take", application(),
+			teamsops.ResourceAccess{Exists: true, Grants: []string{"TeamsTab.Read.Chat"}},
+			teamsops.EFORBIDDEN, "Resource specific consent grants on the request 'TeamsTab.Read.Chat'"},
+		{"application with a role, chat missing", application("Chat.Read.All"), teamsops.ResourceAccess{},
+			teamsops.ENOTFOUND, "No chat found"},
+		{"application without a role, chat missing", application(), teamsops.ResourceAccess{},
+			teamsops.EFORBIDDEN, "Missing role permissions"},
+		{"personal account", teamsops.Principal{TenantID: teamsops.ConsumerTenantID, UserID: user, Scopes: []string{"Chat.Read"}},
+			teamsops.ResourceAccess{Exists: true, Member: true}, teamsops.EFORBIDDEN, "Personal Microsoft accounts"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := Check(tt.p, r, tt.a, chat)
+			if got := teamsops.ErrorCode(err); got != tt.code {
+				t.Fatalf("code = %q, want %q (err %v)", got, tt.code, err)
+			}
+			if msg := teamsops.ErrorMessage(err); !strings.Contains(msg, tt.contains) {
+				t.Errorf("message %q does not contain %q", msg, tt.contains)
+			}
+		})
+	}
+}
+
+func TestTeamRefusalNamesTheTeam(t *testing.T) {
+	team := teamsops.ResourceRef{Kind: teamsops.ResourceTeam, ID: "d5a1c2f0-7c1e-4a8e-9b43-5f2a6c9e1b77"}
+	err := Check(delegated("Team.ReadBasic.All"), TeamOperationsRead, teamsops.ResourceAccess{Exists: true}, team)
+	if msg := teamsops.ErrorMessage(err); !strings.Contains(msg, "not a member of team 'd5a1c2f0") {
+		t.Fatalf("message = %q", msg)
+	}
+}
