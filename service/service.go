@@ -1,0 +1,66 @@
+// Package service is the domain service behind the HTTP edge: for every
+// call it reads what authorization needs, applies the endpoint's rule, and
+// only then reads what the caller asked for.
+package service
+
+import (
+	"context"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/authz"
+)
+
+// Service answers Graph's Teams operation reads on behalf of a principal.
+type Service struct {
+	Store teamsops.Store
+}
+
+// New returns a Service over store.
+func New(store teamsops.Store) *Service { return &Service{Store: store} }
+
+// Operation returns one operation of a chat or team. It makes two indexed
+// store reads: the caller's access to the resource, then the operation.
+// Errors: EFORBIDDEN or ENOTFOUND from authorization; ENOTFOUND when the
+// operation does not belong to that resource.
+func (s *Service) Operation(ctx context.Context, p teamsops.Principal, ref teamsops.ResourceRef, id string) (*teamsops.Operation, error) {
+	if err := s.authorize(ctx, p, ref, operationsRule(ref.Kind)); err != nil {
+		return nil, err
+	}
+	return s.Store.Operation(ctx, p.TenantID, ref, id)
+}
+
+// Operations lists a chat's or team's operations, filtered and paged by q;
+// the int is the total count when q.Count is set, else -1.
+func (s *Service) Operations(ctx context.Context, p teamsops.Principal, ref teamsops.ResourceRef, q teamsops.OperationQuery) ([]*teamsops.Operation, int, error) {
+	if err := s.authorize(ctx, p, ref, operationsRule(ref.Kind)); err != nil {
+		return nil, 0, err
+	}
+	return s.Store.ListOperations(ctx, p.TenantID, ref, q)
+}
+
+// PermissionGrants lists the RSC permission grants on a chat.
+func (s *Service) PermissionGrants(ctx context.Context, p teamsops.Principal, ref teamsops.ResourceRef) ([]*teamsops.PermissionGrant, error) {
+	if err := s.authorize(ctx, p, ref, authz.ChatPermissionGrantsRead); err != nil {
+		return nil, err
+	}
+	return s.Store.PermissionGrants(ctx, p.TenantID, ref)
+}
+
+func (s *Service) authorize(ctx context.Context, p teamsops.Principal, ref teamsops.ResourceRef, rule authz.Rule) error {
+	if p.PersonalAccount() {
+		// Refused before any read: a personal account has no tenant here.
+		return authz.Check(p, rule, teamsops.ResourceAccess{}, ref)
+	}
+	access, err := s.Store.Access(ctx, p.TenantID, ref, p.UserID, p.AppID)
+	if err != nil {
+		return err
+	}
+	return authz.Check(p, rule, access, ref)
+}
+
+func operationsRule(kind teamsops.ResourceKind) authz.Rule {
+	if kind == teamsops.ResourceTeam {
+		return authz.TeamOperationsRead
+	}
+	return authz.ChatOperationsRead
+}
