@@ -1,0 +1,67 @@
+package http
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/teamsops/teamsops"
+)
+
+// statusOf maps an application error code to its HTTP status and Graph
+// error code. This is the one place codes become statuses.
+var statusOf = map[string]struct {
+	status int
+	code   string
+}{
+	teamsops.EINVALID:      {http.StatusBadRequest, "BadRequest"},
+	teamsops.EUNAUTHORIZED: {http.StatusUnauthorized, "InvalidAuthenticationToken"},
+	teamsops.EFORBIDDEN:    {http.StatusForbidden, "Forbidden"},
+	teamsops.ENOTFOUND:     {http.StatusNotFound, "NotFound"},
+	teamsops.ENOTALLOWED:   {http.StatusMethodNotAllowed, "MethodNotAllowed"},
+	teamsops.ECONFLICT:     {http.StatusConflict, "Conflict"},
+	teamsops.EUNAVAILABLE:  {http.StatusServiceUnavailable, "ServiceUnavailable"},
+	teamsops.EINTERNAL:     {http.StatusInternalServerError, "InternalServerError"},
+}
+
+// writeError writes err in Graph's error envelope
+// (https://learn.microsoft.com/graph/errors): code, message and an
+// innerError with the date and both request ids.
+func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
+	code := teamsops.ErrorCode(err)
+	m, ok := statusOf[code]
+	if !ok {
+		m = statusOf[teamsops.EINTERNAL]
+	}
+	if m.status >= 500 {
+		s.Logger.ErrorContext(r.Context(), "request failed", "request_id", requestID(r), "err", err)
+	}
+	switch m.status {
+	case http.StatusUnauthorized:
+		// Graph names the authority a client should get a token from.
+		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+s.PublicURL+
+			`/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
+	case http.StatusServiceUnavailable:
+		w.Header().Set("Retry-After", "5")
+	}
+	body := object{{"error", object{
+		{"code", m.code},
+		{"message", teamsops.ErrorMessage(err)},
+		{"innerError", object{
+			{"date", time.Now().UTC().Format("2006-01-02T15:04:05")},
+			{"request-id", requestID(r)},
+			{"client-request-id", w.Header().Get("client-request-id")},
+		}},
+	}}}
+	writeJSON(w, m.status, body)
+}
+
+// logRequest records one finished request with stable keys.
+func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
+	s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+		slog.String("request_id", requestID(r)),
+		slog.String("method", r.Method),
+		slog.String("path", r.URL.EscapedPath()),
+		slog.Int("status", status),
+		slog.Duration("took", took))
+}

@@ -1,0 +1,124 @@
+// Package http is teamsops' HTTP edge: it routes Graph and OData URLs,
+// authenticates the bearer token, parses query options, calls the domain
+// service and writes Graph's JSON. Graph's wire shapes exist only here.
+package http
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/service"
+)
+
+// Authenticator turns a bearer token into a principal, or fails with
+// EUNAUTHORIZED. identity.Validator is the implementation.
+type Authenticator interface {
+	Validate(ctx context.Context, rawToken string) (teamsops.Principal, error)
+}
+
+// Server serves Graph's API under /v1.0 and /beta, the identity endpoints
+// of the local issuer, and /healthz and /readyz.
+type Server struct {
+	// PublicURL is the base URL clients reach the server at, without a
+	// trailing slash; @odata.context and links are built on it.
+	PublicURL string
+	Service   *service.Service
+	Auth      Authenticator
+	// Identity serves /{tenant}/v2.0/..., /{tenant}/discovery/... and
+	// /{tenant}/oauth2/...: the local issuer's endpoints.
+	Identity http.Handler
+	// Ready reports whether the server can serve requests (for /readyz).
+	Ready  func(ctx context.Context) error
+	Logger *slog.Logger
+}
+
+// ServeHTTP dispatches on the first path segment. It does not use
+// http.ServeMux at the top so that no path is cleaned or redirected: keys
+// may hold characters a mux would rewrite.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	rec := &statusRecorder{ResponseWriter: w, status: http.StatusOK}
+	r = withRequestIDs(rec, r)
+	defer func() {
+		if v := recover(); v != nil {
+			s.writeError(rec, r, fmt.Errorf("panic: %v", v))
+		}
+		s.logRequest(r, rec.status, time.Since(start))
+	}()
+
+	first, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	switch first {
+	case "v1.0", "beta":
+		s.serveGraph(rec, r, first, "/"+rest)
+	case "healthz":
+		writeJSON(rec, http.StatusOK, object{{"status", "ok"}})
+	case "readyz":
+		s.serveReady(rec, r)
+	default:
+		second, _, _ := strings.Cut(rest, "/")
+		if s.Identity != nil && (second == "v2.0" || second == "discovery" || second == "oauth2") {
+			s.Identity.ServeHTTP(rec, r)
+			return
+		}
+		s.writeError(rec, r, teamsops.Errorf(teamsops.EINVALID, "Invalid version: %s", first))
+	}
+}
+
+func (s *Server) serveReady(w http.ResponseWriter, r *http.Request) {
+	if s.Ready != nil {
+		if err := s.Ready(r.Context()); err != nil {
+			s.writeError(w, r, teamsops.Errorf(teamsops.EUNAVAILABLE, "Not ready: %v", err))
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, object{{"status", "ready"}})
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = 0
+
+// withRequestIDs gives every response a request-id and echoes the
+// client's client-request-id, or the request-id when it sent none, as
+// Graph does (https://learn.microsoft.com/graph/errors).
+func withRequestIDs(w http.ResponseWriter, r *http.Request) *http.Request {
+	id := newGUID()
+	client := r.Header.Get("client-request-id")
+	if client == "" {
+		client = id
+	}
+	w.Header().Set("request-id", id)
+	w.Header().Set("client-request-id", client)
+	return r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+}
+
+func requestID(r *http.Request) string {
+	id, _ := r.Context().Value(requestIDKey).(string)
+	return id
+}
+
+// newGUID returns a random (version 4) GUID.
+func newGUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// statusRecorder remembers the status code for the request log.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(status int) {
+	r.status = status
+	r.ResponseWriter.WriteHeader(status)
+}

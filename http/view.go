@@ -1,0 +1,125 @@
+package http
+
+import (
+	"net/http"
+	"strings"
+
+	"github.com/teamsops/teamsops"
+)
+
+// view is how one response renders resources: the API version and whether
+// the client opted in to evolvable enum members.
+type view struct {
+	beta           bool
+	includeUnknown bool
+}
+
+// newView reads the version and the Prefer header
+// (https://learn.microsoft.com/graph/best-practices-concept, "Handling
+// future members in evolvable enumerations").
+func newView(version string, h http.Header) view {
+	v := view{beta: version == "beta"}
+	for _, pref := range h.Values("Prefer") {
+		for _, p := range strings.Split(pref, ",") {
+			if strings.EqualFold(strings.TrimSpace(p), "include-unknown-enum-members") {
+				v.includeUnknown = true
+			}
+		}
+	}
+	return v
+}
+
+var (
+	betaProperties = teamsops.OperationProperties
+	v1Properties   = v1Only(teamsops.OperationProperties)
+)
+
+// v1Only drops what v1.0's schema lacks: beta-only properties, and enum
+// members v1.0 does not define (createChat), so that $select and $filter
+// refuse them on v1.0.
+func v1Only(props []teamsops.Property) []teamsops.Property {
+	var out []teamsops.Property
+	for _, p := range props {
+		if p.BetaOnly {
+			continue
+		}
+		if p.Enum != nil {
+			var members []teamsops.EnumMember
+			for _, m := range p.Enum {
+				if m.InV1 {
+					members = append(members, m)
+				}
+			}
+			p.Enum = members
+		}
+		out = append(out, p)
+	}
+	return out
+}
+
+// properties returns teamsAsyncOperation's properties in this version.
+func (v view) properties() []teamsops.Property {
+	if v.beta {
+		return betaProperties
+	}
+	return v1Properties
+}
+
+// enum renders an evolvable enum member. On beta every member is sent, as
+// the seed's example shows createChat. On v1.0 a member v1.0 does not
+// define is always unknownFutureValue, and one listed after
+// unknownFutureValue is unknownFutureValue unless the client sent
+// "Prefer: include-unknown-enum-members" (PRODUCT.md, "Evolvable enums").
+func (v view) enum(members []teamsops.EnumMember, value string) string {
+	if v.beta {
+		return value
+	}
+	m, ok := teamsops.LookupEnumMember(members, value)
+	if !ok || !m.InV1 || (m.Evolvable && !v.includeUnknown) {
+		return "unknownFutureValue"
+	}
+	return value
+}
+
+// operation renders a teamsAsyncOperation with the selected properties (all
+// when sel is empty) in the order of the resource page.
+func (v view) operation(op *teamsops.Operation, sel []string) object {
+	out := make(object, 0, len(teamsops.OperationProperties))
+	for _, p := range v.properties() {
+		if len(sel) > 0 && !contains(sel, p.Name) {
+			continue
+		}
+		out = append(out, member{p.Name, v.value(op, p.Name)})
+	}
+	return out
+}
+
+func (v view) value(op *teamsops.Operation, name string) any {
+	switch name {
+	case "operationType":
+		return v.enum(teamsops.OperationTypes, string(op.Type))
+	case "status":
+		return v.enum(teamsops.OperationStatuses, string(op.Status))
+	case "createdDateTime":
+		return formatTime(op.CreatedDateTime)
+	case "lastActionDateTime":
+		return formatTime(op.LastActionDateTime)
+	case "attemptsCount":
+		return op.AttemptsCount
+	case "error":
+		if op.Error == nil {
+			return nil
+		}
+		return object{{"code", op.Error.Code}, {"message", op.Error.Message}}
+	}
+	return op.PropertyValue(name)
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
