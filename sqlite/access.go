@@ -39,8 +39,10 @@ func (s *Store) Access(ctx context.Context, tenantID string, ref teamsops.Resour
 		return a, nil // no such kind, so no such resource
 	}
 	var grants string
-	err := s.db.QueryRowContext(ctx, query, tenantID, ref.ID, userID, string(ref.Kind), clientAppID).
-		Scan(&a.Exists, &a.Member, &a.Owner, &grants)
+	row, err := s.queryRow(ctx, query, tenantID, ref.ID, userID, string(ref.Kind), clientAppID)
+	if err == nil {
+		err = row.Scan(&a.Exists, &a.Member, &a.Owner, &grants)
+	}
 	if err != nil {
 		return teamsops.ResourceAccess{}, storeError("read access", err)
 	}

@@ -14,11 +14,15 @@ const operationColumns = `id, tenant_id, resource_kind, resource_id, operation_t
 	created_at, last_action_at, attempts_count, target_resource_id, target_resource_location,
 	values_json, error_code, error_message`
 
+const operationByID = `SELECT ` + operationColumns + ` FROM operations
+	WHERE tenant_id = ? AND resource_kind = ? AND resource_id = ? AND id = ?`
+
 // Operation returns the operation id of one chat or team.
 func (s *Store) Operation(ctx context.Context, tenantID string, ref teamsops.ResourceRef, id string) (*teamsops.Operation, error) {
-	row := s.db.QueryRowContext(ctx, `SELECT `+operationColumns+` FROM operations
-		WHERE tenant_id = ? AND resource_kind = ? AND resource_id = ? AND id = ?`,
-		tenantID, string(ref.Kind), ref.ID, id)
+	row, err := s.queryRow(ctx, operationByID, tenantID, string(ref.Kind), ref.ID, id)
+	if err != nil {
+		return nil, storeError("read operation", err)
+	}
 	op, err := scanOperation(row)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Operation '%s' was not found.", id)

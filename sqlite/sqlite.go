@@ -22,6 +22,8 @@ type Store struct {
 	// keep holds an in-memory database open: it vanishes with its last
 	// connection, and database/sql may close idle ones at any time.
 	keep *sql.Conn
+	// stmts are the prepared statements of the hot read path.
+	stmts statements
 }
 
 var _ teamsops.Store = (*Store)(nil)
@@ -89,9 +91,9 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database; an in-memory database is discarded.
 func (s *Store) Close() error {
-	var err error
+	err := s.stmts.close()
 	if s.keep != nil {
-		err = s.keep.Close()
+		err = errors.Join(err, s.keep.Close())
 	}
 	return errors.Join(err, s.db.Close())
 }
