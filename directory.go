@@ -48,6 +48,10 @@ type Team struct {
 type Member struct {
 	UserID string
 	Roles  []string
+	// DisplayName and Email (the user principal name) are read from the
+	// user; they are ignored on writes.
+	DisplayName string
+	Email       string
 }
 
 // TeamsApp is an app in a tenant's Teams app catalog. ClientAppID is the

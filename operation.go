@@ -131,3 +131,11 @@ type OperationQuery struct {
 	Skip   int     // skip this many first
 	Count  bool    // also count all that match the filter
 }
+
+// Fault makes an operation fail on purpose, so that clients can test how
+// they handle retries and failures — which Graph itself never lets them
+// provoke. The first FailAttempts attempts fail transiently; when that is
+// every attempt the engine makes, the operation ends failed.
+type Fault struct {
+	FailAttempts int
+}

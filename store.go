@@ -22,8 +22,9 @@ type Store interface {
 	// q.Filter, ordered by createdDateTime then id, paged by q.Skip and
 	// q.Top, and, when q.Count is set, how many matched in all (-1 if not).
 	ListOperations(ctx context.Context, tenantID string, ref ResourceRef, q OperationQuery) ([]*Operation, int, error)
-	// CreateOperation records an operation.
-	CreateOperation(ctx context.Context, op *Operation) error
+	// OperationByID returns an operation of the tenant by id alone, for the
+	// engine, whose jobs name an operation but not its resource.
+	OperationByID(ctx context.Context, tenantID, id string) (*Operation, error)
 
 	// Tenant, Chat, Team, AppRegistration and PermissionGrants read the
 	// directory; Chat and Team include their members.
@@ -33,15 +34,21 @@ type Store interface {
 	AppRegistration(ctx context.Context, tenantID, clientID string) (*AppRegistration, error)
 	PermissionGrants(ctx context.Context, tenantID string, ref ResourceRef) ([]*PermissionGrant, error)
 
-	// Directory writes, used by the demo loader and tests.
-	CreateTenant(ctx context.Context, t *Tenant) error
-	CreateUser(ctx context.Context, u *User) error
-	CreateChat(ctx context.Context, c *Chat) error
-	CreateTeam(ctx context.Context, t *Team) error
-	CreateTeamsApp(ctx context.Context, a *TeamsApp) error
-	CreateAppInstallation(ctx context.Context, i *AppInstallation) error
-	CreateAppRegistration(ctx context.Context, a *AppRegistration) error
-	CreatePermissionGrant(ctx context.Context, g *PermissionGrant) error
+	// User returns a user of the tenant by object id or, case-insensitively,
+	// by user principal name.
+	User(ctx context.Context, tenantID, idOrUPN string) (*User, error)
+	// TeamsApp returns an app of the tenant's Teams app catalog.
+	TeamsApp(ctx context.Context, tenantID, id string) (*TeamsApp, error)
+	// AppInstallations lists the apps installed in a chat or team, ordered
+	// by id; ENOTFOUND if the chat or team does not exist.
+	AppInstallations(ctx context.Context, tenantID string, ref ResourceRef) ([]*AppInstallation, error)
+
+	// Writer's methods each commit on their own.
+	Writer
+	// Update runs fn in one write transaction: everything fn writes through
+	// the Tx commits together when fn returns nil, and nothing does when it
+	// returns an error.
+	Update(ctx context.Context, fn func(tx Tx) error) error
 
 	// SigningKeys returns the local issuer's keys, newest first.
 	SigningKeys(ctx context.Context) ([]*SigningKey, error)
@@ -53,4 +60,40 @@ type Store interface {
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
 	Close() error
+}
+
+// Writer writes the directory and operations. Creates are idempotent
+// upserts keyed by id.
+type Writer interface {
+	CreateTenant(ctx context.Context, t *Tenant) error
+	CreateUser(ctx context.Context, u *User) error
+	// CreateChat also replaces the chat's member list.
+	CreateChat(ctx context.Context, c *Chat) error
+	// CreateTeam also replaces the team's member list.
+	CreateTeam(ctx context.Context, t *Team) error
+	CreateTeamsApp(ctx context.Context, a *TeamsApp) error
+	// CreateAppInstallation installs an app in a chat or team; installing
+	// the same app in the same resource again under the same id changes
+	// nothing, under another id it is ECONFLICT.
+	CreateAppInstallation(ctx context.Context, i *AppInstallation) error
+	CreateAppRegistration(ctx context.Context, a *AppRegistration) error
+	CreatePermissionGrant(ctx context.Context, g *PermissionGrant) error
+	// CreateOperation records an operation.
+	CreateOperation(ctx context.Context, op *Operation) error
+	// UpdateOperation writes an existing operation's status,
+	// lastActionDateTime, attemptsCount, target and error; ENOTFOUND if
+	// there is none with op's tenant and id.
+	UpdateOperation(ctx context.Context, op *Operation) error
+}
+
+// Tx is one write transaction of a Store.
+type Tx interface {
+	Writer
+	// OperationByID and Chat read inside the transaction.
+	OperationByID(ctx context.Context, tenantID, id string) (*Operation, error)
+	Chat(ctx context.Context, tenantID, id string) (*Chat, error)
+	// Driver returns the database driver's own transaction (*sql.Tx for
+	// SQLite), so that the job queue can insert a job in the same
+	// transaction as the operation it runs.
+	Driver() any
 }
