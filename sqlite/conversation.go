@@ -13,60 +13,63 @@ import (
 	"github.com/teamsops/teamsops/sqlfilter"
 )
 
-// membersJSON selects a resource's members as one JSON array, so a chat or
-// team and its members come from one query and one snapshot.
+// membersJSON selects a resource's members, with their users' names, as
+// one JSON array, so a chat or team and its members come from one query
+// and one snapshot.
 func membersJSON(table, key string) string {
-	return `(SELECT json_group_array(json_object('userId', m.user_id, 'roles', json(m.roles)))
-		FROM ` + table + ` m WHERE m.tenant_id = r.tenant_id AND m.` + key + ` = r.id)`
+	return `(SELECT json_group_array(json_object('userId', m.user_id, 'roles', json(m.roles),
+			'displayName', u.display_name, 'email', u.user_principal_name))
+		FROM ` + table + ` m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
+		WHERE m.tenant_id = r.tenant_id AND m.` + key + ` = r.id)`
 }
 
 // Chat returns the chat id of the tenant with its members, ordered by user id.
-func (s *Store) Chat(ctx context.Context, tenantID, id string) (*teamsops.Chat, error) {
-	c := &teamsops.Chat{ID: id, TenantID: tenantID}
+func (c conn) Chat(ctx context.Context, tenantID, id string) (*teamsops.Chat, error) {
+	chat := &teamsops.Chat{ID: id, TenantID: tenantID}
 	var created int64
 	var members string
-	err := s.db.QueryRowContext(ctx, `SELECT chat_type, topic, created_at, `+membersJSON("chat_members", "chat_id")+`
+	err := c.q.QueryRowContext(ctx, `SELECT chat_type, topic, created_at, `+membersJSON("chat_members", "chat_id")+`
 		FROM chats r WHERE r.tenant_id = ? AND r.id = ?`, tenantID, id).
-		Scan(&c.ChatType, &c.Topic, &created, &members)
+		Scan(&chat.ChatType, &chat.Topic, &created, &members)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, resourceNotFound(teamsops.ResourceRef{Kind: teamsops.ResourceChat, ID: id})
 	} else if err != nil {
 		return nil, storeError("read chat", err)
 	}
-	c.CreatedDateTime = sqlfilter.DecodeTime(created)
-	if c.Members, err = decodeMembers(members); err != nil {
+	chat.CreatedDateTime = sqlfilter.DecodeTime(created)
+	if chat.Members, err = decodeMembers(members); err != nil {
 		return nil, fmt.Errorf("sqlite: members of chat %s: %w", id, err)
 	}
-	return c, nil
+	return chat, nil
 }
 
-// CreateChat creates or updates c and replaces its members.
-func (s *Store) CreateChat(ctx context.Context, c *teamsops.Chat) error {
-	created, err := sqlfilter.EncodeTime(c.CreatedDateTime)
+// CreateChat creates or updates chat and replaces its members.
+func (c conn) CreateChat(ctx context.Context, chat *teamsops.Chat) error {
+	created, err := sqlfilter.EncodeTime(chat.CreatedDateTime)
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, "create chat", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO chats (tenant_id, id, chat_type, topic, created_at)
+	return c.atomic(ctx, "create chat", func(q querier) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO chats (tenant_id, id, chat_type, topic, created_at)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (tenant_id, id) DO UPDATE SET
 				chat_type = excluded.chat_type,
 				topic = excluded.topic,
 				created_at = excluded.created_at`,
-			c.TenantID, c.ID, c.ChatType, c.Topic, created)
+			chat.TenantID, chat.ID, chat.ChatType, chat.Topic, created)
 		if err != nil {
 			return storeError("create chat", err)
 		}
-		return replaceMembers(ctx, tx, "chat_members", "chat_id", c.TenantID, c.ID, c.Members)
+		return replaceMembers(ctx, q, "chat_members", "chat_id", chat.TenantID, chat.ID, chat.Members)
 	})
 }
 
 // Team returns the team id of the tenant with its members, ordered by user id.
-func (s *Store) Team(ctx context.Context, tenantID, id string) (*teamsops.Team, error) {
+func (c conn) Team(ctx context.Context, tenantID, id string) (*teamsops.Team, error) {
 	t := &teamsops.Team{ID: id, TenantID: tenantID}
 	var created int64
 	var members string
-	err := s.db.QueryRowContext(ctx, `SELECT display_name, description, is_archived, created_at, `+
+	err := c.q.QueryRowContext(ctx, `SELECT display_name, description, is_archived, created_at, `+
 		membersJSON("team_members", "team_id")+`
 		FROM teams r WHERE r.tenant_id = ? AND r.id = ?`, tenantID, id).
 		Scan(&t.DisplayName, &t.Description, &t.IsArchived, &created, &members)
@@ -83,13 +86,13 @@ func (s *Store) Team(ctx context.Context, tenantID, id string) (*teamsops.Team, 
 }
 
 // CreateTeam creates or updates t and replaces its members.
-func (s *Store) CreateTeam(ctx context.Context, t *teamsops.Team) error {
+func (c conn) CreateTeam(ctx context.Context, t *teamsops.Team) error {
 	created, err := sqlfilter.EncodeTime(t.CreatedDateTime)
 	if err != nil {
 		return err
 	}
-	return s.inTx(ctx, "create team", func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, `INSERT INTO teams
+	return c.atomic(ctx, "create team", func(q querier) error {
+		_, err := q.ExecContext(ctx, `INSERT INTO teams
 				(tenant_id, id, display_name, description, is_archived, created_at)
 			VALUES (?, ?, ?, ?, ?, ?)
 			ON CONFLICT (tenant_id, id) DO UPDATE SET
@@ -101,22 +104,22 @@ func (s *Store) CreateTeam(ctx context.Context, t *teamsops.Team) error {
 		if err != nil {
 			return storeError("create team", err)
 		}
-		return replaceMembers(ctx, tx, "team_members", "team_id", t.TenantID, t.ID, t.Members)
+		return replaceMembers(ctx, q, "team_members", "team_id", t.TenantID, t.ID, t.Members)
 	})
 }
 
 // replaceMembers makes members the whole member list of one chat or team.
 // table and key are constants of this package, never input.
-func replaceMembers(ctx context.Context, tx *sql.Tx, table, key, tenantID, id string, members []teamsops.Member) error {
+func replaceMembers(ctx context.Context, q querier, table, key, tenantID, id string, members []teamsops.Member) error {
 	what := "set members of " + strings.TrimSuffix(key, "_id")
-	_, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = ? AND `+key+` = ?`, tenantID, id)
+	_, err := q.ExecContext(ctx, `DELETE FROM `+table+` WHERE tenant_id = ? AND `+key+` = ?`, tenantID, id)
 	if err != nil {
 		return storeError(what, err)
 	}
 	insert := `INSERT INTO ` + table + ` (tenant_id, ` + key + `, user_id, roles) VALUES (?, ?, ?, ?)
 		ON CONFLICT (tenant_id, ` + key + `, user_id) DO UPDATE SET roles = excluded.roles` // a user listed twice: the last wins
 	for _, m := range members {
-		if _, err := tx.ExecContext(ctx, insert, tenantID, id, m.UserID, encodeRoles(m.Roles)); err != nil {
+		if _, err := q.ExecContext(ctx, insert, tenantID, id, m.UserID, encodeRoles(m.Roles)); err != nil {
 			return storeError(what, err)
 		}
 	}
@@ -126,15 +129,17 @@ func replaceMembers(ctx context.Context, tx *sql.Tx, table, key, tenantID, id st
 // decodeMembers reads membersJSON's array, ordered by user id.
 func decodeMembers(s string) ([]teamsops.Member, error) {
 	var rows []struct {
-		UserID string   `json:"userId"`
-		Roles  []string `json:"roles"`
+		UserID      string   `json:"userId"`
+		Roles       []string `json:"roles"`
+		DisplayName string   `json:"displayName"`
+		Email       string   `json:"email"`
 	}
 	if err := json.Unmarshal([]byte(s), &rows); err != nil {
 		return nil, err
 	}
 	var members []teamsops.Member
 	for _, r := range rows {
-		m := teamsops.Member{UserID: r.UserID}
+		m := teamsops.Member{UserID: r.UserID, DisplayName: r.DisplayName, Email: r.Email}
 		if len(r.Roles) > 0 {
 			m.Roles = r.Roles
 		}

@@ -23,8 +23,8 @@ func (s *Store) Tenant(ctx context.Context, id string) (*teamsops.Tenant, error)
 }
 
 // CreateTenant creates or updates t.
-func (s *Store) CreateTenant(ctx context.Context, t *teamsops.Tenant) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO tenants (id, display_name) VALUES (?, ?)
+func (c conn) CreateTenant(ctx context.Context, t *teamsops.Tenant) error {
+	_, err := c.q.ExecContext(ctx, `INSERT INTO tenants (id, display_name) VALUES (?, ?)
 		ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name`, t.ID, t.DisplayName)
 	if err != nil {
 		return storeError("create tenant", err)
@@ -33,8 +33,8 @@ func (s *Store) CreateTenant(ctx context.Context, t *teamsops.Tenant) error {
 }
 
 // CreateUser creates or updates u.
-func (s *Store) CreateUser(ctx context.Context, u *teamsops.User) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO users (tenant_id, id, display_name, user_principal_name)
+func (c conn) CreateUser(ctx context.Context, u *teamsops.User) error {
+	_, err := c.q.ExecContext(ctx, `INSERT INTO users (tenant_id, id, display_name, user_principal_name)
 		VALUES (?, ?, ?, ?)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET
 			display_name = excluded.display_name,
@@ -46,35 +46,21 @@ func (s *Store) CreateUser(ctx context.Context, u *teamsops.User) error {
 	return nil
 }
 
-// CreateTeamsApp creates or updates a's entry in its tenant's catalog.
-func (s *Store) CreateTeamsApp(ctx context.Context, a *teamsops.TeamsApp) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO teams_apps (tenant_id, id, display_name, client_app_id)
-		VALUES (?, ?, ?, ?)
-		ON CONFLICT (tenant_id, id) DO UPDATE SET
-			display_name = excluded.display_name,
-			client_app_id = excluded.client_app_id`,
-		a.TenantID, a.ID, a.DisplayName, a.ClientAppID)
-	if err != nil {
-		return storeError("create Teams app", err)
+// User returns the user of the tenant whose object id is idOrUPN or, as
+// Entra compares them, whose user principal name equals it ignoring case
+// (SQLite's NOCASE folds ASCII letters only). An id wins over a name.
+func (s *Store) User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.User, error) {
+	u := &teamsops.User{TenantID: tenantID}
+	err := s.db.QueryRowContext(ctx, `SELECT id, display_name, user_principal_name FROM users
+		WHERE tenant_id = ?1 AND (id = ?2 OR (user_principal_name = ?2 COLLATE NOCASE AND user_principal_name <> ''))
+		ORDER BY id = ?2 DESC LIMIT 1`, tenantID, idOrUPN).
+		Scan(&u.ID, &u.DisplayName, &u.UserPrincipalName)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("User '%s' was not found.", idOrUPN)
+	} else if err != nil {
+		return nil, storeError("read user", err)
 	}
-	return nil
-}
-
-// CreateAppInstallation creates or updates i. An app is installed at most
-// once per chat or team; a second installation under another id is
-// ECONFLICT.
-func (s *Store) CreateAppInstallation(ctx context.Context, i *teamsops.AppInstallation) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO app_installations
-		(tenant_id, id, resource_kind, resource_id, teams_app_id) VALUES (?, ?, ?, ?, ?)
-		ON CONFLICT (tenant_id, id) DO UPDATE SET
-			resource_kind = excluded.resource_kind,
-			resource_id = excluded.resource_id,
-			teams_app_id = excluded.teams_app_id`,
-		i.TenantID, i.ID, string(i.Resource.Kind), i.Resource.ID, i.TeamsAppID)
-	if err != nil {
-		return storeError("install Teams app", err)
-	}
-	return nil
+	return u, nil
 }
 
 // AppRegistration returns the app registration clientID of the tenant.
@@ -96,8 +82,8 @@ func (s *Store) AppRegistration(ctx context.Context, tenantID, clientID string) 
 }
 
 // CreateAppRegistration creates or updates a.
-func (s *Store) CreateAppRegistration(ctx context.Context, a *teamsops.AppRegistration) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO app_registrations
+func (c conn) CreateAppRegistration(ctx context.Context, a *teamsops.AppRegistration) error {
+	_, err := c.q.ExecContext(ctx, `INSERT INTO app_registrations
 		(tenant_id, client_id, display_name, secret_hash, roles) VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, client_id) DO UPDATE SET
 			display_name = excluded.display_name,
@@ -162,8 +148,8 @@ func (s *Store) PermissionGrants(ctx context.Context, tenantID string, ref teams
 }
 
 // CreatePermissionGrant creates or updates g.
-func (s *Store) CreatePermissionGrant(ctx context.Context, g *teamsops.PermissionGrant) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO permission_grants (tenant_id, id, resource_kind,
+func (c conn) CreatePermissionGrant(ctx context.Context, g *teamsops.PermissionGrant) error {
+	_, err := c.q.ExecContext(ctx, `INSERT INTO permission_grants (tenant_id, id, resource_kind,
 			resource_id, client_app_id, client_id, permission_type, permission)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET

@@ -4,11 +4,15 @@ import (
 	"context"
 	"database/sql"
 	"embed"
+	"errors"
 	"fmt"
 	"io/fs"
 	"strconv"
 	"strings"
 	"time"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Migrations are NNNN_name.sql files, applied in version order and never
@@ -49,7 +53,26 @@ func migrations() ([]migration, error) {
 // migrate applies the migrations db lacks, all in one BEGIN IMMEDIATE
 // transaction: a second process opening the same file waits for the lock,
 // then finds them recorded and applies nothing.
+//
+// On a new file, the connections of several processes race to switch it to
+// WAL, and SQLite answers the losers SQLITE_BUSY without waiting for the
+// busy timeout; they try again on a new connection.
 func migrate(ctx context.Context, db *sql.DB) error {
+	for try := 1; ; try++ {
+		err := migrateOnce(ctx, db)
+		var se *sqlite.Error
+		if err == nil || try == 10 || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(try) * 10 * time.Millisecond):
+		}
+	}
+}
+
+func migrateOnce(ctx context.Context, db *sql.DB) error {
 	ms, err := migrations()
 	if err != nil {
 		return err

@@ -79,21 +79,30 @@ func (s *Store) ListOperations(ctx context.Context, tenantID string, ref teamsop
 	return ops, count, nil
 }
 
+// OperationByID returns the operation id of the tenant, whatever its
+// chat or team.
+func (c conn) OperationByID(ctx context.Context, tenantID, id string) (*teamsops.Operation, error) {
+	op, err := scanOperation(c.q.QueryRowContext(ctx, `SELECT `+operationColumns+` FROM operations
+		WHERE tenant_id = ? AND id = ?`, tenantID, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, notFound("Operation '%s' was not found.", id)
+	} else if err != nil {
+		return nil, storeError("read operation", err)
+	}
+	return op, nil
+}
+
 // CreateOperation creates op, or replaces the operation of that id.
-func (s *Store) CreateOperation(ctx context.Context, op *teamsops.Operation) error {
+func (c conn) CreateOperation(ctx context.Context, op *teamsops.Operation) error {
 	created, err := sqlfilter.EncodeTime(op.CreatedDateTime)
 	if err != nil {
 		return err
 	}
-	lastAction, err := sqlfilter.EncodeTime(op.LastActionDateTime)
+	state, err := operationState(op)
 	if err != nil {
 		return err
 	}
-	var errCode, errMessage any
-	if op.Error != nil {
-		errCode, errMessage = op.Error.Code, op.Error.Message
-	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO operations (`+operationColumns+`)
+	_, err = c.q.ExecContext(ctx, `INSERT INTO operations (`+operationColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET
 			resource_kind = excluded.resource_kind,
@@ -108,13 +117,60 @@ func (s *Store) CreateOperation(ctx context.Context, op *teamsops.Operation) err
 			values_json = excluded.values_json,
 			error_code = excluded.error_code,
 			error_message = excluded.error_message`,
-		op.ID, op.TenantID, string(op.Resource.Kind), op.Resource.ID, string(op.Type), string(op.Status),
-		created, lastAction, op.AttemptsCount, nullString(op.TargetResourceID),
-		nullString(op.TargetResourceLocation), nullString(op.Values), errCode, errMessage)
+		op.ID, op.TenantID, string(op.Resource.Kind), op.Resource.ID, string(op.Type), state.status,
+		created, state.lastAction, state.attempts, state.target, state.location, nullString(op.Values),
+		state.errCode, state.errMessage)
 	if err != nil {
 		return storeError("create operation", err)
 	}
 	return nil
+}
+
+// UpdateOperation writes what changes as an operation runs: its status,
+// lastActionDateTime, attemptsCount, target and error.
+func (c conn) UpdateOperation(ctx context.Context, op *teamsops.Operation) error {
+	state, err := operationState(op)
+	if err != nil {
+		return err
+	}
+	res, err := c.q.ExecContext(ctx, `UPDATE operations SET status = ?, last_action_at = ?,
+			attempts_count = ?, target_resource_id = ?, target_resource_location = ?,
+			error_code = ?, error_message = ?
+		WHERE tenant_id = ? AND id = ?`,
+		state.status, state.lastAction, state.attempts, state.target, state.location,
+		state.errCode, state.errMessage, op.TenantID, op.ID)
+	if err != nil {
+		return storeError("update operation", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return storeError("update operation", err)
+	} else if n == 0 {
+		return notFound("Operation '%s' was not found.", op.ID)
+	}
+	return nil
+}
+
+// mutableColumns are the values of what changes as an operation runs.
+type mutableColumns struct {
+	status              string
+	lastAction          int64
+	attempts            int
+	target, location    any // NULL when empty
+	errCode, errMessage any // both NULL when there is no error
+}
+
+// operationState returns op's mutableColumns.
+func operationState(op *teamsops.Operation) (mutableColumns, error) {
+	lastAction, err := sqlfilter.EncodeTime(op.LastActionDateTime)
+	if err != nil {
+		return mutableColumns{}, err
+	}
+	st := mutableColumns{status: string(op.Status), lastAction: lastAction, attempts: op.AttemptsCount,
+		target: nullString(op.TargetResourceID), location: nullString(op.TargetResourceLocation)}
+	if op.Error != nil {
+		st.errCode, st.errMessage = op.Error.Code, op.Error.Message
+	}
+	return st, nil
 }
 
 // scanOperation reads one row of operationColumns.

@@ -18,6 +18,8 @@ import (
 
 // Store is a teamsops.Store on one SQLite database.
 type Store struct {
+	// conn runs the writes and shared reads on db.
+	conn
 	db *sql.DB
 	// keep holds an in-memory database open: it vanishes with its last
 	// connection, and database/sql may close idle ones at any time.
@@ -48,6 +50,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		return nil, fmt.Errorf("sqlite: open %s: %w", dsn, err)
 	}
 	s := &Store{db: db}
+	s.conn = conn{q: db, atomic: s.atomically}
 	if memory {
 		if s.keep, err = db.Conn(ctx); err != nil {
 			db.Close()

@@ -39,10 +39,18 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"Team", testTeam},
 		{"AppRegistration", testAppRegistration},
 		{"TeamsAppAndInstallation", testTeamsApp},
+		{"AppInstallations", testAppInstallations},
+		{"User", testUser},
+		{"MemberNames", testMemberNames},
 		{"PermissionGrants", testPermissionGrants},
 		{"Access", testAccess},
 		{"Operation", testOperation},
 		{"OperationIsolation", testOperationIsolation},
+		{"OperationByID", testOperationByID},
+		{"UpdateOperation", testUpdateOperation},
+		{"UpdateCommits", testUpdateCommits},
+		{"UpdateRollsBack", testUpdateRollsBack},
+		{"TxReadsItsWrites", testTxReads},
 		{"ListOperations", testListOperations},
 		{"ListOperationsPaging", testListPaging},
 		{"ListOperationsFilter", testListFilter},
@@ -133,11 +141,17 @@ func createTenants(t *testing.T, s teamsops.Store) {
 		must(t, s.CreateTenant(ctx, &teamsops.Tenant{ID: tenant, DisplayName: "Tenant " + tenant[:4]}))
 	}
 	for _, tenant := range []string{tenantA, tenantB} {
-		for i, id := range []string{user1, user2, user3} {
-			must(t, s.CreateUser(ctx, &teamsops.User{
-				ID: id, TenantID: tenant, DisplayName: fmt.Sprintf("User %d", i+1),
-				UserPrincipalName: fmt.Sprintf("user%d@%s.example.com", i+1, tenant[:4]),
-			}))
+		for _, id := range []string{user1, user2, user3} {
+			must(t, s.CreateUser(ctx, userOf(tenant, id)))
 		}
+	}
+}
+
+// userOf returns the user createTenants creates for id in tenant.
+func userOf(tenant, id string) *teamsops.User {
+	n := map[string]int{user1: 1, user2: 2, user3: 3}[id]
+	return &teamsops.User{
+		ID: id, TenantID: tenant, DisplayName: fmt.Sprintf("User %d", n),
+		UserPrincipalName: fmt.Sprintf("user%d@%s.example.com", n, tenant[:4]),
 	}
 }
