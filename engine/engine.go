@@ -1,0 +1,217 @@
+// Package engine carries every operation from notStarted to succeeded or
+// failed, durably, on River (github.com/riverqueue/river): one job per
+// operation, inserted in the transaction that records the operation, and
+// completed in the transaction that records its end. Engine is generic over
+// River's driver, so the same code runs on SQLite (riversqlite) and
+// PostgreSQL (riverpgxv5).
+//
+// An attempt starts (inProgress), waits the profile's duration for its
+// operation type, then fails transiently or applies the operation's Effect
+// and succeeds. The wait is a River snooze, not a sleep: the job goes back
+// to the database until it is due, so a process killed during the wait
+// loses nothing and a restarted one carries on where it stopped.
+package engine
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/teamsops/teamsops"
+)
+
+// Effect applies an operation's effect inside tx, when the attempt
+// succeeds. It must be idempotent with respect to a previous committed
+// success (the engine guarantees it commits at most once, together with the
+// operation's final status). It may set op's target; the engine writes it
+// with the status. An *teamsops.Error it returns fails the operation for
+// good (see failureFor); any other error is retried as a transient failure.
+type Effect func(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation) error
+
+// Config configures an Engine.
+type Config struct {
+	// Profile sets durations, failures and retries; see Profiles.
+	Profile Profile
+	// Effects holds the effect of each operation type; an operation whose
+	// type has none just succeeds.
+	Effects map[teamsops.OperationType]Effect
+	// Logger receives the engine's logs, and River's warnings and errors.
+	// Nil discards them.
+	Logger *slog.Logger
+	// Workers is how many operations run at once in this process
+	// (default 10; SQLite has one writer, so more only queue on its lock).
+	Workers int
+	// RescueStuckJobsAfter is how long a run may last before River hands
+	// its job to another worker, assuming the process died (default: the
+	// profile's JobTimeout plus 5s). Tests shorten it.
+	RescueStuckJobsAfter time.Duration
+}
+
+// Runner is an Engine without its driver's type parameter, for code that
+// wires or calls it whatever the database.
+type Runner interface {
+	Migrate(ctx context.Context) error
+	Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, fault *teamsops.Fault) error
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+}
+
+// Engine runs operations on River with the driver's transactions TTx.
+type Engine[TTx any] struct {
+	driver riverdriver.Driver[TTx]
+	client *river.Client[TTx]
+	store  teamsops.Store
+	cfg    Config
+	log    *slog.Logger
+}
+
+var _ Runner = (*Engine[any])(nil)
+
+// rescueAllowance is how many attempts more than the profile's River
+// allows a job, for runs lost to crashes: the engine itself ends an operation failed once
+// the profile's attempts are spent, and River would otherwise discard a job
+// whose process died on its last attempt, leaving the operation inProgress.
+const rescueAllowance = 20
+
+// New returns an engine on driver, which must reach the database store
+// uses: an operation and its job are written in one transaction.
+func New[TTx any](driver riverdriver.Driver[TTx], store teamsops.Store, cfg Config) (*Engine[TTx], error) {
+	p := cfg.Profile
+	if p.Name == "" || p.MaxAttempts < 1 || p.JobTimeout <= 0 {
+		return nil, fmt.Errorf("engine: incomplete profile %+v", p)
+	}
+	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
+	cfg.Workers = cmp.Or(cfg.Workers, 10)
+	e := &Engine[TTx]{driver: driver, store: store, cfg: cfg, log: cfg.Logger}
+	workers := river.NewWorkers()
+	if err := river.AddWorkerSafely(workers, &worker[TTx]{e: e}); err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	client, err := river.NewClient(driver, &river.Config{
+		// SQLite has no LISTEN/NOTIFY: River's SQLite driver polls a
+		// notification table every 50ms, and River's producer fetches at most
+		// once per FetchCooldown (River's default, 100ms, caps throughput).
+		FetchCooldown:        5 * time.Millisecond,
+		FetchPollInterval:    100 * time.Millisecond,
+		JobTimeout:           p.JobTimeout,
+		Logger:               slog.New(warnings{cfg.Logger.Handler()}),
+		MaxAttempts:          p.MaxAttempts + rescueAllowance,
+		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		RescueStuckJobsAfter: cmp.Or(cfg.RescueStuckJobsAfter, p.JobTimeout+5*time.Second),
+		RetryPolicy:          retryPolicy{min: p.RetryMin, max: p.RetryMax},
+		Workers:              workers,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("engine: %w", err)
+	}
+	e.client = client
+	return e, nil
+}
+
+// Migrate creates or updates River's tables; it changes nothing when they
+// are current. Two processes starting on a new database may race; the
+// loser finds the winner's tables on its second try.
+func (e *Engine[TTx]) Migrate(ctx context.Context) error {
+	migrator, err := rivermigrate.New(e.driver, &rivermigrate.Config{Logger: slog.New(warnings{e.log.Handler()})})
+	if err != nil {
+		return fmt.Errorf("engine: migrate: %w", err)
+	}
+	for try := 0; ; try++ {
+		_, err = migrator.Migrate(ctx, rivermigrate.DirectionUp, nil)
+		if err == nil || try == 1 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("engine: migrate: %w", err)
+	}
+	return nil
+}
+
+// Enqueue inserts, inside tx, the River job that will run op (which the
+// caller has just written with tx.CreateOperation). fault may be nil.
+// River's tables must exist: call Migrate (or Start) first.
+func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, fault *teamsops.Fault) error {
+	driverTx, ok := tx.Driver().(TTx)
+	if !ok {
+		return fmt.Errorf("engine: the store's transaction is a %T, not the job queue's", tx.Driver())
+	}
+	args := operationArgs{TenantID: op.TenantID, OperationID: op.ID}
+	if fault != nil {
+		args.FailAttempts = fault.FailAttempts
+	}
+	if _, err := e.client.InsertTx(ctx, driverTx, args, nil); err != nil {
+		return fmt.Errorf("engine: enqueue operation %s: %w", op.ID, err)
+	}
+	e.log.InfoContext(ctx, "operation accepted", "operation_id", op.ID, "tenant_id", op.TenantID,
+		"operation_type", op.Type, "status", op.Status)
+	return nil
+}
+
+// Start runs Migrate, then works operations in the background until Stop.
+// ctx bounds the start only: River would treat its end as StopAndCancel,
+// and a process that hands Start its SIGTERM context must still get Stop's
+// graceful finish.
+func (e *Engine[TTx]) Start(ctx context.Context) error {
+	if err := e.Migrate(ctx); err != nil {
+		return err
+	}
+	if err := e.client.Start(context.WithoutCancel(ctx)); err != nil {
+		return fmt.Errorf("engine: start: %w", err)
+	}
+	e.log.InfoContext(ctx, "engine started", "profile", e.cfg.Profile.Name, "workers", e.cfg.Workers)
+	return nil
+}
+
+// Stop stops fetching operations and lets running attempts finish until
+// ctx ends; then it cancels them, and River hands their jobs back to the
+// queue without counting the attempt, to be run after a restart.
+func (e *Engine[TTx]) Stop(ctx context.Context) error {
+	err := e.client.Stop(ctx)
+	if err != nil && ctx.Err() != nil {
+		e.log.Warn("engine: attempts still running; cancelling them", "error", err)
+		hard, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer cancel()
+		err = e.client.StopAndCancel(hard)
+	}
+	if err != nil {
+		return fmt.Errorf("engine: stop: %w", err)
+	}
+	e.log.Info("engine stopped")
+	return nil
+}
+
+// operationArgs are a job's arguments: which operation to run, and the
+// fault plan, which is not part of the operation.
+type operationArgs struct {
+	TenantID     string `json:"tenant_id"`
+	OperationID  string `json:"operation_id"`
+	FailAttempts int    `json:"fail_attempts,omitempty"`
+}
+
+// Kind names the job kind in River's tables.
+func (operationArgs) Kind() string { return "teamsops.operation" }
+
+// warnings passes on River's warnings and errors only: its info logs
+// repeat, per job, what the engine logs with operation ids.
+type warnings struct{ slog.Handler }
+
+func (w warnings) Enabled(ctx context.Context, l slog.Level) bool {
+	return l >= slog.LevelWarn && w.Handler.Enabled(ctx, l)
+}
+
+func (w warnings) WithAttrs(attrs []slog.Attr) slog.Handler {
+	return warnings{w.Handler.WithAttrs(attrs)}
+}
+
+func (w warnings) WithGroup(name string) slog.Handler { return warnings{w.Handler.WithGroup(name)} }
