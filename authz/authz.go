@@ -19,6 +19,10 @@ type Rule struct {
 	// ResourceSpecific are the resource-specific consent permissions
 	// (marked * on Graph's pages) an app may hold on the resource itself.
 	ResourceSpecific []string
+	// Collection marks an endpoint that acts on a collection rather than
+	// on one existing resource (POST /chats): only the token's permissions
+	// count; there are no access facts, membership or RSC grants.
+	Collection bool
 }
 
 // Check reports whether p may call the endpoint governed by r on a resource
@@ -32,12 +36,17 @@ type Rule struct {
 //
 // An app without tenant-wide roles is checked against its RSC grants on
 // the resource; a resource that does not exist has none, so such an app
-// learns nothing about which resources exist.
+// learns nothing about which resources exist. A Collection rule checks the
+// token's scopes or roles only; a and ref are ignored.
 func Check(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, ref teamsops.ResourceRef) error {
 	if p.PersonalAccount() {
 		// Every permission table of these APIs says
 		// "Delegated (personal Microsoft account): Not supported."
 		return teamsops.Errorf(teamsops.EFORBIDDEN, "Personal Microsoft accounts are not supported for this API.")
+	}
+	if r.Collection {
+		// Nothing exists yet to be a member of or to hold a grant on.
+		a = teamsops.ResourceAccess{Exists: true, Member: true}
 	}
 	if p.Delegated() {
 		return checkDelegated(p, r, a, ref)

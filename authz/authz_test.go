@@ -30,6 +30,10 @@ func TestEveryRowOfEveryRule(t *testing.T) {
 		"ChatOperationsRead":       ChatOperationsRead,
 		"TeamOperationsRead":       TeamOperationsRead,
 		"ChatPermissionGrantsRead": ChatPermissionGrantsRead,
+		"ChatCreate":               ChatCreate,
+		"ChatRead":                 ChatRead,
+		"ChatMembersRead":          ChatMembersRead,
+		"ChatInstalledAppsRead":    ChatInstalledAppsRead,
 	}
 	member := teamsops.ResourceAccess{Exists: true, Member: true}
 	for name, r := range rules {
@@ -99,5 +103,28 @@ func TestTeamRefusalNamesTheTeam(t *testing.T) {
 	err := Check(delegated("Team.ReadBasic.All"), TeamOperationsRead, teamsops.ResourceAccess{Exists: true}, team)
 	if msg := teamsops.ErrorMessage(err); !strings.Contains(msg, "not a member of team 'd5a1c2f0") {
 		t.Fatalf("message = %q", msg)
+	}
+}
+
+// TestCollectionRule: creating a chat needs the permission only; there is
+// no resource to exist, be a member of or hold grants on.
+func TestCollectionRule(t *testing.T) {
+	none := teamsops.ResourceRef{Kind: teamsops.ResourceChat}
+	tests := []struct {
+		name string
+		p    teamsops.Principal
+		code string
+	}{
+		{"delegated Chat.Create", delegated("Chat.Create"), ""},
+		{"delegated Chat.ReadWrite", delegated("Chat.ReadWrite"), ""},
+		{"delegated Chat.Read", delegated("Chat.Read"), teamsops.EFORBIDDEN},
+		{"application Chat.Create", application("Chat.Create"), ""},
+		{"application Chat.ReadWrite.All", application("Chat.ReadWrite.All"), teamsops.EFORBIDDEN},
+		{"personal account", teamsops.Principal{TenantID: teamsops.ConsumerTenantID, UserID: user, Scopes: []string{"Chat.Create"}}, teamsops.EFORBIDDEN},
+	}
+	for _, tt := range tests {
+		if got := teamsops.ErrorCode(Check(tt.p, ChatCreate, teamsops.ResourceAccess{}, none)); got != tt.code {
+			t.Errorf("%s: code %q, want %q", tt.name, got, tt.code)
+		}
 	}
 }

@@ -42,3 +42,50 @@ var ChatPermissionGrantsRead = Rule{
 	},
 	ResourceSpecific: []string{"TeamsAppInstallation.Read.Chat", "Chat.Manage.Chat"},
 }
+
+// ChatCreate governs POST /chats ("Create chat",
+// api-reference/v1.0/api/chat-post.md and beta/api/chat-post.md, which
+// agree). Installing an app at creation needs nothing more: the page lists
+// no other permission for installedApps.
+var ChatCreate = Rule{
+	Delegated:   []string{"Chat.Create", "Chat.ReadWrite"},
+	Application: []string{"Chat.Create"},
+	Collection:  true,
+}
+
+// ChatRead governs GET /chats/{id} ("Get chat", api-reference/v1.0/api/chat-get.md).
+// The page's least privileged application permission,
+// Chat.ReadBasic.WhereInstalled, is left out: it depends on which Teams
+// apps are installed in the chat, a fact authorization does not read yet.
+var ChatRead = Rule{
+	Delegated:        []string{"Chat.ReadBasic", "Chat.Read", "Chat.ReadWrite"},
+	Application:      []string{"Chat.ReadBasic.All", "Chat.Read.All", "Chat.ReadWrite.All"},
+	ResourceSpecific: []string{"ChatSettings.Read.Chat", "ChatSettings.ReadWrite.Chat", "Chat.Manage.Chat"},
+}
+
+// ChatMembersRead governs GET /chats/{id}/members ("List members of a
+// chat", api-reference/v1.0/api/chat-list-members.md).
+var ChatMembersRead = Rule{
+	Delegated: []string{"Chat.ReadBasic", "ChatMember.Read", "ChatMember.ReadWrite", "Chat.Read", "Chat.ReadWrite"},
+	Application: []string{
+		"ChatMember.Read.All", "ChatMember.ReadWrite.All", "Chat.ReadBasic.All", "Chat.Read.All", "Chat.ReadWrite.All",
+	},
+	ResourceSpecific: []string{"ChatMember.Read.Chat", "Chat.Manage.Chat"},
+}
+
+// ChatInstalledAppsRead governs GET /chats/{id}/installedApps ("List apps
+// in chat", api-reference/v1.0/api/chat-list-installedapps.md).
+var ChatInstalledAppsRead = Rule{
+	Delegated: []string{
+		"TeamsAppInstallation.ReadForChat", "TeamsAppInstallation.ReadWriteSelfForChat",
+		"TeamsAppInstallation.ManageSelectedForChat", "TeamsAppInstallation.ReadWriteAndConsentSelfForChat",
+		"TeamsAppInstallation.ReadWriteAndConsentForChat", "TeamsAppInstallation.ReadWriteForChat",
+	},
+	Application: []string{
+		"TeamsAppInstallation.ReadForChat.All", "TeamsAppInstallation.ReadWriteSelfForChat.All",
+		"TeamsAppInstallation.ManageSelectedForChat.All", "TeamsAppInstallation.Read.All",
+		"TeamsAppInstallation.ReadWriteAndConsentSelfForChat.All", "TeamsAppInstallation.ReadWriteAndConsentForChat.All",
+		"TeamsAppInstallation.ReadWriteForChat.All",
+	},
+	ResourceSpecific: []string{"TeamsAppInstallation.Read.Chat", "Chat.Manage.Chat"},
+}

@@ -34,8 +34,11 @@ const (
 	chatBotServicePrincipal = "a3f1c9d2-6b7e-4c1a-8d2f-3e4b5a6c7d8e"
 )
 
-// ConsoleRoles are the application permissions granted to the ops console.
-var ConsoleRoles = []string{"Chat.Read.All", "Team.ReadBasic.All"}
+// ConsoleRoles are the application permissions granted to the ops console:
+// enough to create chats with an app (Chat.Create), follow their
+// operations and read them (Chat.Read.All), list the apps installed in
+// them (TeamsAppInstallation.ReadForChat.All), and read teams.
+var ConsoleRoles = []string{"Chat.Read.All", "Team.ReadBasic.All", "Chat.Create", "TeamsAppInstallation.ReadForChat.All"}
 
 // Load writes the demo tenant into store.
 func Load(ctx context.Context, store teamsops.Store) error {

@@ -53,7 +53,7 @@ func (p *parser) parseNameOperand() (operand, error) {
 	}
 	prop, ok := lookupProperty(p.props, t.text, p.beta)
 	if !ok {
-		return operand{}, unknownProperty(t.text)
+		return operand{}, unknownProperty(t.text, p.typeName)
 	}
 	if !prop.Filterable {
 		// OData's message for properties marked not filterable.

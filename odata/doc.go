@@ -1,6 +1,7 @@
 // Package odata parses the OData parts of a Microsoft Graph request for
-// teamsAsyncOperation: the resource path with its keys, and the system
-// query options $select, $filter, $top, $skip and $count. It follows the
+// teamsAsyncOperation and the chat resources around it: the resource path
+// with its keys, and the system query options $select, $filter, $top,
+// $skip, $count and, where a resource allows it, $expand. It follows the
 // OData v4.01 URL conventions as Microsoft Graph applies them
 // (https://learn.microsoft.com/graph/query-parameters).
 //
@@ -97,9 +98,9 @@ func lowerASCII(c byte) byte {
 }
 
 // unknownProperty is Graph's message for a name that is not a property of
-// the entity type, in $select and $filter alike.
-func unknownProperty(name string) error {
-	return invalid("Could not find a property named '%s' on type '%s'.", clip(name), EntityTypeName)
+// the entity type typeName, in $select, $expand and $filter alike.
+func unknownProperty(name, typeName string) error {
+	return invalid("Could not find a property named '%s' on type '%s'.", clip(name), typeName)
 }
 
 // toLowerASCII lowers ASCII letters only, for matching option names and

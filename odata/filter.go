@@ -32,6 +32,11 @@ const (
 // becomes attemptsCount gt 5), so a comparison's Property is always on the
 // left. Functions, 'has', 'in', lambdas and arithmetic are refused.
 func ParseFilter(filter string, props []teamsops.Property, beta bool) (*teamsops.Filter, error) {
+	return parseFilter(filter, props, beta, EntityTypeName)
+}
+
+// parseFilter is ParseFilter on the entity type typeName.
+func parseFilter(filter string, props []teamsops.Property, beta bool, typeName string) (*teamsops.Filter, error) {
 	if !clean(filter) {
 		return nil, invalid(errSyntax) // as ParseQuery answers for the same bytes
 	}
@@ -41,7 +46,7 @@ func ParseFilter(filter string, props []teamsops.Property, beta bool) (*teamsops
 	if strings.Trim(filter, " \t") == "" {
 		return nil, invalid("The $filter query option requires an expression.")
 	}
-	p := &parser{lx: lexer{src: filter}, props: props, beta: beta}
+	p := &parser{lx: lexer{src: filter}, props: props, beta: beta, typeName: typeName}
 	if err := p.advance(); err != nil {
 		return nil, err
 	}
@@ -57,11 +62,12 @@ func ParseFilter(filter string, props []teamsops.Property, beta bool) (*teamsops
 
 // parser is a recursive-descent parser over a lexer, one token ahead.
 type parser struct {
-	lx    lexer
-	tok   token
-	props []teamsops.Property
-	beta  bool
-	depth int
+	lx       lexer
+	tok      token
+	props    []teamsops.Property
+	beta     bool
+	typeName string
+	depth    int
 }
 
 func (p *parser) advance() error {

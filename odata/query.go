@@ -24,6 +24,26 @@ type Query struct {
 	Skip int
 	// Count is $count=true.
 	Count bool
+	// Expand lists the expanded navigation properties in canonical
+	// spelling, without duplicates, in request order; nil means none.
+	Expand []string
+}
+
+// Resource describes what the query options of one request may address:
+// an entity type, its properties, the navigation properties $expand may
+// name, and whether the request reads a collection.
+type Resource struct {
+	// TypeName is the entity type's qualified name, as Graph names it in
+	// "could not find a property" messages.
+	TypeName string
+	// Properties are the properties $select and $filter may name.
+	Properties []teamsops.Property
+	// Expandable are the navigation properties $expand may name; with
+	// none, $expand is refused as an unsupported option.
+	Expandable []string
+	// Collection is true for a list, which also takes $filter, $top,
+	// $skip and $count.
+	Collection bool
 }
 
 // supportedOptions are the system query options teamsAsyncOperation lists
@@ -55,6 +75,13 @@ const errNotCollection = "The query specified in the URI is not valid. The reque
 // or unsupported system options, repeated options and malformed values are
 // errors.
 func ParseQuery(rawQuery string, props []teamsops.Property, beta bool, collection bool) (Query, error) {
+	return Resource{TypeName: EntityTypeName, Properties: props, Collection: collection}.Parse(rawQuery, beta)
+}
+
+// Parse parses a raw URL query (without '?') for a request on res, as
+// ParseQuery does; $expand is accepted when res names expandable
+// properties: a comma-separated list of them, without nested options.
+func (res Resource) Parse(rawQuery string, beta bool) (Query, error) {
 	var q Query
 	seen := make(map[string]bool)
 	for pair := range strings.SplitSeq(rawQuery, "&") {
@@ -66,7 +93,7 @@ func ParseQuery(rawQuery string, props []teamsops.Property, beta bool, collectio
 		if err != nil {
 			return Query{}, err
 		}
-		opt, ok, err := systemOption(name, beta)
+		opt, ok, err := systemOption(name, beta, len(res.Expandable) > 0)
 		if err != nil {
 			return Query{}, err
 		} else if !ok {
@@ -76,14 +103,14 @@ func ParseQuery(rawQuery string, props []teamsops.Property, beta bool, collectio
 			return Query{}, invalid("Query option '$%s' was specified more than once, but it must be specified at most once.", opt)
 		}
 		seen[opt] = true
-		if !collection && opt != "select" {
+		if !res.Collection && opt != "select" && opt != "expand" {
 			return Query{}, invalid(errNotCollection)
 		}
 		value, err := decodeQuery(rawValue)
 		if err != nil {
 			return Query{}, err
 		}
-		if err := q.set(opt, value, props, beta); err != nil {
+		if err := q.set(opt, value, res, beta); err != nil {
 			return Query{}, err
 		}
 	}
@@ -101,15 +128,16 @@ func decodeQuery(s string) (string, error) {
 }
 
 // systemOption maps a parameter name to a supported option ("select"...).
-// ok is false for custom parameters, which are ignored.
-func systemOption(name string, beta bool) (opt string, ok bool, err error) {
+// ok is false for custom parameters, which are ignored. expand says
+// whether the resource takes $expand.
+func systemOption(name string, beta, expand bool) (opt string, ok bool, err error) {
 	lower := toLowerASCII(name)
 	if rest, found := strings.CutPrefix(lower, "$"); found {
 		lower = rest
 	} else if _, known := unsupportedOptions[lower]; !beta || (!supportedOptions[lower] && !known) {
 		return "", false, nil
 	}
-	if supportedOptions[lower] {
+	if supportedOptions[lower] || expand && lower == "expand" {
 		return lower, true, nil
 	}
 	if canonical, known := unsupportedOptions[lower]; known {
@@ -119,13 +147,15 @@ func systemOption(name string, beta bool) (opt string, ok bool, err error) {
 }
 
 // set parses the value of one supported option into q.
-func (q *Query) set(opt, value string, props []teamsops.Property, beta bool) error {
+func (q *Query) set(opt, value string, res Resource, beta bool) error {
 	var err error
 	switch opt {
 	case "select":
-		q.Select, err = parseSelect(value, props, beta)
+		q.Select, err = parseSelect(value, res, beta)
+	case "expand":
+		q.Expand, err = parseExpand(value, res)
 	case "filter":
-		q.Filter, err = ParseFilter(value, props, beta)
+		q.Filter, err = parseFilter(value, res.Properties, beta, res.TypeName)
 	case "top":
 		q.Top, err = parseNonNegative("$top", value)
 		q.HasTop = err == nil
@@ -139,7 +169,7 @@ func (q *Query) set(opt, value string, props []teamsops.Property, beta bool) err
 
 // parseSelect reads a comma-separated list of property names (OData URL
 // conventions, 5.1.3 System Query Option $select).
-func parseSelect(value string, props []teamsops.Property, beta bool) ([]string, error) {
+func parseSelect(value string, res Resource, beta bool) ([]string, error) {
 	var names []string
 	all := false
 	for item := range strings.SplitSeq(value, ",") {
@@ -151,9 +181,9 @@ func parseSelect(value string, props []teamsops.Property, beta bool) ([]string, 
 			all = true
 			continue
 		}
-		p, ok := lookupProperty(props, name, beta)
+		p, ok := lookupProperty(res.Properties, name, beta)
 		if !ok {
-			return nil, unknownProperty(name)
+			return nil, unknownProperty(name, res.TypeName)
 		}
 		if !slices.Contains(names, p.Name) {
 			names = append(names, p.Name)
@@ -161,6 +191,30 @@ func parseSelect(value string, props []teamsops.Property, beta bool) ([]string, 
 	}
 	if all {
 		return nil, nil
+	}
+	return names, nil
+}
+
+// parseExpand reads a comma-separated list of navigation properties (OData
+// URL conventions, 5.1.2 System Query Option $expand). Nested options, '*'
+// and paths are refused: no endpoint here documents them.
+func parseExpand(value string, res Resource) ([]string, error) {
+	var names []string
+	for item := range strings.SplitSeq(value, ",") {
+		name := strings.TrimSpace(item)
+		switch {
+		case name == "":
+			return nil, invalid("Term '%s' is not valid in a $select or $expand expression.", clip(value))
+		case strings.ContainsAny(name, "()/*"):
+			return nil, invalid("The $expand expression '%s' is not supported on this resource; name navigation properties only.", clip(name))
+		}
+		i := slices.IndexFunc(res.Expandable, func(e string) bool { return equalFoldASCII(e, name) })
+		if i < 0 {
+			return nil, unknownProperty(name, res.TypeName)
+		}
+		if !slices.Contains(names, res.Expandable[i]) {
+			names = append(names, res.Expandable[i])
+		}
 	}
 	return names, nil
 }

@@ -5,18 +5,39 @@ package service
 
 import (
 	"context"
+	"time"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/authz"
 )
 
-// Service answers Graph's Teams operation reads on behalf of a principal.
+// Runner carries operations to their end; package engine implements it.
+type Runner interface {
+	// Enqueue records op's job inside tx, the transaction that records op
+	// itself, so that an operation is never accepted without its job.
+	// fault, if not nil, makes its attempts fail on purpose.
+	Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, fault *teamsops.Fault) error
+}
+
+// Service answers Graph's Teams calls on behalf of a principal.
 type Service struct {
 	Store teamsops.Store
+	// Runner runs the operations that actions start; without one, an
+	// action that needs an operation fails with EUNAVAILABLE.
+	Runner Runner
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
 }
 
 // New returns a Service over store.
 func New(store teamsops.Store) *Service { return &Service{Store: store} }
+
+func (s *Service) now() time.Time {
+	if s.Now != nil {
+		return s.Now().UTC()
+	}
+	return time.Now().UTC()
+}
 
 // Operation returns one operation of a chat or team. It makes two indexed
 // store reads: the caller's access to the resource, then the operation.
@@ -47,8 +68,9 @@ func (s *Service) PermissionGrants(ctx context.Context, p teamsops.Principal, re
 }
 
 func (s *Service) authorize(ctx context.Context, p teamsops.Principal, ref teamsops.ResourceRef, rule authz.Rule) error {
-	if p.PersonalAccount() {
-		// Refused before any read: a personal account has no tenant here.
+	if p.PersonalAccount() || rule.Collection {
+		// Decided before any read: a personal account has no tenant here,
+		// and a collection rule reads no access facts.
 		return authz.Check(p, rule, teamsops.ResourceAccess{}, ref)
 	}
 	access, err := s.Store.Access(ctx, p.TenantID, ref, p.UserID, p.AppID)

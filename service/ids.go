@@ -1,0 +1,83 @@
+package service
+
+import (
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"strings"
+)
+
+// newGUID returns a random (version 4) GUID.
+func newGUID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
+
+// newOperationID returns an operation id shaped like Graph's: three GUIDs
+// joined by '-', as the seed's 2432b57b-…-cf58835e-… shows.
+func newOperationID() string {
+	return newGUID() + "-" + newGUID() + "-" + newGUID()
+}
+
+// newGroupChatID returns a group chat id as Graph shapes them:
+// 19:{32 lowercase hex}@thread.v2 ("Create chat", example 2).
+func newGroupChatID() string {
+	var b [16]byte
+	rand.Read(b[:])
+	return "19:" + hex.EncodeToString(b[:]) + "@thread.v2"
+}
+
+// OneOnOneChatID is the id of the one-on-one chat between two users:
+// 19:{a}_{b}@unq.gbl.spaces with the two object ids in ascending order,
+// as every example of "Create chat" orders them (82af01c5… before
+// 8b081ef6…). The id depends only on the pair, so the chat between two
+// users is found again whoever creates it.
+func OneOnOneChatID(userA, userB string) string {
+	a, b := strings.ToLower(userA), strings.ToLower(userB)
+	if b < a {
+		a, b = b, a
+	}
+	return "19:" + a + "_" + b + "@unq.gbl.spaces"
+}
+
+// InstallationID is the id of a Teams app's installation in a chat or
+// team: base64 of "{resource-id}##{teams-app-id}", the shape of the ids
+// in "List apps in chat" (api-reference/v1.0/api/chat-list-installedapps.md).
+// It is deterministic, so installing the same app again is a no-op.
+func InstallationID(resourceID, teamsAppID string) string {
+	return base64.StdEncoding.EncodeToString([]byte(resourceID + "##" + teamsAppID))
+}
+
+// isGUID reports whether s is a GUID in its 8-4-4-4-12 hex form.
+func isGUID(s string) bool {
+	if len(s) != 36 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case i == 8 || i == 13 || i == 18 || i == 23:
+			if c != '-' {
+				return false
+			}
+		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// canonicalID lowercases a GUID, which Graph compares case-insensitively
+// ("Create chat" example 3 binds an app by an upper-case id); anything
+// else, such as a user principal name, is kept as written.
+func canonicalID(s string) string {
+	if isGUID(s) {
+		return strings.ToLower(s)
+	}
+	return s
+}
