@@ -22,6 +22,7 @@ var statusOf = map[string]struct {
 	teamsops.ECONFLICT:     {http.StatusConflict, "Conflict"},
 	teamsops.EUNAVAILABLE:  {http.StatusServiceUnavailable, "ServiceUnavailable"},
 	teamsops.EINTERNAL:     {http.StatusInternalServerError, "InternalServerError"},
+	eUnsupportedEncoding:   {http.StatusUnsupportedMediaType, "UnsupportedMediaType"}, // encoding.go
 }
 
 // writeError writes err in Graph's error envelope

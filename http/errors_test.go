@@ -75,6 +75,7 @@ func TestHealthAndReadiness(t *testing.T) {
 			t.Errorf("%s: %d", path, res.status)
 		}
 	}
+	e.stopEngine() // before its database goes
 	e.store.Close()
 	if res := e.get("/readyz", ""); res.status != http.StatusServiceUnavailable {
 		t.Errorf("readyz with the store closed: %d", res.status)

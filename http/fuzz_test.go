@@ -16,6 +16,8 @@ func FuzzServeGraph(f *testing.F) {
 		seedPath, chatOps + "?$top=2&$count=true", "/v1.0/teams/" + demo.TeamID + "/operations?$filter=status eq 'failed'",
 		"/beta/chats('19%3Aa%40thread.v2')/operations('x')?$select=id", "/beta/chats/%ZZ/operations", "/beta/chats(''')/operations",
 		"/v1.0/teams/" + demo.TeamID + "/operations?$filter=not (attemptsCount gt 2) or createdDateTime lt 2020-01-01T00:00:00Z",
+		"/v1.0/chats", "/beta/chats/" + demo.ChatID + "?$select=topic&$expand=members", "/v1.0/chats('" + demo.ChatID + "')/members",
+		"/v1.0/chats/" + demo.ChatID + "/installedApps?$expand=teamsApp&$top=1&$count=true",
 	} {
 		f.Add(s)
 	}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -43,8 +44,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		s.writeError(w, r, err)
 		return
 	}
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", http.MethodGet)
+	if methods := rt.methods(); !slices.Contains(methods, r.Method) {
+		w.Header().Set("Allow", strings.Join(methods, ", "))
 		s.writeError(w, r, teamsops.Errorf(teamsops.ENOTALLOWED, "The HTTP method '%s' is not allowed on this resource.", r.Method))
 		return
 	}
@@ -55,10 +56,14 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 	switch {
 	case rt.nav == "permissionGrants":
 		err = s.listPermissionGrants(w, r, req)
-	case rt.hasID:
+	case rt.count:
+		err = s.countOperations(w, r, req) // count.go
+	case rt.nav == "operations" && rt.hasID:
 		err = s.getOperation(w, r, req)
-	default:
+	case rt.nav == "operations":
 		err = s.listOperations(w, r, req)
+	default:
+		err = s.serveChat(w, r, req) // chats.go
 	}
 	if err != nil {
 		s.writeError(w, r, err)

@@ -1,6 +1,7 @@
 package http_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -29,6 +30,8 @@ type env struct {
 	base   string
 	store  teamsops.Store
 	issuer *identity.Issuer
+	// stopEngine stops the operations engine ahead of the test's end.
+	stopEngine func()
 }
 
 func newEnv(t *testing.T) *env {
@@ -52,9 +55,12 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc := service.New(store)
+	runner, stopEngine := startEngine(t, store) // engine_test.go
+	svc.Runner = runner
 	srv.Config.Handler = &httpapi.Server{
 		PublicURL: base,
-		Service:   service.New(store),
+		Service:   svc,
 		Auth:      validator,
 		Identity:  iss.Handler(store),
 		Ready:     store.Ping,
@@ -62,7 +68,7 @@ func newEnv(t *testing.T) *env {
 	}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, base: base, store: store, issuer: iss}
+	return &env{t: t, srv: srv, base: base, store: store, issuer: iss, stopEngine: stopEngine}
 }
 
 // appToken is an application token of the demo tenant.
@@ -117,11 +123,21 @@ func (e *env) get(path, token string, headers ...string) response {
 // the token and header name/value pairs.
 func (e *env) do(method, path, token string, headers ...string) response {
 	e.t.Helper()
+	return e.doBody(method, path, token, nil, headers...)
+}
+
+// doBody is do with a request body (none if nil).
+func (e *env) doBody(method, path, token string, body []byte, headers ...string) response {
+	e.t.Helper()
 	url := path
 	if !strings.HasPrefix(path, "http") {
 		url = e.base + path
 	}
-	req, err := http.NewRequest(method, url, nil)
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, url, rd)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -141,9 +157,9 @@ func (e *env) do(method, path, token string, headers ...string) response {
 		e.t.Fatal(err)
 	}
 	defer res.Body.Close()
-	body, err := io.ReadAll(res.Body)
+	got, err := io.ReadAll(res.Body)
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return response{status: res.StatusCode, header: res.Header, body: body}
+	return response{status: res.StatusCode, header: res.Header, body: got}
 }

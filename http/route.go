@@ -1,19 +1,35 @@
 package http
 
 import (
+	"net/http"
 	"strings"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/odata"
 )
 
-// route is a Graph URL resolved against the resources teamsops serves.
+// route is a Graph URL resolved against the resources teamsops serves:
+// the chats collection (resource.ID empty), a chat itself (nav empty), or
+// a navigation of a chat or team.
 type route struct {
 	resource teamsops.ResourceRef
-	nav      string // "operations" or "permissionGrants"
+	nav      string // "", "operations", "permissionGrants", "members" or "installedApps"
 	id       string // the operation id, when one is addressed
 	hasID    bool
+	count    bool // the operations' /$count
 }
+
+// methods lists the HTTP methods served on the route, for the Allow header
+// of a 405: POST on /chats ("Create chat"), GET everywhere else.
+func (rt route) methods() []string {
+	if rt.resource.ID == "" {
+		return []string{http.MethodPost}
+	}
+	return []string{http.MethodGet}
+}
+
+// chatNavigations are the navigations of a chat served besides operations.
+var chatNavigations = []string{"permissionGrants", "members", "installedApps"}
 
 // keyed takes the key of segs[i]: in OData key syntax (chats('{id}')) or
 // as the following segment (chats/{id}), Graph accepting both. It returns
@@ -43,14 +59,24 @@ func matchRoute(segs []odata.Segment) (route, error) {
 	default:
 		return rt, segmentNotFound(segs[0].Name)
 	}
+	isChat := rt.resource.Kind == teamsops.ResourceChat
 	id, next, ok := keyed(segs, 0)
-	if !ok || id == "" || next >= len(segs) {
-		// GET /chats, /teams and /chats/{id} themselves are not served yet.
+	switch {
+	case !ok && isChat && len(segs) == 1:
+		return rt, nil // the chats collection: POST /chats
+	case !ok || id == "" || next >= len(segs) && !isChat:
+		// /teams and /teams/{id} themselves are not served yet.
 		return rt, segmentNotFound(segs[len(segs)-1].Name)
 	}
 	rt.resource.ID = id
+	if next >= len(segs) {
+		return rt, nil // GET /chats/{id}
+	}
 	nav := segs[next]
 	switch {
+	case strings.EqualFold(nav.Name, "operations") && !nav.HasKey && isCountSegment(segs, next+1):
+		rt.nav, rt.count = "operations", true // count.go
+		next += 2
 	case strings.EqualFold(nav.Name, "operations"):
 		rt.nav = "operations"
 		if nav.HasKey || next+1 < len(segs) {
@@ -59,8 +85,8 @@ func matchRoute(segs []odata.Segment) (route, error) {
 		} else {
 			next++
 		}
-	case strings.EqualFold(nav.Name, "permissionGrants") && rt.resource.Kind == teamsops.ResourceChat && !nav.HasKey:
-		rt.nav = "permissionGrants"
+	case isChat && !nav.HasKey && chatNavigation(nav.Name) != "":
+		rt.nav = chatNavigation(nav.Name)
 		next++
 	default:
 		return rt, segmentNotFound(nav.Name)
@@ -72,6 +98,17 @@ func matchRoute(segs []odata.Segment) (route, error) {
 		return rt, teamsops.Errorf(teamsops.EINVALID, "The key of segment 'operations' is empty.")
 	}
 	return rt, nil
+}
+
+// chatNavigation returns the canonical name of a chat navigation other
+// than operations, matched case-insensitively as Graph does, or "".
+func chatNavigation(name string) string {
+	for _, n := range chatNavigations {
+		if strings.EqualFold(n, name) {
+			return n
+		}
+	}
+	return ""
 }
 
 func segmentNotFound(name string) error {

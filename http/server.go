@@ -55,6 +55,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	first, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
 	switch first {
 	case "v1.0", "beta":
+		if err := decodeBody(r); err != nil {
+			s.writeError(rec, r, err)
+			return
+		}
 		s.serveGraph(rec, r, first, "/"+rest)
 	case "healthz":
 		writeJSON(rec, http.StatusOK, object{{"status", "ok"}})
