@@ -14,7 +14,9 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/service"
@@ -22,81 +24,113 @@ import (
 
 const defaultAddr = "127.0.0.1:8080"
 
+// shutdownGrace bounds how long SIGTERM waits for requests and running
+// attempts; attempts still running then are handed back to the queue and
+// resumed at the next start.
+const shutdownGrace = 20 * time.Second
+
+// serveConfig is what the serve command's flags say.
+type serveConfig struct {
+	addr, db, publicURL, profile string
+	demo                         bool
+	trusted                      multiFlag
+}
+
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	var c serveConfig
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", defaultAddr, "address to listen on")
-	db := fs.String("db", "sqlite:teamsops.db", "database: sqlite:PATH, sqlite::memory: or postgres://…")
-	publicURL := fs.String("public-url", "", "base URL written into @odata.context and links (default http://{addr})")
-	loadDemo := fs.Bool("demo", false, "load the demo tenant (idempotent)")
-	var trusted multiFlag
-	fs.Var(&trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
+	fs.StringVar(&c.addr, "addr", defaultAddr, "address to listen on")
+	fs.StringVar(&c.db, "db", "sqlite:teamsops.db", "database: sqlite:PATH, sqlite::memory: or postgres://…")
+	fs.StringVar(&c.publicURL, "public-url", "", "base URL written into @odata.context and links (default http://{addr})")
+	fs.StringVar(&c.profile, "profile", engine.DefaultProfile, "timing profile of operations: instant, fast or realistic")
+	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
+	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	profile, err := engine.ProfileByName(c.profile)
+	if err != nil {
 		return err
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	ln, err := net.Listen("tcp", *addr)
+	ln, err := net.Listen("tcp", c.addr)
 	if err != nil {
 		return err
 	}
-	base := strings.TrimSuffix(*publicURL, "/")
+	defer ln.Close()
+	base := strings.TrimSuffix(c.publicURL, "/")
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	srv, closeStore, err := newServer(ctx, *db, base, *loadDemo, trusted, logger)
+	b, err := openBackend(ctx, c.db)
 	if err != nil {
-		ln.Close()
 		return err
 	}
-	defer closeStore()
-	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", redact(*db), "demo", *loadDemo)
-	return serveUntilDone(ctx, ln, srv, logger)
+	defer b.store.Close()
+	srv, eng, err := newServer(ctx, b, c, base, profile, logger)
+	if err != nil {
+		return err
+	}
+	if err := eng.Start(ctx); err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
+	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", redact(c.db), "demo", c.demo, "profile", profile.Name)
+	err = serveUntilDone(ctx, ln, srv, logger)
+	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return errors.Join(err, eng.Stop(stopCtx))
 }
 
-// newServer opens the store, loads the demo tenant if asked, and wires the
-// issuer, validator, service and HTTP edge together.
-func newServer(ctx context.Context, db, base string, loadDemo bool, trusted []string, logger *slog.Logger) (*httpapi.Server, func(), error) {
-	store, err := openStore(ctx, db)
-	if err != nil {
-		return nil, nil, err
-	}
-	fail := func(err error) (*httpapi.Server, func(), error) {
-		store.Close()
-		return nil, nil, err
-	}
-	if loadDemo {
-		if err := demo.Load(ctx, store); err != nil {
-			return fail(err)
+// newServer loads the demo tenant if asked, and wires the engine, issuer,
+// validator, service and HTTP edge together.
+func newServer(ctx context.Context, b *backend, c serveConfig, base string, profile engine.Profile, logger *slog.Logger) (*httpapi.Server, engine.Runner, error) {
+	if c.demo {
+		if err := demo.Load(ctx, b.store); err != nil {
+			return nil, nil, err
 		}
 	}
-	iss, err := identity.NewIssuer(ctx, store, base)
+	effects := map[teamsops.OperationType]engine.Effect{}
+	for typ, effect := range service.Effects() {
+		effects[typ] = effect
+	}
+	eng, err := b.newEngine(engine.Config{Profile: profile, Effects: effects, Logger: logger})
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
+	}
+	if err := eng.Migrate(ctx); err != nil {
+		return nil, nil, err
+	}
+	iss, err := identity.NewIssuer(ctx, b.store, base)
+	if err != nil {
+		return nil, nil, err
 	}
 	var issuers []identity.TrustedIssuer
-	for _, spec := range trusted {
+	for _, spec := range c.trusted {
 		ti, err := identity.ParseTrustedIssuer(spec)
 		if err != nil {
-			return fail(fmt.Errorf("--trust-issuer: %w", err))
+			return nil, nil, fmt.Errorf("--trust-issuer: %w", err)
 		}
 		issuers = append(issuers, ti)
 	}
 	validator, err := identity.NewValidator(ctx, iss, issuers...)
 	if err != nil {
-		return fail(err)
+		return nil, nil, err
 	}
+	svc := service.New(b.store)
+	svc.Runner = eng
 	srv := &httpapi.Server{
 		PublicURL: base,
-		Service:   service.New(store),
+		Service:   svc,
 		Auth:      validator,
-		Identity:  iss.Handler(store),
-		Ready:     store.Ping,
+		Identity:  iss.Handler(b.store),
+		Ready:     b.store.Ping,
 		Logger:    logger,
 	}
-	return srv, func() { store.Close() }, nil
+	return srv, eng, nil
 }
 
 // serveUntilDone serves until ctx ends (SIGINT or SIGTERM), then stops
@@ -111,7 +145,7 @@ func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, logger
 	case <-ctx.Done():
 	}
 	logger.Info("shutting down")
-	shutdownCtx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	if err := hs.Shutdown(shutdownCtx); err != nil {
 		return err

@@ -55,12 +55,12 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if base == "" {
 		base = "http://" + *addr
 	}
-	store, err := openStore(ctx, *db)
+	b, err := openBackend(ctx, *db)
 	if err != nil {
 		return err
 	}
-	defer store.Close()
-	iss, err := identity.NewIssuer(ctx, store, base)
+	defer b.store.Close()
+	iss, err := identity.NewIssuer(ctx, b.store, base)
 	if err != nil {
 		return err
 	}

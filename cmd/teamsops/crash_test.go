@@ -1,0 +1,169 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/teamsops/teamsops/demo"
+)
+
+// process is a real teamsops binary running as a child process.
+type process struct {
+	cmd  *exec.Cmd
+	base string
+	log  *bytes.Buffer
+}
+
+// buildBinary builds cmd/teamsops once per test into a temporary folder.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "teamsops")
+	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
+	if err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+func start(t *testing.T, bin, db, addr string, args ...string) *process {
+	t.Helper()
+	var log bytes.Buffer
+	cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--addr", addr}, args...)...)
+	cmd.Stdout, cmd.Stderr = &log, &log
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &process{cmd: cmd, base: "http://" + addr, log: &log}
+	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
+	waitReady(t, p.base)
+	return p
+}
+
+func (p *process) token(t *testing.T, bin, db string) string {
+	t.Helper()
+	out, err := exec.Command(bin, "token", "--db", db, "--public-url", p.base, "--tenant", demo.TenantID,
+		"--app", demo.ConsoleApp, "--roles", strings.Join(demo.ConsoleRoles, ",")).Output()
+	if err != nil {
+		t.Fatalf("token: %v", err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// call sends a Graph request and decodes the JSON answer, if any.
+func (p *process) call(t *testing.T, method, path, token string, body any) (int, http.Header, map[string]any) {
+	t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, p.base+path, rd)
+	req.Header.Set("Authorization", "Bearer "+token)
+	req.Header.Set("Content-Type", "application/json")
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer res.Body.Close()
+	var out map[string]any
+	json.NewDecoder(res.Body).Decode(&out)
+	return res.StatusCode, res.Header, out
+}
+
+// createChatWithApp is Graph's "Create chat" with one installed app.
+func createChatWithApp(topic string) map[string]any {
+	member := func(id string) map[string]any {
+		return map[string]any{
+			"@odata.type":     "#microsoft.graph.aadUserConversationMember",
+			"roles":           []string{"owner"},
+			"user@odata.bind": "https://graph.microsoft.com/v1.0/users('" + id + "')",
+		}
+	}
+	return map[string]any{
+		"chatType": "group", "topic": topic,
+		"members":       []any{member(demo.UserAdele), member(demo.UserAlex), member(demo.UserMegan)},
+		"installedApps": []any{map[string]any{"teamsApp@odata.bind": "https://graph.microsoft.com/v1.0/appCatalogs/teamsApps/" + demo.TeamsAppID}},
+	}
+}
+
+// TestCrashAndRestart starts operations on the realistic profile, kills
+// the process with SIGKILL while they run, restarts it on the same
+// database, and checks every operation ends, each app installed once.
+func TestCrashAndRestart(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary for about a minute")
+	}
+	bin := buildBinary(t)
+	db := "sqlite:" + filepath.Join(t.TempDir(), "crash.db")
+	addr := freeAddr(t)
+	p := start(t, bin, db, addr, "--demo", "--profile", "realistic")
+	token := p.token(t, bin, db)
+
+	const n = 60
+	locations := make([]string, 0, n)
+	for i := range n {
+		status, h, body := p.call(t, http.MethodPost, "/v1.0/chats", token, createChatWithApp(fmt.Sprintf("crash %d", i)))
+		if status != http.StatusAccepted {
+			t.Fatalf("POST /chats: %d %v", status, body)
+		}
+		locations = append(locations, h.Get("Location"))
+	}
+	time.Sleep(1500 * time.Millisecond) // attempts have started; none can have ended
+	running := 0
+	for _, loc := range locations {
+		if _, _, op := p.call(t, http.MethodGet, "/beta"+loc, token, nil); op["status"] == "inProgress" {
+			running++
+		}
+	}
+	if running == 0 {
+		t.Fatal("no operation was in progress when the process was killed: the test proves nothing")
+	}
+	p.cmd.Process.Signal(syscall.SIGKILL)
+	p.cmd.Wait()
+
+	p = start(t, bin, db, addr, "--profile", "realistic")
+	deadline := time.Now().Add(4 * time.Minute)
+	pending := locations
+	for len(pending) > 0 && time.Now().Before(deadline) {
+		var still []string
+		for _, loc := range pending {
+			status, _, op := p.call(t, http.MethodGet, "/beta"+loc, token, nil)
+			if status != http.StatusOK {
+				t.Fatalf("GET %s: %d %v", loc, status, op)
+			}
+			if s := op["status"]; s != "succeeded" && s != "failed" {
+				still = append(still, loc)
+			}
+		}
+		pending = still
+		time.Sleep(time.Second)
+	}
+	if len(pending) > 0 {
+		t.Fatalf("%d of %d operations never finished, e.g. %s\n%s", len(pending), n, pending[0], p.log)
+	}
+	for _, loc := range locations {
+		_, _, op := p.call(t, http.MethodGet, "/beta"+loc, token, nil)
+		chat := op["targetResourceId"].(string)
+		_, _, apps := p.call(t, http.MethodGet, "/v1.0/chats/"+chat+"/installedApps", token, nil)
+		installed := len(apps["value"].([]any))
+		switch {
+		case op["status"] == "succeeded" && installed != 1:
+			t.Errorf("%s succeeded with %d installations", chat, installed)
+		case op["status"] == "failed" && installed != 0:
+			t.Errorf("%s failed with %d installations", chat, installed)
+		}
+	}
+	if os.Getenv("TEAMSOPS_TEST_VERBOSE") != "" {
+		t.Log(p.log)
+	}
+}
