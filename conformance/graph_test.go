@@ -1,0 +1,263 @@
+package conformance
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	abstractions "github.com/microsoft/kiota-abstractions-go"
+	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
+	msgraphcore "github.com/microsoftgraph/msgraph-sdk-go-core"
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
+	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
+	"github.com/microsoftgraph/msgraph-sdk-go/teams"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/demo"
+)
+
+// consoleClient is a v1.0 client signed in as the demo "ops console" app
+// (Chat.Read.All, Team.ReadBasic.All).
+func consoleClient(t *testing.T, s *server) *msgraphsdk.GraphServiceClient {
+	t.Helper()
+	client, err := newGraphClient(s.base, demo.TenantID, demo.ConsoleApp, demo.ConsoleSecret)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+func TestGetTeamOperation(t *testing.T) {
+	s := startServer(t)
+	op, err := consoleClient(t, s).Teams().ByTeamId(demo.TeamID).Operations().
+		ByTeamsAsyncOperationId(demo.TeamOperation).Get(context.Background(), nil)
+	if err != nil {
+		t.Fatal(describe(err))
+	}
+	checkString(t, "id", op.GetId(), demo.TeamOperation)
+	checkEnum(t, "operationType", op.GetOperationType(), models.CREATETEAM_TEAMSASYNCOPERATIONTYPE)
+	checkEnum(t, "status", op.GetStatus(), models.SUCCEEDED_TEAMSASYNCOPERATIONSTATUS)
+	checkTime(t, "createdDateTime", op.GetCreatedDateTime(), "2024-03-04T10:00:00Z")
+	checkTime(t, "lastActionDateTime", op.GetLastActionDateTime(), "2024-03-04T10:00:42Z")
+	if n := op.GetAttemptsCount(); n == nil || *n != 1 {
+		t.Errorf("attemptsCount = %v, want 1", n)
+	}
+	checkString(t, "targetResourceId", op.GetTargetResourceId(), demo.TeamID)
+	checkString(t, "targetResourceLocation", op.GetTargetResourceLocation(), "/teams('"+demo.TeamID+"')")
+	if op.GetError() != nil {
+		t.Errorf("error = %v, want null", op.GetError())
+	}
+	checkContext(t, op.GetAdditionalData(), s.base+"/v1.0/$metadata#teams('"+demo.TeamID+"')/operations/$entity")
+}
+
+func TestGetTeamOperationSelect(t *testing.T) {
+	s := startServer(t)
+	op, err := consoleClient(t, s).Teams().ByTeamId(demo.TeamID).Operations().
+		ByTeamsAsyncOperationId(demo.TeamOperation).
+		Get(context.Background(), &teams.ItemOperationsTeamsAsyncOperationItemRequestBuilderGetRequestConfiguration{
+			QueryParameters: &teams.ItemOperationsTeamsAsyncOperationItemRequestBuilderGetQueryParameters{
+				Select: []string{"status", "id"},
+			},
+		})
+	if err != nil {
+		t.Fatal(describe(err))
+	}
+	checkString(t, "id", op.GetId(), demo.TeamOperation)
+	checkEnum(t, "status", op.GetStatus(), models.SUCCEEDED_TEAMSASYNCOPERATIONSTATUS)
+	if op.GetOperationType() != nil || op.GetCreatedDateTime() != nil || op.GetAttemptsCount() != nil {
+		t.Errorf("$select=status,id: unselected properties came back: operationType %v, createdDateTime %v, attemptsCount %v",
+			op.GetOperationType(), op.GetCreatedDateTime(), op.GetAttemptsCount())
+	}
+	checkContext(t, op.GetAdditionalData(), s.base+"/v1.0/$metadata#teams('"+demo.TeamID+"')/operations(status,id)/$entity")
+}
+
+// TestListTeamOperationsPaged lists the team's operations a few at a time
+// with $top and walks every page with the SDK's page iterator; the
+// @odata.nextLink it follows must keep $filter and $count.
+func TestListTeamOperationsPaged(t *testing.T) {
+	s := startServer(t)
+	all := []string{demo.TeamOperation}
+	var archived []string
+	for i := range 7 {
+		op := extraTeamOperation(i)
+		if err := s.store.CreateOperation(context.Background(), op); err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, op.ID)
+		archived = append(archived, op.ID)
+	}
+	client := consoleClient(t, s)
+	top, count := int32(3), true
+	archiveTeam := "operationType eq 'archiveTeam'"
+	tests := []struct {
+		name string
+		q    teams.ItemOperationsRequestBuilderGetQueryParameters
+		want []string
+	}{
+		{"top", teams.ItemOperationsRequestBuilderGetQueryParameters{Top: &top, Count: &count}, all},
+		{"top and filter", teams.ItemOperationsRequestBuilderGetQueryParameters{Top: &top, Count: &count, Filter: &archiveTeam}, archived},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			first, err := client.Teams().ByTeamId(demo.TeamID).Operations().Get(context.Background(),
+				&teams.ItemOperationsRequestBuilderGetRequestConfiguration{QueryParameters: &tt.q})
+			if err != nil {
+				t.Fatal(describe(err))
+			}
+			if n := len(first.GetValue()); n != int(top) {
+				t.Errorf("first page has %d operations, want $top=%d", n, top)
+			}
+			if c := first.GetOdataCount(); c == nil || *c != int64(len(tt.want)) {
+				t.Errorf("@odata.count = %v, want %d", deref(c), len(tt.want))
+			}
+			if first.GetOdataNextLink() == nil {
+				t.Fatal("first page has no @odata.nextLink")
+			}
+			got := iterate(t, client, first)
+			want := slices.Sorted(slices.Values(tt.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("iterated operations:\n got %v\nwant %v", got, want)
+			}
+		})
+	}
+}
+
+// TestCountTeamOperations calls the SDK's Count() builder:
+// GET .../operations/$count, answered in text/plain.
+func TestCountTeamOperations(t *testing.T) {
+	s := startServer(t)
+	for i := range 3 {
+		if err := s.store.CreateOperation(context.Background(), extraTeamOperation(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	archiveTeam := "operationType eq 'archiveTeam'"
+	tests := []struct {
+		name   string
+		filter *string
+		want   int32
+	}{
+		{"all", nil, 4},
+		{"filtered", &archiveTeam, 3},
+	}
+	client := consoleClient(t, s)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			n, err := client.Teams().ByTeamId(demo.TeamID).Operations().Count().Get(context.Background(),
+				&teams.ItemOperationsCountRequestBuilderGetRequestConfiguration{
+					QueryParameters: &teams.ItemOperationsCountRequestBuilderGetQueryParameters{Filter: tt.filter},
+				})
+			if err != nil {
+				t.Fatal(describe(err))
+			}
+			if n == nil || *n != tt.want {
+				t.Errorf("count = %v, want %d", deref(n), tt.want)
+			}
+		})
+	}
+}
+
+// iterate walks every page from first with msgraphcore's page iterator and
+// returns the ids it met, sorted.
+func iterate(t *testing.T, client *msgraphsdk.GraphServiceClient, first models.TeamsAsyncOperationCollectionResponseable) []string {
+	t.Helper()
+	iter, err := msgraphcore.NewPageIterator[models.TeamsAsyncOperationable](first, client.GetAdapter(),
+		models.CreateTeamsAsyncOperationCollectionResponseFromDiscriminatorValue)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	err = iter.Iterate(context.Background(), func(op models.TeamsAsyncOperationable) bool {
+		got = append(got, *op.GetId())
+		if op.GetStatus() == nil || op.GetOperationType() == nil {
+			t.Errorf("operation %s: status %v, operationType %v", *op.GetId(), deref(op.GetStatus()), deref(op.GetOperationType()))
+		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(describe(err))
+	}
+	slices.Sort(got)
+	return got
+}
+
+// extraTeamOperation is the i-th of a few finished operations on the demo
+// team, written straight into the store so that a list has several pages.
+func extraTeamOperation(i int) *teamsops.Operation {
+	created := time.Date(2024, 3, 5, 9, i, 0, 0, time.UTC)
+	return &teamsops.Operation{
+		ID:                     fmt.Sprintf("0b9d6a3e-1c2f-4e5a-8b7c-%012d", i),
+		TenantID:               demo.TenantID,
+		Resource:               teamsops.ResourceRef{Kind: teamsops.ResourceTeam, ID: demo.TeamID},
+		Type:                   teamsops.OperationTypeArchiveTeam,
+		Status:                 teamsops.OperationStatusSucceeded,
+		CreatedDateTime:        created,
+		LastActionDateTime:     created.Add(3 * time.Second),
+		AttemptsCount:          1,
+		TargetResourceID:       demo.TeamID,
+		TargetResourceLocation: "/teams('" + demo.TeamID + "')",
+	}
+}
+
+// chatOperationTemplate is the URL template of Graph's "Get
+// teamsAsyncOperation" on a chat, for which the v1.0 SDK has no builder.
+const chatOperationTemplate = "{+baseurl}/chats/{chat%2Did}/operations/{teamsAsyncOperation%2Did}{?%24select}"
+
+// getChatOperation reads a chat's operation through the SDK's request
+// adapter, as any path without a fluent builder is called.
+func getChatOperation(ctx context.Context, adapter abstractions.RequestAdapter, chatID, operationID string) (models.TeamsAsyncOperationable, error) {
+	info := abstractions.NewRequestInformationWithMethodAndUrlTemplateAndPathParameters(abstractions.GET, chatOperationTemplate,
+		map[string]string{"chat%2Did": chatID, "teamsAsyncOperation%2Did": operationID})
+	info.Headers.TryAdd("Accept", "application/json")
+	res, err := adapter.Send(ctx, info, models.CreateTeamsAsyncOperationFromDiscriminatorValue,
+		abstractions.ErrorMappings{"XXX": odataerrors.CreateODataErrorFromDiscriminatorValue})
+	if err != nil {
+		return nil, err
+	}
+	return res.(models.TeamsAsyncOperationable), nil
+}
+
+func TestGetChatOperation(t *testing.T) {
+	s := startServer(t)
+	for _, version := range []string{"v1.0", "beta"} {
+		t.Run(version, func(t *testing.T) {
+			adapter := consoleClient(t, s).GetAdapter()
+			adapter.SetBaseUrl(s.base + "/" + version)
+			op, err := getChatOperation(context.Background(), adapter, demo.ChatID, demo.ChatOperation)
+			if err != nil {
+				t.Fatal(describe(err))
+			}
+			checkString(t, "id", op.GetId(), demo.ChatOperation)
+			checkEnum(t, "status", op.GetStatus(), models.SUCCEEDED_TEAMSASYNCOPERATIONSTATUS)
+			checkTime(t, "createdDateTime", op.GetCreatedDateTime(), "2021-05-27T21:23:41.9085453Z")
+			checkTime(t, "lastActionDateTime", op.GetLastActionDateTime(), "2021-05-27T21:23:45.1899277Z")
+			if n := op.GetAttemptsCount(); n == nil || *n != 1 {
+				t.Errorf("attemptsCount = %v, want 1", n)
+			}
+			checkString(t, "targetResourceId", op.GetTargetResourceId(), demo.ChatID)
+			checkString(t, "targetResourceLocation", op.GetTargetResourceLocation(), "/chats('"+demo.ChatID+"')")
+			checkContext(t, op.GetAdditionalData(),
+				s.base+"/"+version+"/$metadata#chats('19%3Ac253a29b5f694b55a6baad8e83510af7%40thread.v2')/operations/$entity")
+			values, hasValues := op.GetAdditionalData()["values"]
+			switch version {
+			case "v1.0":
+				// v1.0 does not define createChat: it is unknownFutureValue there,
+				// and values exists only on beta.
+				checkEnum(t, "operationType", op.GetOperationType(), models.UNKNOWNFUTUREVALUE_TEAMSASYNCOPERATIONTYPE)
+				if hasValues {
+					t.Errorf("v1.0 sent values = %v", values)
+				}
+			case "beta":
+				// createChat is not a member the v1.0 SDK knows: it parses as nil.
+				if op.GetOperationType() != nil {
+					t.Errorf("operationType = %v, want nil (createChat is beta-only)", op.GetOperationType())
+				}
+				if s, ok := values.(*string); !ok || *s != `{"appIds":["`+demo.TeamsAppID+`"]}` {
+					t.Errorf("values = %#v, want the seed's", values)
+				}
+			}
+		})
+	}
+}

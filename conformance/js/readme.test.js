@@ -1,0 +1,22 @@
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+
+// The README's JavaScript snippet must be the code between the markers of
+// graph-client.js, which every test here runs: the code users copy cannot
+// drift from the code CI proves.
+test("the README's JavaScript snippet is graph-client.js", () => {
+  const here = import.meta.dirname;
+  const readme = readFileSync(join(here, "../../README.md"), "utf8");
+  const source = readFileSync(join(here, "graph-client.js"), "utf8");
+  const snippet = source.split("// README snippet begin\n")[1]?.split("// README snippet end")[0];
+  assert.ok(snippet, "graph-client.js lacks the README snippet markers");
+  const section = readme.split("\n## Using teamsops with the Graph SDKs\n")[1];
+  assert.ok(section, 'README.md lacks the section "Using teamsops with the Graph SDKs"');
+  const blocks = [...section.matchAll(/\n```js\n([\s\S]*?)\n```/g)].map((m) => m[1].replace(/^\n+|\n+$/g, ""));
+  assert.ok(
+    blocks.includes(snippet.replace(/^\n+|\n+$/g, "")),
+    "README's JavaScript snippet differs from graph-client.js; copy the code between the markers into the README's js block",
+  );
+});
