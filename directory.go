@@ -40,6 +40,14 @@ type Team struct {
 	IsArchived      bool
 	CreatedDateTime time.Time
 	Members         []Member
+	// Visibility is VisibilityPrivate or VisibilityPublic ("" reads as
+	// private, Graph's default for a new team).
+	Visibility string
+	// Settings holds the team's memberSettings, guestSettings,
+	// messagingSettings, funSettings and discoverySettings as one JSON
+	// object in Graph's shape, kept as the client sent it; "" is Graph's
+	// defaults.
+	Settings string
 }
 
 // Member is a user's membership in a chat or team. Roles holds "owner"
@@ -111,4 +119,40 @@ type SigningKey struct {
 	ID        string // the JWK "kid"
 	PEM       []byte
 	CreatedAt time.Time
+}
+
+// Team visibilities (teamVisibilityType, api-reference/v1.0/resources/teamvisibilitytype.md),
+// as a team stores them. Its group spells them "Private" and "Public".
+const (
+	VisibilityPrivate = "private"
+	VisibilityPublic  = "public"
+)
+
+// Group is a Microsoft 365 group of the tenant's directory (Graph's group
+// resource). A team's id is its group's id: "Create team" makes a group,
+// and "Create team from group" (teamifyGroup) puts a team on one.
+// MailNickname is unique in the tenant, ignoring ASCII case.
+type Group struct {
+	ID              string
+	TenantID        string
+	DisplayName     string
+	Description     string
+	MailNickname    string
+	Visibility      string // "Private" or "Public", as the group resource spells them
+	CreatedDateTime time.Time
+	Members         []Member // owners carry the role "owner"
+}
+
+// Channel is a channel of a team (Graph's channel resource).
+// MembershipType is "standard", "private" or "shared".
+type Channel struct {
+	ID                  string
+	TenantID            string
+	TeamID              string
+	DisplayName         string
+	Description         string
+	MembershipType      string
+	IsFavoriteByDefault bool
+	IsArchived          bool
+	CreatedDateTime     time.Time
 }

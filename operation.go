@@ -98,9 +98,12 @@ type ResourceKind string
 const (
 	ResourceChat ResourceKind = "chats"
 	ResourceTeam ResourceKind = "teams"
+	// ResourceGroup names a group: it carries no operations, but
+	// authorization reads access facts on it ("Create team from group").
+	ResourceGroup ResourceKind = "groups"
 )
 
-// ResourceRef names one chat or team of a tenant.
+// ResourceRef names one chat, team or group of a tenant.
 type ResourceRef struct {
 	Kind ResourceKind
 	ID   string

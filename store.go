@@ -4,16 +4,24 @@ import "context"
 
 // Store keeps everything teamsops knows. Every read is scoped to one tenant:
 // a resource of another tenant is reported as not found, never returned.
-// Implementations: package sqlite (the embedded default); package storetest
-// is the conformance suite every implementation must pass.
+// Implementations: package sqlite (the embedded default) and package
+// postgres (for several replicas); package storetest is the conformance
+// suite every implementation must pass.
 //
 // Reads return an *Error with code ENOTFOUND when the thing does not exist
 // in that tenant. Creates are idempotent upserts keyed by id, so loading the
 // demo tenant twice changes nothing.
 type Store interface {
 	// Access returns what authorization needs about userID (may be empty)
-	// and the app clientAppID (may be empty) on one chat or team, in one
-	// read. A missing resource is reported as Exists == false, not an error.
+	// and the app clientAppID (may be empty) on one chat, team or group,
+	// in one read. A missing resource is reported as Exists == false, not
+	// an error.
+	//
+	// For a team, the group of the same id stands in for it: a team exists
+	// when its row or its group does, and a user is a member (owner) when
+	// listed (as owner) in either. So the operation that creates a team
+	// can be polled under /teams/{id} before the team itself is written.
+	// For a group, only the group and its members count.
 	Access(ctx context.Context, tenantID string, ref ResourceRef, userID, clientAppID string) (ResourceAccess, error)
 
 	// Operation returns one operation of a chat or team.
@@ -33,6 +41,18 @@ type Store interface {
 	Team(ctx context.Context, tenantID, id string) (*Team, error)
 	AppRegistration(ctx context.Context, tenantID, clientID string) (*AppRegistration, error)
 	PermissionGrants(ctx context.Context, tenantID string, ref ResourceRef) ([]*PermissionGrant, error)
+
+	// Group returns a group of the tenant with its members.
+	Group(ctx context.Context, tenantID, id string) (*Group, error)
+	// GroupByMailNickname returns the group of the tenant whose
+	// mailNickname equals nickname, ignoring ASCII case.
+	GroupByMailNickname(ctx context.Context, tenantID, nickname string) (*Group, error)
+	// Channel returns one channel of a team; ENOTFOUND if the team or the
+	// channel does not exist.
+	Channel(ctx context.Context, tenantID, teamID, id string) (*Channel, error)
+	// Channels lists a team's channels ordered by createdDateTime, then
+	// id; ENOTFOUND if the team does not exist.
+	Channels(ctx context.Context, tenantID, teamID string) ([]*Channel, error)
 
 	// User returns a user of the tenant by object id or, case-insensitively,
 	// by user principal name.
@@ -71,6 +91,12 @@ type Writer interface {
 	CreateChat(ctx context.Context, c *Chat) error
 	// CreateTeam also replaces the team's member list.
 	CreateTeam(ctx context.Context, t *Team) error
+	// CreateGroup also replaces the group's member list. A mailNickname
+	// another group of the tenant holds (ignoring ASCII case) is ECONFLICT.
+	CreateGroup(ctx context.Context, g *Group) error
+	// CreateChannel creates or updates a channel of an existing team (a
+	// missing team is EINVALID).
+	CreateChannel(ctx context.Context, c *Channel) error
 	CreateTeamsApp(ctx context.Context, a *TeamsApp) error
 	// CreateAppInstallation installs an app in a chat or team; installing
 	// the same app in the same resource again under the same id changes
@@ -89,11 +115,19 @@ type Writer interface {
 // Tx is one write transaction of a Store.
 type Tx interface {
 	Writer
-	// OperationByID and Chat read inside the transaction.
+	// OperationByID, Chat, Team, Group, GroupByMailNickname, Channel,
+	// Channels and AppInstallations read inside the transaction, as the
+	// Store's methods of the same names do.
 	OperationByID(ctx context.Context, tenantID, id string) (*Operation, error)
 	Chat(ctx context.Context, tenantID, id string) (*Chat, error)
+	Team(ctx context.Context, tenantID, id string) (*Team, error)
+	Group(ctx context.Context, tenantID, id string) (*Group, error)
+	GroupByMailNickname(ctx context.Context, tenantID, nickname string) (*Group, error)
+	Channel(ctx context.Context, tenantID, teamID, id string) (*Channel, error)
+	Channels(ctx context.Context, tenantID, teamID string) ([]*Channel, error)
+	AppInstallations(ctx context.Context, tenantID string, ref ResourceRef) ([]*AppInstallation, error)
 	// Driver returns the database driver's own transaction (*sql.Tx for
-	// SQLite), so that the job queue can insert a job in the same
-	// transaction as the operation it runs.
+	// SQLite, pgx.Tx for PostgreSQL), so that the job queue can insert a
+	// job in the same transaction as the operation it runs.
 	Driver() any
 }

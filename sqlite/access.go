@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strings"
 
 	"github.com/teamsops/teamsops"
 )
@@ -12,18 +13,33 @@ import (
 // accessQueries answer Access for each resource kind in one statement.
 // Parameters: ?1 tenant, ?2 resource id, ?3 user id, ?4 resource kind,
 // ?5 client app id. An empty user or app matches nothing.
+//
+// A team's facts also come from its group (teamsops.Store.Access).
 var accessQueries = map[teamsops.ResourceKind]string{
-	teamsops.ResourceChat: accessQuery("chats", "chat_members", "chat_id"),
-	teamsops.ResourceTeam: accessQuery("teams", "team_members", "team_id"),
+	teamsops.ResourceChat:  accessQuery(accessSource{"chats", "chat_members", "chat_id"}),
+	teamsops.ResourceTeam:  accessQuery(accessSource{"teams", "team_members", "team_id"}, groupSource),
+	teamsops.ResourceGroup: accessQuery(groupSource),
 }
 
-func accessQuery(table, members, key string) string {
+// accessSource is a table of resources and the table of their members.
+type accessSource struct{ table, members, key string }
+
+var groupSource = accessSource{"directory_groups", "group_members", "group_id"}
+
+// accessQuery ORs the facts of each source.
+func accessQuery(sources ...accessSource) string {
+	var exists, member, owner []string
+	for _, s := range sources {
+		exists = append(exists, `EXISTS (SELECT 1 FROM `+s.table+` WHERE tenant_id = ?1 AND id = ?2)`)
+		member = append(member, `EXISTS (SELECT 1 FROM `+s.members+`
+			WHERE tenant_id = ?1 AND `+s.key+` = ?2 AND user_id = ?3)`)
+		owner = append(owner, `EXISTS (SELECT 1 FROM `+s.members+` m, json_each(m.roles) r
+			WHERE m.tenant_id = ?1 AND m.`+s.key+` = ?2 AND m.user_id = ?3 AND r.value = 'owner')`)
+	}
 	return `SELECT
-		EXISTS (SELECT 1 FROM ` + table + ` WHERE tenant_id = ?1 AND id = ?2),
-		?3 <> '' AND EXISTS (SELECT 1 FROM ` + members + `
-			WHERE tenant_id = ?1 AND ` + key + ` = ?2 AND user_id = ?3),
-		?3 <> '' AND EXISTS (SELECT 1 FROM ` + members + ` m, json_each(m.roles) r
-			WHERE m.tenant_id = ?1 AND m.` + key + ` = ?2 AND m.user_id = ?3 AND r.value = 'owner'),
+		(` + strings.Join(exists, " OR ") + `),
+		?3 <> '' AND (` + strings.Join(member, " OR ") + `),
+		?3 <> '' AND (` + strings.Join(owner, " OR ") + `),
 		(SELECT json_group_array(DISTINCT permission) FROM permission_grants
 			WHERE ?5 <> '' AND tenant_id = ?1 AND resource_kind = ?4 AND resource_id = ?2
 				AND client_app_id = ?5 AND permission_type = 'Application')`

@@ -71,12 +71,12 @@ func installationsQuery(table string) string {
 
 // AppInstallations returns the apps installed in a chat or team, ordered
 // by installation id.
-func (s *Store) AppInstallations(ctx context.Context, tenantID string, ref teamsops.ResourceRef) ([]*teamsops.AppInstallation, error) {
+func (c conn) AppInstallations(ctx context.Context, tenantID string, ref teamsops.ResourceRef) ([]*teamsops.AppInstallation, error) {
 	query, ok := installationsQueries[ref.Kind]
 	if !ok {
 		return nil, resourceNotFound(ref)
 	}
-	rows, err := s.db.QueryContext(ctx, query, tenantID, ref.ID)
+	rows, err := c.q.QueryContext(ctx, query, tenantID, ref.ID)
 	if err != nil {
 		return nil, storeError("list app installations", err)
 	}

@@ -69,10 +69,10 @@ func (c conn) Team(ctx context.Context, tenantID, id string) (*teamsops.Team, er
 	t := &teamsops.Team{ID: id, TenantID: tenantID}
 	var created int64
 	var members string
-	err := c.q.QueryRowContext(ctx, `SELECT display_name, description, is_archived, created_at, `+
-		membersJSON("team_members", "team_id")+`
+	err := c.q.QueryRowContext(ctx, `SELECT display_name, description, is_archived, created_at,
+			visibility, settings, `+membersJSON("team_members", "team_id")+`
 		FROM teams r WHERE r.tenant_id = ? AND r.id = ?`, tenantID, id).
-		Scan(&t.DisplayName, &t.Description, &t.IsArchived, &created, &members)
+		Scan(&t.DisplayName, &t.Description, &t.IsArchived, &created, &t.Visibility, &t.Settings, &members)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, resourceNotFound(teamsops.ResourceRef{Kind: teamsops.ResourceTeam, ID: id})
 	} else if err != nil {
@@ -93,14 +93,16 @@ func (c conn) CreateTeam(ctx context.Context, t *teamsops.Team) error {
 	}
 	return c.atomic(ctx, "create team", func(q querier) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO teams
-				(tenant_id, id, display_name, description, is_archived, created_at)
-			VALUES (?, ?, ?, ?, ?, ?)
+				(tenant_id, id, display_name, description, is_archived, created_at, visibility, settings)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (tenant_id, id) DO UPDATE SET
 				display_name = excluded.display_name,
 				description = excluded.description,
 				is_archived = excluded.is_archived,
-				created_at = excluded.created_at`,
-			t.TenantID, t.ID, t.DisplayName, t.Description, t.IsArchived, created)
+				created_at = excluded.created_at,
+				visibility = excluded.visibility,
+				settings = excluded.settings`,
+			t.TenantID, t.ID, t.DisplayName, t.Description, t.IsArchived, created, t.Visibility, t.Settings)
 		if err != nil {
 			return storeError("create team", err)
 		}

@@ -81,6 +81,7 @@ func teamOf(tenant, name string, members ...teamsops.Member) *teamsops.Team {
 	return &teamsops.Team{
 		ID: teamID, TenantID: tenant, DisplayName: name, Description: name + " team",
 		CreatedDateTime: graphTime("2024-03-04T10:00:00.1234567Z"), Members: members,
+		Visibility: teamsops.VisibilityPrivate,
 	}
 }
 
@@ -106,8 +107,11 @@ func testTeam(t *testing.T, s teamsops.Store) {
 	must(t, err)
 	wantTeam(t, "team of tenant B", got, teamB)
 
-	// Archiving through a re-create; the member list is replaced.
+	// Archiving through a re-create; the member list is replaced, and
+	// visibility and settings are kept as written.
 	teamA.IsArchived = true
+	teamA.Visibility = teamsops.VisibilityPublic
+	teamA.Settings = `{"memberSettings":{"allowCreateUpdateChannels":false}}`
 	teamA.Members = []teamsops.Member{{UserID: user2, Roles: []string{"owner"}}, {UserID: user3}}
 	teamA.CreatedDateTime = time.Date(2024, 3, 4, 12, 0, 0, 100, time.FixedZone("CET", 3600))
 	must(t, s.CreateTeam(ctx, teamA))

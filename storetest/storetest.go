@@ -57,6 +57,10 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"ListOperationsRandomFilters", testListRandomFilters},
 		{"SigningKeys", testSigningKeys},
 		{"SigningKeysConcurrent", testSigningKeysConcurrent},
+		{"Group", testGroup},
+		{"GroupAccess", testGroupAccess},
+		{"Channels", testChannels},
+		{"TxReadsTeams", testTxReadsTeams},
 		{"Ping", testPing},
 	}
 	for _, tt := range tests {

@@ -1,0 +1,63 @@
+package postgres
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"github.com/teamsops/teamsops"
+)
+
+// querier is what *pgxpool.Pool and pgx.Tx both offer, so that each
+// statement is written once and runs on its own or inside a transaction.
+// pgx prepares and caches every statement per connection.
+type querier interface {
+	Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error)
+	Query(ctx context.Context, sql string, args ...any) (pgx.Rows, error)
+	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
+}
+
+// conn holds the writes (and the reads a Tx needs) of the store, on the
+// pool or inside one transaction.
+type conn struct {
+	q querier
+	// lock is " FOR UPDATE" inside a Tx: a read that a write will follow
+	// locks its row, so that of several replicas running the same job one
+	// waits for the other's commit and then sees its result.
+	lock string
+	// atomic runs fn so that its statements commit together: in a new
+	// transaction on the pool, directly inside a Tx.
+	atomic func(ctx context.Context, what string, fn func(q querier) error) error
+}
+
+// Tx is one write transaction of the store (teamsops.Tx).
+type Tx struct {
+	conn
+	tx pgx.Tx
+}
+
+var _ teamsops.Tx = (*Tx)(nil)
+
+// Driver returns the pgx.Tx, for River's pgx driver on the same database.
+func (tx *Tx) Driver() any { return tx.tx }
+
+// Update runs fn in one transaction (READ COMMITTED): it commits when fn
+// returns nil and rolls back when fn returns an error. Tx.OperationByID
+// locks the operation's row until then (SELECT … FOR UPDATE), which is what
+// makes the engine's effects exactly-once across replicas.
+func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error {
+	return s.inTx(ctx, "update", func(pgTx pgx.Tx) error {
+		return fn(&Tx{conn: conn{q: pgTx, lock: " FOR UPDATE", atomic: runDirectly(pgTx)}, tx: pgTx})
+	})
+}
+
+// runDirectly is a Tx's atomic: it is already one transaction.
+func runDirectly(tx pgx.Tx) func(context.Context, string, func(querier) error) error {
+	return func(_ context.Context, _ string, fn func(querier) error) error { return fn(tx) }
+}
+
+// atomically is the pool's atomic: a transaction of its own.
+func (s *Store) atomically(ctx context.Context, what string, fn func(q querier) error) error {
+	return s.inTx(ctx, what, func(tx pgx.Tx) error { return fn(tx) })
+}

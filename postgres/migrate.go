@@ -1,0 +1,124 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"fmt"
+	"io/fs"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// Migrations are NNNN_name.sql files, applied in version order and never
+// edited once released: a schema change is a new file. They mirror
+// package sqlite's, version for version.
+//
+//go:embed migrations/*.sql
+var migrationFiles embed.FS
+
+type migration struct {
+	version int
+	name    string
+	sql     string
+}
+
+// migrationLock keys the session advisory lock that replicas starting at
+// once take in turn while they migrate ("teamsops" in ASCII). Advisory
+// locks are per database, so other databases on the server never wait.
+const migrationLock int64 = 0x7465616d736f7073
+
+// migrations returns the embedded migrations in version order.
+func migrations() ([]migration, error) {
+	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+	if err != nil {
+		return nil, err
+	}
+	var ms []migration
+	for _, name := range names { // Glob sorts, and versions are zero-padded
+		base := strings.TrimPrefix(name, "migrations/")
+		prefix, _, _ := strings.Cut(base, "_")
+		v, err := strconv.Atoi(prefix)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: migration %s: no version number", base)
+		}
+		text, err := migrationFiles.ReadFile(name)
+		if err != nil {
+			return nil, err
+		}
+		ms = append(ms, migration{version: v, name: base, sql: string(text)})
+	}
+	return ms, nil
+}
+
+// migrate applies the migrations the database lacks, then runs also (if
+// not nil), all under the migration lock: a second replica starting at
+// the same time waits, then finds everything applied and applies nothing.
+func migrate(ctx context.Context, pool *pgxpool.Pool, also func(context.Context, *pgxpool.Pool) error) error {
+	c, err := pool.Acquire(ctx)
+	if err != nil {
+		return storeError("migrate", err)
+	}
+	defer c.Release()
+	if _, err := c.Exec(ctx, "SELECT pg_advisory_lock($1)", migrationLock); err != nil {
+		return storeError("migrate: lock", err)
+	}
+	// Closing the connection would release the lock too; unlock so that
+	// the pooled connection does not keep it.
+	defer c.Exec(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock($1)", migrationLock)
+	if err := applyMigrations(ctx, c.Conn()); err != nil {
+		return err
+	}
+	if also != nil {
+		if err := also(ctx, pool); err != nil {
+			return fmt.Errorf("postgres: migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// applyMigrations applies the missing migrations in one transaction.
+func applyMigrations(ctx context.Context, c *pgx.Conn) error {
+	ms, err := migrations()
+	if err != nil {
+		return err
+	}
+	tx, err := c.Begin(ctx)
+	if err != nil {
+		return storeError("migrate", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER NOT NULL PRIMARY KEY,
+		applied_at BIGINT NOT NULL
+	)`); err != nil {
+		return storeError("migrate", err)
+	}
+	var current int
+	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+		return storeError("migrate", err)
+	}
+	if latest := ms[len(ms)-1].version; current > latest {
+		return fmt.Errorf("postgres: database schema version %d is newer than this program's (%d)", current, latest)
+	}
+	for _, m := range ms {
+		if m.version <= current {
+			continue
+		}
+		if _, err := tx.Exec(ctx, m.sql); err != nil {
+			return storeError("migration "+m.name, err)
+		}
+		_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+			m.version, time.Now().UnixNano())
+		if err != nil {
+			return storeError("migration "+m.name, err)
+		}
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return storeError("migrate", err)
+	}
+	return nil
+}

@@ -1,0 +1,200 @@
+package postgres
+
+import (
+	"context"
+	"slices"
+	"strconv"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/sqlfilter"
+)
+
+const operationColumns = `id, tenant_id, resource_kind, resource_id, operation_type, status,
+	created_at, last_action_at, attempts_count, target_resource_id, target_resource_location,
+	values_json, error_code, error_message`
+
+// Operation returns the operation id of one chat or team.
+func (s *Store) Operation(ctx context.Context, tenantID string, ref teamsops.ResourceRef, id string) (*teamsops.Operation, error) {
+	op, err := scanOperation(s.pool.QueryRow(ctx, `SELECT `+operationColumns+` FROM operations
+		WHERE tenant_id = $1 AND resource_kind = $2 AND resource_id = $3 AND id = $4`,
+		tenantID, string(ref.Kind), ref.ID, id))
+	if noRows(err) {
+		return nil, notFound("Operation '%s' was not found.", id)
+	} else if err != nil {
+		return nil, storeError("read operation", err)
+	}
+	return op, nil
+}
+
+// ListOperations returns the operations of one chat or team that match
+// q.Filter, ordered by creation time then id, and paged by q.Skip and q.Top.
+// With q.Count it also counts all matches, in the same snapshot.
+func (s *Store) ListOperations(ctx context.Context, tenantID string, ref teamsops.ResourceRef, q teamsops.OperationQuery) ([]*teamsops.Operation, int, error) {
+	// The filter's arguments follow the tenant, kind and resource id.
+	where, filterArgs, err := sqlfilter.Where(q.Filter, func(n int) string { return "$" + strconv.Itoa(n+3) })
+	if err != nil {
+		return nil, 0, err
+	}
+	where = "tenant_id = $1 AND resource_kind = $2 AND resource_id = $3 AND (" + where + ")"
+	args := slices.Concat([]any{tenantID, string(ref.Kind), ref.ID}, filterArgs)
+
+	// One snapshot for page and count.
+	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
+	if err != nil {
+		return nil, 0, storeError("list operations", err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	var limit any // NULL: no limit
+	if q.Top > 0 {
+		limit = int64(q.Top)
+	}
+	n := len(args)
+	rows, err := tx.Query(ctx, `SELECT `+operationColumns+` FROM operations WHERE `+where+`
+		ORDER BY created_at, id LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2),
+		slices.Concat(args, []any{limit, int64(max(q.Skip, 0))})...)
+	if err != nil {
+		return nil, 0, storeError("list operations", err)
+	}
+	ops, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*teamsops.Operation, error) { return scanOperation(row) })
+	if err != nil {
+		return nil, 0, storeError("list operations", err)
+	}
+	if ops == nil {
+		ops = []*teamsops.Operation{}
+	}
+	count := -1
+	if q.Count {
+		if err := tx.QueryRow(ctx, `SELECT count(*) FROM operations WHERE `+where, args...).Scan(&count); err != nil {
+			return nil, 0, storeError("count operations", err)
+		}
+	}
+	return ops, count, nil
+}
+
+// OperationByID returns the operation id of the tenant, whatever its chat
+// or team. Inside a Tx it locks the row until the transaction ends.
+func (c conn) OperationByID(ctx context.Context, tenantID, id string) (*teamsops.Operation, error) {
+	op, err := scanOperation(c.q.QueryRow(ctx, `SELECT `+operationColumns+` FROM operations
+		WHERE tenant_id = $1 AND id = $2`+c.lock, tenantID, id))
+	if noRows(err) {
+		return nil, notFound("Operation '%s' was not found.", id)
+	} else if err != nil {
+		return nil, storeError("read operation", err)
+	}
+	return op, nil
+}
+
+// CreateOperation creates op, or replaces the operation of that id.
+func (c conn) CreateOperation(ctx context.Context, op *teamsops.Operation) error {
+	created, err := sqlfilter.EncodeTime(op.CreatedDateTime)
+	if err != nil {
+		return err
+	}
+	state, err := operationState(op)
+	if err != nil {
+		return err
+	}
+	_, err = c.q.Exec(ctx, `INSERT INTO operations (`+operationColumns+`)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+		ON CONFLICT (tenant_id, id) DO UPDATE SET
+			resource_kind = excluded.resource_kind,
+			resource_id = excluded.resource_id,
+			operation_type = excluded.operation_type,
+			status = excluded.status,
+			created_at = excluded.created_at,
+			last_action_at = excluded.last_action_at,
+			attempts_count = excluded.attempts_count,
+			target_resource_id = excluded.target_resource_id,
+			target_resource_location = excluded.target_resource_location,
+			values_json = excluded.values_json,
+			error_code = excluded.error_code,
+			error_message = excluded.error_message`,
+		op.ID, op.TenantID, string(op.Resource.Kind), op.Resource.ID, string(op.Type), state.status,
+		created, state.lastAction, state.attempts, state.target, state.location, nullString(op.Values),
+		state.errCode, state.errMessage)
+	if err != nil {
+		return storeError("create operation", err)
+	}
+	return nil
+}
+
+// UpdateOperation writes what changes as an operation runs: its status,
+// lastActionDateTime, attemptsCount, target and error.
+func (c conn) UpdateOperation(ctx context.Context, op *teamsops.Operation) error {
+	state, err := operationState(op)
+	if err != nil {
+		return err
+	}
+	tag, err := c.q.Exec(ctx, `UPDATE operations SET status = $1, last_action_at = $2,
+			attempts_count = $3, target_resource_id = $4, target_resource_location = $5,
+			error_code = $6, error_message = $7
+		WHERE tenant_id = $8 AND id = $9`,
+		state.status, state.lastAction, state.attempts, state.target, state.location,
+		state.errCode, state.errMessage, op.TenantID, op.ID)
+	if err != nil {
+		return storeError("update operation", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return notFound("Operation '%s' was not found.", op.ID)
+	}
+	return nil
+}
+
+// mutableColumns are the values of what changes as an operation runs.
+type mutableColumns struct {
+	status              string
+	lastAction          int64
+	attempts            int64
+	target, location    any // NULL when empty
+	errCode, errMessage any // both NULL when there is no error
+}
+
+// operationState returns op's mutableColumns.
+func operationState(op *teamsops.Operation) (mutableColumns, error) {
+	lastAction, err := sqlfilter.EncodeTime(op.LastActionDateTime)
+	if err != nil {
+		return mutableColumns{}, err
+	}
+	st := mutableColumns{status: string(op.Status), lastAction: lastAction, attempts: int64(op.AttemptsCount),
+		target: nullString(op.TargetResourceID), location: nullString(op.TargetResourceLocation)}
+	if op.Error != nil {
+		st.errCode, st.errMessage = op.Error.Code, op.Error.Message
+	}
+	return st, nil
+}
+
+// scanOperation reads one row of operationColumns.
+func scanOperation(row pgx.Row) (*teamsops.Operation, error) {
+	var (
+		op                       teamsops.Operation
+		kind, typ, status        string
+		created, lastAction      int64
+		attempts                 int64
+		target, location, values *string
+		errCode, errMessage      *string
+	)
+	err := row.Scan(&op.ID, &op.TenantID, &kind, &op.Resource.ID, &typ, &status, &created, &lastAction,
+		&attempts, &target, &location, &values, &errCode, &errMessage)
+	if err != nil {
+		return nil, err
+	}
+	op.Resource.Kind = teamsops.ResourceKind(kind)
+	op.Type, op.Status = teamsops.OperationType(typ), teamsops.OperationStatus(status)
+	op.CreatedDateTime, op.LastActionDateTime = sqlfilter.DecodeTime(created), sqlfilter.DecodeTime(lastAction)
+	op.AttemptsCount = int(attempts)
+	op.TargetResourceID, op.TargetResourceLocation, op.Values = deref(target), deref(location), deref(values)
+	if errCode != nil {
+		op.Error = &teamsops.OperationError{Code: *errCode, Message: deref(errMessage)}
+	}
+	return &op, nil
+}
+
+// deref reads a nullable text column: NULL is "".
+func deref(s *string) string {
+	if s == nil {
+		return ""
+	}
+	return *s
+}

@@ -1,0 +1,153 @@
+// Package postgres implements teamsops.Store on PostgreSQL, the back end for
+// several replicas of teamsops on one database. It uses pgx
+// (github.com/jackc/pgx/v5) and its pool; River's pgx driver runs the job
+// queue on the same pool, so an operation and its job commit together.
+//
+// It keeps the schema of package sqlite, with times as Unix nanoseconds
+// (BIGINT) so that Graph's 7 fractional digits survive and package
+// sqlfilter's translation of $filter applies unchanged.
+package postgres
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/teamsops/teamsops"
+)
+
+// DefaultPoolSize is how many connections a store opens at most when
+// neither Options.PoolSize nor the DSN's pool_max_conns says: enough for
+// the engine's workers, River's listener and maintenance, and requests.
+const DefaultPoolSize = 16
+
+// connectTimeout bounds a connection attempt when the DSN sets no
+// connect_timeout, so that requests fail fast (503) while the database
+// cannot be reached instead of hanging.
+const connectTimeout = 5 * time.Second
+
+// Options tunes Open.
+type Options struct {
+	// PoolSize is the most connections the store opens. 0: the DSN's
+	// pool_max_conns if it has one, else DefaultPoolSize. At least 2: the
+	// migration lock holds one while migrations run on another.
+	PoolSize int
+	// AlsoMigrate, if set, runs after the store's own migrations while the
+	// migration lock is still held, for components that keep their own
+	// tables in the same database (River's, through rivermigrate), so that
+	// replicas starting at once migrate one after another.
+	AlsoMigrate func(ctx context.Context, pool *pgxpool.Pool) error
+}
+
+// Store is a teamsops.Store on one PostgreSQL database.
+type Store struct {
+	// conn runs the writes and shared reads on the pool.
+	conn
+	pool *pgxpool.Pool
+}
+
+var _ teamsops.Store = (*Store)(nil)
+
+// Open connects to the database dsn (a postgres:// or postgresql:// URL,
+// or a key=value string, as pgx reads them) and brings its schema up to
+// date. The database must exist; its tables are created.
+func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
+	cfg, err := pgxpool.ParseConfig(dsn)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	switch {
+	case opts.PoolSize > 0:
+		cfg.MaxConns = int32(opts.PoolSize)
+	case !strings.Contains(dsn, "pool_max_conns"):
+		cfg.MaxConns = DefaultPoolSize
+	}
+	if cfg.MaxConns < 2 {
+		return nil, fmt.Errorf("postgres: a pool of %d connections is too small; give at least 2", cfg.MaxConns)
+	}
+	if cfg.ConnConfig.ConnectTimeout == 0 {
+		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: %w", err)
+	}
+	s := &Store{pool: pool}
+	s.conn = conn{q: pool, atomic: s.atomically}
+	if err := migrate(ctx, pool, opts.AlsoMigrate); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// Pool returns the connection pool, for components that keep their own
+// tables beside the store's (River, through riverpgxv5.New).
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// Ping reports whether the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.pool.Ping(ctx); err != nil {
+		return storeError("ping", err)
+	}
+	return nil
+}
+
+// Close closes every connection of the pool.
+func (s *Store) Close() error {
+	s.pool.Close()
+	return nil
+}
+
+// inTx runs fn in a transaction (READ COMMITTED, PostgreSQL's default).
+func (s *Store) inTx(ctx context.Context, what string, fn func(tx pgx.Tx) error) error {
+	tx, err := s.pool.Begin(ctx)
+	if err != nil {
+		return storeError(what, err)
+	}
+	defer tx.Rollback(context.WithoutCancel(ctx))
+	if err := fn(tx); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return storeError(what, err)
+	}
+	return nil
+}
+
+// notFound is the error of a read that found nothing in the tenant.
+func notFound(format string, args ...any) error {
+	return teamsops.Errorf(teamsops.ENOTFOUND, format, args...)
+}
+
+// noRows reports whether err says a query returned no row.
+func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
+
+// nullString keeps "" as NULL, Graph's null for optional text.
+func nullString(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
+
+// textArray keeps a list of roles as a TEXT[], '{}' when empty.
+func textArray(roles []string) []string {
+	if roles == nil {
+		return []string{}
+	}
+	return roles
+}
+
+// noneIfEmpty reads a TEXT[] back: an empty list is nil, as in sqlite.
+func noneIfEmpty(roles []string) []string {
+	if len(roles) == 0 {
+		return nil
+	}
+	return roles
+}
