@@ -23,6 +23,12 @@ type Rule struct {
 	// on one existing resource (POST /chats): only the token's permissions
 	// count; there are no access facts, membership or RSC grants.
 	Collection bool
+	// Owner requires a delegated caller to be an owner of the team or
+	// group, not only a member: changes that Teams lets owners make.
+	Owner bool
+	// TenantWide lets a delegated caller act on any resource of its
+	// tenant, member or not, as directory reads do (Get group).
+	TenantWide bool
 }
 
 // Check reports whether p may call the endpoint governed by r on a resource
@@ -63,11 +69,16 @@ func checkDelegated(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, ref
 	if !a.Exists {
 		return notFound(ref)
 	}
-	if !a.Member {
+	switch {
+	case r.TenantWide:
+	case !a.Member:
 		// Delegated access to a chat or team requires the signed-in user
 		// to be one of its members (PRODUCT.md, "Permissions").
 		return teamsops.Errorf(teamsops.EFORBIDDEN,
 			"The signed-in user '%s' is not a member of %s '%s'.", p.UserID, kindName(ref.Kind), ref.ID)
+	case r.Owner && !a.Owner:
+		return teamsops.Errorf(teamsops.EFORBIDDEN,
+			"The signed-in user '%s' is not an owner of %s '%s'.", p.UserID, kindName(ref.Kind), ref.ID)
 	}
 	return nil
 }
@@ -95,8 +106,11 @@ func notFound(ref teamsops.ResourceRef) error {
 }
 
 func kindName(k teamsops.ResourceKind) string {
-	if k == teamsops.ResourceTeam {
+	switch k {
+	case teamsops.ResourceTeam:
 		return "team"
+	case teamsops.ResourceGroup:
+		return "group"
 	}
 	return "chat"
 }

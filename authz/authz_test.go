@@ -34,8 +34,18 @@ func TestEveryRowOfEveryRule(t *testing.T) {
 		"ChatRead":                 ChatRead,
 		"ChatMembersRead":          ChatMembersRead,
 		"ChatInstalledAppsRead":    ChatInstalledAppsRead,
+		"TeamCreate":               TeamCreate,
+		"TeamClone":                TeamClone,
+		"TeamArchive":              TeamArchive,
+		"GroupTeamCreate":          GroupTeamCreate,
+		"ChannelArchive":           ChannelArchive,
+		"ChannelCreate":            ChannelCreate,
+		"TeamRead":                 TeamRead,
+		"ChannelsRead":             ChannelsRead,
+		"TeamMembersRead":          TeamMembersRead,
+		"GroupRead":                GroupRead,
 	}
-	member := teamsops.ResourceAccess{Exists: true, Member: true}
+	member := teamsops.ResourceAccess{Exists: true, Member: true, Owner: true}
 	for name, r := range rules {
 		for _, scope := range r.Delegated {
 			if err := Check(delegated(scope), r, member, chat); err != nil {
@@ -125,6 +135,39 @@ func TestCollectionRule(t *testing.T) {
 	for _, tt := range tests {
 		if got := teamsops.ErrorCode(Check(tt.p, ChatCreate, teamsops.ResourceAccess{}, none)); got != tt.code {
 			t.Errorf("%s: code %q, want %q", tt.name, got, tt.code)
+		}
+	}
+}
+
+// TestOwnerAndTenantWide: an Owner rule refuses a delegated plain member;
+// a TenantWide rule lets any user of the tenant read; applications are
+// not concerned by either.
+func TestOwnerAndTenantWide(t *testing.T) {
+	team := teamsops.ResourceRef{Kind: teamsops.ResourceTeam, ID: "d5a1c2f0-7c1e-4a8e-9b43-5f2a6c9e1b77"}
+	group := teamsops.ResourceRef{Kind: teamsops.ResourceGroup, ID: "71392b2f-1765-406e-86af-5907d9bdb2ab"}
+	plain := teamsops.ResourceAccess{Exists: true, Member: true}
+	tests := []struct {
+		name string
+		p    teamsops.Principal
+		r    Rule
+		a    teamsops.ResourceAccess
+		ref  teamsops.ResourceRef
+		code string
+		msg  string
+	}{
+		{"member archiving", delegated("TeamSettings.ReadWrite.All"), TeamArchive, plain, team, teamsops.EFORBIDDEN, "not an owner of team"},
+		{"owner archiving", delegated("TeamSettings.ReadWrite.All"), TeamArchive, teamsops.ResourceAccess{Exists: true, Member: true, Owner: true}, team, "", ""},
+		{"app archiving", application("TeamSettings.ReadWrite.All"), TeamArchive, teamsops.ResourceAccess{Exists: true}, team, "", ""},
+		{"app with the RSC grant", application(), TeamArchive, teamsops.ResourceAccess{Exists: true, Grants: []string{"TeamSettings.ReadWrite.Group"}}, team, "", ""},
+		{"member creating a channel", delegated("Channel.Create"), ChannelCreate, plain, team, "", ""},
+		{"non-member reading a group", delegated("GroupMember.Read.All"), GroupRead, teamsops.ResourceAccess{Exists: true}, group, "", ""},
+		{"missing group", delegated("GroupMember.Read.All"), GroupRead, teamsops.ResourceAccess{}, group, teamsops.ENOTFOUND, "No group found"},
+		{"group member teamifying", delegated("Group.ReadWrite.All"), GroupTeamCreate, plain, group, teamsops.EFORBIDDEN, "not an owner of group"},
+	}
+	for _, tt := range tests {
+		err := Check(tt.p, tt.r, tt.a, tt.ref)
+		if got := teamsops.ErrorCode(err); got != tt.code || !strings.Contains(teamsops.ErrorMessage(err), tt.msg) {
+			t.Errorf("%s: %v, want code %q mentioning %q", tt.name, err, tt.code, tt.msg)
 		}
 	}
 }

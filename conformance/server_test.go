@@ -6,9 +6,13 @@ import (
 	"net/http/httptest"
 	"path/filepath"
 	"testing"
+	"time"
+
+	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/service"
@@ -44,9 +48,11 @@ func startServer(t *testing.T) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	svc := service.New(store)
+	svc.Runner = startEngine(t, store)
 	srv.Config.Handler = &httpapi.Server{
 		PublicURL: base,
-		Service:   service.New(store),
+		Service:   svc,
 		Auth:      validator,
 		Identity:  iss.Handler(store),
 		Ready:     store.Ping,
@@ -55,4 +61,31 @@ func startServer(t *testing.T) *server {
 	srv.Start()
 	t.Cleanup(srv.Close)
 	return &server{base: base, store: store}
+}
+
+// startEngine runs operations on store as "teamsops serve" does, on the
+// instant profile; it stops when the test ends.
+func startEngine(t *testing.T, store *sqlite.Store) service.Runner {
+	t.Helper()
+	profile, err := engine.ProfileByName("instant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	effects := map[teamsops.OperationType]engine.Effect{}
+	for typ, effect := range service.Effects() {
+		effects[typ] = effect
+	}
+	eng, err := engine.New(riversqlite.New(store.DB()), store, engine.Config{Profile: profile, Effects: effects})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		eng.Stop(ctx)
+	})
+	return eng
 }

@@ -1,5 +1,6 @@
 // Package demo loads PRODUCT.md's demo tenant: the seed's chat and its
-// createChat operation, a team with a createTeam operation, and two app
+// createChat operation, a team (with its group and General channel) and
+// its createTeam operation, two groups without a team, and two app
 // registrations to call them with. Loading twice changes nothing.
 package demo
 
@@ -11,6 +12,7 @@ import (
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/service"
 )
 
 // IDs of the demo tenant, as PRODUCT.md lists them.
@@ -28,6 +30,10 @@ const (
 	ConsoleSecret = "demo-console-secret"
 	TeamID        = "d5a1c2f0-7c1e-4a8e-9b43-5f2a6c9e1b77"
 	TeamOperation = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b"
+	// SalesGroup and LegalGroup are groups without a team, to make teams of
+	// ("Create team from group"). The team's own group has the team's id.
+	SalesGroup = "71392b2f-1765-406e-86af-5907d9bdb2ab"
+	LegalGroup = "2c4e6a8b-0d1f-4a3b-8c5d-7e9f1a2b3c4d"
 
 	// chatBotServicePrincipal is the chat bot's service principal in the
 	// demo tenant: resourceSpecificPermissionGrant's clientId.
@@ -37,12 +43,23 @@ const (
 // ConsoleRoles are the application permissions granted to the ops console:
 // enough to create chats with an app (Chat.Create), follow their
 // operations and read them (Chat.Read.All), list the apps installed in
-// them (TeamsAppInstallation.ReadForChat.All), and read teams.
-var ConsoleRoles = []string{"Chat.Read.All", "Team.ReadBasic.All", "Chat.Create", "TeamsAppInstallation.ReadForChat.All"}
+// them (TeamsAppInstallation.ReadForChat.All), and read teams; and, for
+// the team actions, the least privileged permission of each: create and
+// clone teams (Team.Create), archive and unarchive them
+// (TeamSettings.ReadWrite.All), make a team of a group (Group.ReadWrite.All,
+// the only one "Create team from group" takes), create, archive and
+// unarchive channels (Channel.Create, ChannelSettings.ReadWrite.All), and
+// read channels, team members and groups (Channel.ReadBasic.All,
+// TeamMember.Read.All, GroupMember.Read.All).
+var ConsoleRoles = []string{
+	"Chat.Read.All", "Team.ReadBasic.All", "Chat.Create", "TeamsAppInstallation.ReadForChat.All",
+	"Team.Create", "TeamSettings.ReadWrite.All", "Group.ReadWrite.All", "Channel.Create",
+	"ChannelSettings.ReadWrite.All", "Channel.ReadBasic.All", "TeamMember.Read.All", "GroupMember.Read.All",
+}
 
 // Load writes the demo tenant into store.
 func Load(ctx context.Context, store teamsops.Store) error {
-	for _, step := range []func(context.Context, teamsops.Store) error{loadDirectory, loadApps, loadChat, loadTeam} {
+	for _, step := range []func(context.Context, teamsops.Store) error{loadDirectory, loadApps, loadChat, loadTeam, loadGroups} {
 		if err := step(ctx, store); err != nil {
 			return fmt.Errorf("demo: %w", err)
 		}
@@ -125,10 +142,25 @@ func loadChat(ctx context.Context, s teamsops.Store) error {
 
 func loadTeam(ctx context.Context, s teamsops.Store) error {
 	created := mustTime("2024-03-04T10:00:00Z")
-	err := s.CreateTeam(ctx, &teamsops.Team{
+	members := []teamsops.Member{{UserID: UserAdele, Roles: []string{"owner"}}, {UserID: UserAlex}}
+	err := s.CreateGroup(ctx, &teamsops.Group{
+		ID: TeamID, TenantID: TenantID, DisplayName: "Contoso Marketing", Description: "Marketing campaigns and launches.",
+		MailNickname: "ContosoMarketing", Visibility: "Private", CreatedDateTime: created, Members: members,
+	})
+	if err != nil {
+		return err
+	}
+	err = s.CreateTeam(ctx, &teamsops.Team{
 		ID: TeamID, TenantID: TenantID, DisplayName: "Contoso Marketing",
 		Description: "Marketing campaigns and launches.", CreatedDateTime: created,
-		Members: []teamsops.Member{{UserID: UserAdele, Roles: []string{"owner"}}, {UserID: UserAlex}},
+		Members: members, Visibility: teamsops.VisibilityPrivate,
+	})
+	if err != nil {
+		return err
+	}
+	err = s.CreateChannel(ctx, &teamsops.Channel{
+		ID: service.GeneralChannelID(TeamID), TenantID: TenantID, TeamID: TeamID, DisplayName: "General",
+		Description: "Marketing campaigns and launches.", MembershipType: "standard", CreatedDateTime: created,
 	})
 	if err != nil {
 		return err
@@ -142,6 +174,26 @@ func loadTeam(ctx context.Context, s teamsops.Store) error {
 		TargetResourceID:       TeamID,
 		TargetResourceLocation: "/teams('" + TeamID + "')",
 	})
+}
+
+// loadGroups writes two groups without a team: "Contoso Sales" (Adele
+// owner, Megan member) and "Contoso Legal" (Alex owner, Adele member).
+func loadGroups(ctx context.Context, s teamsops.Store) error {
+	groups := []*teamsops.Group{
+		{ID: SalesGroup, DisplayName: "Contoso Sales", Description: "Sales pipeline and accounts.", MailNickname: "ContosoSales",
+			Visibility: "Public", CreatedDateTime: mustTime("2024-01-15T09:00:00Z"),
+			Members: []teamsops.Member{{UserID: UserAdele, Roles: []string{"owner"}}, {UserID: UserMegan}}},
+		{ID: LegalGroup, DisplayName: "Contoso Legal", Description: "Contracts and compliance.", MailNickname: "ContosoLegal",
+			Visibility: "Private", CreatedDateTime: mustTime("2024-01-16T09:00:00Z"),
+			Members: []teamsops.Member{{UserID: UserAlex, Roles: []string{"owner"}}, {UserID: UserAdele}}},
+	}
+	for _, g := range groups {
+		g.TenantID = TenantID
+		if err := s.CreateGroup(ctx, g); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // GrantID builds a resourceSpecificPermissionGrant id the way Graph's

@@ -169,7 +169,8 @@ func (e *Engine[TTx]) Start(ctx context.Context) error {
 	if err := e.client.Start(context.WithoutCancel(ctx)); err != nil {
 		return fmt.Errorf("engine: start: %w", err)
 	}
-	e.log.InfoContext(ctx, "engine started", "profile", e.cfg.Profile.Name, "workers", e.cfg.Workers)
+	e.log.InfoContext(ctx, "engine started", "profile", e.cfg.Profile.Name, "workers", e.cfg.Workers,
+		"river_client_id", e.client.ID())
 	return nil
 }
 

@@ -2,16 +2,19 @@ package engine
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/testdb"
+	"github.com/teamsops/teamsops/postgres"
 	"github.com/teamsops/teamsops/sqlite"
 )
 
@@ -23,26 +26,24 @@ const (
 	appID    = "1542629c-01b3-4a6d-8f76-1938b779e48d"
 )
 
-// openStore opens the SQLite file path, with the directory and the
-// effect_log table in which installApp records every effect that commits.
-func openStore(t testing.TB, path string) *sqlite.Store {
+// openStore opens the database dsn (a --db value: sqlite:PATH or
+// postgres://…), with the directory and the effect_log table in which
+// installApp records every effect that commits.
+func openStore(t testing.TB, dsn string) teamsops.Store {
 	t.Helper()
 	ctx := context.Background()
-	s, err := sqlite.Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	_, err = s.DB().ExecContext(ctx, `CREATE TABLE IF NOT EXISTS effect_log (operation_id TEXT NOT NULL)`)
-	must(t, err)
+	s := testdb.Open(t, dsn)
+	must(t, testdb.Exec(ctx, s, `CREATE TABLE IF NOT EXISTS effect_log (operation_id TEXT NOT NULL)`))
 	must(t, s.CreateTenant(ctx, &teamsops.Tenant{ID: tenantID}))
 	must(t, s.CreateUser(ctx, &teamsops.User{ID: userID, TenantID: tenantID}))
 	must(t, s.CreateTeamsApp(ctx, &teamsops.TeamsApp{ID: appID, TenantID: tenantID}))
 	return s
 }
 
-func tempStore(t testing.TB) *sqlite.Store {
-	return openStore(t, filepath.Join(t.TempDir(), "teamsops.db"))
+// tempStore opens a new database of the back end under test
+// (internal/testdb: SQLite unless TEAMSOPS_TEST_BACKEND=postgres).
+func tempStore(t testing.TB) teamsops.Store {
+	return openStore(t, testdb.DSN(t))
 }
 
 func must(t testing.TB, err error) {
@@ -52,8 +53,20 @@ func must(t testing.TB, err error) {
 	}
 }
 
-// newEngine returns an engine on s; it is stopped when the test ends.
-func newEngine(t testing.TB, s *sqlite.Store, cfg Config) *Engine[*sql.Tx] {
+// testEngine is an engine on either back end, with the River client calls
+// tests make (their signatures do not depend on the driver).
+type testEngine struct {
+	Runner
+	client interface {
+		JobList(ctx context.Context, params *river.JobListParams) (*river.JobListResult, error)
+		JobRetry(ctx context.Context, id int64) (*rivertype.JobRow, error)
+		JobGet(ctx context.Context, id int64) (*rivertype.JobRow, error)
+	}
+}
+
+// newEngine returns an engine on s, with River's driver for s's database,
+// and its tables migrated; it is stopped when the test ends.
+func newEngine(t testing.TB, s teamsops.Store, cfg Config) *testEngine {
 	t.Helper()
 	if cfg.Logger == nil {
 		cfg.Logger = slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelDebug}))
@@ -61,14 +74,25 @@ func newEngine(t testing.TB, s *sqlite.Store, cfg Config) *Engine[*sql.Tx] {
 	if cfg.Effects == nil {
 		cfg.Effects = map[teamsops.OperationType]Effect{teamsops.OperationTypeCreateChat: installApp}
 	}
-	e, err := New(riversqlite.New(s.DB()), s, cfg)
-	must(t, err)
-	must(t, e.Migrate(context.Background()))
-	return e
+	var te *testEngine
+	switch s := s.(type) {
+	case *sqlite.Store:
+		e, err := New(riversqlite.New(s.DB()), s, cfg)
+		must(t, err)
+		te = &testEngine{e, e.client}
+	case *postgres.Store:
+		e, err := New(riverpgxv5.New(s.Pool()), s, cfg)
+		must(t, err)
+		te = &testEngine{e, e.client}
+	default:
+		t.Fatalf("no River driver for a %T", s)
+	}
+	must(t, te.Migrate(context.Background()))
+	return te
 }
 
 // start starts e and stops it when the test ends.
-func start(t testing.TB, e *Engine[*sql.Tx]) {
+func start(t testing.TB, e Runner) {
 	t.Helper()
 	must(t, e.Start(context.Background()))
 	t.Cleanup(func() {
@@ -93,8 +117,7 @@ func installApp(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation) err
 			return err
 		}
 	}
-	_, err := tx.Driver().(*sql.Tx).ExecContext(ctx, `INSERT INTO effect_log VALUES (?)`, op.ID)
-	return err
+	return testdb.Exec(ctx, tx, `INSERT INTO effect_log VALUES ($1)`, op.ID)
 }
 
 // newOperation is a notStarted createChat operation for a new chat.
@@ -156,10 +179,10 @@ func waitEnded(t testing.TB, s teamsops.Store, id string) *teamsops.Operation {
 }
 
 // effects counts the effects of operation id that committed.
-func effects(t testing.TB, s *sqlite.Store, id string) int {
+func effects(t testing.TB, s teamsops.Store, id string) int {
 	t.Helper()
-	var n int
-	must(t, s.DB().QueryRowContext(context.Background(), `SELECT count(*) FROM effect_log WHERE operation_id = ?`, id).Scan(&n))
+	n, err := testdb.Int(context.Background(), s, `SELECT count(*) FROM effect_log WHERE operation_id = $1`, id)
+	must(t, err)
 	return n
 }
 

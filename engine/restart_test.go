@@ -9,15 +9,16 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/testdb"
 )
 
 // A process stopped while an attempt waits (the job is snoozed) hands
 // nothing back: the next process on the same database finishes the
 // attempt, which keeps its number.
 func TestRestartDuringWait(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "teamsops.db")
+	dsn := testdb.DSN(t)
 	slow := profile(t, "fast", func(p *Profile) { p.Default, p.FailureRate = Range{time.Second, time.Second}, 0 })
-	s1 := openStore(t, path)
+	s1 := openStore(t, dsn)
 	e1 := newEngine(t, s1, Config{Profile: slow})
 	op := newOperation(1)
 	accept(t, s1, e1, op, nil)
@@ -26,7 +27,7 @@ func TestRestartDuringWait(t *testing.T) {
 	stopNow(t, e1)
 	s1.Close()
 
-	s2 := openStore(t, path)
+	s2 := openStore(t, dsn)
 	start(t, newEngine(t, s2, Config{Profile: slow}))
 	done := waitEnded(t, s2, op.ID)
 	if done.Status != teamsops.OperationStatusSucceeded || done.AttemptsCount != 1 || effects(t, s2, op.ID) != 1 {
@@ -46,8 +47,8 @@ func stopNow(t *testing.T, e Runner) {
 // Stop cancels an attempt that outlives its context: its transaction rolls
 // back, and River hands the job back without counting the attempt.
 func TestStopCancelsRunningAttempt(t *testing.T) {
-	path := filepath.Join(t.TempDir(), "teamsops.db")
-	s1 := openStore(t, path)
+	dsn := testdb.DSN(t)
+	s1 := openStore(t, dsn)
 	inEffect := make(chan struct{})
 	stuck := func(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation) error {
 		close(inEffect)
@@ -71,7 +72,7 @@ func TestStopCancelsRunningAttempt(t *testing.T) {
 	}
 	s1.Close()
 
-	s2 := openStore(t, path)
+	s2 := openStore(t, dsn)
 	start(t, newEngine(t, s2, Config{Profile: profile(t, "instant", nil)}))
 	done := waitEnded(t, s2, op.ID)
 	if done.Status != teamsops.OperationStatusSucceeded || done.AttemptsCount != 1 || effects(t, s2, op.ID) != 1 {
@@ -80,32 +81,38 @@ func TestStopCancelsRunningAttempt(t *testing.T) {
 	}
 }
 
-// childDB, when set, makes TestKilledDuringEffect the process it kills.
-const childDB = "TEAMSOPS_ENGINE_TEST_CHILD_DB"
+// childDB, when set, makes TestKilledDuringEffect the process it kills,
+// on that database; it creates the file childMarker names once inside the
+// effect.
+const (
+	childDB     = "TEAMSOPS_ENGINE_TEST_CHILD_DB"
+	childMarker = "TEAMSOPS_ENGINE_TEST_CHILD_MARKER"
+)
 
 // A process killed (SIGKILL) inside the transaction that applies an
 // effect commits nothing; River rescues the job it left running, and the
 // next process applies the effect once, in a second attempt.
 func TestKilledDuringEffect(t *testing.T) {
-	if path := os.Getenv(childDB); path != "" {
-		runChild(t, path)
+	if dsn := os.Getenv(childDB); dsn != "" {
+		runChild(t, dsn, os.Getenv(childMarker))
 		return
 	}
 	if testing.Short() {
 		t.Skip("waits for River's leader lease and rescuer (about 20s)")
 	}
-	path := filepath.Join(t.TempDir(), "teamsops.db")
-	s := openStore(t, path)
+	dsn := testdb.DSN(t)
+	s := openStore(t, dsn)
 	rescuing := profile(t, "instant", func(p *Profile) { p.JobTimeout = time.Second })
 	e := newEngine(t, s, Config{Profile: rescuing, RescueStuckJobsAfter: 2 * time.Second})
 	op := newOperation(1)
 	accept(t, s, e, op, nil)
 
 	child := exec.Command(os.Args[0], "-test.run=^TestKilledDuringEffect$")
-	child.Env = append(os.Environ(), childDB+"="+path)
+	marker := filepath.Join(t.TempDir(), "in-effect")
+	child.Env = append(os.Environ(), childDB+"="+dsn, childMarker+"="+marker)
 	child.Stdout, child.Stderr = t.Output(), t.Output()
 	must(t, child.Start())
-	waitFile(t, path+".in-effect", child)
+	waitFile(t, marker, child)
 	must(t, child.Process.Kill())
 	child.Wait()
 	if got := effects(t, s, op.ID); got != 0 {
@@ -120,15 +127,15 @@ func TestKilledDuringEffect(t *testing.T) {
 	}
 }
 
-// runChild works the queue of path with an effect that, holding the write
-// transaction, tells the parent and hangs until killed.
-func runChild(t *testing.T, path string) {
-	s := openStore(t, path)
+// runChild works the queue of dsn with an effect that, holding the write
+// transaction, tells the parent (creating marker) and hangs until killed.
+func runChild(t *testing.T, dsn, marker string) {
+	s := openStore(t, dsn)
 	hang := func(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation) error {
 		if err := installApp(ctx, tx, op); err != nil {
 			return err
 		}
-		if err := os.WriteFile(path+".in-effect", nil, 0o600); err != nil {
+		if err := os.WriteFile(marker, nil, 0o600); err != nil {
 			return err
 		}
 		select {}

@@ -162,7 +162,7 @@ func decodeObject(raw []byte, in, typeName string, ignored []string) (map[string
 		switch {
 		case name == "@odata.type":
 			var t string
-			if json.Unmarshal(value, &t) != nil || strings.TrimPrefix(t, "#") != typeName {
+			if json.Unmarshal(value, &t) != nil || !strings.EqualFold(strings.TrimPrefix(t, "#"), typeName) {
 				return nil, teamsops.Errorf(teamsops.EINVALID, "The '@odata.type' of a %s must be '#%s'.", typeName, typeName)
 			}
 			delete(props, name)

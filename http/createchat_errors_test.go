@@ -111,7 +111,8 @@ func TestCreateChatDelegated(t *testing.T) {
 	}
 }
 
-// TestChatRoutesMethods: POST is served on /chats only; other methods get
+// TestChatRoutesMethods: POST is served on /chats and the team actions;
+// other methods get
 // 405 with an Allow header naming the served ones.
 func TestChatRoutesMethods(t *testing.T) {
 	e := newEnv(t)
@@ -124,6 +125,9 @@ func TestChatRoutesMethods(t *testing.T) {
 		{http.MethodPost, "/v1.0/chats/" + demo.ChatID + "/members", "GET"},
 		{http.MethodPost, "/v1.0/chats/" + demo.ChatID + "/installedApps", "GET"},
 		{http.MethodPost, seedPath, "GET"},
+		{http.MethodGet, "/v1.0/teams", "POST"}, // "List teams" is not served
+		{http.MethodDelete, "/v1.0/teams/" + demo.TeamID + "/channels", "GET, POST"},
+		{http.MethodGet, "/v1.0/groups/" + demo.SalesGroup + "/team", "PUT"},
 	}
 	for _, tt := range tests {
 		res := e.do(tt.method, tt.path, token)
@@ -131,7 +135,7 @@ func TestChatRoutesMethods(t *testing.T) {
 			t.Errorf("%s %s: %d, Allow %q: %s", tt.method, tt.path, res.status, res.header.Get("Allow"), res.body)
 		}
 	}
-	for _, path := range []string{"/v1.0/teams", "/v1.0/chats/" + demo.ChatID + "/installedApps/x", "/v1.0/chats/" + demo.ChatID + "/tabs"} {
+	for _, path := range []string{"/v1.0/teams/" + demo.TeamID + "/tabs", "/v1.0/chats/" + demo.ChatID + "/installedApps/x", "/v1.0/chats/" + demo.ChatID + "/tabs"} {
 		if res := e.get(path, token); res.status != http.StatusBadRequest {
 			t.Errorf("GET %s: %d %s", path, res.status, res.body)
 		}

@@ -8,8 +8,8 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/testdb"
 	"github.com/teamsops/teamsops/service"
-	"github.com/teamsops/teamsops/sqlite"
 )
 
 // chatBody is a "Create chat" body as the page's examples write it:
@@ -62,13 +62,13 @@ func (e *env) createChat(version, token string, body []byte, headers ...string) 
 // consoleToken is the ops console's token with the demo's roles.
 func (e *env) consoleToken() string { return e.appToken(demo.ConsoleApp, demo.ConsoleRoles...) }
 
-// rows counts what a create may write, straight from SQLite.
+// rows counts what a create may write, straight from the database.
 func rows(t *testing.T, e *env) map[string]int {
 	t.Helper()
 	out := make(map[string]int)
 	for _, table := range []string{"chats", "chat_members", "operations", "app_installations"} {
-		var n int
-		if err := e.store.(*sqlite.Store).DB().QueryRow("SELECT count(*) FROM " + table).Scan(&n); err != nil {
+		n, err := testdb.Int(t.Context(), e.store, "SELECT count(*) FROM "+table)
+		if err != nil {
 			t.Fatal(err)
 		}
 		out[table] = n

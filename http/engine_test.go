@@ -6,18 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/engine"
+	"github.com/teamsops/teamsops/postgres"
 	"github.com/teamsops/teamsops/service"
 	"github.com/teamsops/teamsops/sqlite"
 )
 
-// startEngine runs the real engine on store with the instant profile and
-// the service's effects. It stops when the test ends, or earlier when
-// stop is called (before the store closes, say).
-func startEngine(tb testing.TB, store *sqlite.Store) (runner service.Runner, stop func()) {
+// startEngine runs the real engine on store (SQLite or PostgreSQL) with
+// the instant profile and the service's effects. It stops when the test
+// ends, or earlier when stop is called (before the store closes, say).
+func startEngine(tb testing.TB, store teamsops.Store) (runner service.Runner, stop func()) {
 	tb.Helper()
 	profile, err := engine.ProfileByName("instant")
 	if err != nil {
@@ -27,7 +29,16 @@ func startEngine(tb testing.TB, store *sqlite.Store) (runner service.Runner, sto
 	for typ, effect := range service.Effects() {
 		effects[typ] = effect
 	}
-	eng, err := engine.New(riversqlite.New(store.DB()), store, engine.Config{Profile: profile, Effects: effects, Logger: discardLogger()})
+	cfg := engine.Config{Profile: profile, Effects: effects, Logger: discardLogger()}
+	var eng engine.Runner
+	switch s := store.(type) {
+	case *sqlite.Store:
+		eng, err = engine.New(riversqlite.New(s.DB()), s, cfg)
+	case *postgres.Store:
+		eng, err = engine.New(riverpgxv5.New(s.Pool()), s, cfg)
+	default:
+		tb.Fatalf("no River driver for a %T", store)
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}

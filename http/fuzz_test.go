@@ -18,6 +18,10 @@ func FuzzServeGraph(f *testing.F) {
 		"/v1.0/teams/" + demo.TeamID + "/operations?$filter=not (attemptsCount gt 2) or createdDateTime lt 2020-01-01T00:00:00Z",
 		"/v1.0/chats", "/beta/chats/" + demo.ChatID + "?$select=topic&$expand=members", "/v1.0/chats('" + demo.ChatID + "')/members",
 		"/v1.0/chats/" + demo.ChatID + "/installedApps?$expand=teamsApp&$top=1&$count=true",
+		"/v1.0/teams/" + demo.TeamID + "?$select=displayName,funSettings", "/beta/teams('" + demo.TeamID + "')/channels?$select=id",
+		"/v1.0/teams/" + demo.TeamID + "/channels/19%3Ax%40thread.tacv2", "/v1.0/teams/" + demo.TeamID + "/members",
+		"/beta/groups/" + demo.SalesGroup, "/v1.0/groups('" + demo.SalesGroup + "')/team", "/v1.0/teams/x/channels('')/archive",
+		"/v1.0/teams", "/beta/teams/" + demo.TeamID + "/clone",
 	} {
 		f.Add(s)
 	}

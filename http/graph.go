@@ -54,6 +54,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		w.Header().Set("Preference-Applied", "include-unknown-enum-members")
 	}
 	switch {
+	case rt.team != nil:
+		err = s.serveTeams(w, r, req) // teams.go
 	case rt.nav == "permissionGrants":
 		err = s.listPermissionGrants(w, r, req)
 	case rt.count:

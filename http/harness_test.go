@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -16,14 +15,16 @@ import (
 	"github.com/teamsops/teamsops/demo"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/internal/testdb"
 	"github.com/teamsops/teamsops/service"
-	"github.com/teamsops/teamsops/sqlite"
 )
 
 // seedPath is the seed's request path (seed/get-teamsasyncoperation.md).
 const seedPath = "/beta/chats/19:c253a29b5f694b55a6baad8e83510af7@thread.v2/operations/" + demo.ChatOperation
 
-// env is a running teamsops on a temporary SQLite file with the demo tenant.
+// env is a running teamsops with the demo tenant, on a new database of the
+// back end under test (internal/testdb: a temporary SQLite file unless
+// TEAMSOPS_TEST_BACKEND=postgres).
 type env struct {
 	t      *testing.T
 	srv    *httptest.Server
@@ -37,11 +38,7 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "teamsops.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
+	store := testdb.New(t)
 	if err := demo.Load(ctx, store); err != nil {
 		t.Fatal(err)
 	}

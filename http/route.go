@@ -17,11 +17,16 @@ type route struct {
 	id       string // the operation id, when one is addressed
 	hasID    bool
 	count    bool // the operations' /$count
+	// team is set for the team, channel and group endpoints (teamroute.go).
+	team *teamRoute
 }
 
 // methods lists the HTTP methods served on the route, for the Allow header
 // of a 405: POST on /chats ("Create chat"), GET everywhere else.
 func (rt route) methods() []string {
+	if rt.team != nil {
+		return rt.team.methods()
+	}
 	if rt.resource.ID == "" {
 		return []string{http.MethodPost}
 	}
@@ -50,6 +55,10 @@ func matchRoute(segs []odata.Segment) (route, error) {
 	var rt route
 	if len(segs) == 0 {
 		return rt, teamsops.Errorf(teamsops.EINVALID, "Invalid request: no resource was addressed.")
+	}
+	if t, ok, err := matchTeamRoute(segs); ok {
+		rt.team = t
+		return rt, err
 	}
 	switch {
 	case strings.EqualFold(segs[0].Name, "chats"):

@@ -13,7 +13,15 @@ import (
 // be retried after it wrote, so writing twice must change nothing.
 func Effects() map[teamsops.OperationType]func(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation) error {
 	return map[teamsops.OperationType]func(context.Context, teamsops.Tx, *teamsops.Operation) error{
-		teamsops.OperationTypeCreateChat: installChatApps,
+		teamsops.OperationTypeCreateChat:       installChatApps,
+		teamsops.OperationTypeCreateTeam:       provisionTeam,
+		teamsops.OperationTypeCloneTeam:        cloneTeam,
+		teamsops.OperationTypeTeamifyGroup:     teamifyGroup,
+		teamsops.OperationTypeArchiveTeam:      setTeamArchived(true),
+		teamsops.OperationTypeUnarchiveTeam:    setTeamArchived(false),
+		teamsops.OperationTypeArchiveChannel:   setChannelArchived(true),
+		teamsops.OperationTypeUnarchiveChannel: setChannelArchived(false),
+		teamsops.OperationTypeCreateChannel:    createSharedChannel,
 	}
 }
 

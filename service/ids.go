@@ -2,6 +2,7 @@ package service
 
 import (
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
@@ -81,3 +82,18 @@ func canonicalID(s string) string {
 	}
 	return s
 }
+
+// NewTeamID returns a new team (and group) id: a GUID, as in Graph's
+// examples.
+func NewTeamID() string { return newGUID() }
+
+// ChannelID is the id of a channel an operation creates in team teamID:
+// 19:{32 hex}@thread.tacv2, the shape of "Create channel"'s examples,
+// derived from key so that a retried attempt creates the same channel.
+func ChannelID(teamID, key string) string {
+	sum := sha256.Sum256([]byte(teamID + "\x00" + key))
+	return "19:" + hex.EncodeToString(sum[:16]) + "@thread.tacv2"
+}
+
+// GeneralChannelID is the id of a team's General channel.
+func GeneralChannelID(teamID string) string { return ChannelID(teamID, "General") }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { GraphError, PageIterator } from "@microsoft/microsoft-graph-client";
+import { GraphError, PageIterator, ResponseType } from "@microsoft/microsoft-graph-client";
 
 import { graphClient } from "./graph-client.js";
 import { demo, startTeamsops } from "./teamsops.js";
@@ -117,6 +117,51 @@ test("errors surface as GraphError with Graph's code and request id", async (t) 
       assert.ok(Math.abs(err.date - Date.now()) < 24 * 3600 * 1000, `date ${err.date}`);
     });
   }
+});
+
+test("a createTeam operation the suite started, polled through its Location", async () => {
+  const client = consoleClient();
+  const adele = "8b081ef6-4792-4def-b2c9-c363a1bf41d5";
+  // The raw response: the 202 has no body, and its Location is the point.
+  const res = await client
+    .api("/teams")
+    .responseType(ResponseType.RAW)
+    .post({
+      "template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
+      displayName: "JS conformance",
+      members: [
+        {
+          "@odata.type": "#microsoft.graph.aadUserConversationMember",
+          roles: ["owner"],
+          "user@odata.bind": `https://graph.microsoft.com/v1.0/users('${adele}')`,
+        },
+      ],
+    });
+  assert.equal(res.status, 202);
+  const location = res.headers.get("Location");
+  const match = /^\/teams\('([^']+)'\)\/operations\('([^']+)'\)$/.exec(location ?? "");
+  assert.ok(match, `Location ${location}`);
+  const [, teamId, operationId] = match;
+  assert.equal(res.headers.get("Content-Location"), `/teams('${teamId}')`);
+
+  // Graph's Location is relative and has no version: the client appends it
+  // to its base URL and version.
+  let op;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    op = await client.api(location).get();
+    if (op.status === "succeeded" || op.status === "failed") break;
+    assert.ok(Date.now() < deadline, `operation still ${op.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  assert.equal(op.id, operationId);
+  assert.equal(op.status, "succeeded");
+  assert.equal(op.operationType, "createTeam");
+  assert.equal(op.targetResourceId, teamId);
+  assert.equal(op.targetResourceLocation, `/teams('${teamId}')`);
+  const team = await client.api(`/teams/${teamId}`).get();
+  assert.equal(team.displayName, "JS conformance");
+  assert.equal(team.isArchived, false);
 });
 
 test("over plain http the client sends no token", async () => {

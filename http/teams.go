@@ -1,0 +1,145 @@
+package http
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/odata"
+	"github.com/teamsops/teamsops/service"
+)
+
+// serveTeams answers the team, channel and group endpoints (teamroute.go).
+func (s *Server) serveTeams(w http.ResponseWriter, r *http.Request, req *request) error {
+	t := req.route.team
+	switch {
+	case t.endpoint == teamItem:
+		return s.getTeam(w, r, req)
+	case t.endpoint == teamMembers:
+		return s.listTeamMembers(w, r, req)
+	case t.endpoint == teamChannels && r.Method == http.MethodGet:
+		return s.listChannels(w, r, req)
+	case t.endpoint == channelItem:
+		return s.getChannel(w, r, req)
+	case t.endpoint == groupItem:
+		return s.getGroup(w, r, req)
+	}
+	return s.startTeamAction(w, r, req)
+}
+
+// startTeamAction runs the endpoints that start an operation: they take
+// no query options, read the fault header (createchat.go) and a JSON body.
+func (s *Server) startTeamAction(w http.ResponseWriter, r *http.Request, req *request) error {
+	if _, err := odata.ParseQuery(r.URL.RawQuery, nil, req.view.beta, false); err != nil {
+		return err
+	}
+	fault, err := parseFault(r.Header.Values(FaultHeader))
+	if err != nil {
+		return err
+	}
+	body, err := readOptionalBody(w, r)
+	if err != nil {
+		return err
+	}
+	t, ctx, p := req.route.team, r.Context(), req.p
+	var start *service.TeamStart
+	switch t.endpoint {
+	case teamsCollection:
+		var nt service.NewTeam
+		if nt, err = decodeCreateTeam(body, s.PublicURL); err == nil {
+			start, err = s.Service.CreateTeam(ctx, p, nt, fault)
+		}
+	case groupTeam:
+		var settings string
+		if settings, err = decodeGroupTeam(body); err == nil {
+			start, err = s.Service.CreateTeamFromGroup(ctx, p, t.id, settings, fault)
+		}
+	case teamClone:
+		var nc service.NewClone
+		if nc, err = decodeClone(body); err == nil {
+			start, err = s.Service.CloneTeam(ctx, p, t.id, nc, fault)
+		}
+	case teamArchive, channelArchive:
+		var spo bool
+		if spo, err = decodeArchive(body); err == nil && t.endpoint == teamArchive {
+			start, err = s.Service.ArchiveTeam(ctx, p, t.id, spo, fault)
+		} else if err == nil {
+			start, err = s.Service.ArchiveChannel(ctx, p, t.id, t.channelID, spo, fault)
+		}
+	case teamUnarchive:
+		start, err = s.Service.UnarchiveTeam(ctx, p, t.id, fault)
+	case channelUnarchive:
+		start, err = s.Service.UnarchiveChannel(ctx, p, t.id, t.channelID, fault)
+	default: // POST /teams/{id}/channels
+		return s.createChannel(w, r, req, body, fault)
+	}
+	if err != nil {
+		return err
+	}
+	writeAccepted(w, start, t.endpoint == teamsCollection || t.endpoint == groupTeam)
+	return nil
+}
+
+// writeAccepted answers 202 Accepted with no body and the operation's
+// Location, relative and without a version, keys raw, as "Create team"
+// shows it: Location: /teams('{team-id}')/operations('{operation-id}').
+// withTeam adds that page's Content-Location: /teams('{team-id}').
+func writeAccepted(w http.ResponseWriter, start *service.TeamStart, withTeam bool) {
+	w.Header().Set("Location", "/teams('"+start.TeamID+"')/operations('"+start.Operation.ID+"')")
+	if withTeam {
+		w.Header().Set("Content-Location", "/teams('"+start.TeamID+"')")
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusAccepted)
+}
+
+// createChannel answers "Create channel": 201 and the channel, or, for a
+// shared channel, 202 and the createChannel operation in Location and, as
+// the beta page's example 6 shows it, Content-Location.
+func (s *Server) createChannel(w http.ResponseWriter, r *http.Request, req *request, body []byte, fault *teamsops.Fault) error {
+	if len(body) == 0 {
+		return errPayload
+	}
+	nc, err := decodeCreateChannel(body, s.PublicURL)
+	if err != nil {
+		return err
+	}
+	res, err := s.Service.CreateChannel(r.Context(), req.p, req.route.team.id, nc, fault)
+	if err != nil {
+		return err
+	}
+	if res.Operation == nil {
+		writeJSON(w, http.StatusCreated, s.channelEntity(req, res.Channel, nil))
+		return nil
+	}
+	loc := "/teams('" + req.route.team.id + "')/operations('" + res.Operation.ID + "')"
+	w.Header().Set("Location", loc)
+	w.Header().Set("Content-Location", loc)
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(http.StatusAccepted)
+	return nil
+}
+
+// readOptionalBody reads a JSON body, which archive and unarchive may
+// omit: nothing, or only whitespace, is no body; anything else needs the
+// JSON content type, as readJSONBody requires.
+func readOptionalBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	if r.ContentLength == 0 || r.Body == nil || r.Body == http.NoBody {
+		return nil, nil
+	}
+	if r.Header.Get("Content-Type") == "" {
+		peek, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCreateChatBody))
+		if err != nil || len(bytes.TrimSpace(peek)) > 0 {
+			return nil, errPayload
+		}
+		return nil, nil
+	}
+	body, err := readJSONBody(w, r)
+	if err != nil {
+		return nil, err
+	}
+	return bytes.TrimSpace(body), nil
+}
