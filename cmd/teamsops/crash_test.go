@@ -9,19 +9,40 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/testdb"
 )
 
 // process is a real teamsops binary running as a child process.
 type process struct {
 	cmd  *exec.Cmd
 	base string
-	log  *bytes.Buffer
+	log  *syncBuffer
+}
+
+// syncBuffer is a bytes.Buffer that the process writes while a test reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 // buildBinary builds cmd/teamsops once per test into a temporary folder.
@@ -37,7 +58,16 @@ func buildBinary(t *testing.T) string {
 
 func start(t *testing.T, bin, db, addr string, args ...string) *process {
 	t.Helper()
-	var log bytes.Buffer
+	p := launch(t, bin, db, addr, args...)
+	waitReady(t, p.base)
+	return p
+}
+
+// launch starts "teamsops serve" without waiting for it to be ready; it is
+// killed when the test ends.
+func launch(t *testing.T, bin, db, addr string, args ...string) *process {
+	t.Helper()
+	var log syncBuffer
 	cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--addr", addr}, args...)...)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
@@ -45,7 +75,6 @@ func start(t *testing.T, bin, db, addr string, args ...string) *process {
 	}
 	p := &process{cmd: cmd, base: "http://" + addr, log: &log}
 	t.Cleanup(func() { p.cmd.Process.Kill(); p.cmd.Wait() })
-	waitReady(t, p.base)
 	return p
 }
 
@@ -98,14 +127,16 @@ func createChatWithApp(topic string) map[string]any {
 
 // TestCrashAndRestart starts operations on the realistic profile, kills
 // the process with SIGKILL while they run, restarts it on the same
-// database, and checks every operation ends, each app installed once.
+// database, and checks every operation ends, each app installed once, and
+// each team operation's effect visible exactly when it succeeded.
 func TestCrashAndRestart(t *testing.T) {
 	if testing.Short() {
-		t.Skip("builds and runs the binary for about a minute")
+		t.Skip("builds and runs the binary for a few minutes")
 	}
 	bin := buildBinary(t)
-	db := "sqlite:" + filepath.Join(t.TempDir(), "crash.db")
+	db := testdb.DSN(t) // SQLite, or PostgreSQL with TEAMSOPS_TEST_BACKEND=postgres
 	addr := freeAddr(t)
+	prepareTeams(t, db) // crashteams_test.go
 	p := start(t, bin, db, addr, "--demo", "--profile", "realistic")
 	token := p.token(t, bin, db)
 
@@ -118,7 +149,8 @@ func TestCrashAndRestart(t *testing.T) {
 		}
 		locations = append(locations, h.Get("Location"))
 	}
-	time.Sleep(1500 * time.Millisecond) // attempts have started; none can have ended
+	teamOps := startTeamOps(t, p, token) // every team operation type; crashteams_test.go
+	time.Sleep(1500 * time.Millisecond)  // attempts have started; none can have ended
 	running := 0
 	for _, loc := range locations {
 		if _, _, op := p.call(t, http.MethodGet, "/beta"+loc, token, nil); op["status"] == "inProgress" {
@@ -132,7 +164,35 @@ func TestCrashAndRestart(t *testing.T) {
 	p.cmd.Wait()
 
 	p = start(t, bin, db, addr, "--profile", "realistic")
-	deadline := time.Now().Add(4 * time.Minute)
+	pending := slices.Clone(locations)
+	for _, o := range teamOps {
+		pending = append(pending, o.location)
+	}
+	waitEnded(t, p, token, pending)
+	for _, loc := range locations {
+		_, _, op := p.call(t, http.MethodGet, "/beta"+loc, token, nil)
+		chat := op["targetResourceId"].(string)
+		_, _, apps := p.call(t, http.MethodGet, "/v1.0/chats/"+chat+"/installedApps", token, nil)
+		installed := len(apps["value"].([]any))
+		switch {
+		case op["status"] == "succeeded" && installed != 1:
+			t.Errorf("%s succeeded with %d installations", chat, installed)
+		case op["status"] == "failed" && installed != 0:
+			t.Errorf("%s failed with %d installations", chat, installed)
+		}
+	}
+	checkTeamOps(t, p, token, teamOps)
+	if os.Getenv("TEAMSOPS_TEST_VERBOSE") != "" {
+		t.Log(p.log)
+	}
+}
+
+// waitEnded polls the operations at locations until each has ended.
+// cloneTeam takes up to 2 minutes on the realistic profile; one that fails
+// transiently takes two attempts and a 10s backoff.
+func waitEnded(t *testing.T, p *process, token string, locations []string) {
+	t.Helper()
+	deadline := time.Now().Add(7 * time.Minute)
 	pending := locations
 	for len(pending) > 0 && time.Now().Before(deadline) {
 		var still []string
@@ -149,21 +209,6 @@ func TestCrashAndRestart(t *testing.T) {
 		time.Sleep(time.Second)
 	}
 	if len(pending) > 0 {
-		t.Fatalf("%d of %d operations never finished, e.g. %s\n%s", len(pending), n, pending[0], p.log)
-	}
-	for _, loc := range locations {
-		_, _, op := p.call(t, http.MethodGet, "/beta"+loc, token, nil)
-		chat := op["targetResourceId"].(string)
-		_, _, apps := p.call(t, http.MethodGet, "/v1.0/chats/"+chat+"/installedApps", token, nil)
-		installed := len(apps["value"].([]any))
-		switch {
-		case op["status"] == "succeeded" && installed != 1:
-			t.Errorf("%s succeeded with %d installations", chat, installed)
-		case op["status"] == "failed" && installed != 0:
-			t.Errorf("%s failed with %d installations", chat, installed)
-		}
-	}
-	if os.Getenv("TEAMSOPS_TEST_VERBOSE") != "" {
-		t.Log(p.log)
+		t.Fatalf("%d of %d operations never finished, e.g. %s\n%s", len(pending), len(locations), pending[0], p.log)
 	}
 }

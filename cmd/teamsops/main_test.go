@@ -6,12 +6,12 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/testdb"
 )
 
 func freeAddr(t *testing.T) string {
@@ -28,7 +28,7 @@ func freeAddr(t *testing.T) string {
 // a token from "teamsops token" on the same database, the seed's request,
 // and a clean stop.
 func TestServeDemoAndToken(t *testing.T) {
-	db := "sqlite:" + filepath.Join(t.TempDir(), "teamsops.db")
+	db := testdb.DSN(t)
 	addr := freeAddr(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
@@ -89,7 +89,8 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"token", "--db", "sqlite::memory:", "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--scopes", "Chat.Read"}, "--user"},
 		{[]string{"token", "--db", "sqlite::memory:", "--tenant", demo.TenantID, "--user", demo.UserAdele, "--roles", "Chat.Read.All"}, "--roles"},
 		{[]string{"token", "--db", "mysql://x", "--tenant", demo.TenantID, "--app", demo.ConsoleApp}, "--db"},
-		{[]string{"serve", "--db", "postgres://u:secret@db/teamsops", "--addr", "127.0.0.1:0"}, "PostgreSQL"},
+		{[]string{"serve", "--db", "postgres://u:secret@127.0.0.1:1/teamsops", "--addr", "127.0.0.1:0"}, "--db postgres://…@127.0.0.1:1"},
+		{[]string{"serve", "--db", "postgres://127.0.0.1:1/teamsops?pool_max_conns=1", "--addr", "127.0.0.1:0"}, "at least 2"},
 	}
 	for _, tt := range tests {
 		err := run(context.Background(), tt.args, io.Discard, io.Discard)

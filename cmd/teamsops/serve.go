@@ -32,6 +32,7 @@ const shutdownGrace = 20 * time.Second
 // serveConfig is what the serve command's flags say.
 type serveConfig struct {
 	addr, db, publicURL, profile string
+	dbPoolSize                   int
 	demo                         bool
 	trusted                      multiFlag
 }
@@ -42,6 +43,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&c.db, "db", "sqlite:teamsops.db", "database: sqlite:PATH, sqlite::memory: or postgres://…")
+	fs.IntVar(&c.dbPoolSize, "db-pool-size", 0, "most PostgreSQL connections of this process (default: the DSN's pool_max_conns, else 16)")
 	fs.StringVar(&c.publicURL, "public-url", "", "base URL written into @odata.context and links (default http://{addr})")
 	fs.StringVar(&c.profile, "profile", engine.DefaultProfile, "timing profile of operations: instant, fast or realistic")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
@@ -66,7 +68,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if base == "" {
 		base = "http://" + ln.Addr().String()
 	}
-	b, err := openBackend(ctx, c.db)
+	b, err := openBackend(ctx, c.db, c.dbPoolSize)
 	if err != nil {
 		return err
 	}

@@ -3,12 +3,17 @@ package main
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strings"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
 	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/engine"
+	"github.com/teamsops/teamsops/postgres"
 	"github.com/teamsops/teamsops/sqlite"
 )
 
@@ -20,8 +25,10 @@ type backend struct {
 }
 
 // openBackend opens what a --db value names: sqlite:PATH (a file),
-// sqlite::memory: (a throwaway database), or postgres://… (not yet).
-func openBackend(ctx context.Context, dsn string) (*backend, error) {
+// sqlite::memory: (a throwaway database), or postgres://… (a PostgreSQL
+// database shared by any number of replicas). poolSize is PostgreSQL's
+// connection limit (0: the DSN's pool_max_conns or the store's default).
+func openBackend(ctx context.Context, dsn string, poolSize int) (*backend, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		s, err := sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
@@ -32,9 +39,27 @@ func openBackend(ctx context.Context, dsn string) (*backend, error) {
 			return engine.New(riversqlite.New(s.DB()), s, cfg)
 		}}, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
-		return nil, fmt.Errorf("--db %s: PostgreSQL is not supported yet; use sqlite:PATH", redact(dsn))
+		s, err := postgres.Open(ctx, dsn, postgres.Options{PoolSize: poolSize, AlsoMigrate: migrateRiver})
+		if err != nil {
+			return nil, fmt.Errorf("--db %s: %w", redact(dsn), err)
+		}
+		return &backend{store: s, newEngine: func(cfg engine.Config) (engine.Runner, error) {
+			return engine.New(riverpgxv5.New(s.Pool()), s, cfg)
+		}}, nil
 	}
 	return nil, fmt.Errorf("--db %q: want sqlite:PATH, sqlite::memory: or postgres://…", redact(dsn))
+}
+
+// migrateRiver creates or updates River's tables. The store runs it under
+// its migration lock, so replicas starting at once do not race on them;
+// the engine's own Migrate then finds nothing to do.
+func migrateRiver(ctx context.Context, pool *pgxpool.Pool) error {
+	m, err := rivermigrate.New(riverpgxv5.New(pool), &rivermigrate.Config{Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	_, err = m.Migrate(ctx, rivermigrate.DirectionUp, nil)
+	return err
 }
 
 // redact hides a password in a DSN before it is printed.

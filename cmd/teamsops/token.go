@@ -55,7 +55,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if base == "" {
 		base = "http://" + *addr
 	}
-	b, err := openBackend(ctx, *db)
+	b, err := openBackend(ctx, *db, 2)
 	if err != nil {
 		return err
 	}
