@@ -3,6 +3,7 @@ package teamsops
 import (
 	"errors"
 	"fmt"
+	"unicode/utf8"
 )
 
 // Application error codes. Only the HTTP edge turns a code into a status
@@ -57,4 +58,18 @@ func ErrorMessage(err error) string {
 		return e.Message
 	}
 	return "An internal server error occurred."
+}
+
+// Clip shortens text a caller sent to at most 256 bytes, on a rune
+// boundary, before an error message repeats it.
+func Clip(s string) string {
+	const max = 256
+	if len(s) <= max {
+		return s
+	}
+	n := max
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "..."
 }

@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/odata"
@@ -278,14 +277,4 @@ func sortedKeys(props map[string]json.RawMessage) []string {
 }
 
 // clipText shortens what a caller sent before a message repeats it.
-func clipText(s string) string {
-	const max = 256
-	if len(s) <= max {
-		return s
-	}
-	n := max
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "..."
-}
+func clipText(s string) string { return teamsops.Clip(s) }

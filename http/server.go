@@ -5,13 +5,13 @@ package http
 
 import (
 	"context"
-	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/service"
 )
@@ -108,13 +108,7 @@ func requestID(r *http.Request) string {
 }
 
 // newGUID returns a random (version 4) GUID.
-func newGUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func newGUID() string { return uuid.NewString() }
 
 // statusRecorder remembers the status code for the request log.
 type statusRecorder struct {

@@ -11,12 +11,11 @@ package identity
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha1"
 	"fmt"
 
 	"golang.org/x/crypto/bcrypt"
 
+	"github.com/google/uuid"
 	"github.com/teamsops/teamsops"
 )
 
@@ -67,31 +66,13 @@ func CheckSecret(hash, secret string) bool {
 
 // newGUID returns a random (version 4) GUID, as Entra uses for trace and
 // correlation ids.
-func newGUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return formatGUID(b)
-}
+func newGUID() string { return uuid.NewString() }
 
 // nameGUID returns a name-based (version 5, RFC 9562) GUID: the same name
 // always yields the same id.
 func nameGUID(name string) string {
 	// The namespace is fixed for teamsops; any constant works.
-	ns := [16]byte{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x80, 0xb4, 0x00, 0xc0, 0x4f, 0xd4, 0x30, 0xc8}
-	h := sha1.New()
-	h.Write(ns[:])
-	h.Write([]byte(name))
-	var b [16]byte
-	copy(b[:], h.Sum(nil))
-	b[6] = b[6]&0x0f | 0x50
-	b[8] = b[8]&0x3f | 0x80
-	return formatGUID(b)
-}
-
-func formatGUID(b [16]byte) string {
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return uuid.NewSHA1(uuid.NameSpaceDNS, []byte(name)).String()
 }
 
 // isGUID reports whether s is a GUID in its 8-4-4-4-12 hex form, the form

@@ -35,16 +35,7 @@ func invalid(format string, args ...any) error {
 
 // clip shortens s to at most maxEcho bytes, on a rune boundary, for use in
 // error messages.
-func clip(s string) string {
-	if len(s) <= maxEcho {
-		return s
-	}
-	n := maxEcho
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "..."
-}
+func clip(s string) string { return teamsops.Clip(s) }
 
 // clean reports whether decoded text may reach the rest of the service:
 // valid UTF-8 (it is echoed in JSON) and no NUL byte (PostgreSQL text

@@ -165,15 +165,8 @@ func (s *Service) resolveChat(ctx context.Context, p teamsops.Principal, req New
 	}
 	caller := false
 	for _, m := range req.Members {
-		if m.TenantID != "" && !strings.EqualFold(m.TenantID, p.TenantID) {
-			// Federated members ("Create chat", example 5) would be users
-			// of another tenant: refused as unknown, revealing nothing.
-			return nil, invalid("The user '%s' was not found.", clip(m.User))
-		}
-		u, err := s.Store.User(ctx, p.TenantID, canonicalID(m.User))
-		if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
-			return nil, invalid("The user '%s' was not found.", clip(m.User))
-		} else if err != nil {
+		u, err := s.memberUser(ctx, p, m)
+		if err != nil {
 			return nil, err
 		}
 		for _, prev := range chat.Members {
@@ -257,18 +250,22 @@ func invalid(format string, args ...any) error {
 	return teamsops.Errorf(teamsops.EINVALID, format, args...)
 }
 
-// clip shortens what a caller sent before it is echoed in a message.
-func clip(s string) string {
-	const max = 256
-	if len(s) <= max {
-		return s
+// memberUser reads the user a member binds, from the caller's tenant only.
+// Federated members ("Create chat", example 5) would be users of another
+// tenant: they are refused as unknown, revealing nothing.
+func (s *Service) memberUser(ctx context.Context, p teamsops.Principal, m NewMember) (*teamsops.User, error) {
+	if m.TenantID != "" && !strings.EqualFold(m.TenantID, p.TenantID) {
+		return nil, invalid("The user '%s' was not found.", clip(m.User))
 	}
-	n := max
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
+	u, err := s.Store.User(ctx, p.TenantID, canonicalID(m.User))
+	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+		return nil, invalid("The user '%s' was not found.", clip(m.User))
 	}
-	return s[:n] + "..."
+	return u, err
 }
+
+// clip shortens what a caller sent before it is echoed in a message.
+func clip(s string) string { return teamsops.Clip(s) }
 
 // clean reports whether text may be stored: valid UTF-8 without NUL bytes,
 // which PostgreSQL text cannot hold.

@@ -5,18 +5,13 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
-	"fmt"
 	"strings"
+
+	"github.com/google/uuid"
 )
 
 // newGUID returns a random (version 4) GUID.
-func newGUID() string {
-	var b [16]byte
-	rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
-}
+func newGUID() string { return uuid.NewString() }
 
 // newOperationID returns an operation id shaped like Graph's: three GUIDs
 // joined by '-', as the seed's 2432b57b-…-cf58835e-… shows.

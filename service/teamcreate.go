@@ -125,13 +125,8 @@ func freeMailNickname(ctx context.Context, tx teamsops.Tx, tenantID, base, id st
 func (s *Service) resolveTeamMembers(ctx context.Context, p teamsops.Principal, req []NewMember) ([]teamsops.Member, error) {
 	var members []teamsops.Member
 	for _, m := range req {
-		if m.TenantID != "" && !strings.EqualFold(m.TenantID, p.TenantID) {
-			return nil, invalid("The user '%s' was not found.", clip(m.User))
-		}
-		u, err := s.Store.User(ctx, p.TenantID, canonicalID(m.User))
-		if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
-			return nil, invalid("The user '%s' was not found.", clip(m.User))
-		} else if err != nil {
+		u, err := s.memberUser(ctx, p, m)
+		if err != nil {
 			return nil, err
 		}
 		if slices.ContainsFunc(members, func(x teamsops.Member) bool { return x.UserID == u.ID }) {
