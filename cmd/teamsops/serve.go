@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
@@ -32,6 +33,7 @@ const shutdownGrace = 20 * time.Second
 // serveConfig is what the serve command's flags say.
 type serveConfig struct {
 	addr, db, publicURL, profile string
+	tlsCert, tlsKey              string
 	dbPoolSize                   int
 	demo                         bool
 	trusted                      multiFlag
@@ -46,6 +48,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.IntVar(&c.dbPoolSize, "db-pool-size", 0, "most PostgreSQL connections of this process (default: the DSN's pool_max_conns, else 16)")
 	fs.StringVar(&c.publicURL, "public-url", "", "base URL written into @odata.context and links (default http://{addr})")
 	fs.StringVar(&c.profile, "profile", engine.DefaultProfile, "timing profile of operations: instant, fast or realistic")
+	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
+	fs.StringVar(&c.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	if err := parseFlags(fs, args); err != nil {
@@ -59,14 +63,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
-	ln, err := net.Listen("tcp", c.addr)
+	ln, scheme, err := listen(c)
 	if err != nil {
 		return err
 	}
 	defer ln.Close()
 	base := strings.TrimSuffix(c.publicURL, "/")
 	if base == "" {
-		base = "http://" + ln.Addr().String()
+		base = scheme + "://" + ln.Addr().String()
 	}
 	b, err := openBackend(ctx, c.db, c.dbPoolSize)
 	if err != nil {
@@ -133,6 +137,28 @@ func newServer(ctx context.Context, b *backend, c serveConfig, base string, prof
 		Logger:    logger,
 	}
 	return srv, eng, nil
+}
+
+// listen opens the listening socket: plain HTTP, or HTTPS when a
+// certificate is given. Clients such as Graph's JavaScript SDK send their
+// token only over https (docs/compatibility.md).
+func listen(c serveConfig) (net.Listener, string, error) {
+	if (c.tlsCert == "") != (c.tlsKey == "") {
+		return nil, "", errors.New("--tls-cert and --tls-key go together")
+	}
+	var cfg *tls.Config
+	if c.tlsCert != "" {
+		cert, err := tls.LoadX509KeyPair(c.tlsCert, c.tlsKey)
+		if err != nil {
+			return nil, "", fmt.Errorf("--tls-cert/--tls-key: %w", err)
+		}
+		cfg = &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}
+	}
+	ln, err := net.Listen("tcp", c.addr)
+	if err != nil || cfg == nil {
+		return ln, "http", err
+	}
+	return tls.NewListener(ln, cfg), "https", nil
 }
 
 // serveUntilDone serves until ctx ends (SIGINT or SIGTERM), then stops
