@@ -4,6 +4,7 @@
 package authz
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -91,7 +92,7 @@ func checkApplication(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, r
 		return nil
 	}
 	for _, g := range a.Grants {
-		if contains(r.ResourceSpecific, g) {
+		if slices.Contains(r.ResourceSpecific, g) {
 			return nil
 		}
 	}
@@ -122,8 +123,4 @@ func anyOf(perms []string, has func(string) bool) bool {
 		}
 	}
 	return false
-}
-
-func contains(perms []string, perm string) bool {
-	return anyOf(perms, func(s string) bool { return s == perm })
 }

@@ -3,6 +3,7 @@ package http
 import (
 	"encoding/base64"
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -184,7 +185,7 @@ func chatPath(id string) string {
 func chatObject(c *teamsops.Chat, sel []string) object {
 	out := make(object, 0, len(chatProperties))
 	for _, p := range chatProperties {
-		if len(sel) == 0 || contains(sel, p.Name) {
+		if len(sel) == 0 || slices.Contains(sel, p.Name) {
 			out = append(out, member{p.Name, chatValue(c, p.Name)})
 		}
 	}

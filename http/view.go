@@ -2,6 +2,7 @@ package http
 
 import (
 	"net/http"
+	"slices"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -86,7 +87,7 @@ func (v view) enum(members []teamsops.EnumMember, value string) string {
 func (v view) operation(op *teamsops.Operation, sel []string) object {
 	out := make(object, 0, len(teamsops.OperationProperties))
 	for _, p := range v.properties() {
-		if len(sel) > 0 && !contains(sel, p.Name) {
+		if len(sel) > 0 && !slices.Contains(sel, p.Name) {
 			continue
 		}
 		out = append(out, member{p.Name, v.value(op, p.Name)})
@@ -113,13 +114,4 @@ func (v view) value(op *teamsops.Operation, name string) any {
 		return object{{"code", op.Error.Code}, {"message", op.Error.Message}}
 	}
 	return op.PropertyValue(name)
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
 }
