@@ -4,13 +4,11 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"io/fs"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/teamsops/teamsops/internal/migration"
 )
 
 // Migrations are NNNN_name.sql files, applied in version order and never
@@ -20,36 +18,16 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
 // migrationLock keys the session advisory lock that replicas starting at
 // once take in turn while they migrate ("teamsops" in ASCII). Advisory
 // locks are per database, so other databases on the server never wait.
 const migrationLock int64 = 0x7465616d736f7073
 
 // migrations returns the embedded migrations in version order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
+func migrations() ([]migration.Migration, error) {
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
-		return nil, err
-	}
-	var ms []migration
-	for _, name := range names { // Glob sorts, and versions are zero-padded
-		base := strings.TrimPrefix(name, "migrations/")
-		prefix, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(prefix)
-		if err != nil {
-			return nil, fmt.Errorf("postgres: migration %s: no version number", base)
-		}
-		text, err := migrationFiles.ReadFile(name)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(text)})
+		return nil, fmt.Errorf("%s: %w", "postgres", err)
 	}
 	return ms, nil
 }
@@ -101,20 +79,20 @@ func applyMigrations(ctx context.Context, c *pgx.Conn) error {
 	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
 		return storeError("migrate", err)
 	}
-	if latest := ms[len(ms)-1].version; current > latest {
+	if latest := ms[len(ms)-1].Version; current > latest {
 		return fmt.Errorf("postgres: database schema version %d is newer than this program's (%d)", current, latest)
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
-		if _, err := tx.Exec(ctx, m.sql); err != nil {
-			return storeError("migration "+m.name, err)
+		if _, err := tx.Exec(ctx, m.SQL); err != nil {
+			return storeError("migration "+m.Name, err)
 		}
 		_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-			m.version, time.Now().UnixNano())
+			m.Version, time.Now().UnixNano())
 		if err != nil {
-			return storeError("migration "+m.name, err)
+			return storeError("migration "+m.Name, err)
 		}
 	}
 	if err := tx.Commit(ctx); err != nil {

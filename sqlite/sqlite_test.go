@@ -68,7 +68,7 @@ func TestMigrationsAppliedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ms) == 0 || ms[0].version != 1 {
+	if len(ms) == 0 || ms[0].Version != 1 {
 		t.Fatalf("migrations = %+v, want 0001 first", ms)
 	}
 	path := filepath.Join(t.TempDir(), "teamsops.db")
@@ -78,8 +78,8 @@ func TestMigrationsAppliedOnce(t *testing.T) {
 		t.Fatalf("recorded %d migrations, want %d", len(first), len(ms))
 	}
 	for _, m := range ms {
-		if first[m.version] == 0 {
-			t.Errorf("migration %s not recorded", m.name)
+		if first[m.Version] == 0 {
+			t.Errorf("migration %s not recorded", m.Name)
 		}
 	}
 	s.Close()
