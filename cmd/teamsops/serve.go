@@ -15,12 +15,9 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/teamsops/teamsops"
-	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
-	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
-	"github.com/teamsops/teamsops/service"
+	"github.com/teamsops/teamsops/internal/server"
 )
 
 const defaultAddr = "127.0.0.1:8080"
@@ -72,71 +69,30 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if base == "" {
 		base = scheme + "://" + ln.Addr().String()
 	}
-	b, err := openBackend(ctx, c.db, c.dbPoolSize)
-	if err != nil {
-		return err
-	}
-	defer b.store.Close()
-	srv, eng, err := newServer(ctx, b, c, base, profile, logger)
-	if err != nil {
-		return err
-	}
-	if err := eng.Start(ctx); err != nil {
-		return fmt.Errorf("start engine: %w", err)
-	}
-	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", redact(c.db), "demo", c.demo, "profile", profile.Name)
-	err = serveUntilDone(ctx, ln, srv, logger)
-	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
-	defer cancel()
-	return errors.Join(err, eng.Stop(stopCtx))
-}
-
-// newServer loads the demo tenant if asked, and wires the engine, issuer,
-// validator, service and HTTP edge together.
-func newServer(ctx context.Context, b *backend, c serveConfig, base string, profile engine.Profile, logger *slog.Logger) (*httpapi.Server, engine.Runner, error) {
-	if c.demo {
-		if err := demo.Load(ctx, b.store); err != nil {
-			return nil, nil, err
-		}
-	}
-	effects := map[teamsops.OperationType]engine.Effect{}
-	for typ, effect := range service.Effects() {
-		effects[typ] = effect
-	}
-	eng, err := b.newEngine(engine.Config{Profile: profile, Effects: effects, Logger: logger})
-	if err != nil {
-		return nil, nil, err
-	}
-	if err := eng.Migrate(ctx); err != nil {
-		return nil, nil, err
-	}
-	iss, err := identity.NewIssuer(ctx, b.store, base)
-	if err != nil {
-		return nil, nil, err
-	}
 	var issuers []identity.TrustedIssuer
 	for _, spec := range c.trusted {
 		ti, err := identity.ParseTrustedIssuer(spec)
 		if err != nil {
-			return nil, nil, fmt.Errorf("--trust-issuer: %w", err)
+			return fmt.Errorf("--trust-issuer: %w", err)
 		}
 		issuers = append(issuers, ti)
 	}
-	validator, err := identity.NewValidator(ctx, iss, issuers...)
+	srv, err := server.Open(ctx, server.Config{
+		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
+		Demo: c.demo, Trusted: issuers, Logger: logger,
+	})
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
-	svc := service.New(b.store)
-	svc.Runner = eng
-	srv := &httpapi.Server{
-		PublicURL: base,
-		Service:   svc,
-		Auth:      validator,
-		Identity:  iss.Handler(b.store),
-		Ready:     b.store.Ping,
-		Logger:    logger,
+	defer srv.Close()
+	if err := srv.Start(ctx); err != nil {
+		return err
 	}
-	return srv, eng, nil
+	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name)
+	err = serveUntilDone(ctx, ln, srv.Handler, logger)
+	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	return errors.Join(err, srv.Stop(stopCtx))
 }
 
 // listen opens the listening socket: plain HTTP, or HTTPS when a

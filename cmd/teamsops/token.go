@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/internal/server"
 )
 
 // graphExplorerClientID is the client id of Microsoft Graph Explorer.
@@ -55,12 +56,12 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if base == "" {
 		base = "http://" + *addr
 	}
-	b, err := openBackend(ctx, *db, 2)
+	b, err := server.OpenBackend(ctx, *db, 2)
 	if err != nil {
 		return err
 	}
-	defer b.store.Close()
-	iss, err := identity.NewIssuer(ctx, b.store, base)
+	defer b.Store.Close()
+	iss, err := identity.NewIssuer(ctx, b.Store, base)
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package main
+package server
 
 import (
 	"context"
@@ -17,37 +17,40 @@ import (
 	"github.com/teamsops/teamsops/sqlite"
 )
 
-// backend is a store and the way to build an engine on the same database:
+// Backend is a store and the way to build an engine on the same database:
 // the engine writes its jobs in the store's transactions.
-type backend struct {
-	store     teamsops.Store
+type Backend struct {
+	Store     teamsops.Store
 	newEngine func(cfg engine.Config) (engine.Runner, error)
 }
 
-// openBackend opens what a --db value names: sqlite:PATH (a file),
+// NewEngine returns an engine whose jobs live in the store's database.
+func (b *Backend) NewEngine(cfg engine.Config) (engine.Runner, error) { return b.newEngine(cfg) }
+
+// OpenBackend opens what a --db value names: sqlite:PATH (a file),
 // sqlite::memory: (a throwaway database), or postgres://… (a PostgreSQL
 // database shared by any number of replicas). poolSize is PostgreSQL's
 // connection limit (0: the DSN's pool_max_conns or the store's default).
-func openBackend(ctx context.Context, dsn string, poolSize int) (*backend, error) {
+func OpenBackend(ctx context.Context, dsn string, poolSize int) (*Backend, error) {
 	switch {
 	case strings.HasPrefix(dsn, "sqlite:"):
 		s, err := sqlite.Open(ctx, strings.TrimPrefix(dsn, "sqlite:"))
 		if err != nil {
 			return nil, err
 		}
-		return &backend{store: s, newEngine: func(cfg engine.Config) (engine.Runner, error) {
+		return &Backend{Store: s, newEngine: func(cfg engine.Config) (engine.Runner, error) {
 			return engine.New(riversqlite.New(s.DB()), s, cfg)
 		}}, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s, err := postgres.Open(ctx, dsn, postgres.Options{PoolSize: poolSize, AlsoMigrate: migrateRiver})
 		if err != nil {
-			return nil, fmt.Errorf("--db %s: %w", redact(dsn), err)
+			return nil, fmt.Errorf("--db %s: %w", Redact(dsn), err)
 		}
-		return &backend{store: s, newEngine: func(cfg engine.Config) (engine.Runner, error) {
+		return &Backend{Store: s, newEngine: func(cfg engine.Config) (engine.Runner, error) {
 			return engine.New(riverpgxv5.New(s.Pool()), s, cfg)
 		}}, nil
 	}
-	return nil, fmt.Errorf("--db %q: want sqlite:PATH, sqlite::memory: or postgres://…", redact(dsn))
+	return nil, fmt.Errorf("--db %q: want sqlite:PATH, sqlite::memory: or postgres://…", Redact(dsn))
 }
 
 // migrateRiver creates or updates River's tables. The store runs it under
@@ -62,8 +65,8 @@ func migrateRiver(ctx context.Context, pool *pgxpool.Pool) error {
 	return err
 }
 
-// redact hides a password in a DSN before it is printed.
-func redact(dsn string) string {
+// Redact hides a password in a DSN before it is printed.
+func Redact(dsn string) string {
 	if at := strings.LastIndex(dsn, "@"); at > 0 {
 		if scheme := strings.Index(dsn, "://"); scheme >= 0 && scheme < at {
 			return dsn[:scheme+3] + "…" + dsn[at:]

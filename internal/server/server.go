@@ -1,0 +1,131 @@
+// Package server assembles teamsops from its parts — a store and the
+// engine on one database, the local token issuer and validator, the domain
+// service and the HTTP edge — the way "teamsops serve" runs it and the way
+// package teamsopstest runs it inside a test process. It opens no socket:
+// the caller serves Handler on a listener of its choosing.
+package server
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/engine"
+	httpapi "github.com/teamsops/teamsops/http"
+	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/service"
+)
+
+// Config says what to assemble.
+type Config struct {
+	// DB names the database: sqlite:PATH, sqlite::memory: or postgres://….
+	DB string
+	// DBPoolSize bounds PostgreSQL's connections (0: the DSN's or the default).
+	DBPoolSize int
+	// PublicURL is the base URL clients reach the server at, without a
+	// trailing slash: @odata.context, links and token issuers are built on it.
+	PublicURL string
+	// Profile says how operations behave (engine.Profiles).
+	Profile engine.Profile
+	// Demo loads the demo tenant.
+	Demo bool
+	// Trusted are other issuers whose tokens are accepted too.
+	Trusted []identity.TrustedIssuer
+	// Logger receives the server's logs; nil discards them.
+	Logger *slog.Logger
+}
+
+// Server is an assembled teamsops: Open it, serve Handler, Start the
+// engine, and Stop and Close it in that order.
+type Server struct {
+	// Store is the database every part shares.
+	Store teamsops.Store
+	// Issuer is the local token issuer.
+	Issuer *identity.Issuer
+	// Handler serves every HTTP endpoint.
+	Handler http.Handler
+
+	engine engine.Runner
+	log    *slog.Logger
+}
+
+// Open opens the database, brings its schema up to date, loads the demo
+// tenant when asked, and wires the parts together. The engine is not
+// running until Start.
+func Open(ctx context.Context, cfg Config) (*Server, error) {
+	log := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
+	b, err := OpenBackend(ctx, cfg.DB, cfg.DBPoolSize)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Store: b.Store, log: log}
+	if err := s.wire(ctx, b, cfg); err != nil {
+		b.Store.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
+	if cfg.Demo {
+		if err := demo.Load(ctx, b.Store); err != nil {
+			return err
+		}
+	}
+	effects := map[teamsops.OperationType]engine.Effect{}
+	for typ, effect := range service.Effects() {
+		effects[typ] = effect
+	}
+	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	if err := eng.Migrate(ctx); err != nil {
+		return err
+	}
+	s.engine = eng
+	if s.Issuer, err = identity.NewIssuer(ctx, b.Store, cfg.PublicURL); err != nil {
+		return err
+	}
+	validator, err := identity.NewValidator(ctx, s.Issuer, cfg.Trusted...)
+	if err != nil {
+		return err
+	}
+	svc := service.New(b.Store)
+	svc.Runner = eng
+	s.Handler = &httpapi.Server{
+		PublicURL: cfg.PublicURL,
+		Service:   svc,
+		Auth:      validator,
+		Identity:  s.Issuer.Handler(b.Store),
+		Ready:     b.Store.Ping,
+		Logger:    s.log,
+	}
+	return nil
+}
+
+// Start starts the engine: accepted operations run from now on.
+func (s *Server) Start(ctx context.Context) error {
+	if err := s.engine.Start(ctx); err != nil {
+		return fmt.Errorf("start engine: %w", err)
+	}
+	return nil
+}
+
+// Stop stops the engine, letting running attempts finish until ctx ends;
+// attempts still running then are handed back and resumed at the next
+// start.
+func (s *Server) Stop(ctx context.Context) error { return s.engine.Stop(ctx) }
+
+// Close closes the store. Stop the engine first.
+func (s *Server) Close() error {
+	if s.Store == nil {
+		return errors.New("server: not open")
+	}
+	return s.Store.Close()
+}
