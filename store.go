@@ -63,6 +63,9 @@ type Store interface {
 	// by id; ENOTFOUND if the chat or team does not exist.
 	AppInstallations(ctx context.Context, tenantID string, ref ResourceRef) ([]*AppInstallation, error)
 
+	// SubscriptionReader reads change-notification subscriptions.
+	SubscriptionReader
+
 	// Writer's methods each commit on their own.
 	Writer
 	// Update runs fn in one write transaction: everything fn writes through
@@ -118,6 +121,8 @@ type Writer interface {
 	// lastActionDateTime, attemptsCount, target and error; ENOTFOUND if
 	// there is none with op's tenant and id.
 	UpdateOperation(ctx context.Context, op *Operation) error
+
+	SubscriptionWriter
 }
 
 // Tx is one write transaction of a Store.
@@ -134,6 +139,14 @@ type Tx interface {
 	Channel(ctx context.Context, tenantID, teamID, id string) (*Channel, error)
 	Channels(ctx context.Context, tenantID, teamID string) ([]*Channel, error)
 	AppInstallations(ctx context.Context, tenantID string, ref ResourceRef) ([]*AppInstallation, error)
+	// Subscription reads a subscription inside the transaction; on
+	// PostgreSQL it locks its row until the transaction ends, so that a
+	// delivery that finds nothing pending cannot miss a notification
+	// another transaction is adding (that insert waits for the lock).
+	Subscription(ctx context.Context, tenantID, id string) (*Subscription, error)
+	// PendingNotifications reads inside the transaction, as the Store's
+	// method of the same name does.
+	PendingNotifications(ctx context.Context, tenantID, subscriptionID string, limit int) ([]*Notification, error)
 	// Driver returns the database driver's own transaction (*sql.Tx for
 	// SQLite, pgx.Tx for PostgreSQL), so that the job queue can insert a
 	// job in the same transaction as the operation it runs.

@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"Ping", testPing},
 		{"Watch", testWatch},
 	}
+	tests = append(tests, subscriptionTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })
 	}
