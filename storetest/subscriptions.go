@@ -231,5 +231,3 @@ func ownChanges(w *watcher) []teamsops.Change {
 	}
 	return out
 }
-
-

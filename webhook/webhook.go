@@ -236,4 +236,3 @@ func TLSVersionValid(v string) bool {
 	_, ok := tlsVersions[v]
 	return ok || v == ""
 }
-
