@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/teamsops/teamsops"
 )
 
@@ -50,11 +51,42 @@ type Config struct {
 	// its job to another worker, assuming the process died (default: the
 	// profile's JobTimeout plus 5s). Tests shorten it.
 	RescueStuckJobsAfter time.Duration
+	// Observer, if set, hears every status an operation takes — its
+	// creation (Enqueue) and each change of status the engine writes —
+	// inside the transaction that writes it, so that what follows from the
+	// change (change notifications) commits with it.
+	Observer Observer
+	// Register, if set, adds the job kinds of other durable work (the
+	// deliveries of change notifications) to the engine's River client,
+	// which runs them on Queues besides the operations' queue.
+	Register func(workers *river.Workers) error
+	Queues   map[string]river.QueueConfig
+}
+
+// Observer hears the changes of operations inside their transactions.
+type Observer interface {
+	// OperationChanged is called with tx, the transaction that writes op,
+	// and changeType "created" (Enqueue) or "updated" (a new status). An
+	// error rolls the transaction back.
+	OperationChanged(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, changeType string) error
+}
+
+// Jobs lets other durable work use the engine's River client without its
+// driver's type parameter.
+type Jobs interface {
+	// InsertTx inserts a job inside tx, a transaction of the store.
+	InsertTx(ctx context.Context, tx teamsops.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	// Insert inserts a job in a transaction of its own.
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+	// CompleteTx marks a running job completed inside tx, so that it is
+	// never run again once tx commits.
+	CompleteTx(ctx context.Context, tx teamsops.Tx, job *rivertype.JobRow) error
 }
 
 // Runner is an Engine without its driver's type parameter, for code that
 // wires or calls it whatever the database.
 type Runner interface {
+	Jobs
 	Migrate(ctx context.Context) error
 	Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, fault *teamsops.Fault) error
 	Start(ctx context.Context) error
@@ -92,6 +124,15 @@ func New[TTx any](driver riverdriver.Driver[TTx], store teamsops.Store, cfg Conf
 	if err := river.AddWorkerSafely(workers, &worker[TTx]{e: e}); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
+	if cfg.Register != nil {
+		if err := cfg.Register(workers); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+	for name, q := range cfg.Queues {
+		queues[name] = q
+	}
 	client, err := river.NewClient(driver, &river.Config{
 		// SQLite has no LISTEN/NOTIFY: River's SQLite driver polls a
 		// notification table every 50ms, and River's producer fetches at most
@@ -101,7 +142,7 @@ func New[TTx any](driver riverdriver.Driver[TTx], store teamsops.Store, cfg Conf
 		JobTimeout:           p.JobTimeout,
 		Logger:               slog.New(warnings{cfg.Logger.Handler()}),
 		MaxAttempts:          p.MaxAttempts + rescueAllowance,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Queues:               queues,
 		RescueStuckJobsAfter: cmp.Or(cfg.RescueStuckJobsAfter, p.JobTimeout+5*time.Second),
 		RetryPolicy:          retryPolicy{min: p.RetryMin, max: p.RetryMax},
 		Workers:              workers,
@@ -153,6 +194,9 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	if _, err := e.client.InsertTx(ctx, driverTx, args, nil); err != nil {
 		return fmt.Errorf("engine: enqueue operation %s: %w", op.ID, err)
 	}
+	if err := e.observe(ctx, tx, op, teamsops.ChangeCreated); err != nil {
+		return err
+	}
 	e.log.InfoContext(ctx, "operation accepted", "operation_id", op.ID, "tenant_id", op.TenantID,
 		"operation_type", op.Type, "status", op.Status)
 	return nil
@@ -191,6 +235,64 @@ func (e *Engine[TTx]) Stop(ctx context.Context) error {
 	e.log.Info("engine stopped")
 	return nil
 }
+
+// observe tells the Observer of op's change inside tx.
+func (e *Engine[TTx]) observe(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, changeType string) error {
+	if e.cfg.Observer == nil {
+		return nil
+	}
+	if err := e.cfg.Observer.OperationChanged(ctx, tx, op, changeType); err != nil {
+		return fmt.Errorf("engine: operation %s %s: %w", op.ID, changeType, err)
+	}
+	return nil
+}
+
+// driverTx returns the driver's transaction under tx.
+func (e *Engine[TTx]) driverTx(tx teamsops.Tx) (TTx, error) {
+	driverTx, ok := tx.Driver().(TTx)
+	if !ok {
+		return driverTx, fmt.Errorf("engine: the store's transaction is a %T, not the job queue's", tx.Driver())
+	}
+	return driverTx, nil
+}
+
+// InsertTx implements Jobs.
+func (e *Engine[TTx]) InsertTx(ctx context.Context, tx teamsops.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	driverTx, err := e.driverTx(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := e.client.InsertTx(ctx, driverTx, args, opts); err != nil {
+		return fmt.Errorf("engine: insert %s job: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// Insert implements Jobs.
+func (e *Engine[TTx]) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := e.client.Insert(ctx, args, opts); err != nil {
+		return fmt.Errorf("engine: insert %s job: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// CompleteTx implements Jobs. ctx must be the context River passed to the
+// job's Work.
+func (e *Engine[TTx]) CompleteTx(ctx context.Context, tx teamsops.Tx, job *rivertype.JobRow) error {
+	driverTx, err := e.driverTx(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := river.JobCompleteTx[riverdriver.Driver[TTx]](ctx, driverTx, &river.Job[anyArgs]{JobRow: job}); err != nil {
+		return fmt.Errorf("engine: complete job %d: %w", job.ID, err)
+	}
+	return nil
+}
+
+// anyArgs stands for any job's arguments where only the row matters.
+type anyArgs struct{}
+
+func (anyArgs) Kind() string { return "" }
 
 // operationArgs are a job's arguments: which operation to run, and the
 // fault plan, which is not part of the operation.
