@@ -19,6 +19,8 @@ type route struct {
 	count    bool // the operations' /$count
 	// team is set for the team, channel and group endpoints (teamroute.go).
 	team *teamRoute
+	// subscription is set for /subscriptions (subscriptionroute.go).
+	subscription *subscriptionRoute
 }
 
 // methods lists the HTTP methods served on the route, for the Allow header
@@ -26,6 +28,9 @@ type route struct {
 func (rt route) methods() []string {
 	if rt.team != nil {
 		return rt.team.methods()
+	}
+	if rt.subscription != nil {
+		return rt.subscription.methods()
 	}
 	if rt.resource.ID == "" {
 		return []string{http.MethodPost}
@@ -58,6 +63,10 @@ func matchRoute(segs []odata.Segment) (route, error) {
 	}
 	if t, ok, err := matchTeamRoute(segs); ok {
 		rt.team = t
+		return rt, err
+	}
+	if sr, ok, err := matchSubscriptionRoute(segs); ok {
+		rt.subscription = sr
 		return rt, err
 	}
 	switch {

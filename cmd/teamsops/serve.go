@@ -32,7 +32,7 @@ type serveConfig struct {
 	addr, db, publicURL, profile string
 	tlsCert, tlsKey              string
 	dbPoolSize                   int
-	demo                         bool
+	demo, allowHTTPNotifications bool
 	trusted                      multiFlag
 }
 
@@ -48,6 +48,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
+	fs.BoolVar(&c.allowHTTPNotifications, "allow-http-notifications", false,
+		"let subscriptions send change notifications to http:// URLs (local development; Graph requires https)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -79,7 +81,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv, err := server.Open(ctx, server.Config{
 		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
-		Demo: c.demo, Trusted: issuers, Logger: logger,
+		Demo: c.demo, Trusted: issuers, Logger: logger, AllowHTTPNotifications: c.allowHTTPNotifications,
 	})
 	if err != nil {
 		return err

@@ -8,17 +8,21 @@ package server
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"time"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/notification"
 	"github.com/teamsops/teamsops/service"
+	"github.com/teamsops/teamsops/webhook"
 )
 
 // Config says what to assemble.
@@ -38,6 +42,24 @@ type Config struct {
 	Trusted []identity.TrustedIssuer
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// AllowHTTPNotifications lets subscriptions use http:// notification
+	// URLs (serve --allow-http-notifications); Graph requires https.
+	AllowHTTPNotifications bool
+	// Notifications tunes the delivery of change notifications; zero
+	// values are Graph's limits (package notification).
+	Notifications NotificationSettings
+}
+
+// NotificationSettings tune deliveries: how long and how often a failing
+// delivery is retried, and how long a receiver may take to answer. Tests
+// shorten them.
+type NotificationSettings struct {
+	RetryFor, RetryMin, RetryMax time.Duration
+	// Timeout bounds one notification POST (Graph: 3s).
+	Timeout time.Duration
+	// TLSConfig is the TLS configuration for receivers (tests trust their
+	// own authority with it); nil uses the system's.
+	TLSConfig *tls.Config
 }
 
 // Server is an assembled teamsops: Open it, serve Handler, Start the
@@ -50,9 +72,10 @@ type Server struct {
 	// Handler serves every HTTP endpoint.
 	Handler http.Handler
 
-	engine engine.Runner
-	waits  *service.Waits
-	log    *slog.Logger
+	engine   engine.Runner
+	waits    *service.Waits
+	notifier *notification.Notifier
+	log      *slog.Logger
 }
 
 // Open opens the database, brings its schema up to date, loads the demo
@@ -82,7 +105,22 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	for typ, effect := range service.Effects() {
 		effects[typ] = effect
 	}
-	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log})
+	var err error
+	if s.Issuer, err = identity.NewIssuer(ctx, b.Store, cfg.PublicURL); err != nil {
+		return err
+	}
+	ns := cfg.Notifications
+	s.notifier = notification.New(notification.Config{
+		Store: b.Store,
+		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
+			TLSConfig: ns.TLSConfig},
+		Render:   httpapi.OperationJSON(cfg.PublicURL),
+		Tokens:   s.Issuer,
+		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
+		Logger: s.log,
+	})
+	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log,
+		Observer: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues()})
 	if err != nil {
 		return err
 	}
@@ -90,15 +128,14 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		return err
 	}
 	s.engine = eng
-	if s.Issuer, err = identity.NewIssuer(ctx, b.Store, cfg.PublicURL); err != nil {
-		return err
-	}
+	s.notifier.Start(eng)
 	validator, err := identity.NewValidator(ctx, s.Issuer, cfg.Trusted...)
 	if err != nil {
 		return err
 	}
 	svc := service.New(b.Store)
 	svc.Runner = eng
+	svc.Notifications = s.notifier
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
 	s.Handler = &httpapi.Server{
@@ -129,7 +166,11 @@ func (s *Server) Drain() { s.waits.Drain() }
 // Stop stops the engine, letting running attempts finish until ctx ends;
 // attempts still running then are handed back and resumed at the next
 // start.
-func (s *Server) Stop(ctx context.Context) error { return s.engine.Stop(ctx) }
+func (s *Server) Stop(ctx context.Context) error {
+	err := s.engine.Stop(ctx)
+	s.notifier.Stop()
+	return err
+}
 
 // Close closes the store. Stop the engine first.
 func (s *Server) Close() error {
