@@ -55,8 +55,9 @@ type Config struct {
 // shorten them.
 type NotificationSettings struct {
 	RetryFor, RetryMin, RetryMax time.Duration
-	// Timeout bounds one notification POST (Graph: 3s).
-	Timeout time.Duration
+	// Timeout bounds one notification POST (Graph: 3s), ValidationTimeout
+	// the validation handshake (Graph: 10s).
+	Timeout, ValidationTimeout time.Duration
 	// TLSConfig is the TLS configuration for receivers (tests trust their
 	// own authority with it); nil uses the system's.
 	TLSConfig *tls.Config
@@ -113,7 +114,8 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	s.notifier = notification.New(notification.Config{
 		Store: b.Store,
 		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
-			TLSConfig: ns.TLSConfig},
+			ValidationTimeout: ns.ValidationTimeout,
+			TLSConfig:         ns.TLSConfig},
 		Render:   httpapi.OperationJSON(cfg.PublicURL),
 		Tokens:   s.Issuer,
 		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
