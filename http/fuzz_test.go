@@ -22,6 +22,7 @@ func FuzzServeGraph(f *testing.F) {
 		"/v1.0/teams/" + demo.TeamID + "/channels/19%3Ax%40thread.tacv2", "/v1.0/teams/" + demo.TeamID + "/members",
 		"/beta/groups/" + demo.SalesGroup, "/v1.0/groups('" + demo.SalesGroup + "')/team", "/v1.0/teams/x/channels('')/archive",
 		"/v1.0/teams", "/beta/teams/" + demo.TeamID + "/clone",
+		"/v1.0/subscriptions", "/beta/subscriptions('x')", "/v1.0/subscriptions/x/reauthorize",
 	} {
 		f.Add(s)
 	}

@@ -21,7 +21,14 @@ func (s *Server) serveSubscriptions(w http.ResponseWriter, r *http.Request, req 
 		}
 		values := make([]object, len(subs))
 		for i, sub := range subs {
+			// subscription-list.md: "the clientState property value is not
+			// returned for security purposes."
 			values[i] = subscriptionObject(sub)
+			for j := range values[i] {
+				if values[i][j].name == "clientState" {
+					values[i][j].value = nil
+				}
+			}
 		}
 		writeJSON(w, http.StatusOK, object{{"@odata.context", s.subscriptionsContext(req)}, {"value", values}})
 	case sr.endpoint == subscriptionsCollection:
