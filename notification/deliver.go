@@ -39,12 +39,15 @@ func deliverOpts() *river.InsertOpts {
 	}
 }
 
-// batchSize is how many notifications one POST carries at most; rounds
-// is how many batches one run sends before it hands over (a run is bounded
-// by its timeout).
+// batchSize is how many notifications one POST carries at most. A run
+// starts no new batch after runFor and is cut at runTimeout, well before
+// River would take the job for stuck and hand it to another replica (the
+// engine's RescueStuckJobsAfter, 20 s): a batch is at most two POSTs of at
+// most 3 s each.
 const (
-	batchSize = 100
-	rounds    = 50
+	batchSize  = 100
+	runFor     = 5 * time.Second
+	runTimeout = 15 * time.Second
 )
 
 // deliverer is the worker of delivery jobs.
@@ -53,9 +56,8 @@ type deliverer struct {
 	n *Notifier
 }
 
-// Timeout bounds one run: rounds of at most a notification POST and a
-// lifecycle POST each.
-func (d *deliverer) Timeout(*river.Job[deliverArgs]) time.Duration { return 5 * time.Minute }
+// Timeout bounds one run.
+func (d *deliverer) Timeout(*river.Job[deliverArgs]) time.Duration { return runTimeout }
 
 // NextRetry backs off from RetryMin, doubling to RetryMax.
 func (d *deliverer) NextRetry(job *river.Job[deliverArgs]) time.Time {
@@ -73,7 +75,8 @@ var errUndelivered = errors.New("notification: not delivered")
 // completes the job in the transaction that finds nothing pending.
 func (d *deliverer) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	n, a := d.n, job.Args
-	for range rounds {
+	started := time.Now()
+	for time.Since(started) < runFor {
 		sub, err := n.cfg.Store.Subscription(ctx, a.TenantID, a.SubscriptionID)
 		if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
 			return nil // deleted, with everything it had pending

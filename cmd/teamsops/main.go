@@ -1,5 +1,6 @@
 // Command teamsops serves Microsoft Graph's API for Teams async operations
-// (serve) and mints access tokens for it (token).
+// (serve), mints access tokens for it (token), and receives its change
+// notifications locally (listen).
 package main
 
 import (
@@ -17,6 +18,7 @@ const usage = `usage: teamsops <command> [flags]
 commands:
   serve   run the Graph-compatible server
   token   print a signed access token
+  listen  receive change notifications locally and print them
 
 Run "teamsops <command> -h" for a command's flags. Every flag is also read
 from the environment as TEAMSOPS_<FLAG>, e.g. TEAMSOPS_PUBLIC_URL.
@@ -41,6 +43,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stderr)
 	case "token":
 		return token(ctx, args[1:], stdout, stderr)
+	case "listen":
+		return listenCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
