@@ -76,6 +76,8 @@ type Observer interface {
 type Jobs interface {
 	// InsertTx inserts a job inside tx, a transaction of the store.
 	InsertTx(ctx context.Context, tx teamsops.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	// InsertManyTx inserts several jobs inside tx in one statement.
+	InsertManyTx(ctx context.Context, tx teamsops.Tx, jobs []river.InsertManyParams) error
 	// Insert inserts a job in a transaction of its own.
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
 	// CompleteTx marks a running job completed inside tx, so that it is
@@ -264,6 +266,18 @@ func (e *Engine[TTx]) InsertTx(ctx context.Context, tx teamsops.Tx, args river.J
 	}
 	if _, err := e.client.InsertTx(ctx, driverTx, args, opts); err != nil {
 		return fmt.Errorf("engine: insert %s job: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// InsertManyTx implements Jobs.
+func (e *Engine[TTx]) InsertManyTx(ctx context.Context, tx teamsops.Tx, jobs []river.InsertManyParams) error {
+	driverTx, err := e.driverTx(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := e.client.InsertManyTx(ctx, driverTx, jobs); err != nil {
+		return fmt.Errorf("engine: insert %d jobs: %w", len(jobs), err)
 	}
 	return nil
 }

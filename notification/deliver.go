@@ -45,6 +45,7 @@ func deliverOpts() *river.InsertOpts {
 // engine's RescueStuckJobsAfter, 20 s): a batch is at most two POSTs of at
 // most 3 s each.
 const (
+	linger     = 100 * time.Millisecond
 	batchSize  = 100
 	runFor     = 5 * time.Second
 	runTimeout = 15 * time.Second
@@ -75,6 +76,16 @@ var errUndelivered = errors.New("notification: not delivered")
 // completes the job in the transaction that finds nothing pending.
 func (d *deliverer) Work(ctx context.Context, job *river.Job[deliverArgs]) error {
 	n, a := d.n, job.Args
+	// A run lingers a moment before it reads what is pending, so that
+	// changes that come in bursts (an operation's creation and start)
+	// travel in one POST and one write transaction: on SQLite, fewer
+	// writers waiting for its one lock is what keeps requests from
+	// starving. Graph batches too ("Several changes may be batched").
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(linger):
+	}
 	started := time.Now()
 	for time.Since(started) < runFor {
 		sub, err := n.cfg.Store.Subscription(ctx, a.TenantID, a.SubscriptionID)
@@ -98,7 +109,7 @@ func (d *deliverer) Work(ctx context.Context, job *river.Job[deliverArgs]) error
 			}
 			continue
 		}
-		if err := n.deliver(ctx, sub, pending, job.Attempt); err != nil {
+		if done, err := n.deliver(ctx, sub, pending, job); done || err != nil {
 			return err
 		}
 	}
@@ -106,41 +117,48 @@ func (d *deliverer) Work(ctx context.Context, job *river.Job[deliverArgs]) error
 	return river.JobSnooze(time.Millisecond)
 }
 
-// finish completes the job if nothing is pending, in one transaction that
-// first locks the subscription, so that a notification committed while
-// it decides is seen (teamsops.Tx.Subscription). A removed subscription
-// whose lifecycle notifications are all sent is deleted then.
+// finish completes the job if nothing is pending, in a transaction of its
+// own (completeIfDrained).
 func (d *deliverer) finish(ctx context.Context, job *river.Job[deliverArgs]) (bool, error) {
-	n, a := d.n, job.Args
 	done := false
-	err := n.cfg.Store.Update(ctx, func(tx teamsops.Tx) error {
-		sub, err := tx.Subscription(ctx, a.TenantID, a.SubscriptionID)
-		if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
-			done = true
-			return n.jobs.CompleteTx(ctx, tx, job.JobRow)
-		} else if err != nil {
-			return err
-		}
-		pending, err := tx.PendingNotifications(ctx, a.TenantID, a.SubscriptionID, 1)
-		if err != nil || len(pending) > 0 {
-			return err
-		}
-		if sub.Removed {
-			if err := tx.DeleteSubscription(ctx, a.TenantID, a.SubscriptionID); err != nil {
-				return err
-			}
-		}
-		done = true
-		return n.jobs.CompleteTx(ctx, tx, job.JobRow)
+	err := d.n.cfg.Store.Update(ctx, func(tx teamsops.Tx) error {
+		var err error
+		done, err = d.n.completeIfDrained(ctx, tx, job)
+		return err
 	})
 	return done, err
+}
+
+// completeIfDrained completes the job inside tx if its subscription has
+// nothing pending. It first locks the subscription, so that a notification
+// committed while it decides is seen (teamsops.Tx.Subscription). A removed
+// subscription whose lifecycle notifications are all sent is deleted then.
+func (n *Notifier) completeIfDrained(ctx context.Context, tx teamsops.Tx, job *river.Job[deliverArgs]) (bool, error) {
+	a := job.Args
+	sub, err := tx.Subscription(ctx, a.TenantID, a.SubscriptionID)
+	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+		return true, n.jobs.CompleteTx(ctx, tx, job.JobRow)
+	} else if err != nil {
+		return false, err
+	}
+	pending, err := tx.PendingNotifications(ctx, a.TenantID, a.SubscriptionID, 1)
+	if err != nil || len(pending) > 0 {
+		return false, err
+	}
+	if sub.Removed {
+		if err := tx.DeleteSubscription(ctx, a.TenantID, a.SubscriptionID); err != nil {
+			return false, err
+		}
+	}
+	return true, n.jobs.CompleteTx(ctx, tx, job.JobRow)
 }
 
 // deliver sends one batch: the change notifications to notificationUrl and
 // the lifecycle notifications to lifecycleNotificationUrl. Notifications
 // older than RetryFor are dropped first (and the subscriber hears
 // "missed"); a change the subscriber may no longer read is never sent.
-func (n *Notifier) deliver(ctx context.Context, sub *teamsops.Subscription, pending []*teamsops.Notification, attempt int) error {
+// done reports that the batch was the last and the job is completed.
+func (n *Notifier) deliver(ctx context.Context, sub *teamsops.Subscription, pending []*teamsops.Notification, job *river.Job[deliverArgs]) (done bool, err error) {
 	var changes, lifecycle, drop []*teamsops.Notification
 	missed := false
 	for _, note := range pending {
@@ -162,22 +180,22 @@ func (n *Notifier) deliver(ctx context.Context, sub *teamsops.Subscription, pend
 	}
 	if len(drop) > 0 || missed {
 		if err := n.drop(ctx, sub, drop, missed); err != nil {
-			return err
+			return false, err
 		}
 	}
 	if len(changes) > 0 {
 		allowed, removed, err := n.readable(ctx, sub, changes)
 		if err != nil || removed {
-			return err // removed: subscriptionRemoved is what is pending now
+			return false, err // removed: subscriptionRemoved is what is pending now
 		}
-		if err := n.post(ctx, sub, changes, allowed, false, attempt); err != nil {
-			return err
+		if done, err = n.post(ctx, sub, changes, allowed, false, job); done || err != nil {
+			return done, err
 		}
 	}
 	if len(lifecycle) > 0 {
-		return n.post(ctx, sub, lifecycle, lifecycle, true, attempt)
+		return n.post(ctx, sub, lifecycle, lifecycle, true, job)
 	}
-	return nil
+	return false, nil
 }
 
 // drop forgets notifications that will not be delivered; missed adds a
@@ -201,15 +219,17 @@ func (n *Notifier) drop(ctx context.Context, sub *teamsops.Subscription, drop []
 
 // post sends the notifications of send to the subscription's URL and,
 // once the receiver took them, deletes all of batch (send and those not
-// to be sent). A failed delivery is recorded and returned, for River to
-// retry.
-func (n *Notifier) post(ctx context.Context, sub *teamsops.Subscription, batch, send []*teamsops.Notification, lifecycle bool, attempt int) error {
+// to be sent) and, in the same transaction, completes the job if nothing
+// else is pending (done). A failed delivery is recorded and returned, for
+// River to retry.
+func (n *Notifier) post(ctx context.Context, sub *teamsops.Subscription, batch, send []*teamsops.Notification, lifecycle bool, job *river.Job[deliverArgs]) (done bool, err error) {
+	attempt := job.Attempt
 	rec := &teamsops.Delivery{TenantID: sub.TenantID, SubscriptionID: sub.ID, At: n.now(), Lifecycle: lifecycle,
 		Notifications: len(send), Attempt: attempt}
 	if len(send) > 0 {
 		payload, err := n.payload(sub, send)
 		if err != nil {
-			return err
+			return false, err
 		}
 		url := sub.NotificationURL
 		if lifecycle {
@@ -222,20 +242,26 @@ func (n *Notifier) post(ctx context.Context, sub *teamsops.Subscription, batch, 
 			n.log.InfoContext(ctx, "notification delivery failed", "subscription_id", sub.ID, "tenant_id", sub.TenantID,
 				"lifecycle", lifecycle, "attempt", attempt, "status", res.Status, "error", res.Err)
 			if err := n.cfg.Store.RecordDelivery(ctx, rec); err != nil {
-				return err
+				return false, err
 			}
-			return fmt.Errorf("%w to subscription %s: %v", errUndelivered, sub.ID, res.Err)
+			return false, fmt.Errorf("%w to subscription %s: %v", errUndelivered, sub.ID, res.Err)
 		}
 	}
-	return n.cfg.Store.Update(ctx, func(tx teamsops.Tx) error {
+	// One write transaction per batch: on SQLite, fewer writers waiting
+	// for the one lock is what keeps requests from starving.
+	err = n.cfg.Store.Update(ctx, func(tx teamsops.Tx) error {
 		if err := tx.DeleteNotifications(ctx, sub.TenantID, sub.ID, seqs(batch)); err != nil {
 			return err
 		}
-		if len(send) == 0 {
-			return nil
+		if len(send) > 0 {
+			if err := tx.RecordDelivery(ctx, rec); err != nil {
+				return err
+			}
 		}
-		return tx.RecordDelivery(ctx, rec)
+		done, err = n.completeIfDrained(ctx, tx, job)
+		return err
 	})
+	return done, err
 }
 
 func seqs(ns []*teamsops.Notification) []int64 {

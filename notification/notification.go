@@ -173,12 +173,30 @@ func (n *Notifier) OperationChanged(ctx context.Context, tx teamsops.Tx, op *tea
 	if err := tx.AddNotifications(ctx, ns); err != nil {
 		return err
 	}
+	// A subscription that already had notifications pending has a
+	// delivery that will send these too: a delivery completes only in a
+	// transaction that locks the subscription and finds nothing pending
+	// (completeIfDrained), so it sees every row committed before it, and
+	// a row committed after it finds none older here. Skipping the job
+	// then spares the transaction a lock on that delivery's job row — with
+	// several subscriptions, locks River's completer may take in another
+	// order — and spares SQLite's one writer a write.
+	var jobs []river.InsertManyParams
 	for _, note := range ns {
-		if err := n.schedule(ctx, tx, note.TenantID, note.SubscriptionID); err != nil {
+		oldest, err := tx.PendingNotifications(ctx, note.TenantID, note.SubscriptionID, 1)
+		if err != nil {
 			return err
 		}
+		if len(oldest) > 0 && oldest[0].Seq < note.Seq {
+			continue
+		}
+		jobs = append(jobs, river.InsertManyParams{InsertOpts: deliverOpts(),
+			Args: deliverArgs{TenantID: note.TenantID, SubscriptionID: note.SubscriptionID}})
 	}
-	return nil
+	if len(jobs) == 0 {
+		return nil
+	}
+	return n.jobs.InsertManyTx(ctx, tx, jobs)
 }
 
 // schedule makes sure a delivery job of the subscription is pending or

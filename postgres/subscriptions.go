@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -110,28 +111,43 @@ func (c conn) DeleteSubscription(ctx context.Context, tenantID, id string) error
 	})
 }
 
-// AddNotifications records pending notifications, in order.
+// AddNotifications records pending notifications in one statement; the
+// sequence numbers are assigned in the order of ns.
 func (c conn) AddNotifications(ctx context.Context, ns []*teamsops.Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}
+	var tenants, subs, changes, events, ops []string
+	var created []int64
+	for _, n := range ns {
+		op, err := encodeSnapshot(n.Operation)
+		if err != nil {
+			return err
+		}
+		at, err := sqlfilter.EncodeTime(n.CreatedAt)
+		if err != nil {
+			return err
+		}
+		tenants, subs = append(tenants, n.TenantID), append(subs, n.SubscriptionID)
+		changes, events, ops = append(changes, n.ChangeType), append(events, n.LifecycleEvent), append(ops, op)
+		created = append(created, at)
+	}
 	return c.atomic(ctx, "add notifications", func(q querier, _ noter) error {
-		for _, n := range ns {
-			op, err := encodeSnapshot(n.Operation)
-			if err != nil {
-				return err
-			}
-			created, err := sqlfilter.EncodeTime(n.CreatedAt)
-			if err != nil {
-				return err
-			}
-			err = q.QueryRow(ctx, `INSERT INTO notifications
-				(tenant_id, subscription_id, change_type, lifecycle_event, operation, created_at)
-				VALUES ($1, $2, $3, $4, $5, $6) RETURNING seq`,
-				n.TenantID, n.SubscriptionID, n.ChangeType, n.LifecycleEvent, op, created).Scan(&n.Seq)
-			if err != nil {
-				return storeError("add notification", err)
-			}
+		rows, err := q.Query(ctx, `INSERT INTO notifications
+			(tenant_id, subscription_id, change_type, lifecycle_event, operation, created_at)
+			SELECT t, s, c, e, o, a FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::bigint[])
+				WITH ORDINALITY AS n(t, s, c, e, o, a, i) ORDER BY i
+			RETURNING seq`, tenants, subs, changes, events, ops, created)
+		if err != nil {
+			return storeError("add notifications", err)
+		}
+		seqs, err := pgx.CollectRows(rows, pgx.RowTo[int64])
+		if err != nil {
+			return storeError("add notifications", err)
+		}
+		slices.Sort(seqs) // RETURNING's order is not specified; the rows' is
+		for i, n := range ns {
+			n.Seq = seqs[i]
 		}
 		return nil
 	})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"time"
 
@@ -114,28 +115,48 @@ func (c conn) DeleteSubscription(ctx context.Context, tenantID, id string) error
 	})
 }
 
-// AddNotifications records pending notifications, in order.
+// AddNotifications records pending notifications in one statement; the
+// sequence numbers are assigned in the order of ns.
 func (c conn) AddNotifications(ctx context.Context, ns []*teamsops.Notification) error {
 	if len(ns) == 0 {
 		return nil
 	}
+	values := make([]string, len(ns))
+	args := make([]any, 0, 6*len(ns))
+	for i, n := range ns {
+		op, err := encodeSnapshot(n.Operation)
+		if err != nil {
+			return err
+		}
+		created, err := sqlfilter.EncodeTime(n.CreatedAt)
+		if err != nil {
+			return err
+		}
+		values[i] = "(?, ?, ?, ?, ?, ?)"
+		args = append(args, n.TenantID, n.SubscriptionID, n.ChangeType, n.LifecycleEvent, op, created)
+	}
 	return c.atomic(ctx, "add notifications", func(q querier, _ noter) error {
-		for _, n := range ns {
-			op, err := encodeSnapshot(n.Operation)
-			if err != nil {
-				return err
+		rows, err := q.QueryContext(ctx, `INSERT INTO notifications
+			(tenant_id, subscription_id, change_type, lifecycle_event, operation, created_at)
+			VALUES `+strings.Join(values, ", ")+` RETURNING seq`, args...)
+		if err != nil {
+			return storeError("add notifications", err)
+		}
+		defer rows.Close()
+		var seqs []int64
+		for rows.Next() {
+			var seq int64
+			if err := rows.Scan(&seq); err != nil {
+				return storeError("add notifications", err)
 			}
-			created, err := sqlfilter.EncodeTime(n.CreatedAt)
-			if err != nil {
-				return err
-			}
-			err = q.QueryRowContext(ctx, `INSERT INTO notifications
-				(tenant_id, subscription_id, change_type, lifecycle_event, operation, created_at)
-				VALUES (?, ?, ?, ?, ?, ?) RETURNING seq`,
-				n.TenantID, n.SubscriptionID, n.ChangeType, n.LifecycleEvent, op, created).Scan(&n.Seq)
-			if err != nil {
-				return storeError("add notification", err)
-			}
+			seqs = append(seqs, seq)
+		}
+		if err := rows.Err(); err != nil {
+			return storeError("add notifications", err)
+		}
+		slices.Sort(seqs) // RETURNING's order is not specified; the rows' is
+		for i, n := range ns {
+			n.Seq = seqs[i]
 		}
 		return nil
 	})

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/teamsops/teamsops"
@@ -119,7 +120,8 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		Render:   httpapi.OperationJSON(cfg.PublicURL),
 		Tokens:   s.Issuer,
 		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
-		Logger: s.log,
+		Workers: deliveryWorkers(cfg.DB),
+		Logger:  s.log,
 	})
 	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log,
 		Observer: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues()})
@@ -150,6 +152,18 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		Logger:       s.log,
 	}
 	return nil
+}
+
+// deliveryWorkers is how many deliveries run at once in one process.
+// SQLite has one writer, whose lock SQLite does not hand out in turn:
+// more deliveries at once only add writers that starve requests waiting
+// for it. One at a time, each delivery drains what is pending in large
+// batches, so fewer write transactions carry more notifications.
+func deliveryWorkers(dsn string) int {
+	if strings.HasPrefix(dsn, "sqlite:") {
+		return 1
+	}
+	return 20
 }
 
 // Start starts the engine: accepted operations run from now on.
