@@ -81,9 +81,14 @@ func TestOperationLifecycle(t *testing.T) {
 	if status != http.StatusOK || op["operationType"] != "archiveTeam" {
 		t.Errorf("GET the notified operation = %d %v", status, op)
 	}
-	// Deliveries are recorded for the dashboard.
+	// Deliveries are recorded for the dashboard, once the receiver's
+	// answer is in.
+	waitFor(t, "a recorded delivery", func() bool {
+		ds, _ := s.srv.Store.Deliveries(context.Background(), demo.TenantID, subID)
+		return len(ds) > 0
+	})
 	ds, err := s.srv.Store.Deliveries(context.Background(), demo.TenantID, subID)
-	if err != nil || len(ds) == 0 || ds[0].Error != "" || ds[0].Status != http.StatusAccepted {
+	if err != nil || ds[0].Error != "" || ds[0].Status != http.StatusAccepted || ds[0].Notifications == 0 {
 		t.Errorf("Deliveries = %+v, %v", ds, err)
 	}
 }
