@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -28,7 +29,11 @@ const (
 type changeLog struct {
 	feed.Feed
 	db     *sql.DB
-	memory bool // an in-memory database has no other process
+	memory bool   // an in-memory database has no other process
+	path   string // the database file: Sync looks at it and its WAL
+
+	readMu sync.Mutex // one reader of the log at a time: the tail or a Sync
+	files  fileStamp  // the files as the last Sync found them
 
 	mu   sync.Mutex
 	own  map[int64]bool // sequence numbers this process logged and published
@@ -39,8 +44,8 @@ type changeLog struct {
 	closeOnce sync.Once
 }
 
-func newChangeLog(db *sql.DB, memory bool) *changeLog {
-	l := &changeLog{db: db, memory: memory, own: map[int64]bool{}}
+func newChangeLog(db *sql.DB, memory bool, path string) *changeLog {
+	l := &changeLog{db: db, memory: memory, path: path, own: map[int64]bool{}}
 	l.OnFirstWatch(l.startTail)
 	return l
 }
@@ -128,7 +133,9 @@ func (l *changeLog) tail() {
 			return
 		case <-ticker.C:
 		}
+		l.readMu.Lock()
 		err := l.readOthers(context.Background())
+		l.readMu.Unlock()
 		if err != nil && healthy {
 			// Changes may be missed while the log cannot be read.
 			l.Publish(teamsops.Change{Kind: teamsops.ChangeReset})
@@ -186,6 +193,58 @@ func (l *changeLog) readOthers(ctx context.Context) error {
 	l.mu.Unlock()
 	l.Publish(others...)
 	return nil
+}
+
+// Sync implements what package cache asks of a store whose change feed it
+// must not trust blindly: once it returns, every change committed before
+// it was called, by any process, has been reported. A commit by any
+// process writes the database file or its write-ahead log, so when
+// neither has changed since the last look (one stat each, no query)
+// nothing was committed; otherwise the change log is read now.
+func (s *Store) Sync(ctx context.Context) error { return s.changes.sync(ctx) }
+
+func (l *changeLog) sync(ctx context.Context) error {
+	if l.memory {
+		return nil
+	}
+	now, ok := stampFiles(l.path)
+	l.readMu.Lock()
+	defer l.readMu.Unlock()
+	if ok && now == l.files {
+		return nil
+	}
+	l.mu.Lock()
+	tailing := l.stop != nil
+	l.mu.Unlock()
+	if !tailing {
+		return nil // no one watches, so there is no one to tell
+	}
+	if err := l.readOthers(ctx); err != nil {
+		return err
+	}
+	if ok {
+		l.files = now
+	}
+	return nil
+}
+
+// fileStamp is what a commit changes in the database's files.
+type fileStamp struct {
+	dbSize, walSize int64
+	dbMod, walMod   int64
+}
+
+// stampFiles stats the database file and its WAL.
+func stampFiles(path string) (fileStamp, bool) {
+	db, err := os.Stat(path)
+	if err != nil {
+		return fileStamp{}, false
+	}
+	st := fileStamp{dbSize: db.Size(), dbMod: db.ModTime().UnixNano()}
+	if wal, err := os.Stat(path + "-wal"); err == nil {
+		st.walSize, st.walMod = wal.Size(), wal.ModTime().UnixNano()
+	}
+	return st, true
 }
 
 // close stops the tail.

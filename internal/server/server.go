@@ -14,6 +14,7 @@ import (
 	"net/http"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
@@ -97,7 +98,9 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	svc := service.New(b.Store)
+	// The service reads through the cache; the engine, which writes, reads
+	// the store itself.
+	svc := service.New(cache.New(b.Store, 0))
 	svc.Runner = eng
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
