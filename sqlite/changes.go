@@ -33,7 +33,8 @@ type changeLog struct {
 	path   string // the database file: Sync looks at it and its WAL
 
 	readMu sync.Mutex // one reader of the log at a time: the tail or a Sync
-	files  fileStamp  // the files as the last Sync found them
+	wal    walStamp   // the write-ahead log as the last Sync found it
+	readAt int64      // when that Sync began to read the change log
 
 	mu   sync.Mutex
 	own  map[int64]bool // sequence numbers this process logged and published
@@ -197,20 +198,28 @@ func (l *changeLog) readOthers(ctx context.Context) error {
 
 // Sync implements what package cache asks of a store whose change feed it
 // must not trust blindly: once it returns, every change committed before
-// it was called, by any process, has been reported. A commit by any
-// process writes the database file or its write-ahead log, so when
-// neither has changed since the last look (one stat each, no query)
-// nothing was committed; otherwise the change log is read now.
+// it was called, by any process, has been reported. In WAL mode every
+// commit writes the write-ahead log, so when the log file's size and
+// modification time are as the last look found them (one stat, no query)
+// nothing was committed since; otherwise the change log is read now.
+//
+// File times come from a coarse clock: two commits within one tick leave
+// the same time. So an unchanged stamp is trusted only when its time is
+// well before the last read of the change log, which then saw every
+// commit of that tick; a commit after it would show a later time.
 func (s *Store) Sync(ctx context.Context) error { return s.changes.sync(ctx) }
+
+// coarseClock bounds the granularity of file modification times.
+const coarseClock = 50 * time.Millisecond
 
 func (l *changeLog) sync(ctx context.Context) error {
 	if l.memory {
 		return nil
 	}
-	now, ok := stampFiles(l.path)
+	now, ok := stampWAL(l.path)
 	l.readMu.Lock()
 	defer l.readMu.Unlock()
-	if ok && now == l.files {
+	if ok && now == l.wal && now.mod < l.readAt-int64(coarseClock) {
 		return nil
 	}
 	l.mu.Lock()
@@ -219,32 +228,26 @@ func (l *changeLog) sync(ctx context.Context) error {
 	if !tailing {
 		return nil // no one watches, so there is no one to tell
 	}
+	began := time.Now().UnixNano()
 	if err := l.readOthers(ctx); err != nil {
 		return err
 	}
 	if ok {
-		l.files = now
+		l.wal, l.readAt = now, began
 	}
 	return nil
 }
 
-// fileStamp is what a commit changes in the database's files.
-type fileStamp struct {
-	dbSize, walSize int64
-	dbMod, walMod   int64
-}
+// walStamp is what a commit changes in the write-ahead log file.
+type walStamp struct{ size, mod int64 }
 
-// stampFiles stats the database file and its WAL.
-func stampFiles(path string) (fileStamp, bool) {
-	db, err := os.Stat(path)
+// stampWAL stats the database's write-ahead log.
+func stampWAL(path string) (walStamp, bool) {
+	wal, err := os.Stat(path + "-wal")
 	if err != nil {
-		return fileStamp{}, false
+		return walStamp{}, false
 	}
-	st := fileStamp{dbSize: db.Size(), dbMod: db.ModTime().UnixNano()}
-	if wal, err := os.Stat(path + "-wal"); err == nil {
-		st.walSize, st.walMod = wal.Size(), wal.ModTime().UnixNano()
-	}
-	return st, true
+	return walStamp{wal.Size(), wal.ModTime().UnixNano()}, true
 }
 
 // close stops the tail.

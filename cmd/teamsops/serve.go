@@ -31,6 +31,8 @@ const shutdownGrace = 20 * time.Second
 type serveConfig struct {
 	addr, db, publicURL, profile string
 	tlsCert, tlsKey              string
+	logFormat, logLevel          string
+	pprofAddr                    string
 	dbPoolSize                   int
 	demo                         bool
 	trusted                      multiFlag
@@ -49,6 +51,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "least severe level logged: debug (every request), info, warn or error")
+	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve Go's profiler (/debug/pprof/) on this address (off by default)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -56,7 +61,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+	if c.pprofAddr != "" {
+		side, err := listenSide("pprof", c.pprofAddr, pprofHandler())
+		if err != nil {
+			return err
+		}
+		defer side.close()
+		go side.serve(logger)
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
