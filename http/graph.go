@@ -47,6 +47,9 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		s.writeError(w, r, err)
 		return
 	}
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.route = rt.template()
+	}
 	if methods := rt.methods(); !slices.Contains(methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(methods, ", "))
 		s.writeError(w, r, teamsops.Errorf(teamsops.ENOTALLOWED, "The HTTP method '%s' is not allowed on this resource.", r.Method))

@@ -39,6 +39,9 @@ type Config struct {
 	Trusted []identity.TrustedIssuer
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// MetricsApart keeps /metrics off Handler, for an operator who serves
+	// Metrics on a listener of its own (--metrics-addr).
+	MetricsApart bool
 }
 
 // Server is an assembled teamsops: Open it, serve Handler, Start the
@@ -50,6 +53,9 @@ type Server struct {
 	Issuer *identity.Issuer
 	// Handler serves every HTTP endpoint.
 	Handler http.Handler
+	// Metrics serves the metrics in Prometheus' text format; Handler
+	// serves it too at /metrics unless Config.MetricsApart.
+	Metrics http.Handler
 
 	engine engine.Runner
 	waits  *service.Waits
@@ -83,7 +89,8 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	for typ, effect := range service.Effects() {
 		effects[typ] = effect
 	}
-	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log})
+	obs := &observer{}
+	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs})
 	if err != nil {
 		return err
 	}
@@ -104,14 +111,21 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	svc.Runner = eng
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
-	s.Handler = &httpapi.Server{
+	m := s.newMetrics()
+	obs.Metrics = m
+	graph := &httpapi.Server{
 		PublicURL:    cfg.PublicURL,
 		Service:      svc,
 		Auth:         validator,
 		Identity:     s.Issuer.Handler(b.Store),
 		Ready:        b.Store.Ping,
 		PollInterval: cfg.Profile.PollInterval,
+		Observer:     m,
 		Logger:       s.log,
+	}
+	s.Metrics, s.Handler = m.Handler(), graph
+	if !cfg.MetricsApart {
+		s.Handler = withMetrics(graph, s.Metrics)
 	}
 	return nil
 }
