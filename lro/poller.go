@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -275,16 +276,17 @@ func (p *Poller) failed(h http.Header) bool {
 }
 
 // transportError sorts an error of client.Do: the context's and a refused
-// redirect end the wait, as does a certificate that does not verify (no
-// retry fixes it); anything else (a refused connection, a reset) is
-// retried.
+// redirect end the wait, as do a certificate that does not verify and a
+// host that does not exist (no retry fixes them); anything else (a
+// refused connection, a reset, a DNS timeout) is retried.
 func (p *Poller) transportError(ctx context.Context, err error) (*Operation, bool, error) {
 	if ctx.Err() != nil {
 		return nil, false, p.contextError(ctx.Err())
 	}
 	var redirect *redirectError
 	var cert *tls.CertificateVerificationError
-	if errors.As(err, &redirect) || errors.As(err, &cert) {
+	var dns *net.DNSError
+	if errors.As(err, &redirect) || errors.As(err, &cert) || errors.As(err, &dns) && dns.IsNotFound {
 		return nil, false, err
 	}
 	return nil, p.failed(http.Header{}), err

@@ -55,19 +55,25 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if base == "" {
 		base = "http://" + *addr
 	}
-	b, err := openBackend(ctx, *db, 2)
-	if err != nil {
-		return err
-	}
-	defer b.store.Close()
-	iss, err := identity.NewIssuer(ctx, b.store, base)
-	if err != nil {
-		return err
-	}
-	raw, err := iss.Issue(identity.Claims{TenantID: *tenant, UserID: *user, AppID: *app, Scopes: scopes, Roles: roles}, *ttl)
+	raw, err := mintToken(ctx, *db, base, identity.Claims{TenantID: *tenant, UserID: *user, AppID: *app, Scopes: scopes, Roles: roles}, *ttl)
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, raw)
 	return err
+}
+
+// mintToken signs a token with the issuer key kept in the database dsn,
+// for the issuer a server with the public URL base has.
+func mintToken(ctx context.Context, dsn, base string, claims identity.Claims, ttl time.Duration) (string, error) {
+	b, err := openBackend(ctx, dsn, 2)
+	if err != nil {
+		return "", err
+	}
+	defer b.store.Close()
+	iss, err := identity.NewIssuer(ctx, b.store, base)
+	if err != nil {
+		return "", err
+	}
+	return iss.Issue(claims, ttl)
 }
