@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
 	"os/exec"
@@ -109,4 +110,34 @@ func cleanEnv() []string {
 		}
 	}
 	return env
+}
+
+func TestServerRoot(t *testing.T) {
+	tests := map[string]string{
+		"http://127.0.0.1:8080/v1.0":                            "http://127.0.0.1:8080",
+		"http://127.0.0.1:8080/beta/":                           "http://127.0.0.1:8080",
+		"https://teamsops.example/graph/v1.0/teams('x')/ops":    "https://teamsops.example/graph",
+		"https://teamsops.example/BETA/chats('19:a@thread.v2')": "https://teamsops.example",
+		"https://teamsops.example":                              "https://teamsops.example",
+		"https://teamsops.example/":                             "https://teamsops.example",
+	}
+	for in, want := range tests {
+		if got := serverRoot(in); got != want {
+			t.Errorf("serverRoot(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestWaitFlags: flags may follow the Location, and exactly one Location
+// is taken.
+func TestWaitFlags(t *testing.T) {
+	c, err := parseWait([]string{"/teams('a')/operations('b')", "--timeout", "2s", "--token", "t"}, io.Discard)
+	if err != nil || c.location != "/teams('a')/operations('b')" || c.timeout.String() != "2s" || c.token != "t" {
+		t.Errorf("%+v, %v", c, err)
+	}
+	for _, args := range [][]string{{}, {"a", "b"}, {"--timeout", "0s", "a"}} {
+		if _, err := parseWait(args, io.Discard); err == nil {
+			t.Errorf("%q: no error", args)
+		}
+	}
 }
