@@ -40,7 +40,8 @@ type Server struct {
 	// Observer, if set, hears of every request and accepted operation.
 	Observer Observer
 	// PollInterval is how long clients are told to wait before they look
-	// at an operation that has not ended (Retry-After); at least a second.
+	// at an operation that has not ended (Retry-After, rounded up to
+	// seconds; 0 says at once).
 	PollInterval time.Duration
 	Logger       *slog.Logger
 }
