@@ -24,6 +24,9 @@ type worker[TTx any] struct {
 func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[operationArgs]) error {
 	e := w.e
 	log := e.log.With("operation_id", job.Args.OperationID, "tenant_id", job.Args.TenantID, "attempt", job.Attempt)
+	if e.atOnce(job) {
+		return e.runAtOnce(ctx, job, log)
+	}
 	op, due, err := e.begin(ctx, job, log)
 	if err != nil || op == nil {
 		return err

@@ -13,11 +13,11 @@ import (
 )
 
 // Change log settings: how often another process's changes are looked
-// for, how long rows are kept, and how many changes of one transaction are
-// logged one by one before they are coalesced (feed.Coalesce).
+// for, how many rows are kept, and how many changes of one transaction
+// are logged one by one before they are coalesced (feed.Coalesce).
 const (
 	tailInterval   = 20 * time.Millisecond
-	changesKept    = 5 * time.Minute
+	changesKept    = 100_000
 	maxTxChanges   = 64
 	tailBatch      = 1000
 	pruneEveryTick = 500
@@ -145,8 +145,8 @@ func (l *changeLog) tail() {
 		}
 		healthy = err == nil
 		if tick%pruneEveryTick == 0 {
-			l.db.ExecContext(context.Background(), `DELETE FROM changes WHERE at < ?`,
-				time.Now().Add(-changesKept).UnixNano())
+			l.db.ExecContext(context.Background(), `DELETE FROM changes
+				WHERE seq <= (SELECT max(seq) FROM changes) - ?`, changesKept)
 		}
 	}
 }

@@ -51,10 +51,11 @@ const maxConns = 16
 // database that lives until Close.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	memory := dsn == ":memory:"
-	db, err := sql.Open("sqlite", driverDSN(dsn))
+	connector, err := newCachingConnector(driverDSN(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", dsn, err)
 	}
+	db := sql.OpenDB(connector)
 	// Keep as many connections idle as may be open: database/sql keeps 2
 	// by default, so under concurrency connections were opened, set up,
 	// had their statements prepared and were closed, request after
