@@ -62,6 +62,9 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"Channels", testChannels},
 		{"TxReadsTeams", testTxReadsTeams},
 		{"Ping", testPing},
+		{"UserChats", testUserChats},   // lists.go
+		{"TeamLists", testTeamLists},   // lists.go
+		{"FaultRules", testFaultRules}, // faults.go
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })
