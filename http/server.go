@@ -14,6 +14,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/service"
+	"github.com/teamsops/teamsops/throttle"
 )
 
 // Authenticator turns a bearer token into a principal, or fails with
@@ -36,6 +37,11 @@ type Server struct {
 	// Ready reports whether the server can serve requests (for /readyz).
 	Ready  func(ctx context.Context) error
 	Logger *slog.Logger
+	// Throttle applies Graph's throttling limits; nil turns them off.
+	Throttle *throttle.Throttler
+
+	// faultCounts counts the requests of throttle=N and unavailable=N.
+	faultCounts faultCounters
 }
 
 // ServeHTTP dispatches on the first path segment. It does not use

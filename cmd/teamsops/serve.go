@@ -18,6 +18,7 @@ import (
 	"github.com/teamsops/teamsops/engine"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/throttle"
 )
 
 const defaultAddr = "127.0.0.1:8080"
@@ -30,6 +31,7 @@ const shutdownGrace = 20 * time.Second
 // serveConfig is what the serve command's flags say.
 type serveConfig struct {
 	addr, db, publicURL, profile string
+	throttle                     string
 	tlsCert, tlsKey              string
 	dbPoolSize                   int
 	demo                         bool
@@ -48,6 +50,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
+	fs.StringVar(&c.throttle, "throttle", "off", "Graph's throttling limits: off, graph, or scale=F (every limit times F)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -55,6 +58,10 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	profile, err := engine.ProfileByName(c.profile)
 	if err != nil {
 		return err
+	}
+	scale, err := throttle.ParseMode(c.throttle)
+	if err != nil {
+		return fmt.Errorf("--throttle: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -79,7 +86,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv, err := server.Open(ctx, server.Config{
 		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
-		Demo: c.demo, Trusted: issuers, Logger: logger,
+		Demo: c.demo, Trusted: issuers, Throttle: scale, Logger: logger,
 	})
 	if err != nil {
 		return err
@@ -88,7 +95,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name)
+	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name, "throttle", c.throttle)
 	err = serveUntilDone(ctx, ln, srv.Handler, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()

@@ -19,6 +19,7 @@ import (
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/service"
+	"github.com/teamsops/teamsops/throttle"
 )
 
 // Config says what to assemble.
@@ -36,6 +37,9 @@ type Config struct {
 	Demo bool
 	// Trusted are other issuers whose tokens are accepted too.
 	Trusted []identity.TrustedIssuer
+	// Throttle multiplies Graph's throttling limits (throttle.ParseMode);
+	// 0 turns throttling off.
+	Throttle float64
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 }
@@ -98,6 +102,10 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	}
 	svc := service.New(b.Store)
 	svc.Runner = eng
+	var throttler *throttle.Throttler
+	if cfg.Throttle > 0 {
+		throttler = throttle.New(cfg.Throttle)
+	}
 	s.Handler = &httpapi.Server{
 		PublicURL: cfg.PublicURL,
 		Service:   svc,
@@ -105,6 +113,7 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		Identity:  s.Issuer.Handler(b.Store),
 		Ready:     b.Store.Ping,
 		Logger:    s.log,
+		Throttle:  throttler,
 	}
 	return nil
 }
