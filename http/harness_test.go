@@ -31,6 +31,9 @@ type env struct {
 	base   string
 	store  teamsops.Store
 	issuer *identity.Issuer
+	// api is the handler under test; tests may set its Throttle before
+	// their first request.
+	api *httpapi.Server
 	// stopEngine stops the operations engine ahead of the test's end.
 	stopEngine func()
 }
@@ -55,7 +58,7 @@ func newEnv(t *testing.T) *env {
 	svc := service.New(store)
 	runner, stopEngine := startEngine(t, store) // engine_test.go
 	svc.Runner = runner
-	srv.Config.Handler = &httpapi.Server{
+	api := &httpapi.Server{
 		PublicURL: base,
 		Service:   svc,
 		Auth:      validator,
@@ -63,9 +66,10 @@ func newEnv(t *testing.T) *env {
 		Ready:     store.Ping,
 		Logger:    discardLogger(),
 	}
+	srv.Config.Handler = api
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, base: base, store: store, issuer: iss, stopEngine: stopEngine}
+	return &env{t: t, srv: srv, base: base, store: store, issuer: iss, api: api, stopEngine: stopEngine}
 }
 
 // appToken is an application token of the demo tenant.
