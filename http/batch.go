@@ -138,7 +138,7 @@ func (b *batchRecorder) object(id string) object {
 	headers := object{}
 	for _, name := range sortedHeaderNames(b.header) {
 		if name != "Content-Length" {
-			headers = append(headers, member{name, strings.Join(b.header.Values(name), ", ")})
+			headers = append(headers, member{cmpOr(graphHeaderNames[name], name), strings.Join(b.header.Values(name), ", ")})
 		}
 	}
 	out := object{{"id", id}, {"status", b.status}, {"headers", headers}}
@@ -150,6 +150,12 @@ func (b *batchRecorder) object(id string) object {
 		return append(out, member{"body", json.RawMessage(bytes.TrimSpace(b.body.Bytes()))})
 	}
 	return append(out, member{"body", base64.StdEncoding.EncodeToString(b.body.Bytes())})
+}
+
+// graphHeaderNames spell headers as Graph does where Go's canonical form
+// differs; a client may look them up by exact name in a batch response.
+var graphHeaderNames = map[string]string{
+	"Request-Id": "request-id", "Client-Request-Id": "client-request-id", "Odata-Version": "OData-Version",
 }
 
 func sortedHeaderNames(h http.Header) []string {
