@@ -34,7 +34,9 @@ func TestFaultRule(t *testing.T) {
 		func(r *FaultRule) { r.Attempts = 1 },
 		func(r *FaultRule) { r.ErrorMessage = "\xff" },
 		func(r *FaultRule) { r.Action, r.Attempts = FaultActionTransient, 2 }, // keeps its error
-		func(r *FaultRule) { r.Action, r.ErrorCode, r.ErrorMessage, r.Attempts = FaultActionTransient, "", "", MaxFaultAttempts+1 },
+		func(r *FaultRule) {
+			r.Action, r.ErrorCode, r.ErrorMessage, r.Attempts = FaultActionTransient, "", "", MaxFaultAttempts+1
+		},
 	}
 	for i, change := range bad {
 		r := fail
