@@ -92,40 +92,16 @@ func matchRoute(segs []odata.Segment) (route, error) {
 	case !ok && isChat && len(segs) == 1:
 		return rt, nil // the chats collection: GET and POST /chats
 	case !ok || id == "" || next >= len(segs) && !isChat:
-		// /teams and /teams/{id} themselves are not served yet.
+		// /teams and /teams/{id} themselves are matchTeamRoute's.
 		return rt, segmentNotFound(segs[len(segs)-1].Name)
 	}
 	rt.resource.ID = id
 	if next >= len(segs) {
 		return rt, nil // GET /chats/{id}
 	}
-	nav := segs[next]
-	switch {
-	case strings.EqualFold(nav.Name, "operations") && !nav.HasKey && isCountSegment(segs, next+1):
-		rt.nav, rt.count = "operations", true // count.go
-		next += 2
-	case strings.EqualFold(nav.Name, "operations"):
-		rt.nav = "operations"
-		if nav.HasKey || next+1 < len(segs) {
-			rt.id, next, _ = keyed(segs, next)
-			rt.hasID = true
-		} else {
-			next++
-		}
-	case isChat && chatNavigation(nav.Name) == "installedApps":
-		// GET /chats/{id}/installedApps/{id} reads one installation.
-		rt.nav = "installedApps"
-		if nav.HasKey || next+1 < len(segs) {
-			rt.id, next, _ = keyed(segs, next)
-			rt.hasID = true
-		} else {
-			next++
-		}
-	case isChat && !nav.HasKey && chatNavigation(nav.Name) != "":
-		rt.nav = chatNavigation(nav.Name)
-		next++
-	default:
-		return rt, segmentNotFound(nav.Name)
+	next, err := rt.matchNavigation(segs, next, isChat)
+	if err != nil {
+		return rt, err
 	}
 	if next < len(segs) {
 		return rt, segmentNotFound(segs[next].Name)
@@ -134,6 +110,35 @@ func matchRoute(segs []odata.Segment) (route, error) {
 		return rt, teamsops.Errorf(teamsops.EINVALID, "The key of segment '%s' is empty.", rt.nav)
 	}
 	return rt, nil
+}
+
+// matchNavigation resolves the navigation at segs[next] of a chat or
+// team: operations (with an id, or $count), or a chat's other
+// navigations. It returns the index of the segment after it.
+func (rt *route) matchNavigation(segs []odata.Segment, next int, isChat bool) (int, error) {
+	nav := segs[next]
+	switch {
+	case strings.EqualFold(nav.Name, "operations") && !nav.HasKey && isCountSegment(segs, next+1):
+		rt.nav, rt.count = "operations", true // count.go
+		return next + 2, nil
+	case strings.EqualFold(nav.Name, "operations"),
+		// GET /chats/{id}/installedApps/{id} reads one installation.
+		isChat && chatNavigation(nav.Name) == "installedApps":
+		rt.nav = "installedApps"
+		if strings.EqualFold(nav.Name, "operations") {
+			rt.nav = "operations"
+		}
+		if nav.HasKey || next+1 < len(segs) {
+			rt.id, next, _ = keyed(segs, next)
+			rt.hasID = true
+			return next, nil
+		}
+		return next + 1, nil
+	case isChat && !nav.HasKey && chatNavigation(nav.Name) != "":
+		rt.nav = chatNavigation(nav.Name)
+		return next + 1, nil
+	}
+	return next, segmentNotFound(nav.Name)
 }
 
 // chatNavigation returns the canonical name of a chat navigation other

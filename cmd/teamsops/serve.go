@@ -55,13 +55,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	profile, err := engine.ProfileByName(c.profile)
+	profile, scale, err := c.modes()
 	if err != nil {
 		return err
-	}
-	scale, err := throttle.ParseMode(c.throttle)
-	if err != nil {
-		return fmt.Errorf("--throttle: %w", err)
 	}
 	logger := slog.New(slog.NewTextHandler(stderr, nil))
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
@@ -100,6 +96,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
+}
+
+// modes reads --profile and --throttle.
+func (c serveConfig) modes() (engine.Profile, float64, error) {
+	profile, err := engine.ProfileByName(c.profile)
+	if err != nil {
+		return engine.Profile{}, 0, err
+	}
+	scale, err := throttle.ParseMode(c.throttle)
+	if err != nil {
+		return engine.Profile{}, 0, fmt.Errorf("--throttle: %w", err)
+	}
+	return profile, scale, nil
 }
 
 // listen opens the listening socket: plain HTTP, or HTTPS when a
