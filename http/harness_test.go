@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/demo"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
@@ -36,12 +37,20 @@ type env struct {
 	api *httpapi.Server
 	// stopEngine stops the operations engine ahead of the test's end.
 	stopEngine func()
+	// waits holds the requests that wait for operations (Prefer: wait).
+	waits *service.Waits
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvOn(t, testdb.New(t), time.Second)
+}
+
+// newEnvOn is newEnv on a given store, telling clients to look at
+// operations again after poll.
+func newEnvOn(t *testing.T, store teamsops.Store, poll time.Duration) *env {
+	t.Helper()
 	ctx := context.Background()
-	store := testdb.New(t)
 	if err := demo.Load(ctx, store); err != nil {
 		t.Fatal(err)
 	}
@@ -55,21 +64,24 @@ func newEnv(t *testing.T) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(store)
+	svc := service.New(cache.New(store, 0))
 	runner, stopEngine := startEngine(t, store) // engine_test.go
 	svc.Runner = runner
+	svc.Waits = service.NewWaits(store)
 	api := &httpapi.Server{
-		PublicURL: base,
-		Service:   svc,
-		Auth:      validator,
-		Identity:  iss.Handler(store),
-		Ready:     store.Ping,
-		Logger:    discardLogger(),
+		PublicURL:    base,
+		Service:      svc,
+		Auth:         validator,
+		Identity:     iss.Handler(store),
+		Ready:        store.Ping,
+		PollInterval: poll,
+		Logger:       discardLogger(),
 	}
 	srv.Config.Handler = api
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, base: base, store: store, issuer: iss, api: api, stopEngine: stopEngine}
+	t.Cleanup(svc.Waits.Drain) // before srv.Close, which waits for held requests
+	return &env{t: t, srv: srv, base: base, store: store, issuer: iss, api: api, stopEngine: stopEngine, waits: svc.Waits}
 }
 
 // appToken is an application token of the demo tenant.

@@ -5,8 +5,10 @@ package http
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -35,8 +37,11 @@ type Server struct {
 	// /{tenant}/oauth2/...: the local issuer's endpoints.
 	Identity http.Handler
 	// Ready reports whether the server can serve requests (for /readyz).
-	Ready  func(ctx context.Context) error
-	Logger *slog.Logger
+	Ready func(ctx context.Context) error
+	// PollInterval is how long clients are told to wait before they look
+	// at an operation that has not ended (Retry-After); at least a second.
+	PollInterval time.Duration
+	Logger       *slog.Logger
 	// Throttle applies Graph's throttling limits; nil turns them off.
 	Throttle *throttle.Throttler
 
@@ -113,8 +118,18 @@ func requestID(r *http.Request) string {
 	return id
 }
 
-// newGUID returns a random (version 4) GUID.
-func newGUID() string { return uuid.NewString() }
+// newGUID returns a random (version 4) GUID for a request id. Request ids
+// need to be unique, not unguessable, so they come from math/rand/v2's
+// per-thread generator rather than from the kernel, a system call that
+// cost more than the rest of the id.
+func newGUID() string {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 9562 variant
+	return uuid.UUID(b).String()
+}
 
 // statusRecorder remembers the status code for the request log.
 type statusRecorder struct {

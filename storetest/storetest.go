@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"Channels", testChannels},
 		{"TxReadsTeams", testTxReadsTeams},
 		{"Ping", testPing},
+		{"Watch", testWatch},
 		{"UserChats", testUserChats},   // lists.go
 		{"TeamLists", testTeamLists},   // lists.go
 		{"FaultRules", testFaultRules}, // faults.go

@@ -33,6 +33,8 @@ type serveConfig struct {
 	addr, db, publicURL, profile string
 	throttle                     string
 	tlsCert, tlsKey              string
+	logFormat, logLevel          string
+	pprofAddr                    string
 	dbPoolSize                   int
 	demo                         bool
 	trusted                      multiFlag
@@ -52,6 +54,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
 	fs.StringVar(&c.throttle, "throttle", "off", "Graph's throttling limits: off, graph, or scale=F (every limit times F)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "least severe level logged: debug (every request), info, warn or error")
+	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve Go's profiler (/debug/pprof/) on this address (off by default)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -59,7 +64,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+	if c.pprofAddr != "" {
+		side, err := listenSide("pprof", c.pprofAddr, pprofHandler())
+		if err != nil {
+			return err
+		}
+		defer side.close()
+		go side.serve(logger)
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -92,7 +108,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name, "throttle", c.throttle)
-	err = serveUntilDone(ctx, ln, srv.Handler, logger)
+	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
@@ -135,8 +151,10 @@ func listen(c serveConfig) (net.Listener, string, error) {
 
 // serveUntilDone serves until ctx ends (SIGINT or SIGTERM), then stops
 // accepting connections and lets requests in flight finish.
-func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, drain func(), logger *slog.Logger) error {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Held requests answer at once rather than delay the shutdown.
+	hs.RegisterOnShutdown(drain)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

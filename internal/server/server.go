@@ -14,6 +14,7 @@ import (
 	"net/http"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
@@ -55,6 +56,7 @@ type Server struct {
 	Handler http.Handler
 
 	engine engine.Runner
+	waits  *service.Waits
 	log    *slog.Logger
 }
 
@@ -100,20 +102,25 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	svc := service.New(b.Store)
+	// The service reads through the cache; the engine, which writes, reads
+	// the store itself.
+	svc := service.New(cache.New(b.Store, 0))
 	svc.Runner = eng
+	s.waits = service.NewWaits(b.Store)
+	svc.Waits = s.waits
 	var throttler *throttle.Throttler
 	if cfg.Throttle > 0 {
 		throttler = throttle.New(cfg.Throttle)
 	}
 	s.Handler = &httpapi.Server{
-		PublicURL: cfg.PublicURL,
-		Service:   svc,
-		Auth:      validator,
-		Identity:  s.Issuer.Handler(b.Store),
-		Ready:     b.Store.Ping,
-		Logger:    s.log,
-		Throttle:  throttler,
+		PublicURL:    cfg.PublicURL,
+		Service:      svc,
+		Auth:         validator,
+		Identity:     s.Issuer.Handler(b.Store),
+		Ready:        b.Store.Ping,
+		PollInterval: cfg.Profile.PollInterval,
+		Logger:       s.log,
+		Throttle:     throttler,
 	}
 	return nil
 }
@@ -125,6 +132,11 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Drain answers every request held by "Prefer: wait" at once, with the
+// current state, and holds none from now on: call it when the server
+// starts shutting down, so that held requests do not delay it.
+func (s *Server) Drain() { s.waits.Drain() }
 
 // Stop stops the engine, letting running attempts finish until ctx ends;
 // attempts still running then are handed back and resumed at the next
