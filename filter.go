@@ -1,6 +1,9 @@
 package teamsops
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // PropertyType is the EDM type of a resource property, as far as query
 // options need to know it.
@@ -55,6 +58,9 @@ const (
 	FilterAnd FilterOp = "and"
 	FilterOr  FilterOp = "or"
 	FilterNot FilterOp = "not"
+	// FilterStartsWith is OData's startswith(property, 'prefix'), which
+	// only the lists that document it take (odata.Resource.Functions).
+	FilterStartsWith FilterOp = "startswith"
 )
 
 // Filter is a parsed, type-checked $filter expression over a resource's
@@ -96,6 +102,11 @@ func (f *Filter) MatchFunc(value func(name string) any) bool {
 		return f.Left.MatchFunc(value) || f.Right.MatchFunc(value)
 	case FilterNot:
 		return !f.Left.MatchFunc(value)
+	case FilterStartsWith:
+		// Directory string comparisons ignore case in Graph.
+		s, ok := value(f.Property).(string)
+		prefix, _ := f.Value.(string)
+		return ok && strings.HasPrefix(strings.ToLower(s), strings.ToLower(prefix))
 	}
 	return compare(f.Op, value(f.Property), f.Value)
 }

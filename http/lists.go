@@ -33,7 +33,8 @@ var teamListProperties = filterable([]teamsops.Property{
 // its @odata.nextLink pages with it.
 var (
 	chatListQuery = odata.Resource{TypeName: chatEntityType, Properties: chatListProperties, Expandable: []string{"members"}, Collection: true}
-	teamListQuery = odata.Resource{TypeName: teamEntityType, Properties: teamListProperties, Collection: true}
+	// "List teams" example 2 filters with startswith(displayName, 'A').
+	teamListQuery = odata.Resource{TypeName: teamEntityType, Properties: teamListProperties, Collection: true, Functions: []string{"startswith"}}
 )
 
 func filterable(props []teamsops.Property, names ...string) []teamsops.Property {

@@ -145,13 +145,19 @@ func TestListTeams(t *testing.T) {
 	if got := values(e.getOK(next, app)); len(got) != 1 || got[0].(map[string]any)["displayName"] != "Launch" {
 		t.Errorf("second page: %v", got)
 	}
+	body = e.getOK("/v1.0/teams?$filter=startswith(displayName,'la')%20or%20startswith(description,'Nothing')&$top=2", app)
+	if got := values(body); len(got) != 1 || got[0].(map[string]any)["displayName"] != "Launch" {
+		t.Errorf("startswith, ignoring case: %v", body)
+	}
 	for _, tt := range []struct {
 		name, path, token string
 		status            int
 	}{
 		{"no permission", "/v1.0/teams", e.appToken(demo.ConsoleApp, "Chat.Read.All"), http.StatusForbidden},
 		{"Group.Read.All is not enough", "/v1.0/teams", e.appToken(demo.ConsoleApp, "Group.Read.All"), http.StatusForbidden},
-		{"startswith", "/v1.0/teams?$filter=startswith(displayName,'A')", app, http.StatusBadRequest},
+		{"startswith on chats", "/v1.0/me/chats?$filter=startswith(topic,'A')", e.userToken(demo.UserAdele, "Chat.Read"), http.StatusBadRequest},
+		{"startswith without a string", "/v1.0/teams?$filter=startswith(displayName,1)", app, http.StatusBadRequest},
+		{"endswith", "/v1.0/teams?$filter=endswith(displayName,'A')", app, http.StatusBadRequest},
 		{"unknown property", "/v1.0/teams?$select=visibility", app, http.StatusBadRequest},
 	} {
 		if res := e.get(tt.path, tt.token); res.status != tt.status {
