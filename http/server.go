@@ -38,8 +38,11 @@ type Server struct {
 	Identity http.Handler
 	// Ready reports whether the server can serve requests (for /readyz).
 	Ready func(ctx context.Context) error
+	// Observer, if set, hears of every request and accepted operation.
+	Observer Observer
 	// PollInterval is how long clients are told to wait before they look
-	// at an operation that has not ended (Retry-After); at least a second.
+	// at an operation that has not ended (Retry-After, rounded up to
+	// seconds; 0 says at once).
 	PollInterval time.Duration
 	Logger       *slog.Logger
 	// Throttle applies Graph's throttling limits; nil turns them off.
@@ -60,10 +63,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if v := recover(); v != nil {
 			s.writeError(rec, r, fmt.Errorf("panic: %v", v))
 		}
-		s.logRequest(r, rec.status, time.Since(start))
+		took := time.Since(start)
+		s.logRequest(r, rec.status, took)
+		if s.Observer != nil {
+			s.Observer.Request(rec.route, r.Method, rec.status, took)
+		}
 	}()
 
 	first, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	rec.route = routeUnknown
 	switch first {
 	case "v1.0", "beta":
 		if err := decodeBody(r); err != nil {
@@ -72,12 +80,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serveGraph(rec, r, first, "/"+rest)
 	case "healthz":
+		rec.route = routeHealth
 		writeJSON(rec, http.StatusOK, object{{"status", "ok"}})
 	case "readyz":
+		rec.route = routeReady
 		s.serveReady(rec, r)
 	default:
 		second, _, _ := strings.Cut(rest, "/")
 		if s.Identity != nil && (second == "v2.0" || second == "discovery" || second == "oauth2") {
+			rec.route = routeIdentity
 			s.Identity.ServeHTTP(rec, r)
 			return
 		}
@@ -131,10 +142,12 @@ func newGUID() string {
 	return uuid.UUID(b).String()
 }
 
-// statusRecorder remembers the status code for the request log.
+// statusRecorder remembers the status code and the route template, for
+// the request log and the Observer.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	route  string
 }
 
 func (r *statusRecorder) WriteHeader(status int) {

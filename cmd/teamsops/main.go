@@ -1,5 +1,6 @@
 // Command teamsops serves Microsoft Graph's API for Teams async operations
-// (serve) and mints access tokens for it (token).
+// (serve), mints access tokens for it (token), and waits for an operation
+// to end (wait).
 package main
 
 import (
@@ -17,6 +18,7 @@ const usage = `usage: teamsops <command> [flags]
 commands:
   serve   run the Graph-compatible server
   token   print a signed access token
+  wait    poll one operation until it ends and print it
 
 Run "teamsops <command> -h" for a command's flags. Every flag is also read
 from the environment as TEAMSOPS_<FLAG>, e.g. TEAMSOPS_PUBLIC_URL.
@@ -27,9 +29,24 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "teamsops:", err)
 		}
-		os.Exit(2)
+		code := 2
+		var exit *exitError
+		if errors.As(err, &exit) {
+			code = exit.code
+		}
+		os.Exit(code)
 	}
 }
+
+// exitError is an error that calls for its own exit status; any other
+// error exits 2. "teamsops wait" gives each outcome its own (wait.go).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -41,6 +58,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stderr)
 	case "token":
 		return token(ctx, args[1:], stdout, stderr)
+	case "wait":
+		return wait(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -50,8 +69,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 }
 
 // parseFlags reads TEAMSOPS_<FLAG> for every flag of fs, then the command
-// line, which wins.
+// line, which wins; it takes no other arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	rest, err := parseFlagsAndArgs(fs, args)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	return err
+}
+
+// parseFlagsAndArgs is parseFlags for a command that takes arguments too:
+// it returns them, and flags may come before or after them.
+func parseFlagsAndArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "TEAMSOPS_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
@@ -62,15 +91,19 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 		}
 	})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := fs.Parse(args); err != nil {
-		return err
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			return rest, nil
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
 }
 
 // listFlag is a comma-separated list flag.

@@ -34,7 +34,7 @@ type serveConfig struct {
 	throttle                     string
 	tlsCert, tlsKey              string
 	logFormat, logLevel          string
-	pprofAddr                    string
+	pprofAddr, metricsAddr       string
 	dbPoolSize                   int
 	demo                         bool
 	trusted                      multiFlag
@@ -57,6 +57,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "least severe level logged: debug (every request), info, warn or error")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve Go's profiler (/debug/pprof/) on this address (off by default)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of beside the API")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -98,12 +99,22 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv, err := server.Open(ctx, server.Config{
 		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
-		Demo: c.demo, Trusted: issuers, Throttle: scale, Logger: logger,
+		Demo: c.demo, Trusted: issuers, Throttle: scale, Logger: logger, MetricsApart: c.metricsAddr != "",
 	})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if c.metricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.Metrics)
+		side, err := listenSide("metrics", c.metricsAddr, mux)
+		if err != nil {
+			return err
+		}
+		defer side.close()
+		go side.serve(logger)
+	}
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}

@@ -56,19 +56,25 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if base == "" {
 		base = "http://" + *addr
 	}
-	b, err := server.OpenBackend(ctx, *db, 2)
-	if err != nil {
-		return err
-	}
-	defer b.Store.Close()
-	iss, err := identity.NewIssuer(ctx, b.Store, base)
-	if err != nil {
-		return err
-	}
-	raw, err := iss.Issue(identity.Claims{TenantID: *tenant, UserID: *user, AppID: *app, Scopes: scopes, Roles: roles}, *ttl)
+	raw, err := mintToken(ctx, *db, base, identity.Claims{TenantID: *tenant, UserID: *user, AppID: *app, Scopes: scopes, Roles: roles}, *ttl)
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, raw)
 	return err
+}
+
+// mintToken signs a token with the issuer key kept in the database dsn,
+// for the issuer a server with the public URL base has.
+func mintToken(ctx context.Context, dsn, base string, claims identity.Claims, ttl time.Duration) (string, error) {
+	b, err := server.OpenBackend(ctx, dsn, 2)
+	if err != nil {
+		return "", err
+	}
+	defer b.Store.Close()
+	iss, err := identity.NewIssuer(ctx, b.Store, base)
+	if err != nil {
+		return "", err
+	}
+	return iss.Issue(claims, ttl)
 }

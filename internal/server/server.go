@@ -19,6 +19,7 @@ import (
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/metrics"
 	"github.com/teamsops/teamsops/service"
 	"github.com/teamsops/teamsops/throttle"
 )
@@ -43,6 +44,9 @@ type Config struct {
 	Throttle float64
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// MetricsApart keeps /metrics off Handler, for an operator who serves
+	// Metrics on a listener of its own (--metrics-addr).
+	MetricsApart bool
 }
 
 // Server is an assembled teamsops: Open it, serve Handler, Start the
@@ -54,6 +58,9 @@ type Server struct {
 	Issuer *identity.Issuer
 	// Handler serves every HTTP endpoint.
 	Handler http.Handler
+	// Metrics serves the metrics in Prometheus' text format; Handler
+	// serves it too at /metrics unless Config.MetricsApart.
+	Metrics http.Handler
 
 	engine engine.Runner
 	waits  *service.Waits
@@ -87,7 +94,8 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	for typ, effect := range service.Effects() {
 		effects[typ] = effect
 	}
-	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log})
+	obs := &observer{}
+	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs})
 	if err != nil {
 		return err
 	}
@@ -108,19 +116,27 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	svc.Runner = eng
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
+	m := s.newMetrics()
+	obs.Metrics = m
 	var throttler *throttle.Throttler
 	if cfg.Throttle > 0 {
 		throttler = throttle.New(cfg.Throttle)
+		throttler.Recorder = throttleMetrics{m}
 	}
-	s.Handler = &httpapi.Server{
+	graph := &httpapi.Server{
 		PublicURL:    cfg.PublicURL,
 		Service:      svc,
 		Auth:         validator,
 		Identity:     s.Issuer.Handler(b.Store),
 		Ready:        b.Store.Ping,
 		PollInterval: cfg.Profile.PollInterval,
+		Observer:     m,
 		Logger:       s.log,
 		Throttle:     throttler,
+	}
+	s.Metrics, s.Handler = m.Handler(), graph
+	if !cfg.MetricsApart {
+		s.Handler = withMetrics(graph, s.Metrics)
 	}
 	return nil
 }
@@ -149,4 +165,12 @@ func (s *Server) Close() error {
 		return errors.New("server: not open")
 	}
 	return s.Store.Close()
+}
+
+// throttleMetrics counts refused requests in teamsops_throttled_requests_total,
+// labelled by the limit: its scope and the row of Graph's table.
+type throttleMetrics struct{ m *metrics.Metrics }
+
+func (t throttleMetrics) Throttled(rt throttle.RequestType, scope throttle.Scope) {
+	t.m.Throttled(string(scope) + ": " + rt.Name)
 }
