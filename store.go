@@ -63,6 +63,21 @@ type Store interface {
 	// by id; ENOTFOUND if the chat or team does not exist.
 	AppInstallations(ctx context.Context, tenantID string, ref ResourceRef) ([]*AppInstallation, error)
 
+	// UserChats lists the chats userID is a member of, with their
+	// members, ordered by createdDateTime, then id. A user without chats,
+	// or unknown, has none.
+	UserChats(ctx context.Context, tenantID, userID string) ([]*Chat, error)
+	// UserTeams lists the teams userID is a direct member of, with their
+	// members, ordered by createdDateTime, then id.
+	UserTeams(ctx context.Context, tenantID, userID string) ([]*Team, error)
+	// Teams lists every team of the tenant, with their members, ordered by
+	// createdDateTime, then id.
+	Teams(ctx context.Context, tenantID string) ([]*Team, error)
+
+	// FaultRules lists the tenant's fault rules for the app clientAppID,
+	// or all of them when it is empty, ordered by id.
+	FaultRules(ctx context.Context, tenantID, clientAppID string) ([]*FaultRule, error)
+
 	// Writer's methods each commit on their own.
 	Writer
 	// Update runs fn in one write transaction: everything fn writes through
@@ -118,6 +133,11 @@ type Writer interface {
 	// lastActionDateTime, attemptsCount, target and error; ENOTFOUND if
 	// there is none with op's tenant and id.
 	UpdateOperation(ctx context.Context, op *Operation) error
+	// CreateFaultRule creates or replaces a fault rule (EINVALID if it does
+	// not validate, or its tenant does not exist).
+	CreateFaultRule(ctx context.Context, r *FaultRule) error
+	// DeleteFaultRule deletes a fault rule; ENOTFOUND if there is none.
+	DeleteFaultRule(ctx context.Context, tenantID, id string) error
 }
 
 // Tx is one write transaction of a Store.
@@ -134,6 +154,8 @@ type Tx interface {
 	Channel(ctx context.Context, tenantID, teamID, id string) (*Channel, error)
 	Channels(ctx context.Context, tenantID, teamID string) ([]*Channel, error)
 	AppInstallations(ctx context.Context, tenantID string, ref ResourceRef) ([]*AppInstallation, error)
+	// FaultRules reads inside the transaction, as the Store's method does.
+	FaultRules(ctx context.Context, tenantID, clientAppID string) ([]*FaultRule, error)
 	// Driver returns the database driver's own transaction (*sql.Tx for
 	// SQLite, pgx.Tx for PostgreSQL), so that the job queue can insert a
 	// job in the same transaction as the operation it runs.

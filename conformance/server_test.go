@@ -23,8 +23,12 @@ import (
 // temporary SQLite file loaded with the demo tenant, wired the way
 // "teamsops serve --demo" wires it.
 type server struct {
-	base  string // e.g. http://127.0.0.1:41234, without a trailing slash
-	store teamsops.Store
+	base   string // e.g. http://127.0.0.1:41234, without a trailing slash
+	store  teamsops.Store
+	issuer *identity.Issuer
+	// api is the Graph handler; a test may set its Throttle before its
+	// first request.
+	api *httpapi.Server
 }
 
 func startServer(t *testing.T) *server {
@@ -50,7 +54,7 @@ func startServer(t *testing.T) *server {
 	}
 	svc := service.New(store)
 	svc.Runner = startEngine(t, store)
-	srv.Config.Handler = &httpapi.Server{
+	api := &httpapi.Server{
 		PublicURL: base,
 		Service:   svc,
 		Auth:      validator,
@@ -58,9 +62,10 @@ func startServer(t *testing.T) *server {
 		Ready:     store.Ping,
 		Logger:    slog.New(slog.DiscardHandler),
 	}
+	srv.Config.Handler = api
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &server{base: base, store: store}
+	return &server{base: base, store: store, issuer: iss, api: api}
 }
 
 // startEngine runs operations on store as "teamsops serve" does, on the

@@ -151,7 +151,7 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	}
 	args := operationArgs{TenantID: op.TenantID, OperationID: op.ID}
 	if fault != nil {
-		args.FailAttempts = fault.FailAttempts
+		args.FailAttempts, args.FailCode, args.FailMessage = fault.FailAttempts, fault.ErrorCode, fault.ErrorMessage
 	}
 	if _, err := e.client.InsertTx(ctx, driverTx, args, nil); err != nil {
 		return fmt.Errorf("engine: enqueue operation %s: %w", op.ID, err)
@@ -201,6 +201,10 @@ type operationArgs struct {
 	TenantID     string `json:"tenant_id"`
 	OperationID  string `json:"operation_id"`
 	FailAttempts int    `json:"fail_attempts,omitempty"`
+	// FailCode and FailMessage end the operation failed at its first
+	// attempt with that error (a fault rule's "fail").
+	FailCode    string `json:"fail_code,omitempty"`
+	FailMessage string `json:"fail_message,omitempty"`
 }
 
 // Kind names the job kind in River's tables.

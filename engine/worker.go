@@ -35,6 +35,9 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[operationArgs]) e
 		log.DebugContext(ctx, "operation in progress", "status", op.Status, "wait", wait)
 		return river.JobSnooze(wait)
 	}
+	if job.Args.FailCode != "" {
+		return e.end(ctx, job, log, &teamsops.OperationError{Code: job.Args.FailCode, Message: job.Args.FailMessage})
+	}
 	if job.Attempt <= job.Args.FailAttempts || (job.Attempt == 1 && e.cfg.Profile.FirstAttemptFails(op)) {
 		return e.fail(ctx, job, log, errTransient)
 	}

@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -23,6 +24,8 @@ var statusOf = map[string]struct {
 	teamsops.EUNAVAILABLE:  {http.StatusServiceUnavailable, "ServiceUnavailable"},
 	teamsops.EINTERNAL:     {http.StatusInternalServerError, "InternalServerError"},
 	eUnsupportedEncoding:   {http.StatusUnsupportedMediaType, "UnsupportedMediaType"}, // encoding.go
+	eTooManyRequests:       {http.StatusTooManyRequests, "TooManyRequests"},           // edge.go
+	eFailedDependency:      {http.StatusFailedDependency, "FailedDependency"},         // batch.go
 }
 
 // writeError writes err in Graph's error envelope
@@ -44,6 +47,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			`/common/oauth2/authorize", client_id="00000003-0000-0000-c000-000000000000"`)
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "5")
+	}
+	var later *retryLater
+	if errors.As(err, &later) {
+		w.Header().Set("Retry-After", later.after)
 	}
 	body := object{{"error", object{
 		{"code", m.code},

@@ -27,12 +27,21 @@ type request struct {
 	route   route
 	p       teamsops.Principal
 	prefs   map[string]string // the Prefer header's preferences
+	// fault is the FaultHeader's fault for the operation the request
+	// starts, if any (fault.go).
+	fault *teamsops.Fault
 }
 
 // serveGraph handles /{version}/...: authentication first (as Graph's
-// gateway does), then routing, method, query options and the call itself.
+// gateway does), then routing, method, faults and throttling (edge.go),
+// query options and the call itself.
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, path string) {
 	p, err := s.authenticate(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f, err := parseFaults(r.Header.Values(FaultHeader))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -55,12 +64,20 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		s.writeError(w, r, teamsops.Errorf(teamsops.ENOTALLOWED, "The HTTP method '%s' is not allowed on this resource.", r.Method))
 		return
 	}
+	if err := s.admit(r, p, f, rt); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	prefs := preferences(r.Header)
-	req := &request{version: version, path: path, view: newView(version, prefs), prefs: prefs, route: rt, p: p}
+	req := &request{version: version, path: path, view: newView(version, prefs), prefs: prefs, route: rt, p: p, fault: f.op}
 	if req.view.includeUnknown && !req.view.beta {
 		w.Header().Set("Preference-Applied", "include-unknown-enum-members")
 	}
 	switch {
+	case rt.batch:
+		err = s.serveBatch(w, r, req) // batch.go
+	case rt.list != nil:
+		err = s.serveLists(w, r, req) // lists.go
 	case rt.team != nil:
 		err = s.serveTeams(w, r, req) // teams.go
 	case rt.nav == "permissionGrants":

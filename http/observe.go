@@ -43,6 +43,14 @@ var teamTemplates = map[string]string{
 
 // template names the route as its Graph page does, keys as placeholders.
 func (rt route) template() string {
+	switch {
+	case rt.batch:
+		return "/$batch"
+	case rt.list != nil && rt.list.user == "":
+		return "/me/" + rt.list.endpoint
+	case rt.list != nil:
+		return "/users/{user-id}/" + rt.list.endpoint
+	}
 	if rt.team != nil {
 		if t, ok := teamTemplates[rt.team.endpoint]; ok {
 			return t
@@ -59,6 +67,8 @@ func (rt route) template() string {
 		return key
 	case rt.count:
 		return key + "/operations/$count"
+	case rt.hasID && rt.nav == "installedApps":
+		return key + "/installedApps/{teamsAppInstallation-id}"
 	case rt.hasID:
 		return key + "/" + rt.nav + "/{operation-id}"
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/service"
+	"github.com/teamsops/teamsops/throttle"
 )
 
 // Authenticator turns a bearer token into a principal, or fails with
@@ -44,6 +45,11 @@ type Server struct {
 	// seconds; 0 says at once).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// Throttle applies Graph's throttling limits; nil turns them off.
+	Throttle *throttle.Throttler
+
+	// faultCounts counts the requests of throttle=N and unavailable=N.
+	faultCounts faultCounters
 }
 
 // ServeHTTP dispatches on the first path segment. It does not use

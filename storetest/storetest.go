@@ -63,6 +63,9 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"TxReadsTeams", testTxReadsTeams},
 		{"Ping", testPing},
 		{"Watch", testWatch},
+		{"UserChats", testUserChats},   // lists.go
+		{"TeamLists", testTeamLists},   // lists.go
+		{"FaultRules", testFaultRules}, // faults.go
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })

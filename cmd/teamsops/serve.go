@@ -18,6 +18,7 @@ import (
 	"github.com/teamsops/teamsops/engine"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/throttle"
 )
 
 const defaultAddr = "127.0.0.1:8080"
@@ -30,6 +31,7 @@ const shutdownGrace = 20 * time.Second
 // serveConfig is what the serve command's flags say.
 type serveConfig struct {
 	addr, db, publicURL, profile string
+	throttle                     string
 	tlsCert, tlsKey              string
 	logFormat, logLevel          string
 	pprofAddr, metricsAddr       string
@@ -50,6 +52,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
+	fs.StringVar(&c.throttle, "throttle", "off", "Graph's throttling limits: off, graph, or scale=F (every limit times F)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "least severe level logged: debug (every request), info, warn or error")
@@ -58,7 +61,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	profile, err := engine.ProfileByName(c.profile)
+	profile, scale, err := c.modes()
 	if err != nil {
 		return err
 	}
@@ -96,7 +99,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv, err := server.Open(ctx, server.Config{
 		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
-		Demo: c.demo, Trusted: issuers, Logger: logger, MetricsApart: c.metricsAddr != "",
+		Demo: c.demo, Trusted: issuers, Throttle: scale, Logger: logger, MetricsApart: c.metricsAddr != "",
 	})
 	if err != nil {
 		return err
@@ -115,11 +118,24 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name)
+	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name, "throttle", c.throttle)
 	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
+}
+
+// modes reads --profile and --throttle.
+func (c serveConfig) modes() (engine.Profile, float64, error) {
+	profile, err := engine.ProfileByName(c.profile)
+	if err != nil {
+		return engine.Profile{}, 0, err
+	}
+	scale, err := throttle.ParseMode(c.throttle)
+	if err != nil {
+		return engine.Profile{}, 0, fmt.Errorf("--throttle: %w", err)
+	}
+	return profile, scale, nil
 }
 
 // listen opens the listening socket: plain HTTP, or HTTPS when a

@@ -19,7 +19,9 @@ import (
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/metrics"
 	"github.com/teamsops/teamsops/service"
+	"github.com/teamsops/teamsops/throttle"
 )
 
 // Config says what to assemble.
@@ -37,6 +39,9 @@ type Config struct {
 	Demo bool
 	// Trusted are other issuers whose tokens are accepted too.
 	Trusted []identity.TrustedIssuer
+	// Throttle multiplies Graph's throttling limits (throttle.ParseMode);
+	// 0 turns throttling off.
+	Throttle float64
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
 	// MetricsApart keeps /metrics off Handler, for an operator who serves
@@ -113,6 +118,11 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	svc.Waits = s.waits
 	m := s.newMetrics()
 	obs.Metrics = m
+	var throttler *throttle.Throttler
+	if cfg.Throttle > 0 {
+		throttler = throttle.New(cfg.Throttle)
+		throttler.Recorder = throttleMetrics{m}
+	}
 	graph := &httpapi.Server{
 		PublicURL:    cfg.PublicURL,
 		Service:      svc,
@@ -122,6 +132,7 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		PollInterval: cfg.Profile.PollInterval,
 		Observer:     m,
 		Logger:       s.log,
+		Throttle:     throttler,
 	}
 	s.Metrics, s.Handler = m.Handler(), graph
 	if !cfg.MetricsApart {
@@ -154,4 +165,12 @@ func (s *Server) Close() error {
 		return errors.New("server: not open")
 	}
 	return s.Store.Close()
+}
+
+// throttleMetrics counts refused requests in teamsops_throttled_requests_total,
+// labelled by the limit: its scope and the row of Graph's table.
+type throttleMetrics struct{ m *metrics.Metrics }
+
+func (t throttleMetrics) Throttled(rt throttle.RequestType, scope throttle.Scope) {
+	t.m.Throttled(string(scope) + ": " + rt.Name)
 }

@@ -25,13 +25,19 @@ import (
 // and serves it.
 func serve(t *testing.T) (*server.Server, string) {
 	t.Helper()
+	return serveWith(t, 0)
+}
+
+// serveWith is serve with Graph's throttling limits times throttle.
+func serveWith(t *testing.T, throttle float64) (*server.Server, string) {
+	t.Helper()
 	profile, err := engine.ProfileByName("instant")
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	srv, err := server.Open(t.Context(), server.Config{DB: testdb.DSN(t), PublicURL: base, Profile: profile, Demo: true})
+	srv, err := server.Open(t.Context(), server.Config{DB: testdb.DSN(t), PublicURL: base, Profile: profile, Demo: true, Throttle: throttle})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +156,47 @@ func TestMetrics(t *testing.T) {
 	for _, name := range []string{"go_goroutines", "process_resident_memory_bytes"} {
 		if _, ok := families[name]; !ok {
 			t.Errorf("no %s", name)
+		}
+	}
+}
+
+// TestThrottledMetrics: with --throttle scale=0.01, "GET /teams/{team-id}"
+// admits one request every 3.3 seconds; the refused ones are counted in
+// teamsops_throttled_requests_total by the limit that refused them, and
+// their requests as 429s of their route. A batch's requests are throttled,
+// routed and counted one by one: joinedTeams shares the row of
+// "GET /teams/{team-id}".
+func TestThrottledMetrics(t *testing.T) {
+	srv, base := serveWith(t, 0.01)
+	tok, err := srv.Issuer.Issue(identity.Claims{TenantID: demo.TenantID, AppID: demo.ConsoleApp, Roles: demo.ConsoleRoles}, time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statuses []int
+	for range 3 {
+		statuses = append(statuses, call(t, http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, tok, "").StatusCode)
+	}
+	batch := `{"requests":[{"id":"1","method":"GET","url":"/me/joinedTeams"}]}`
+	if res := call(t, http.MethodPost, base+"/v1.0/$batch", tok, batch); res.StatusCode != http.StatusOK {
+		t.Fatalf("batch: %d", res.StatusCode)
+	}
+	if statuses[0] != http.StatusOK || statuses[1] != http.StatusTooManyRequests || statuses[2] != http.StatusTooManyRequests {
+		t.Fatalf("statuses %v", statuses)
+	}
+	families := scrape(t, base+"/metrics")
+	checks := []struct {
+		family string
+		labels map[string]string
+		want   float64
+	}{
+		{"teamsops_throttled_requests_total", map[string]string{"limit": "app+tenant: GET /teams/{team-id}, joinedTeams"}, 3},
+		{"teamsops_http_requests_total", map[string]string{"route": "/teams/{team-id}", "method": "GET", "code": "429"}, 2},
+		{"teamsops_http_requests_total", map[string]string{"route": "/$batch", "method": "POST", "code": "200"}, 1},
+		{"teamsops_http_requests_total", map[string]string{"route": "/me/joinedTeams", "method": "GET", "code": "429"}, 1},
+	}
+	for _, c := range checks {
+		if got, ok := value(families[c.family], c.labels); !ok || got != c.want {
+			t.Errorf("%s%v = %v (found %v), want %v", c.family, c.labels, got, ok, c.want)
 		}
 	}
 }
