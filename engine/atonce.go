@@ -10,10 +10,10 @@ import (
 
 // atOnce reports whether attempts of this job need no waiting and cannot
 // fail on purpose: on a profile without durations or failures (instant),
-// past the failures a Fault asks for.
+// past the failures a Fault asks for, and without a fault rule's error.
 func (e *Engine[TTx]) atOnce(job *river.Job[operationArgs]) bool {
 	p := e.cfg.Profile
-	if p.FailureRate > 0 || p.Default.Max > 0 || job.Attempt <= job.Args.FailAttempts {
+	if p.FailureRate > 0 || p.Default.Max > 0 || job.Attempt <= job.Args.FailAttempts || job.Args.FailCode != "" {
 		return false
 	}
 	for _, r := range p.Durations {
