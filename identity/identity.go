@@ -64,6 +64,13 @@ func CheckSecret(hash, secret string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(secret)) == nil
 }
 
+// ServicePrincipalID is the object id of app clientID's service principal
+// in tenant tenantID: the oid of the app's tokens, and the clientId of its
+// resource-specific permission grants.
+func ServicePrincipalID(tenantID, clientID string) string {
+	return nameGUID("servicePrincipal:" + tenantID + ":" + clientID)
+}
+
 // newGUID returns a random (version 4) GUID, as Entra uses for trace and
 // correlation ids.
 func newGUID() string { return uuid.NewString() }
