@@ -76,6 +76,14 @@ type Store interface {
 	// returns the newest key. Safe when several processes start at once.
 	EnsureSigningKey(ctx context.Context, k *SigningKey) (*SigningKey, error)
 
+	// Watch registers fn to hear of every change committed to the store's
+	// database: by this process, right after its commit; by other
+	// processes (other replicas on PostgreSQL, "teamsops apply" on a SQLite
+	// file) as soon as the store learns of them. When changes may have been
+	// missed, fn hears a ChangeReset. fn must not block: it runs on the
+	// goroutine that committed. The returned function unregisters fn.
+	Watch(fn func(Change)) (cancel func())
+
 	// Ping reports whether the store can serve requests.
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.

@@ -29,6 +29,9 @@ type Profile struct {
 	// MaxAttempts is how many attempts an operation gets before it ends
 	// failed.
 	MaxAttempts int
+	// PollInterval is how long a client should wait before it looks at an
+	// operation that has not ended again (Retry-After).
+	PollInterval time.Duration
 	// JobTimeout bounds one run of an operation's job. A run only writes
 	// to the database (the wait between start and end is a snooze of the
 	// job, not a sleep), so it is short in every profile.
@@ -42,7 +45,10 @@ type Range struct{ Min, Max time.Duration }
 // transactions, each waiting at most SQLite's 5s busy timeout for the lock.
 const jobTimeout = 15 * time.Second
 
-// Profiles lists the timing profiles, fastest first.
+// Profiles lists the timing profiles, fastest first. Clients are told to
+// look again after a second on instant and fast — a client that asks the
+// server to hold its GET ("Prefer: wait") hears of the end at once — and
+// after Graph's 30 seconds on realistic.
 //
 // Graph publishes no durations for Teams async operations. The realistic
 // numbers are estimates bounded by what it does publish: a client should
@@ -56,11 +62,12 @@ const jobTimeout = 15 * time.Second
 var Profiles = []Profile{
 	{
 		Name: "instant", RetryMin: 5 * time.Millisecond, RetryMax: 5 * time.Millisecond,
-		MaxAttempts: 3, JobTimeout: jobTimeout,
+		MaxAttempts: 3, JobTimeout: jobTimeout, PollInterval: time.Second,
 	},
 	{
 		Name: "fast", Default: Range{200 * time.Millisecond, 2 * time.Second}, FailureRate: 0.1,
 		RetryMin: 100 * time.Millisecond, RetryMax: time.Second, MaxAttempts: 4, JobTimeout: jobTimeout,
+		PollInterval: time.Second,
 	},
 	{
 		Name: "realistic",
@@ -77,6 +84,10 @@ var Profiles = []Profile{
 		},
 		Default: Range{5 * time.Second, 30 * time.Second}, FailureRate: 0.05,
 		RetryMin: 10 * time.Second, RetryMax: 10 * time.Second, MaxAttempts: 4, JobTimeout: jobTimeout,
+		// "Periodically check the status of the operation by making a GET
+		// request to this location; wait >30 seconds between checks."
+		// (api-reference/v1.0/resources/teamsasyncoperation.md)
+		PollInterval: 30 * time.Second,
 	},
 }
 

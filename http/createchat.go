@@ -68,10 +68,7 @@ func (s *Server) createChat(w http.ResponseWriter, r *http.Request, req *request
 	}
 	// Relative and without a version (PRODUCT.md, "Paths"); keys raw, as
 	// in the page's example.
-	w.Header().Set("Location", "/chats('"+res.Chat.ID+"')/operations('"+res.Operation.ID+"')")
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusAccepted)
+	s.writeAccepted(w, "/chats('"+res.Chat.ID+"')/operations('"+res.Operation.ID+"')", "")
 	return nil
 }
 

@@ -5,9 +5,11 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/odata"
+	"github.com/teamsops/teamsops/service"
 )
 
 // defaultPageSize and maxPageSize bound one page of a list; $top asks for
@@ -24,6 +26,7 @@ type request struct {
 	view    view
 	route   route
 	p       teamsops.Principal
+	prefs   map[string]string // the Prefer header's preferences
 }
 
 // serveGraph handles /{version}/...: authentication first (as Graph's
@@ -49,7 +52,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		s.writeError(w, r, teamsops.Errorf(teamsops.ENOTALLOWED, "The HTTP method '%s' is not allowed on this resource.", r.Method))
 		return
 	}
-	req := &request{version: version, path: path, view: newView(version, r.Header), route: rt, p: p}
+	prefs := preferences(r.Header)
+	req := &request{version: version, path: path, view: newView(version, prefs), prefs: prefs, route: rt, p: p}
 	if req.view.includeUnknown && !req.view.beta {
 		w.Header().Set("Preference-Applied", "include-unknown-enum-members")
 	}
@@ -72,6 +76,13 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 	}
 }
 
+// setRetryAfter tells the client when to look at an operation again
+// (RFC 9110 section 10.2.3): on a 202 and on a GET of an operation that
+// has not ended.
+func (s *Server) setRetryAfter(w http.ResponseWriter) {
+	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((s.PollInterval+time.Second-1)/time.Second))))
+}
+
 // authenticate validates the bearer token of r.
 func (s *Server) authenticate(r *http.Request) (teamsops.Principal, error) {
 	h := r.Header.Get("Authorization")
@@ -91,9 +102,17 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request, req *reque
 	if err != nil {
 		return err
 	}
-	op, err := s.Service.Operation(r.Context(), req.p, req.route.resource, req.route.id)
+	wait := waitPreference(req.prefs)
+	op, held, err := s.Service.WaitOperation(r.Context(), req.p, req.route.resource, req.route.id, wait)
 	if err != nil {
 		return err
+	}
+	if held {
+		// RFC 7240 section 3: the preference was honoured.
+		w.Header().Add("Preference-Applied", "wait="+strconv.Itoa(int(wait/time.Second)))
+	}
+	if !service.Ended(op) {
+		s.setRetryAfter(w)
 	}
 	body := append(object{{"@odata.context", s.contextURL(req, q.Select) + "/$entity"}}, req.view.operation(op, q.Select)...)
 	writeJSON(w, http.StatusOK, body)

@@ -33,12 +33,20 @@ type env struct {
 	issuer *identity.Issuer
 	// stopEngine stops the operations engine ahead of the test's end.
 	stopEngine func()
+	// waits holds the requests that wait for operations (Prefer: wait).
+	waits *service.Waits
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
+	return newEnvOn(t, testdb.New(t), time.Second)
+}
+
+// newEnvOn is newEnv on a given store, telling clients to look at
+// operations again after poll.
+func newEnvOn(t *testing.T, store teamsops.Store, poll time.Duration) *env {
+	t.Helper()
 	ctx := context.Background()
-	store := testdb.New(t)
 	if err := demo.Load(ctx, store); err != nil {
 		t.Fatal(err)
 	}
@@ -55,17 +63,20 @@ func newEnv(t *testing.T) *env {
 	svc := service.New(store)
 	runner, stopEngine := startEngine(t, store) // engine_test.go
 	svc.Runner = runner
+	svc.Waits = service.NewWaits(store)
 	srv.Config.Handler = &httpapi.Server{
-		PublicURL: base,
-		Service:   svc,
-		Auth:      validator,
-		Identity:  iss.Handler(store),
-		Ready:     store.Ping,
-		Logger:    discardLogger(),
+		PublicURL:    base,
+		Service:      svc,
+		Auth:         validator,
+		Identity:     iss.Handler(store),
+		Ready:        store.Ping,
+		PollInterval: poll,
+		Logger:       discardLogger(),
 	}
 	srv.Start()
 	t.Cleanup(srv.Close)
-	return &env{t: t, srv: srv, base: base, store: store, issuer: iss, stopEngine: stopEngine}
+	t.Cleanup(svc.Waits.Drain) // before srv.Close, which waits for held requests
+	return &env{t: t, srv: srv, base: base, store: store, issuer: iss, stopEngine: stopEngine, waits: svc.Waits}
 }
 
 // appToken is an application token of the demo tenant.

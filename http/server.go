@@ -34,8 +34,11 @@ type Server struct {
 	// /{tenant}/oauth2/...: the local issuer's endpoints.
 	Identity http.Handler
 	// Ready reports whether the server can serve requests (for /readyz).
-	Ready  func(ctx context.Context) error
-	Logger *slog.Logger
+	Ready func(ctx context.Context) error
+	// PollInterval is how long clients are told to wait before they look
+	// at an operation that has not ended (Retry-After); at least a second.
+	PollInterval time.Duration
+	Logger       *slog.Logger
 }
 
 // ServeHTTP dispatches on the first path segment. It does not use

@@ -77,7 +77,7 @@ func (s *Server) startTeamAction(w http.ResponseWriter, r *http.Request, req *re
 	if err != nil {
 		return err
 	}
-	writeAccepted(w, start, t.endpoint == teamsCollection || t.endpoint == groupTeam)
+	s.writeTeamAccepted(w, start, t.endpoint == teamsCollection || t.endpoint == groupTeam)
 	return nil
 }
 
@@ -85,11 +85,23 @@ func (s *Server) startTeamAction(w http.ResponseWriter, r *http.Request, req *re
 // Location, relative and without a version, keys raw, as "Create team"
 // shows it: Location: /teams('{team-id}')/operations('{operation-id}').
 // withTeam adds that page's Content-Location: /teams('{team-id}').
-func writeAccepted(w http.ResponseWriter, start *service.TeamStart, withTeam bool) {
-	w.Header().Set("Location", "/teams('"+start.TeamID+"')/operations('"+start.Operation.ID+"')")
+func (s *Server) writeTeamAccepted(w http.ResponseWriter, start *service.TeamStart, withTeam bool) {
+	var content string
 	if withTeam {
-		w.Header().Set("Content-Location", "/teams('"+start.TeamID+"')")
+		content = "/teams('" + start.TeamID + "')"
 	}
+	s.writeAccepted(w, "/teams('"+start.TeamID+"')/operations('"+start.Operation.ID+"')", content)
+}
+
+// writeAccepted answers 202 Accepted with no body, the operation's
+// Location, a Content-Location when given, and when to look at the
+// operation (Retry-After).
+func (s *Server) writeAccepted(w http.ResponseWriter, location, contentLocation string) {
+	w.Header().Set("Location", location)
+	if contentLocation != "" {
+		w.Header().Set("Content-Location", contentLocation)
+	}
+	s.setRetryAfter(w)
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusAccepted)
@@ -115,11 +127,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request, req *requ
 		return nil
 	}
 	loc := "/teams('" + req.route.team.id + "')/operations('" + res.Operation.ID + "')"
-	w.Header().Set("Location", loc)
-	w.Header().Set("Content-Location", loc)
-	w.Header().Set("Content-Type", "application/json")
-	w.Header().Set("Content-Length", "0")
-	w.WriteHeader(http.StatusAccepted)
+	s.writeAccepted(w, loc, loc)
 	return nil
 }
 

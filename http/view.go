@@ -1,9 +1,7 @@
 package http
 
 import (
-	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/teamsops/teamsops"
 )
@@ -18,16 +16,9 @@ type view struct {
 // newView reads the version and the Prefer header
 // (https://learn.microsoft.com/graph/best-practices-concept, "Handling
 // future members in evolvable enumerations").
-func newView(version string, h http.Header) view {
-	v := view{beta: version == "beta"}
-	for _, pref := range h.Values("Prefer") {
-		for _, p := range strings.Split(pref, ",") {
-			if strings.EqualFold(strings.TrimSpace(p), "include-unknown-enum-members") {
-				v.includeUnknown = true
-			}
-		}
-	}
-	return v
+func newView(version string, prefs map[string]string) view {
+	_, include := prefs["include-unknown-enum-members"]
+	return view{beta: version == "beta", includeUnknown: include}
 }
 
 var (

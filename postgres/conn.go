@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/feed"
 )
 
 // querier is what *pgxpool.Pool and pgx.Tx both offer, so that each
@@ -26,15 +27,21 @@ type conn struct {
 	// locks its row, so that of several replicas running the same job one
 	// waits for the other's commit and then sees its result.
 	lock string
-	// atomic runs fn so that its statements commit together: in a new
-	// transaction on the pool, directly inside a Tx.
-	atomic func(ctx context.Context, what string, fn func(q querier) error) error
+	// atomic runs fn so that its statements commit together — in a new
+	// transaction on the pool, directly inside a Tx — and reports the
+	// changes fn notes once they have committed (Store.Watch).
+	atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error
 }
+
+// noter records changes a write makes, to be reported when it commits.
+type noter func(changes ...teamsops.Change)
 
 // Tx is one write transaction of the store (teamsops.Tx).
 type Tx struct {
 	conn
 	tx pgx.Tx
+	// pending are the changes noted so far, reported after the commit.
+	pending []teamsops.Change
 }
 
 var _ teamsops.Tx = (*Tx)(nil)
@@ -47,17 +54,45 @@ func (tx *Tx) Driver() any { return tx.tx }
 // locks the operation's row until then (SELECT … FOR UPDATE), which is what
 // makes the engine's effects exactly-once across replicas.
 func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error {
-	return s.inTx(ctx, "update", func(pgTx pgx.Tx) error {
-		return fn(&Tx{conn: conn{q: pgTx, lock: " FOR UPDATE", atomic: runDirectly(pgTx)}, tx: pgTx})
+	return s.notified(ctx, "update", func(pgTx pgx.Tx) ([]teamsops.Change, error) {
+		t := &Tx{tx: pgTx}
+		t.conn = conn{q: pgTx, lock: " FOR UPDATE", atomic: t.runDirectly}
+		err := fn(t)
+		return t.pending, err
 	})
 }
 
-// runDirectly is a Tx's atomic: it is already one transaction.
-func runDirectly(tx pgx.Tx) func(context.Context, string, func(querier) error) error {
-	return func(_ context.Context, _ string, fn func(querier) error) error { return fn(tx) }
+// runDirectly is a Tx's atomic: it is already one transaction, whose
+// commit reports the changes.
+func (t *Tx) runDirectly(_ context.Context, _ string, fn func(querier, noter) error) error {
+	return fn(t.tx, func(c ...teamsops.Change) { t.pending = append(t.pending, c...) })
 }
 
 // atomically is the pool's atomic: a transaction of its own.
-func (s *Store) atomically(ctx context.Context, what string, fn func(q querier) error) error {
-	return s.inTx(ctx, what, func(tx pgx.Tx) error { return fn(tx) })
+func (s *Store) atomically(ctx context.Context, what string, fn func(querier, noter) error) error {
+	return s.notified(ctx, what, func(tx pgx.Tx) ([]teamsops.Change, error) {
+		var changes []teamsops.Change
+		err := fn(tx, func(c ...teamsops.Change) { changes = append(changes, c...) })
+		return changes, err
+	})
+}
+
+// notified runs fn in a transaction, NOTIFYs the other replicas of the
+// changes it returns in the same transaction, and reports them to this
+// process's watchers once it has committed.
+func (s *Store) notified(ctx context.Context, what string, fn func(pgx.Tx) ([]teamsops.Change, error)) error {
+	var changes []teamsops.Change
+	err := s.inTx(ctx, what, func(tx pgx.Tx) error {
+		var err error
+		if changes, err = fn(tx); err != nil {
+			return err
+		}
+		changes = feed.Coalesce(changes, maxTxChanges)
+		return s.changes.notify(ctx, tx, changes)
+	})
+	if err != nil {
+		return err
+	}
+	s.changes.Publish(changes...)
+	return nil
 }

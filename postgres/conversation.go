@@ -59,7 +59,7 @@ func (c conn) CreateChat(ctx context.Context, chat *teamsops.Chat) error {
 	if err != nil {
 		return err
 	}
-	return c.atomic(ctx, "create chat", func(q querier) error {
+	return c.atomic(ctx, "create chat", func(q querier, note noter) error {
 		_, err := q.Exec(ctx, `INSERT INTO chats (tenant_id, id, chat_type, topic, created_at)
 			VALUES ($1, $2, $3, $4, $5)
 			ON CONFLICT (tenant_id, id) DO UPDATE SET
@@ -70,6 +70,7 @@ func (c conn) CreateChat(ctx context.Context, chat *teamsops.Chat) error {
 		if err != nil {
 			return storeError("create chat", err)
 		}
+		note(accessChanged(chat.TenantID, teamsops.ResourceChat, chat.ID))
 		return replaceMembers(ctx, q, "chat_members", "chat_id", chat.TenantID, chat.ID, chat.Members)
 	})
 }
@@ -98,7 +99,7 @@ func (c conn) CreateTeam(ctx context.Context, t *teamsops.Team) error {
 	if err != nil {
 		return err
 	}
-	return c.atomic(ctx, "create team", func(q querier) error {
+	return c.atomic(ctx, "create team", func(q querier, note noter) error {
 		_, err := q.Exec(ctx, `INSERT INTO teams
 				(tenant_id, id, display_name, description, is_archived, created_at, visibility, settings)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
@@ -113,6 +114,7 @@ func (c conn) CreateTeam(ctx context.Context, t *teamsops.Team) error {
 		if err != nil {
 			return storeError("create team", err)
 		}
+		note(accessChanged(t.TenantID, teamsops.ResourceTeam, t.ID))
 		return replaceMembers(ctx, q, "team_members", "team_id", t.TenantID, t.ID, t.Members)
 	})
 }

@@ -142,7 +142,24 @@ func (s *Store) PermissionGrants(ctx context.Context, tenantID string, ref teams
 
 // CreatePermissionGrant creates or updates g.
 func (c conn) CreatePermissionGrant(ctx context.Context, g *teamsops.PermissionGrant) error {
-	_, err := c.q.Exec(ctx, `INSERT INTO permission_grants (tenant_id, id, resource_kind,
+	return c.atomic(ctx, "create permission grant", func(q querier, note noter) error {
+		// A grant that moves to another resource changes the old one's
+		// access too.
+		var old teamsops.ResourceRef
+		err := q.QueryRow(ctx, `SELECT resource_kind, resource_id FROM permission_grants
+			WHERE tenant_id = $1 AND id = $2`, g.TenantID, g.ID).Scan(&old.Kind, &old.ID)
+		if err == nil && old != g.Resource {
+			note(accessChanged(g.TenantID, old.Kind, old.ID))
+		} else if err != nil && !noRows(err) {
+			return storeError("create permission grant", err)
+		}
+		note(accessChanged(g.TenantID, g.Resource.Kind, g.Resource.ID))
+		return createPermissionGrant(ctx, q, g)
+	})
+}
+
+func createPermissionGrant(ctx context.Context, q querier, g *teamsops.PermissionGrant) error {
+	_, err := q.Exec(ctx, `INSERT INTO permission_grants (tenant_id, id, resource_kind,
 			resource_id, client_app_id, client_id, permission_type, permission)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET

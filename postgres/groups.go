@@ -57,7 +57,7 @@ func (c conn) CreateGroup(ctx context.Context, g *teamsops.Group) error {
 	if err != nil {
 		return err
 	}
-	return c.atomic(ctx, "create group", func(q querier) error {
+	return c.atomic(ctx, "create group", func(q querier, note noter) error {
 		_, err := q.Exec(ctx, `INSERT INTO directory_groups
 				(tenant_id, id, display_name, description, mail_nickname, visibility, created_at)
 			VALUES ($1, $2, $3, $4, $5, $6, $7)
@@ -71,6 +71,7 @@ func (c conn) CreateGroup(ctx context.Context, g *teamsops.Group) error {
 		if err != nil {
 			return storeError("create group", err)
 		}
+		note(accessChanged(g.TenantID, teamsops.ResourceGroup, g.ID))
 		return replaceMembers(ctx, q, "group_members", "group_id", g.TenantID, g.ID, g.Members)
 	})
 }

@@ -96,7 +96,14 @@ func (c conn) CreateOperation(ctx context.Context, op *teamsops.Operation) error
 	if err != nil {
 		return err
 	}
-	_, err = c.q.Exec(ctx, `INSERT INTO operations (`+operationColumns+`)
+	return c.atomic(ctx, "create operation", func(q querier, note noter) error {
+		note(operationChanged(op))
+		return createOperation(ctx, q, op, created, state)
+	})
+}
+
+func createOperation(ctx context.Context, q querier, op *teamsops.Operation, created int64, state mutableColumns) error {
+	_, err := q.Exec(ctx, `INSERT INTO operations (`+operationColumns+`)
 		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET
 			resource_kind = excluded.resource_kind,
@@ -127,7 +134,14 @@ func (c conn) UpdateOperation(ctx context.Context, op *teamsops.Operation) error
 	if err != nil {
 		return err
 	}
-	tag, err := c.q.Exec(ctx, `UPDATE operations SET status = $1, last_action_at = $2,
+	return c.atomic(ctx, "update operation", func(q querier, note noter) error {
+		note(operationChanged(op))
+		return updateOperation(ctx, q, op, state)
+	})
+}
+
+func updateOperation(ctx context.Context, q querier, op *teamsops.Operation, state mutableColumns) error {
+	tag, err := q.Exec(ctx, `UPDATE operations SET status = $1, last_action_at = $2,
 			attempts_count = $3, target_resource_id = $4, target_resource_location = $5,
 			error_code = $6, error_message = $7
 		WHERE tenant_id = $8 AND id = $9`,

@@ -49,6 +49,8 @@ type Store struct {
 	// conn runs the writes and shared reads on the pool.
 	conn
 	pool *pgxpool.Pool
+	// changes reports committed changes to watchers.
+	changes *changeFeed
 }
 
 var _ teamsops.Store = (*Store)(nil)
@@ -78,6 +80,14 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		return nil, fmt.Errorf("postgres: %w", err)
 	}
 	s := &Store{pool: pool}
+	var schema string
+	if err := pool.QueryRow(ctx, "SELECT coalesce(current_schema(), '')").Scan(&schema); err != nil {
+		pool.Close()
+		return nil, storeError("read the current schema", err)
+	}
+	s.changes = newChangeFeed(changesChannel(schema), func(ctx context.Context) (*pgx.Conn, error) {
+		return pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
+	})
 	s.conn = conn{q: pool, atomic: s.atomically}
 	if err := migrate(ctx, pool, opts.AlsoMigrate); err != nil {
 		pool.Close()
@@ -100,6 +110,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes every connection of the pool.
 func (s *Store) Close() error {
+	s.changes.close()
 	s.pool.Close()
 	return nil
 }

@@ -100,3 +100,12 @@ func TestConcurrentOpen(t *testing.T) {
 		t.Errorf("AlsoMigrate ran %d times, want %d", also, n)
 	}
 }
+
+// Two stores on one database are two replicas: what one commits, the
+// other reports, through LISTEN/NOTIFY.
+func TestReplicas(t *testing.T) {
+	dsn := testdb.PostgresDSN(t)
+	storetest.Replicas(t, func(t *testing.T) (teamsops.Store, teamsops.Store) {
+		return open(t, dsn), open(t, dsn)
+	})
+}

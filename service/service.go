@@ -27,6 +27,9 @@ type Service struct {
 	Runner Runner
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// Waits holds requests waiting for operations (WaitOperation); nil:
+	// requests are never held.
+	Waits *Waits
 }
 
 // New returns a Service over store.

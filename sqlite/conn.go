@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/feed"
 )
 
 // querier is what *sql.DB and *sql.Tx both offer, so that each statement
@@ -19,15 +20,23 @@ type querier interface {
 // database or inside one transaction.
 type conn struct {
 	q querier
-	// atomic runs fn so that its statements commit together: in a new
-	// transaction on the database, directly inside a Tx.
-	atomic func(ctx context.Context, what string, fn func(q querier) error) error
+	// atomic runs fn so that its statements commit together — in a new
+	// transaction on the database, directly inside a Tx — and reports the
+	// changes fn notes once they have committed (Store.Watch).
+	atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error
 }
+
+// noter records changes a write makes, to be reported when it commits.
+type noter func(changes ...teamsops.Change)
 
 // Tx is one write transaction of the store (teamsops.Tx).
 type Tx struct {
 	conn
 	tx *sql.Tx
+	// pending are the changes noted so far, reported after the commit.
+	pending []teamsops.Change
+	// forgotten holds the tenants this transaction deleted.
+	forgotten map[string]bool
 }
 
 var _ teamsops.Tx = (*Tx)(nil)
@@ -39,17 +48,49 @@ func (tx *Tx) Driver() any { return tx.tx }
 // when fn returns nil and rolls back when fn returns an error. fn must use
 // only tx: the store's own methods would wait for the write lock fn holds.
 func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error {
-	return s.inTx(ctx, "update", func(sqlTx *sql.Tx) error {
-		return fn(&Tx{conn: conn{q: sqlTx, atomic: runDirectly(sqlTx)}, tx: sqlTx})
+	var t *Tx
+	return s.logged(ctx, "update", func(sqlTx *sql.Tx) ([]teamsops.Change, map[string]bool, error) {
+		t = &Tx{tx: sqlTx}
+		t.conn = conn{q: sqlTx, atomic: t.runDirectly}
+		err := fn(t)
+		return t.pending, t.forgotten, err
 	})
 }
 
-// runDirectly is a Tx's atomic: it is already one transaction.
-func runDirectly(tx *sql.Tx) func(context.Context, string, func(querier) error) error {
-	return func(_ context.Context, _ string, fn func(querier) error) error { return fn(tx) }
+// runDirectly is a Tx's atomic: it is already one transaction, whose
+// commit reports the changes.
+func (t *Tx) runDirectly(_ context.Context, _ string, fn func(querier, noter) error) error {
+	return fn(t.tx, func(c ...teamsops.Change) { t.pending = append(t.pending, c...) })
 }
 
 // atomically is the database's atomic: a transaction of its own.
-func (s *Store) atomically(ctx context.Context, what string, fn func(q querier) error) error {
-	return s.inTx(ctx, what, func(tx *sql.Tx) error { return fn(tx) })
+func (s *Store) atomically(ctx context.Context, what string, fn func(querier, noter) error) error {
+	return s.logged(ctx, what, func(tx *sql.Tx) ([]teamsops.Change, map[string]bool, error) {
+		var changes []teamsops.Change
+		err := fn(tx, func(c ...teamsops.Change) { changes = append(changes, c...) })
+		return changes, nil, err
+	})
+}
+
+// logged runs fn in a write transaction, logs the changes it returns in
+// the same transaction, and reports them once it has committed.
+func (s *Store) logged(ctx context.Context, what string, fn func(*sql.Tx) ([]teamsops.Change, map[string]bool, error)) error {
+	var changes []teamsops.Change
+	var seqs []int64
+	err := s.inTx(ctx, what, func(tx *sql.Tx) error {
+		var forgotten map[string]bool
+		var err error
+		if changes, forgotten, err = fn(tx); err != nil {
+			return err
+		}
+		changes = feed.Coalesce(changes, maxTxChanges)
+		seqs, err = s.changes.log(ctx, tx, changes, forgotten)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	s.changes.published(seqs)
+	s.changes.Publish(changes...)
+	return nil
 }

@@ -49,7 +49,7 @@ func (c conn) CreateChat(ctx context.Context, chat *teamsops.Chat) error {
 	if err != nil {
 		return err
 	}
-	return c.atomic(ctx, "create chat", func(q querier) error {
+	return c.atomic(ctx, "create chat", func(q querier, note noter) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO chats (tenant_id, id, chat_type, topic, created_at)
 			VALUES (?, ?, ?, ?, ?)
 			ON CONFLICT (tenant_id, id) DO UPDATE SET
@@ -60,6 +60,7 @@ func (c conn) CreateChat(ctx context.Context, chat *teamsops.Chat) error {
 		if err != nil {
 			return storeError("create chat", err)
 		}
+		note(accessChanged(chat.TenantID, teamsops.ResourceChat, chat.ID))
 		return replaceMembers(ctx, q, "chat_members", "chat_id", chat.TenantID, chat.ID, chat.Members)
 	})
 }
@@ -91,7 +92,7 @@ func (c conn) CreateTeam(ctx context.Context, t *teamsops.Team) error {
 	if err != nil {
 		return err
 	}
-	return c.atomic(ctx, "create team", func(q querier) error {
+	return c.atomic(ctx, "create team", func(q querier, note noter) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO teams
 				(tenant_id, id, display_name, description, is_archived, created_at, visibility, settings)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -106,6 +107,7 @@ func (c conn) CreateTeam(ctx context.Context, t *teamsops.Team) error {
 		if err != nil {
 			return storeError("create team", err)
 		}
+		note(accessChanged(t.TenantID, teamsops.ResourceTeam, t.ID))
 		return replaceMembers(ctx, q, "team_members", "team_id", t.TenantID, t.ID, t.Members)
 	})
 }

@@ -66,7 +66,7 @@ func (c conn) CreateGroup(ctx context.Context, g *teamsops.Group) error {
 	if err != nil {
 		return err
 	}
-	return c.atomic(ctx, "create group", func(q querier) error {
+	return c.atomic(ctx, "create group", func(q querier, note noter) error {
 		_, err := q.ExecContext(ctx, `INSERT INTO directory_groups
 				(tenant_id, id, display_name, description, mail_nickname, visibility, created_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -80,6 +80,7 @@ func (c conn) CreateGroup(ctx context.Context, g *teamsops.Group) error {
 		if err != nil {
 			return storeError("create group", err)
 		}
+		note(accessChanged(g.TenantID, teamsops.ResourceGroup, g.ID))
 		return replaceMembers(ctx, q, "group_members", "group_id", g.TenantID, g.ID, g.Members)
 	})
 }

@@ -102,7 +102,14 @@ func (c conn) CreateOperation(ctx context.Context, op *teamsops.Operation) error
 	if err != nil {
 		return err
 	}
-	_, err = c.q.ExecContext(ctx, `INSERT INTO operations (`+operationColumns+`)
+	return c.atomic(ctx, "create operation", func(q querier, note noter) error {
+		note(operationChanged(op))
+		return createOperation(ctx, q, op, created, state)
+	})
+}
+
+func createOperation(ctx context.Context, q querier, op *teamsops.Operation, created int64, state mutableColumns) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO operations (`+operationColumns+`)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET
 			resource_kind = excluded.resource_kind,
@@ -133,7 +140,14 @@ func (c conn) UpdateOperation(ctx context.Context, op *teamsops.Operation) error
 	if err != nil {
 		return err
 	}
-	res, err := c.q.ExecContext(ctx, `UPDATE operations SET status = ?, last_action_at = ?,
+	return c.atomic(ctx, "update operation", func(q querier, note noter) error {
+		note(operationChanged(op))
+		return updateOperation(ctx, q, op, state)
+	})
+}
+
+func updateOperation(ctx context.Context, q querier, op *teamsops.Operation, state mutableColumns) error {
+	res, err := q.ExecContext(ctx, `UPDATE operations SET status = ?, last_action_at = ?,
 			attempts_count = ?, target_resource_id = ?, target_resource_location = ?,
 			error_code = ?, error_message = ?
 		WHERE tenant_id = ? AND id = ?`,

@@ -26,6 +26,8 @@ type Store struct {
 	keep *sql.Conn
 	// stmts are the prepared statements of the hot read path.
 	stmts statements
+	// changes reports committed changes to watchers.
+	changes *changeLog
 }
 
 var _ teamsops.Store = (*Store)(nil)
@@ -49,7 +51,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", dsn, err)
 	}
-	s := &Store{db: db}
+	s := &Store{db: db, changes: newChangeLog(db, memory)}
 	s.conn = conn{q: db, atomic: s.atomically}
 	if memory {
 		if s.keep, err = db.Conn(ctx); err != nil {
@@ -94,6 +96,7 @@ func (s *Store) Ping(ctx context.Context) error {
 
 // Close closes the database; an in-memory database is discarded.
 func (s *Store) Close() error {
+	s.changes.close()
 	err := s.stmts.close()
 	if s.keep != nil {
 		err = errors.Join(err, s.keep.Close())

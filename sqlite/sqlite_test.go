@@ -262,3 +262,12 @@ func TestConstraintErrors(t *testing.T) {
 		t.Errorf("chat of a failed create: %v", err)
 	}
 }
+
+// Two stores on one file stand for two processes: what one commits, the
+// other reports.
+func TestReplicas(t *testing.T) {
+	storetest.Replicas(t, func(t *testing.T) (teamsops.Store, teamsops.Store) {
+		path := filepath.Join(t.TempDir(), "teamsops.db")
+		return open(t, path), open(t, path)
+	})
+}

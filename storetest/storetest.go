@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"Channels", testChannels},
 		{"TxReadsTeams", testTxReadsTeams},
 		{"Ping", testPing},
+		{"Watch", testWatch},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })

@@ -89,7 +89,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name)
-	err = serveUntilDone(ctx, ln, srv.Handler, logger)
+	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
@@ -119,8 +119,10 @@ func listen(c serveConfig) (net.Listener, string, error) {
 
 // serveUntilDone serves until ctx ends (SIGINT or SIGTERM), then stops
 // accepting connections and lets requests in flight finish.
-func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, logger *slog.Logger) error {
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, drain func(), logger *slog.Logger) error {
 	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	// Held requests answer at once rather than delay the shutdown.
+	hs.RegisterOnShutdown(drain)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	select {

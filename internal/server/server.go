@@ -51,6 +51,7 @@ type Server struct {
 	Handler http.Handler
 
 	engine engine.Runner
+	waits  *service.Waits
 	log    *slog.Logger
 }
 
@@ -98,13 +99,16 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	}
 	svc := service.New(b.Store)
 	svc.Runner = eng
+	s.waits = service.NewWaits(b.Store)
+	svc.Waits = s.waits
 	s.Handler = &httpapi.Server{
-		PublicURL: cfg.PublicURL,
-		Service:   svc,
-		Auth:      validator,
-		Identity:  s.Issuer.Handler(b.Store),
-		Ready:     b.Store.Ping,
-		Logger:    s.log,
+		PublicURL:    cfg.PublicURL,
+		Service:      svc,
+		Auth:         validator,
+		Identity:     s.Issuer.Handler(b.Store),
+		Ready:        b.Store.Ping,
+		PollInterval: cfg.Profile.PollInterval,
+		Logger:       s.log,
 	}
 	return nil
 }
@@ -116,6 +120,11 @@ func (s *Server) Start(ctx context.Context) error {
 	}
 	return nil
 }
+
+// Drain answers every request held by "Prefer: wait" at once, with the
+// current state, and holds none from now on: call it when the server
+// starts shutting down, so that held requests do not delay it.
+func (s *Server) Drain() { s.waits.Drain() }
 
 // Stop stops the engine, letting running attempts finish until ctx ends;
 // attempts still running then are handed back and resumed at the next

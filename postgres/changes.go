@@ -1,0 +1,168 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/feed"
+)
+
+// changesChannel names the NOTIFY channel on which replicas tell each
+// other of committed changes. Channels are database-wide, so teamsops
+// installations in different schemas of one database (search_path) each
+// get their own.
+func changesChannel(schema string) string {
+	if schema == "public" {
+		return "teamsops_changes"
+	}
+	sum := sha256.Sum256([]byte(schema))
+	return "teamsops_changes_" + hex.EncodeToString(sum[:8])
+}
+
+// maxTxChanges is how many changes of one transaction are sent one by one
+// before they are coalesced (feed.Coalesce).
+const maxTxChanges = 64
+
+// changeFeed reports committed changes (teamsops.Store.Watch): this
+// process's right after they commit; other replicas', which NOTIFY them in
+// the committing transaction, as PostgreSQL delivers them to a connection
+// that LISTENs. While that connection is down, changes may be missed: the
+// feed says so with a ChangeReset, and again when it listens again.
+type changeFeed struct {
+	feed.Feed
+	origin  string // this process, so that it ignores its own notifications
+	channel string
+	connect func(ctx context.Context) (*pgx.Conn, error)
+
+	mu     sync.Mutex
+	cancel context.CancelFunc
+	done   chan struct{}
+}
+
+func newChangeFeed(channel string, connect func(ctx context.Context) (*pgx.Conn, error)) *changeFeed {
+	f := &changeFeed{origin: rand.Text(), channel: channel, connect: connect}
+	f.OnFirstWatch(f.startListening)
+	return f
+}
+
+// Watch implements teamsops.Store.Watch.
+func (s *Store) Watch(fn func(teamsops.Change)) (cancel func()) { return s.changes.Watch(fn) }
+
+// notify sends changes to the other replicas inside tx: PostgreSQL
+// delivers them when, and only if, tx commits.
+func (f *changeFeed) notify(ctx context.Context, tx pgx.Tx, changes []teamsops.Change) error {
+	if len(changes) == 0 {
+		return nil
+	}
+	payloads := make([]string, len(changes))
+	for i, c := range changes {
+		payloads[i] = feed.Encode(f.origin, c)
+	}
+	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, p) FROM unnest($2::text[]) p`, f.channel, payloads); err != nil {
+		return storeError("notify changes", err)
+	}
+	return nil
+}
+
+// startListening LISTENs before the first watcher's Watch returns, so
+// that no change another replica commits after it is missed.
+func (f *changeFeed) startListening() {
+	ctx, cancel := context.WithCancel(context.Background())
+	f.mu.Lock()
+	f.cancel, f.done = cancel, make(chan struct{})
+	f.mu.Unlock()
+	conn, err := f.open(ctx)
+	if err != nil {
+		f.Publish(teamsops.Change{Kind: teamsops.ChangeReset})
+	}
+	go f.listen(ctx, conn)
+}
+
+// open connects and LISTENs.
+func (f *changeFeed) open(ctx context.Context) (*pgx.Conn, error) {
+	conn, err := f.connect(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := conn.Exec(ctx, "LISTEN "+f.channel); err != nil {
+		conn.Close(context.WithoutCancel(ctx))
+		return nil, err
+	}
+	return conn, nil
+}
+
+// listen receives on conn until ctx ends; when the connection breaks (or
+// conn is nil), it says changes may be missed and connects again, with
+// backoff.
+func (f *changeFeed) listen(ctx context.Context, conn *pgx.Conn) {
+	defer close(f.done)
+	backoff := 50 * time.Millisecond
+	for {
+		if conn != nil {
+			f.receive(ctx, conn)
+			conn.Close(context.WithoutCancel(ctx))
+			if ctx.Err() != nil {
+				return
+			}
+			f.Publish(teamsops.Change{Kind: teamsops.ChangeReset})
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(backoff):
+		}
+		var err error
+		if conn, err = f.open(ctx); err != nil {
+			conn, backoff = nil, min(2*backoff, 5*time.Second)
+			continue
+		}
+		backoff = 50 * time.Millisecond
+		f.Publish(teamsops.Change{Kind: teamsops.ChangeReset, Live: true})
+	}
+}
+
+// receive publishes the notifications of other processes until the
+// connection fails or ctx ends.
+func (f *changeFeed) receive(ctx context.Context, conn *pgx.Conn) error {
+	for {
+		n, err := conn.WaitForNotification(ctx)
+		if err != nil {
+			return err
+		}
+		origin, c, err := feed.Decode(n.Payload)
+		if err != nil || origin == f.origin {
+			continue
+		}
+		f.Publish(c)
+	}
+}
+
+// close stops listening.
+func (f *changeFeed) close() {
+	f.mu.Lock()
+	cancel, done := f.cancel, f.done
+	f.cancel = nil
+	f.mu.Unlock()
+	if cancel != nil {
+		cancel()
+		<-done
+	}
+}
+
+// accessChanged is the change to a chat's, team's or group's access facts.
+func accessChanged(tenantID string, kind teamsops.ResourceKind, id string) teamsops.Change {
+	return teamsops.Change{Kind: teamsops.ChangeAccess, TenantID: tenantID, Resource: teamsops.ResourceRef{Kind: kind, ID: id}}
+}
+
+// operationChanged is the change of op, as it is now.
+func operationChanged(op *teamsops.Operation) teamsops.Change {
+	return teamsops.Change{Kind: teamsops.ChangeOperation, TenantID: op.TenantID, Resource: op.Resource,
+		OperationID: op.ID, Status: op.Status}
+}

@@ -1,0 +1,213 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/feed"
+)
+
+// Change log settings: how often another process's changes are looked
+// for, how long rows are kept, and how many changes of one transaction are
+// logged one by one before they are coalesced (feed.Coalesce).
+const (
+	tailInterval   = 20 * time.Millisecond
+	changesKept    = 5 * time.Minute
+	maxTxChanges   = 64
+	tailBatch      = 1000
+	pruneEveryTick = 500
+)
+
+// changeLog reports committed changes (teamsops.Store.Watch): this
+// process's right after they commit, other processes' (read from the
+// changes table) within tailInterval.
+type changeLog struct {
+	feed.Feed
+	db     *sql.DB
+	memory bool // an in-memory database has no other process
+
+	mu   sync.Mutex
+	own  map[int64]bool // sequence numbers this process logged and published
+	last int64          // the highest sequence number read by the tail
+
+	stop      chan struct{}
+	done      chan struct{}
+	closeOnce sync.Once
+}
+
+func newChangeLog(db *sql.DB, memory bool) *changeLog {
+	l := &changeLog{db: db, memory: memory, own: map[int64]bool{}}
+	l.OnFirstWatch(l.startTail)
+	return l
+}
+
+// Watch implements teamsops.Store.Watch.
+func (s *Store) Watch(fn func(teamsops.Change)) (cancel func()) { return s.changes.Watch(fn) }
+
+// log writes changes into the change log inside tx and returns their
+// sequence numbers. A change of a tenant the transaction deleted is
+// logged without its tenant id.
+func (l *changeLog) log(ctx context.Context, tx *sql.Tx, changes []teamsops.Change, forgotten map[string]bool) ([]int64, error) {
+	if len(changes) == 0 || l.memory {
+		return nil, nil
+	}
+	var values []string
+	var args []any
+	at := time.Now().UnixNano()
+	for _, c := range changes {
+		kind, tenant := string(c.Kind), c.TenantID
+		if forgotten[tenant] {
+			kind, tenant = string(teamsops.ChangeReset), ""
+		}
+		values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
+		args = append(args, at, kind, tenant, string(c.Resource.Kind), c.Resource.ID, c.OperationID, string(c.Status))
+	}
+	rows, err := tx.QueryContext(ctx, `INSERT INTO changes
+		(at, kind, tenant_id, resource_kind, resource_id, operation_id, status)
+		VALUES `+strings.Join(values, ", ")+` RETURNING seq`, args...)
+	if err != nil {
+		return nil, storeError("log changes", err)
+	}
+	defer rows.Close()
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		if err := rows.Scan(&seq); err != nil {
+			return nil, storeError("log changes", err)
+		}
+		seqs = append(seqs, seq)
+	}
+	return seqs, rows.Err()
+}
+
+// published records that this process published the changes of seqs
+// itself, after their commit, so the tail does not publish them again.
+func (l *changeLog) published(seqs []int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.stop == nil {
+		return // nothing tails the log
+	}
+	for _, seq := range seqs {
+		if seq > l.last {
+			l.own[seq] = true
+		}
+	}
+}
+
+// startTail starts reading other processes' changes, from now on.
+func (l *changeLog) startTail() {
+	if l.memory {
+		return
+	}
+	ctx := context.Background()
+	var last sql.NullInt64
+	if err := l.db.QueryRowContext(ctx, `SELECT max(seq) FROM changes`).Scan(&last); err != nil {
+		l.Publish(teamsops.Change{Kind: teamsops.ChangeReset, Live: true})
+	}
+	l.mu.Lock()
+	l.last = last.Int64
+	l.stop, l.done = make(chan struct{}), make(chan struct{})
+	l.mu.Unlock()
+	go l.tail()
+}
+
+// tail reads the change log until close.
+func (l *changeLog) tail() {
+	defer close(l.done)
+	ticker := time.NewTicker(tailInterval)
+	defer ticker.Stop()
+	healthy := true
+	for tick := 1; ; tick++ {
+		select {
+		case <-l.stop:
+			return
+		case <-ticker.C:
+		}
+		err := l.readOthers(context.Background())
+		if err != nil && healthy {
+			// Changes may be missed while the log cannot be read.
+			l.Publish(teamsops.Change{Kind: teamsops.ChangeReset})
+		} else if err == nil && !healthy {
+			l.Publish(teamsops.Change{Kind: teamsops.ChangeReset, Live: true})
+		}
+		healthy = err == nil
+		if tick%pruneEveryTick == 0 {
+			l.db.ExecContext(context.Background(), `DELETE FROM changes WHERE at < ?`,
+				time.Now().Add(-changesKept).UnixNano())
+		}
+	}
+}
+
+// readOthers publishes the logged changes after the last one read that
+// this process did not publish itself.
+func (l *changeLog) readOthers(ctx context.Context) error {
+	l.mu.Lock()
+	last := l.last
+	l.mu.Unlock()
+	rows, err := l.db.QueryContext(ctx, `SELECT seq, kind, tenant_id, resource_kind, resource_id,
+			operation_id, status FROM changes WHERE seq > ? ORDER BY seq LIMIT ?`, last, tailBatch)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var found []teamsops.Change
+	var seqs []int64
+	for rows.Next() {
+		var seq int64
+		var c teamsops.Change
+		var kind, rkind, status string
+		if err := rows.Scan(&seq, &kind, &c.TenantID, &rkind, &c.Resource.ID, &c.OperationID, &status); err != nil {
+			return err
+		}
+		c.Kind, c.Resource.Kind, c.Status = teamsops.ChangeKind(kind), teamsops.ResourceKind(rkind), teamsops.OperationStatus(status)
+		if c.Kind == teamsops.ChangeReset {
+			c.Live = true
+		}
+		found, seqs = append(found, c), append(seqs, seq)
+	}
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	var others []teamsops.Change
+	l.mu.Lock()
+	for i, seq := range seqs {
+		if l.own[seq] {
+			delete(l.own, seq)
+		} else {
+			others = append(others, found[i])
+		}
+		l.last = seq
+	}
+	l.mu.Unlock()
+	l.Publish(others...)
+	return nil
+}
+
+// close stops the tail.
+func (l *changeLog) close() {
+	l.closeOnce.Do(func() {
+		l.mu.Lock()
+		stop, done := l.stop, l.done
+		l.mu.Unlock()
+		if stop != nil {
+			close(stop)
+			<-done
+		}
+	})
+}
+
+// accessChanged is the change to a chat's, team's or group's access facts.
+func accessChanged(tenantID string, kind teamsops.ResourceKind, id string) teamsops.Change {
+	return teamsops.Change{Kind: teamsops.ChangeAccess, TenantID: tenantID, Resource: teamsops.ResourceRef{Kind: kind, ID: id}}
+}
+
+// operationChanged is the change of op, as it is now.
+func operationChanged(op *teamsops.Operation) teamsops.Change {
+	return teamsops.Change{Kind: teamsops.ChangeOperation, TenantID: op.TenantID, Resource: op.Resource,
+		OperationID: op.ID, Status: op.Status}
+}
