@@ -88,16 +88,18 @@ type AppInstallation struct {
 	TeamsAppID string
 }
 
-// AppRegistration is an Entra app registration: its client id, the hash of
-// its client secret, the application permissions (app roles of Microsoft
+// AppRegistration is an Entra app registration: its client id, the hashes
+// of its client secrets, the application permissions (app roles of Microsoft
 // Graph) an admin granted it in its tenant, and the delegated permissions
 // consented for its users.
 type AppRegistration struct {
 	ClientID    string
 	TenantID    string
 	DisplayName string
-	SecretHash  string
-	Roles       []string
+	// SecretHashes are the hashes of the app's client secrets: any of
+	// them authenticates it, as during a secret rotation in Entra.
+	SecretHashes []string
+	Roles        []string
 	// DelegatedScopes are the delegated permissions (scopes) consented for
 	// the app's users.
 	DelegatedScopes []string

@@ -98,7 +98,7 @@ func loadApps(ctx context.Context, s teamsops.Store) error {
 		if err != nil {
 			return err
 		}
-		reg := &teamsops.AppRegistration{ClientID: a.id, TenantID: TenantID, DisplayName: a.name, SecretHash: hash, Roles: a.roles}
+		reg := &teamsops.AppRegistration{ClientID: a.id, TenantID: TenantID, DisplayName: a.name, SecretHashes: []string{hash}, Roles: a.roles}
 		if err := s.CreateAppRegistration(ctx, reg); err != nil {
 			return err
 		}

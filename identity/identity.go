@@ -41,7 +41,7 @@ type Directory interface {
 const maxSecretLen = 72
 
 // HashSecret returns the bcrypt hash of a client secret, for
-// teamsops.AppRegistration.SecretHash.
+// teamsops.AppRegistration.SecretHashes.
 func HashSecret(secret string) (string, error) {
 	if secret == "" {
 		return "", teamsops.Errorf(teamsops.EINVALID, "The client secret is empty.")
