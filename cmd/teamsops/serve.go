@@ -15,9 +15,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/engine"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/tenantfile"
 )
 
 const defaultAddr = "127.0.0.1:8080"
@@ -34,6 +36,7 @@ type serveConfig struct {
 	dbPoolSize                   int
 	demo                         bool
 	trusted                      multiFlag
+	tenantFiles                  pathsFlag
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -49,7 +52,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
+	fs.Var(&c.tenantFiles, "tenant-file", "apply this tenant file at start (repeatable; TEAMSOPS_TENANT_FILE takes a comma-separated list)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	tenants, err := readTenantFiles(c.tenantFiles, stderr)
+	if err != nil {
 		return err
 	}
 	profile, err := engine.ProfileByName(c.profile)
@@ -79,7 +87,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv, err := server.Open(ctx, server.Config{
 		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
-		Demo: c.demo, Trusted: issuers, Logger: logger,
+		Demo: c.demo, Tenants: tenants, Trusted: issuers, Logger: logger,
 	})
 	if err != nil {
 		return err
@@ -88,11 +96,28 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name)
+	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo,
+		"tenant_files", len(c.tenantFiles), "profile", profile.Name)
 	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
+}
+
+// readTenantFiles reads and checks tenant files. When any has a problem,
+// it prints every problem of every file and returns an error, so that
+// nothing is applied.
+func readTenantFiles(paths []string, stderr io.Writer) ([]*teamsops.Declaration, error) {
+	ds, err := tenantfile.ReadFiles(paths...)
+	var problems tenantfile.Errors
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
+		return nil, fmt.Errorf("%d %s in tenant files: nothing was applied", len(problems),
+			map[bool]string{true: "problem", false: "problems"}[len(problems) == 1])
+	}
+	return ds, err
 }
 
 // listen opens the listening socket: plain HTTP, or HTTPS when a

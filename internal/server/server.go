@@ -34,6 +34,9 @@ type Config struct {
 	Profile engine.Profile
 	// Demo loads the demo tenant.
 	Demo bool
+	// Tenants are applied at start, after the demo tenant, in one
+	// transaction (tenant files, read by package tenantfile).
+	Tenants []*teamsops.Declaration
 	// Trusted are other issuers whose tokens are accepted too.
 	Trusted []identity.TrustedIssuer
 	// Logger receives the server's logs; nil discards them.
@@ -55,8 +58,9 @@ type Server struct {
 	log    *slog.Logger
 }
 
-// Open opens the database, brings its schema up to date, loads the demo
-// tenant when asked, and wires the parts together. The engine is not
+// Open opens the database, brings its schema up to date, applies the demo
+// tenant and cfg's tenants, records the public URL, and wires the parts
+// together. The engine is not
 // running until Start.
 func Open(ctx context.Context, cfg Config) (*Server, error) {
 	log := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
@@ -73,11 +77,6 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 }
 
 func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
-	if cfg.Demo {
-		if err := demo.Load(ctx, b.Store); err != nil {
-			return err
-		}
-	}
 	effects := map[teamsops.OperationType]engine.Effect{}
 	for typ, effect := range service.Effects() {
 		effects[typ] = effect
@@ -90,6 +89,14 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		return err
 	}
 	s.engine = eng
+	tenants := &service.Tenants{Store: b.Store, Jobs: eng}
+	if err := loadTenants(ctx, tenants, cfg); err != nil {
+		return err
+	}
+	// "teamsops token" builds the same issuer from the database.
+	if err := b.Store.SetPublicURL(ctx, cfg.PublicURL); err != nil {
+		return err
+	}
 	if s.Issuer, err = identity.NewIssuer(ctx, b.Store, cfg.PublicURL); err != nil {
 		return err
 	}
@@ -101,7 +108,7 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	svc.Runner = eng
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
-	s.Handler = &httpapi.Server{
+	graph := &httpapi.Server{
 		PublicURL:    cfg.PublicURL,
 		Service:      svc,
 		Auth:         validator,
@@ -110,7 +117,37 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		PollInterval: cfg.Profile.PollInterval,
 		Logger:       s.log,
 	}
+	s.Handler = graph
 	return nil
+}
+
+// loadTenants applies the demo tenant, when asked, and cfg's tenants, in
+// one transaction.
+func loadTenants(ctx context.Context, tenants *service.Tenants, cfg Config) error {
+	ds := cfg.Tenants
+	if cfg.Demo {
+		d, err := demo.Declaration()
+		if err != nil {
+			return err
+		}
+		ds = append([]*teamsops.Declaration{d}, ds...)
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	return tenants.Apply(ctx, ds...)
+}
+
+// Apply applies tenant declarations to the database dsn names without
+// starting a server ("teamsops apply"). A server may be using the
+// database: on SQLite the write waits for its lock (the busy timeout).
+func Apply(ctx context.Context, dsn string, poolSize int, ds []*teamsops.Declaration) error {
+	b, err := OpenBackend(ctx, dsn, poolSize)
+	if err != nil {
+		return err
+	}
+	defer b.Store.Close()
+	return (&service.Tenants{Store: b.Store}).Apply(ctx, ds...)
 }
 
 // Start starts the engine: accepted operations run from now on.

@@ -218,18 +218,40 @@ func Declared(ctx context.Context, db DB, tenantID string) ([]teamsops.Declared,
 	return out, err
 }
 
-// SetDeclared records that the tenant file applied to the tenant declared
-// exactly entities.
+// SetDeclared records that the tenant file applied to the tenant
+// declared exactly entities. It upserts each and deletes only what is no
+// longer declared, rather than rewriting the record, so that replicas
+// applying the same file at once on PostgreSQL wait for each other
+// instead of colliding on the record's keys.
 func SetDeclared(ctx context.Context, db DB, note Note, tenantID string, entities []teamsops.Declared) error {
 	note(teamsops.Change{Kind: teamsops.ChangeTenant, TenantID: tenantID})
-	if err := db.Exec(ctx, `DELETE FROM declared_entities WHERE tenant_id = $1`, tenantID); err != nil {
+	before, err := Declared(ctx, db, tenantID)
+	if err != nil {
 		return err
 	}
+	type key struct {
+		kind       teamsops.DeclaredKind
+		parent, id string
+	}
+	now := map[key]bool{}
 	for _, d := range entities {
+		now[key{d.Kind, d.Parent.ID, d.ID}] = true
 		err := db.Exec(ctx, `INSERT INTO declared_entities (tenant_id, kind, parent_kind, parent_id, id, digest)
-			VALUES ($1, $2, $3, $4, $5, $6)`, tenantID, string(d.Kind), string(d.Parent.Kind), d.Parent.ID, d.ID, d.Digest)
+			VALUES ($1, $2, $3, $4, $5, $6)
+			ON CONFLICT (tenant_id, kind, parent_id, id) DO UPDATE SET
+				parent_kind = excluded.parent_kind, digest = excluded.digest`,
+			tenantID, string(d.Kind), string(d.Parent.Kind), d.Parent.ID, d.ID, d.Digest)
 		if err != nil {
 			return err
+		}
+	}
+	for _, d := range before {
+		if !now[key{d.Kind, d.Parent.ID, d.ID}] {
+			err := db.Exec(ctx, `DELETE FROM declared_entities
+				WHERE tenant_id = $1 AND kind = $2 AND parent_id = $3 AND id = $4`, tenantID, string(d.Kind), d.Parent.ID, d.ID)
+			if err != nil {
+				return err
+			}
 		}
 	}
 	return nil
