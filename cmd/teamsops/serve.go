@@ -37,6 +37,7 @@ type serveConfig struct {
 	demo                         bool
 	trusted                      multiFlag
 	tenantFiles                  pathsFlag
+	adminToken                   string
 }
 
 func serve(ctx context.Context, args []string, stderr io.Writer) error {
@@ -53,6 +54,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	fs.Var(&c.tenantFiles, "tenant-file", "apply this tenant file at start (repeatable; TEAMSOPS_TENANT_FILE takes a comma-separated list)")
+	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -87,7 +89,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	srv, err := server.Open(ctx, server.Config{
 		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
-		Demo: c.demo, Tenants: tenants, Trusted: issuers, Logger: logger,
+		Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Trusted: issuers, Logger: logger,
 	})
 	if err != nil {
 		return err
@@ -97,7 +99,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo,
-		"tenant_files", len(c.tenantFiles), "profile", profile.Name)
+		"tenant_files", len(c.tenantFiles), "admin_api", c.adminToken != "", "profile", profile.Name)
 	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()

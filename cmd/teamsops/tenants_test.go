@@ -155,3 +155,30 @@ func TestApplyErrors(t *testing.T) {
 		t.Errorf("a file was applied although another had errors: %v", err)
 	}
 }
+
+// TestServeAdminToken enables the admin API from the environment, and
+// refuses an admin token shaped like a JWT.
+func TestServeAdminToken(t *testing.T) {
+	t.Setenv("TEAMSOPS_ADMIN_TOKEN", "let-me-in")
+	base := serveInBackground(t, "--db", "sqlite::memory:")
+	for _, tt := range []struct {
+		token  string
+		status int
+	}{{"let-me-in", http.StatusNotFound}, {"wrong", http.StatusUnauthorized}} {
+		req, _ := http.NewRequest(http.MethodGet, base+"/_teamsops/tenants/"+northwind, nil)
+		req.Header.Set("Authorization", "Bearer "+tt.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.status {
+			t.Errorf("with %q: status %d, want %d", tt.token, res.StatusCode, tt.status)
+		}
+	}
+	err := run(context.Background(), []string{"serve", "--db", "sqlite::memory:", "--addr", "127.0.0.1:0",
+		"--admin-token", "eyJh.eyJz.sig"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "JWT") {
+		t.Errorf("a JWT-shaped admin token: %v", err)
+	}
+}

@@ -14,6 +14,7 @@ import (
 	"net/http"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/admin"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
@@ -37,6 +38,10 @@ type Config struct {
 	// Tenants are applied at start, after the demo tenant, in one
 	// transaction (tenant files, read by package tenantfile).
 	Tenants []*teamsops.Declaration
+	// AdminToken, if set, opens the admin API under /_teamsops/ to
+	// requests that carry it (package admin); without it those paths
+	// answer 404.
+	AdminToken string
 	// Trusted are other issuers whose tokens are accepted too.
 	Trusted []identity.TrustedIssuer
 	// Logger receives the server's logs; nil discards them.
@@ -116,6 +121,11 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		Ready:        b.Store.Ping,
 		PollInterval: cfg.Profile.PollInterval,
 		Logger:       s.log,
+	}
+	if cfg.AdminToken != "" {
+		if graph.Admin, err = admin.New(cfg.AdminToken, tenants, s.log); err != nil {
+			return fmt.Errorf("--admin-token: %w", err)
+		}
 	}
 	s.Handler = graph
 	return nil
