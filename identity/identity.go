@@ -64,6 +64,10 @@ func CheckSecret(hash, secret string) bool {
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(secret)) == nil
 }
 
+// GraphExplorerClientID is the client id of Microsoft Graph Explorer, a
+// public client: the app a delegated token names when none is given.
+const GraphExplorerClientID = "de8bc8b5-d9f9-48b1-a8ad-b748da725064"
+
 // ServicePrincipalID is the object id of app clientID's service principal
 // in tenant tenantID: the oid of the app's tokens, and the clientId of its
 // resource-specific permission grants.

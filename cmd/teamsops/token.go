@@ -13,9 +13,6 @@ import (
 	"github.com/teamsops/teamsops/internal/server"
 )
 
-// graphExplorerClientID is the client id of Microsoft Graph Explorer.
-const graphExplorerClientID = "de8bc8b5-d9f9-48b1-a8ad-b748da725064"
-
 // token prints one access token signed with the server's key, read from
 // the same --db as the server, so scripts can call it without the OAuth
 // flow.
@@ -50,7 +47,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *app == "" {
 		// A delegated token always names the client it was issued to;
 		// without --app it is Graph Explorer's, a public client.
-		*app = graphExplorerClientID
+		*app = identity.GraphExplorerClientID
 	}
 	base := strings.TrimSuffix(*publicURL, "/")
 	if base == "" {
