@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/internal/testdb"
 )
 
@@ -180,5 +181,69 @@ func TestServeAdminToken(t *testing.T) {
 		"--admin-token", "eyJh.eyJz.sig"}, io.Discard, io.Discard)
 	if err == nil || !strings.Contains(err.Error(), "JWT") {
 		t.Errorf("a JWT-shaped admin token: %v", err)
+	}
+}
+
+// TestTokenChecks: "teamsops token" takes the issuer the server recorded,
+// and refuses what the tenant does not hold, unless --force.
+func TestTokenChecks(t *testing.T) {
+	db := testdb.DSN(t)
+	if err := run(context.Background(), []string{"token", "--db", db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp}, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "no server has started on") {
+		t.Errorf("before any server: %v", err)
+	}
+	base := serveInBackground(t, "--db", db, "--demo", "--tenant-file", examples[0])
+	const former = "former@fabrikam.onmicrosoft.com"
+	tests := []struct {
+		name  string
+		args  []string
+		error string // "" for a token
+	}{
+		{"app with its roles", []string{"--tenant", demo.TenantID, "--app", demo.ConsoleApp}, ""},
+		{"app with one of its roles", []string{"--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", "Chat.Read.All"}, ""},
+		{"user", []string{"--tenant", demo.TenantID, "--user", demo.UserAdele, "--scopes", "Chat.Read"}, ""},
+		{"user by name", []string{"--tenant", demo.TenantID, "--user", "MeganB@contoso.onmicrosoft.com", "--scopes", "Chat.Read"}, ""},
+		{"user through an app", []string{"--tenant", fabrikam, "--app", fabrikamSync, "--user", "pat@fabrikam.onmicrosoft.com", "--scopes", "Chat.Read"}, ""},
+		{"unknown tenant", []string{"--tenant", northwind, "--app", demo.ConsoleApp},
+			"there is no tenant " + northwind + " (--force mints the token anyway)"},
+		{"unknown app", []string{"--tenant", demo.TenantID, "--app", fabrikamSync},
+			"there is no app " + fabrikamSync + " in tenant " + demo.TenantID},
+		{"unknown user", []string{"--tenant", demo.TenantID, "--user", "nobody@contoso.onmicrosoft.com"},
+			"there is no user nobody@contoso.onmicrosoft.com in tenant " + demo.TenantID},
+		{"role not granted", []string{"--tenant", demo.TenantID, "--app", demo.ChatBotApp, "--roles", "Chat.Read.All,Chat.Create"},
+			"app " + demo.ChatBotApp + " was not granted the application permission Chat.Read.All, Chat.Create (it has: none)"},
+		{"scope not consented", []string{"--tenant", fabrikam, "--app", fabrikamSync, "--user", "pat@fabrikam.onmicrosoft.com", "--scopes", "Chat.Read,Chat.Create"},
+			"was not granted the delegated permission Chat.Create (it has: Chat.Read, Chat.ReadWrite)"},
+		{"disabled user", []string{"--tenant", fabrikam, "--user", former}, "the account of user " + former + " is disabled"},
+		{"forced", []string{"--tenant", northwind, "--app", demo.ConsoleApp, "--roles", "Chat.Read.All", "--force"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), append([]string{"token", "--db", db}, tt.args...), &out, io.Discard)
+			switch {
+			case tt.error == "" && err != nil:
+				t.Fatalf("token: %v", err)
+			case tt.error != "" && (err == nil || !strings.Contains(err.Error(), tt.error)):
+				t.Fatalf("token: %v, want an error with %q", err, tt.error)
+			case tt.error == "" && strings.Count(out.String(), ".") != 2:
+				t.Fatalf("not a JWT: %q", out.String())
+			}
+		})
+	}
+	// The token uses the issuer the server recorded: the server takes it.
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"token", "--db", db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("GET team with the token: %d", res.StatusCode)
 	}
 }
