@@ -3,6 +3,7 @@ package tenantfile_test
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/teamsops/teamsops/tenantfile"
@@ -30,5 +31,30 @@ func TestExamples(t *testing.T) {
 					path, len(d.Users), len(d.Teams), len(d.Chats), len(d.Operations))
 			}
 		})
+	}
+}
+
+// TestREADMEExample decodes the tenant file the README shows.
+func TestREADMEExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Your own tenant\n")
+	if !ok {
+		t.Fatal(`README.md lacks the section "Your own tenant"`)
+	}
+	_, block, ok := strings.Cut(section, "\n```yaml\n")
+	block, _, closed := strings.Cut(block, "\n```\n")
+	if !ok || !closed {
+		t.Fatal(`the section "Your own tenant" lacks a yaml block`)
+	}
+	d, err := tenantfile.Decode("README.md", []byte(block))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Users) != 3 || len(d.Teams) != 2 || len(d.Chats) != 2 || len(d.Operations) != 2 {
+		t.Errorf("the README's example declares %d users, %d teams, %d chats, %d operations",
+			len(d.Users), len(d.Teams), len(d.Chats), len(d.Operations))
 	}
 }
