@@ -62,6 +62,7 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"Channels", testChannels},
 		{"TxReadsTeams", testTxReadsTeams},
 		{"Deletes", testDeletes},
+		{"DeleteDirectory", testDeleteDirectory},
 		{"Declared", testDeclared},
 		{"DeleteTenant", testDeleteTenant},
 		{"PublicURL", testPublicURL},

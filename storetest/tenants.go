@@ -137,22 +137,32 @@ func testDeletes(t *testing.T, s teamsops.Store) {
 	must(t, s.DeleteGroup(ctx, tenantA, teamID))
 	_, err = s.Group(ctx, tenantA, teamID)
 	wantCode(t, err, teamsops.ENOTFOUND, teamID)
+	// Tenant B shares every id and kept everything.
+	checkFilled(t, s, tenantB)
+}
 
-	// A Teams app goes with its installations; an app registration with
-	// its grants; a user with its memberships.
+// testDeleteDirectory deletes apps and users: a Teams app goes with its
+// installations, an app registration with its grants, a user with its
+// memberships.
+func testDeleteDirectory(t *testing.T, s teamsops.Store) {
+	ctx := t.Context()
+	createTenants(t, s)
+	fillTenant(t, s, tenantA)
+	fillTenant(t, s, tenantB)
+	must(t, s.DeleteChat(ctx, tenantA, chat2ID))
 	must(t, s.CreateChat(ctx, &teamsops.Chat{ID: chat2ID, TenantID: tenantA, ChatType: "group",
 		Members: []teamsops.Member{{UserID: user1}, {UserID: user2}}}))
 	must(t, s.CreateAppInstallation(ctx, install(tenantA, chat2Ref, "install-again", appA)))
 	must(t, s.CreatePermissionGrant(ctx, grant(tenantA, chat2Ref, "grant-again", clientApp, "Application", "Chat.Manage.Chat")))
 	must(t, s.DeleteTeamsApp(ctx, tenantA, appA))
-	_, err = s.TeamsApp(ctx, tenantA, appA)
+	_, err := s.TeamsApp(ctx, tenantA, appA)
 	wantCode(t, err, teamsops.ENOTFOUND, appA)
 	must(t, s.DeleteAppRegistration(ctx, tenantA, clientApp))
 	_, err = s.AppRegistration(ctx, tenantA, clientApp)
 	wantCode(t, err, teamsops.ENOTFOUND, clientApp)
-	installs, err = s.AppInstallations(ctx, tenantA, chat2Ref)
+	installs, err := s.AppInstallations(ctx, tenantA, chat2Ref)
 	must(t, err)
-	grants, err = s.PermissionGrants(ctx, tenantA, chat2Ref)
+	grants, err := s.PermissionGrants(ctx, tenantA, chat2Ref)
 	must(t, err)
 	if len(grants) != 0 || len(installs) != 0 {
 		t.Errorf("after deleting the apps: grants %v, installations %v", grants, installs)
@@ -171,11 +181,10 @@ func testDeletes(t *testing.T, s teamsops.Store) {
 	// Deleting what is not there changes nothing.
 	for _, del := range []error{
 		s.DeleteUser(ctx, tenantA, user1), s.DeleteChat(ctx, tenantC, chatID), s.DeleteTeam(ctx, "no-tenant", teamID),
-		s.DeleteOperation(ctx, tenantA, opChat), s.DeletePermissionGrant(ctx, tenantA, "grant-chat"),
+		s.DeleteOperation(ctx, tenantA, "no-such-operation"), s.DeletePermissionGrant(ctx, tenantA, "no-such-grant"),
 	} {
 		must(t, del)
 	}
-	// Tenant B shares every id and kept everything.
 	checkFilled(t, s, tenantB)
 	if g, err := s.Group(ctx, tenantB, group2ID); err != nil || len(g.Members) != 2 {
 		t.Errorf("tenant B's group: %+v, %v", g, err)
@@ -265,24 +274,7 @@ func testDeleteTenant(t *testing.T, s teamsops.Store) {
 	w.await(t, "the tenant's deletion", func(c teamsops.Change) bool {
 		return c.Kind == teamsops.ChangeTenant && c.TenantID == tenantA
 	})
-	for _, read := range []struct {
-		what string
-		err  error
-	}{
-		{"tenant", second(s.Tenant(ctx, tenantA))},
-		{"user", second(s.User(ctx, tenantA, user1))},
-		{"app registration", second(s.AppRegistration(ctx, tenantA, clientApp))},
-		{"Teams app", second(s.TeamsApp(ctx, tenantA, appA))},
-		{"group", second(s.Group(ctx, tenantA, group2ID))},
-		{"team", second(s.Team(ctx, tenantA, teamID))},
-		{"channels", second(s.Channels(ctx, tenantA, teamID))},
-		{"chat", second(s.Chat(ctx, tenantA, chatID))},
-		{"operation", second(s.OperationByID(ctx, tenantA, opTeam))},
-		{"grants", second(s.PermissionGrants(ctx, tenantA, chatRef))},
-		{"installations", second(s.AppInstallations(ctx, tenantA, teamRef))},
-	} {
-		wantCode(t, read.err, teamsops.ENOTFOUND, "")
-	}
+	wantTenantGone(t, s, tenantA)
 	if got, err := s.Declared(ctx, tenantA); err != nil || len(got) != 0 {
 		t.Errorf("declared after the tenant's deletion: %v, %v", got, err)
 	}
@@ -298,6 +290,22 @@ func testDeleteTenant(t *testing.T, s teamsops.Store) {
 	}
 	fillTenant(t, s, tenantA)
 	checkFilled(t, s, tenantA)
+}
+
+// wantTenantGone checks that nothing of fillTenant's is left in tenant.
+func wantTenantGone(t *testing.T, s teamsops.Store, tenant string) {
+	t.Helper()
+	ctx := t.Context()
+	for _, err := range []error{
+		second(s.Tenant(ctx, tenant)), second(s.User(ctx, tenant, user1)),
+		second(s.AppRegistration(ctx, tenant, clientApp)), second(s.TeamsApp(ctx, tenant, appA)),
+		second(s.Group(ctx, tenant, group2ID)), second(s.Team(ctx, tenant, teamID)),
+		second(s.Channels(ctx, tenant, teamID)), second(s.Chat(ctx, tenant, chatID)),
+		second(s.OperationByID(ctx, tenant, opTeam)), second(s.PermissionGrants(ctx, tenant, chatRef)),
+		second(s.AppInstallations(ctx, tenant, teamRef)),
+	} {
+		wantCode(t, err, teamsops.ENOTFOUND, "")
+	}
 }
 
 func testPublicURL(t *testing.T, s teamsops.Store) {

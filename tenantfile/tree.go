@@ -176,26 +176,37 @@ func (b *builder) build(n ast.Node, depth int) *node {
 			out.items = append(out.items, b.build(item, depth+1))
 		}
 		return out
-	case *ast.NullNode:
-		return &node{kind: nullNode, pos: position(tk)}
-	case *ast.StringNode:
-		return &node{kind: scalarNode, pos: position(tk), typ: "a string", text: v.Value}
-	case *ast.LiteralNode:
-		text := ""
-		if v.Value != nil {
-			text = v.Value.Value
-		}
-		return &node{kind: scalarNode, pos: position(tk), typ: "a string", text: text}
-	case *ast.IntegerNode:
-		return &node{kind: scalarNode, pos: position(tk), typ: "an integer", text: tk.Value}
-	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
-		return &node{kind: scalarNode, pos: position(tk), typ: "a number", text: tk.Value}
-	case *ast.BoolNode:
-		return &node{kind: scalarNode, pos: position(tk), typ: "a Boolean", text: fmt.Sprint(v.Value)}
+	case *ast.NullNode, *ast.StringNode, *ast.LiteralNode, *ast.IntegerNode, *ast.FloatNode,
+		*ast.InfinityNode, *ast.NanNode, *ast.BoolNode:
+		return scalar(n)
 	case *ast.MergeKeyNode:
 		return b.fail(tk, "merge keys (<<) are not supported")
 	}
 	return b.fail(tk, "a %s is not supported in a tenant file", n.Type().YAMLName())
+}
+
+// scalar builds a scalar node, keeping its YAML type for messages.
+func scalar(n ast.Node) *node {
+	tk := n.GetToken()
+	out := &node{kind: scalarNode, pos: position(tk), typ: "a string", text: tk.Value}
+	switch v := n.(type) {
+	case *ast.NullNode:
+		out.kind = nullNode
+	case *ast.StringNode:
+		out.text = v.Value
+	case *ast.LiteralNode:
+		out.text = ""
+		if v.Value != nil {
+			out.text = v.Value.Value
+		}
+	case *ast.IntegerNode:
+		out.typ = "an integer"
+	case *ast.FloatNode, *ast.InfinityNode, *ast.NanNode:
+		out.typ = "a number"
+	case *ast.BoolNode:
+		out.typ, out.text = "a Boolean", fmt.Sprint(v.Value)
+	}
+	return out
 }
 
 // mapping builds a mapping; its position is its first key's (the parser

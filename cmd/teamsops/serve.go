@@ -40,8 +40,8 @@ type serveConfig struct {
 	adminToken                   string
 }
 
-func serve(ctx context.Context, args []string, stderr io.Writer) error {
-	var c serveConfig
+// flags returns the serve command's flags, which set c.
+func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", defaultAddr, "address to listen on")
@@ -55,7 +55,12 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	fs.Var(&c.tenantFiles, "tenant-file", "apply this tenant file at start (repeatable; TEAMSOPS_TENANT_FILE takes a comma-separated list)")
 	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token")
-	if err := parseFlags(fs, args); err != nil {
+	return fs
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	var c serveConfig
+	if err := parseFlags(c.flags(stderr), args); err != nil {
 		return err
 	}
 	tenants, err := readTenantFiles(c.tenantFiles, stderr)
