@@ -48,6 +48,8 @@ type Config struct {
 	// Workers is how many operations run at once in this process
 	// (default 10; SQLite has one writer, so more only queue on its lock).
 	Workers int
+	// Observer, if set, hears of attempts and ends.
+	Observer Observer
 	// RescueStuckJobsAfter is how long a run may last before River hands
 	// its job to another worker, assuming the process died (default: the
 	// profile's JobTimeout plus 5s). Tests shorten it.
@@ -62,6 +64,7 @@ type Runner interface {
 	DeleteTenantJobs(ctx context.Context, tx teamsops.Tx, tenantID string) error
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
+	Backlog(ctx context.Context) (int, time.Duration, error)
 }
 
 // Engine runs operations on River with the driver's transactions TTx.

@@ -74,6 +74,9 @@ func (e *Engine[TTx]) begin(ctx context.Context, job *river.Job[operationArgs], 
 	if started {
 		log.InfoContext(ctx, "operation attempt started", "status", op.Status,
 			"operation_type", op.Type, "duration", duration)
+		if e.cfg.Observer != nil {
+			e.cfg.Observer.AttemptStarted(op, job.Attempt)
+		}
 	}
 	return op, op.LastActionDateTime.Add(duration), nil
 }
@@ -138,6 +141,9 @@ func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], lo
 	case already:
 		log.InfoContext(ctx, "operation ended already", "status", op.Status)
 		return nil
+	}
+	if e.cfg.Observer != nil {
+		e.cfg.Observer.Ended(op)
 	}
 	if op.Error != nil {
 		log.InfoContext(ctx, "operation failed", "status", op.Status, "operation_type", op.Type,

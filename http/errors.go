@@ -57,9 +57,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, m.status, body)
 }
 
-// logRequest records one finished request with stable keys.
+// logRequest records one finished request with stable keys, at debug
+// level: a line per request costs more than the rest of a cached GET, and
+// failures are logged on their own (writeError).
 func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
-	s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+	if !s.Logger.Enabled(r.Context(), slog.LevelDebug) {
+		return
+	}
+	s.Logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
 		slog.String("request_id", requestID(r)),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.EscapedPath()),

@@ -47,6 +47,9 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		s.writeError(w, r, err)
 		return
 	}
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.route = rt.template()
+	}
 	if methods := rt.methods(); !slices.Contains(methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(methods, ", "))
 		s.writeError(w, r, teamsops.Errorf(teamsops.ENOTALLOWED, "The HTTP method '%s' is not allowed on this resource.", r.Method))
@@ -80,7 +83,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 // (RFC 9110 section 10.2.3): on a 202 and on a GET of an operation that
 // has not ended.
 func (s *Server) setRetryAfter(w http.ResponseWriter) {
-	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((s.PollInterval+time.Second-1)/time.Second))))
+	w.Header().Set("Retry-After", strconv.Itoa(int((s.PollInterval+time.Second-1)/time.Second)))
 }
 
 // authenticate validates the bearer token of r.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/demo"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
@@ -60,7 +61,7 @@ func newEnvOn(t *testing.T, store teamsops.Store, poll time.Duration) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(store)
+	svc := service.New(cache.New(store, 0))
 	runner, stopEngine := startEngine(t, store) // engine_test.go
 	svc.Runner = runner
 	svc.Waits = service.NewWaits(store)

@@ -90,13 +90,16 @@ func (s *Server) writeTeamAccepted(w http.ResponseWriter, start *service.TeamSta
 	if withTeam {
 		content = "/teams('" + start.TeamID + "')"
 	}
-	s.writeAccepted(w, "/teams('"+start.TeamID+"')/operations('"+start.Operation.ID+"')", content)
+	s.writeAccepted(w, start.Operation, "/teams('"+start.TeamID+"')/operations('"+start.Operation.ID+"')", content)
 }
 
-// writeAccepted answers 202 Accepted with no body, the operation's
+// writeAccepted answers 202 Accepted for op with no body, the operation's
 // Location, a Content-Location when given, and when to look at the
 // operation (Retry-After).
-func (s *Server) writeAccepted(w http.ResponseWriter, location, contentLocation string) {
+func (s *Server) writeAccepted(w http.ResponseWriter, op *teamsops.Operation, location, contentLocation string) {
+	if s.Observer != nil {
+		s.Observer.Accepted(op)
+	}
 	w.Header().Set("Location", location)
 	if contentLocation != "" {
 		w.Header().Set("Content-Location", contentLocation)
@@ -127,7 +130,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request, req *requ
 		return nil
 	}
 	loc := "/teams('" + req.route.team.id + "')/operations('" + res.Operation.ID + "')"
-	s.writeAccepted(w, loc, loc)
+	s.writeAccepted(w, res.Operation, loc, loc)
 	return nil
 }
 

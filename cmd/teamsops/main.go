@@ -1,5 +1,6 @@
 // Command teamsops serves Microsoft Graph's API for Teams async operations
-// (serve) and mints access tokens for it (token).
+// (serve), mints access tokens for it (token), and waits for an operation
+// to end (wait).
 package main
 
 import (
@@ -18,6 +19,7 @@ commands:
   serve   run the Graph-compatible server
   token   print a signed access token
   apply   apply tenant files to a database
+  wait    poll one operation until it ends and print it
 
 Run "teamsops <command> -h" for a command's flags. Every flag is also read
 from the environment as TEAMSOPS_<FLAG>, e.g. TEAMSOPS_PUBLIC_URL.
@@ -28,9 +30,24 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "teamsops:", err)
 		}
-		os.Exit(2)
+		code := 2
+		var exit *exitError
+		if errors.As(err, &exit) {
+			code = exit.code
+		}
+		os.Exit(code)
 	}
 }
+
+// exitError is an error that calls for its own exit status; any other
+// error exits 2. "teamsops wait" gives each outcome its own (wait.go).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -44,6 +61,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return token(ctx, args[1:], stdout, stderr)
 	case "apply":
 		return apply(ctx, args[1:], stdout, stderr)
+	case "wait":
+		return wait(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -54,7 +73,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // parseFlags reads the command line, then TEAMSOPS_<FLAG> for every flag
 // of fs that the command line did not set: the command line wins, also
-// for repeatable flags. It accepts no arguments but flags.
+// for repeatable flags. It takes no other arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	rest, err := parseFlagsAndArgs(fs, args)
 	if err == nil && len(rest) > 0 {
@@ -63,11 +82,19 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 	return err
 }
 
-// parseFlagsAndArgs is parseFlags for a command that takes arguments after
-// its flags; it returns them.
+// parseFlagsAndArgs is parseFlags for a command that takes arguments too:
+// it returns them, and flags may come before or after them.
 func parseFlagsAndArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
 	}
 	given := map[string]bool{}
 	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
@@ -80,7 +107,7 @@ func parseFlagsAndArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 			}
 		}
 	})
-	return fs.Args(), err
+	return rest, err
 }
 
 // listFlag is a comma-separated list flag.

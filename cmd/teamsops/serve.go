@@ -33,6 +33,8 @@ const shutdownGrace = 20 * time.Second
 type serveConfig struct {
 	addr, db, publicURL, profile string
 	tlsCert, tlsKey              string
+	logFormat, logLevel          string
+	pprofAddr, metricsAddr       string
 	dbPoolSize                   int
 	demo                         bool
 	trusted                      multiFlag
@@ -53,6 +55,10 @@ func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "least severe level logged: debug (every request), info, warn or error")
+	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve Go's profiler (/debug/pprof/) on this address (off by default)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of beside the API")
 	fs.Var(&c.tenantFiles, "tenant-file", "apply this tenant file at start (repeatable; TEAMSOPS_TENANT_FILE takes a comma-separated list)")
 	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token")
 	return fs
@@ -71,7 +77,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+	if c.pprofAddr != "" {
+		side, err := listenSide("pprof", c.pprofAddr, pprofHandler())
+		if err != nil {
+			return err
+		}
+		defer side.close()
+		go side.serve(logger)
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -84,22 +101,29 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if base == "" {
 		base = scheme + "://" + ln.Addr().String()
 	}
-	var issuers []identity.TrustedIssuer
-	for _, spec := range c.trusted {
-		ti, err := identity.ParseTrustedIssuer(spec)
-		if err != nil {
-			return fmt.Errorf("--trust-issuer: %w", err)
-		}
-		issuers = append(issuers, ti)
+	issuers, err := trustedIssuers(c.trusted)
+	if err != nil {
+		return err
 	}
 	srv, err := server.Open(ctx, server.Config{
 		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
 		Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Trusted: issuers, Logger: logger,
+		MetricsApart: c.metricsAddr != "",
 	})
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if c.metricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.Metrics)
+		side, err := listenSide("metrics", c.metricsAddr, mux)
+		if err != nil {
+			return err
+		}
+		defer side.close()
+		go side.serve(logger)
+	}
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
@@ -109,6 +133,19 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
+}
+
+// trustedIssuers reads the --trust-issuer flags.
+func trustedIssuers(specs []string) ([]identity.TrustedIssuer, error) {
+	var issuers []identity.TrustedIssuer
+	for _, spec := range specs {
+		ti, err := identity.ParseTrustedIssuer(spec)
+		if err != nil {
+			return nil, fmt.Errorf("--trust-issuer: %w", err)
+		}
+		issuers = append(issuers, ti)
+	}
+	return issuers, nil
 }
 
 // readTenantFiles reads and checks tenant files. When any has a problem,

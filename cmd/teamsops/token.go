@@ -157,3 +157,18 @@ func notGranted(kind string, asked, granted []string, app string) error {
 	return fmt.Errorf("app %s was not granted the %s %s (it has: %s); --force mints the token anyway",
 		app, kind, strings.Join(missing, ", "), has)
 }
+
+// mintToken signs a token with the issuer key kept in the database dsn,
+// for the issuer a server with the public URL base has.
+func mintToken(ctx context.Context, dsn, base string, claims identity.Claims, ttl time.Duration) (string, error) {
+	b, err := server.OpenBackend(ctx, dsn, 2)
+	if err != nil {
+		return "", err
+	}
+	defer b.Store.Close()
+	iss, err := identity.NewIssuer(ctx, b.Store, base)
+	if err != nil {
+		return "", err
+	}
+	return iss.Issue(claims, ttl)
+}

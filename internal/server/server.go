@@ -15,6 +15,7 @@ import (
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/admin"
+	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
@@ -46,6 +47,9 @@ type Config struct {
 	Trusted []identity.TrustedIssuer
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// MetricsApart keeps /metrics off Handler, for an operator who serves
+	// Metrics on a listener of its own (--metrics-addr).
+	MetricsApart bool
 }
 
 // Server is an assembled teamsops: Open it, serve Handler, Start the
@@ -57,6 +61,9 @@ type Server struct {
 	Issuer *identity.Issuer
 	// Handler serves every HTTP endpoint.
 	Handler http.Handler
+	// Metrics serves the metrics in Prometheus' text format; Handler
+	// serves it too at /metrics unless Config.MetricsApart.
+	Metrics http.Handler
 
 	engine engine.Runner
 	waits  *service.Waits
@@ -81,16 +88,24 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
+// openEngine builds the engine on the store's database and migrates
+// River's tables; obs receives what it observes.
+func (s *Server) openEngine(ctx context.Context, b *Backend, cfg Config, obs *observer) (engine.Runner, error) {
 	effects := map[teamsops.OperationType]engine.Effect{}
 	for typ, effect := range service.Effects() {
 		effects[typ] = effect
 	}
-	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log})
+	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs})
 	if err != nil {
-		return err
+		return nil, err
 	}
-	if err := eng.Migrate(ctx); err != nil {
+	return eng, eng.Migrate(ctx)
+}
+
+func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
+	obs := &observer{}
+	eng, err := s.openEngine(ctx, b, cfg, obs)
+	if err != nil {
 		return err
 	}
 	s.engine = eng
@@ -109,10 +124,14 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	svc := service.New(b.Store)
+	// The service reads through the cache; the engine, which writes, reads
+	// the store itself.
+	svc := service.New(cache.New(b.Store, 0))
 	svc.Runner = eng
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
+	m := s.newMetrics()
+	obs.Metrics = m
 	graph := &httpapi.Server{
 		PublicURL:    cfg.PublicURL,
 		Service:      svc,
@@ -120,6 +139,7 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		Identity:     s.Issuer.Handler(b.Store),
 		Ready:        b.Store.Ping,
 		PollInterval: cfg.Profile.PollInterval,
+		Observer:     m,
 		Logger:       s.log,
 	}
 	if cfg.AdminToken != "" {
@@ -127,7 +147,10 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 			return fmt.Errorf("--admin-token: %w", err)
 		}
 	}
-	s.Handler = graph
+	s.Metrics, s.Handler = m.Handler(), graph
+	if !cfg.MetricsApart {
+		s.Handler = withMetrics(graph, s.Metrics)
+	}
 	return nil
 }
 
