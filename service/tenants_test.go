@@ -359,3 +359,34 @@ func TestDeleteTenant(t *testing.T) {
 }
 
 func second[T any](_ T, err error) error { return err }
+
+// TestApplyConcurrently applies the same file from several processes'
+// stores at once, as replicas starting together with --tenant-file do:
+// every apply succeeds, and the tenant is declared once.
+func TestApplyConcurrently(t *testing.T) {
+	dsn := testdb.DSN(t)
+	const n = 4
+	errs := make(chan error, n)
+	var stores []teamsops.Store
+	for range n {
+		stores = append(stores, testdb.Open(t, dsn))
+	}
+	for _, s := range stores {
+		d := decode(t, "northwind.yaml", readFile(t, "../examples/northwind.yaml"))
+		d.ClientSecrets = nil // bcrypt would only slow the test
+		go func() { errs <- (&service.Tenants{Store: s}).Apply(t.Context(), d) }()
+	}
+	for range n {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	declared, err := stores[0].Declared(t.Context(), northwind)
+	if err != nil || len(declared) == 0 {
+		t.Fatalf("declared: %d entities, %v", len(declared), err)
+	}
+	got, err := (&service.Tenants{Store: stores[0]}).Get(t.Context(), northwind)
+	if err != nil || len(got.Users) != 33 {
+		t.Errorf("the tenant after concurrent applies: %v", err)
+	}
+}
