@@ -85,6 +85,18 @@ type Store interface {
 	// returns an error.
 	Update(ctx context.Context, fn func(tx Tx) error) error
 
+	// Declared returns what the tenant file last applied to the tenant
+	// declared (nothing if none was), in the order of DeclaredKinds.
+	Declared(ctx context.Context, tenantID string) ([]Declared, error)
+
+	// PublicURL returns the public base URL the last server started on
+	// this database recorded (SetPublicURL), or "" if none did.
+	PublicURL(ctx context.Context) (string, error)
+	// SetPublicURL records the public base URL of a server starting on
+	// this database, so that tools such as "teamsops token" build the
+	// same token issuer without being told.
+	SetPublicURL(ctx context.Context, url string) error
+
 	// SigningKeys returns the local issuer's keys, newest first.
 	SigningKeys(ctx context.Context) ([]*SigningKey, error)
 	// EnsureSigningKey stores k unless a signing key exists already, and
@@ -138,14 +150,46 @@ type Writer interface {
 	CreateFaultRule(ctx context.Context, r *FaultRule) error
 	// DeleteFaultRule deletes a fault rule; ENOTFOUND if there is none.
 	DeleteFaultRule(ctx context.Context, tenantID, id string) error
+
+	// The deletes below remove what an edited tenant file no longer
+	// declares. Deleting what does not exist changes nothing.
+
+	// DeleteUser deletes a user and its memberships in chats, teams and
+	// groups.
+	DeleteUser(ctx context.Context, tenantID, id string) error
+	// DeleteAppRegistration deletes an app registration and its RSC grants.
+	DeleteAppRegistration(ctx context.Context, tenantID, clientID string) error
+	// DeleteTeamsApp deletes an app of the catalog and its installations.
+	DeleteTeamsApp(ctx context.Context, tenantID, id string) error
+	// DeleteGroup deletes a group and its members; a team of the same id
+	// stays.
+	DeleteGroup(ctx context.Context, tenantID, id string) error
+	// DeleteTeam deletes a team with its members, channels, installed apps
+	// and RSC grants; its group and its operations stay.
+	DeleteTeam(ctx context.Context, tenantID, id string) error
+	// DeleteChannel deletes a channel of a team.
+	DeleteChannel(ctx context.Context, tenantID, teamID, id string) error
+	// DeleteChat deletes a chat with its members, installed apps and RSC
+	// grants; its operations stay.
+	DeleteChat(ctx context.Context, tenantID, id string) error
+	// DeleteAppInstallation deletes one installation of a Teams app.
+	DeleteAppInstallation(ctx context.Context, tenantID, id string) error
+	// DeletePermissionGrant deletes one RSC grant.
+	DeletePermissionGrant(ctx context.Context, tenantID, id string) error
+	// DeleteOperation deletes one operation; a job that runs it is the
+	// engine's to delete.
+	DeleteOperation(ctx context.Context, tenantID, id string) error
+	// SetDeclared records that the tenant file applied to the tenant
+	// declared exactly entities (Store.Declared).
+	SetDeclared(ctx context.Context, tenantID string, entities []Declared) error
 }
 
 // Tx is one write transaction of a Store.
 type Tx interface {
 	Writer
 	// OperationByID, Chat, Team, Group, GroupByMailNickname, Channel,
-	// Channels and AppInstallations read inside the transaction, as the
-	// Store's methods of the same names do.
+	// Channels, AppInstallations, AppRegistration and Declared read inside
+	// the transaction, as the Store's methods of the same names do.
 	OperationByID(ctx context.Context, tenantID, id string) (*Operation, error)
 	Chat(ctx context.Context, tenantID, id string) (*Chat, error)
 	Team(ctx context.Context, tenantID, id string) (*Team, error)
@@ -156,6 +200,13 @@ type Tx interface {
 	AppInstallations(ctx context.Context, tenantID string, ref ResourceRef) ([]*AppInstallation, error)
 	// FaultRules reads inside the transaction, as the Store's method does.
 	FaultRules(ctx context.Context, tenantID, clientAppID string) ([]*FaultRule, error)
+	AppRegistration(ctx context.Context, tenantID, clientID string) (*AppRegistration, error)
+	Declared(ctx context.Context, tenantID string) ([]Declared, error)
+	// DeleteTenant deletes the tenant and every row of it, in every table
+	// of the store; it is not visible to the transaction's reads
+	// afterwards. Only in a transaction: the caller deletes the tenant's
+	// jobs in the same one (engine.Runner.DeleteTenantJobs).
+	DeleteTenant(ctx context.Context, tenantID string) error
 	// Driver returns the database driver's own transaction (*sql.Tx for
 	// SQLite, pgx.Tx for PostgreSQL), so that the job queue can insert a
 	// job in the same transaction as the operation it runs.

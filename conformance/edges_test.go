@@ -2,8 +2,10 @@ package conformance
 
 import (
 	"context"
+	"fmt"
+	"io"
 	"net/url"
-	"sync/atomic"
+	"strings"
 	"testing"
 	"time"
 
@@ -16,20 +18,16 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/teams"
 
 	"github.com/teamsops/teamsops/demo"
-	"github.com/teamsops/teamsops/identity"
-	"github.com/teamsops/teamsops/throttle"
+	"github.com/teamsops/teamsops/teamsopstest"
 )
 
 // userClient is a v1.0 client signed in as a demo user with scopes: a
 // delegated token from teamsops' issuer, as an interactive sign-in would
 // give.
-func userClient(t *testing.T, s *server, userID string, scopes ...string) *msgraphsdk.GraphServiceClient {
+func userClient(t *testing.T, s *teamsopstest.Server, userID string, scopes ...string) *msgraphsdk.GraphServiceClient {
 	t.Helper()
-	tok, err := s.issuer.Issue(identity.Claims{TenantID: demo.TenantID, UserID: userID, AppID: demo.ConsoleApp, Scopes: scopes}, time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
-	u, _ := url.Parse(s.base)
+	tok := s.UserToken(userID, scopes...)
+	u, _ := url.Parse(s.URL)
 	hosts, err := authentication.NewAllowedHostsValidatorErrorCheck([]string{u.Hostname()})
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +36,7 @@ func userClient(t *testing.T, s *server, userID string, scopes ...string) *msgra
 	if err != nil {
 		t.Fatal(err)
 	}
-	adapter.SetBaseUrl(s.base + "/v1.0")
+	adapter.SetBaseUrl(s.URL + "/v1.0")
 	return msgraphsdk.NewGraphServiceClient(adapter)
 }
 
@@ -153,21 +151,12 @@ func startTeam(t *testing.T, client *msgraphsdk.GraphServiceClient, name string)
 	return m[1], m[2]
 }
 
-// refusals counts the requests the throttler refused.
-type refusals struct{ n atomic.Int64 }
-
-func (r *refusals) Throttled(throttle.RequestType, throttle.Scope) { r.n.Add(1) }
-
 // TestRetryHandlerRecovers: the SDK's retry handler, on by default, waits
 // the Retry-After of a 429 and sends the request again, so a client
 // recovers from teamsops' throttling — Graph's limits scaled down — and
 // from the throttle fault alike.
 func TestRetryHandlerRecovers(t *testing.T) {
-	s := startServer(t)
-	counted := &refusals{}
-	th := throttle.New(0.1) // GET /teams/{team-id}: 3 a second per app and tenant
-	th.Recorder = counted
-	s.api.Throttle = th
+	s := startServer(t, teamsopstest.WithThrottle(0.1)) // GET /teams/{team-id}: 3 a second per app and tenant
 	client := consoleClient(t, s)
 	ctx := context.Background()
 	for i := range 5 {
@@ -175,7 +164,7 @@ func TestRetryHandlerRecovers(t *testing.T) {
 			t.Fatalf("GET %d: %s", i+1, describe(err))
 		}
 	}
-	if counted.n.Load() == 0 {
+	if throttled(t, s) == 0 {
 		t.Error("five GETs at once were never throttled: the retry handler was not exercised")
 	}
 
@@ -190,4 +179,24 @@ func TestRetryHandlerRecovers(t *testing.T) {
 	if v := channels.GetValue(); len(v) != 1 {
 		t.Errorf("channels after two 429s: %d", len(v))
 	}
+}
+
+// throttled reads from /metrics how many requests throttling refused.
+func throttled(t *testing.T, s *teamsopstest.Server) int {
+	t.Helper()
+	res, err := s.Client().Get(s.URL + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	n := 0
+	for _, line := range strings.Split(string(body), "\n") {
+		if strings.HasPrefix(line, "teamsops_throttled_requests_total{") {
+			var v float64
+			fmt.Sscan(line[strings.LastIndexByte(line, ' ')+1:], &v)
+			n += int(v)
+		}
+	}
+	return n
 }

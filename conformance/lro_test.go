@@ -26,7 +26,7 @@ func TestWaitWithPoller(t *testing.T) {
 	httpClient := (&clientcredentials.Config{
 		ClientID:     demo.ConsoleApp,
 		ClientSecret: demo.ConsoleSecret,
-		TokenURL:     s.base + "/" + demo.TenantID + "/oauth2/v2.0/token",
+		TokenURL:     s.URL + "/" + demo.TenantID + "/oauth2/v2.0/token",
 		Scopes:       []string{"https://graph.microsoft.com/.default"},
 	}).Client(ctx)
 

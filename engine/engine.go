@@ -15,10 +15,12 @@ package engine
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
@@ -59,6 +61,7 @@ type Config struct {
 type Runner interface {
 	Migrate(ctx context.Context) error
 	Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, fault *teamsops.Fault) error
+	DeleteTenantJobs(ctx context.Context, tx teamsops.Tx, tenantID string) error
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
 	Backlog(ctx context.Context) (int, time.Duration, error)
@@ -158,6 +161,28 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	}
 	e.log.InfoContext(ctx, "operation accepted", "operation_id", op.ID, "tenant_id", op.TenantID,
 		"operation_type", op.Type, "status", op.Status)
+	return nil
+}
+
+// DeleteTenantJobs deletes, inside tx, every job of the tenant's
+// operations, whatever its state: part of deleting the tenant
+// (teamsops.Tx.DeleteTenant), so that nothing of it stays in River's
+// tables and no attempt runs for an operation that is gone.
+func (e *Engine[TTx]) DeleteTenantJobs(ctx context.Context, tx teamsops.Tx, tenantID string) error {
+	kind := operationArgs{}.Kind()
+	var err error
+	switch d := tx.Driver().(type) {
+	case *sql.Tx: // riversqlite keeps args as JSONB
+		_, err = d.ExecContext(ctx, `DELETE FROM river_job
+			WHERE kind = $1 AND json_extract(args, '$.tenant_id') = $2`, kind, tenantID)
+	case pgx.Tx:
+		_, err = d.Exec(ctx, `DELETE FROM river_job WHERE kind = $1 AND args->>'tenant_id' = $2`, kind, tenantID)
+	default:
+		err = fmt.Errorf("a %T is not a transaction of a known database", d)
+	}
+	if err != nil {
+		return fmt.Errorf("engine: delete the jobs of tenant %s: %w", tenantID, err)
+	}
 	return nil
 }
 

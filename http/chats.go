@@ -251,14 +251,15 @@ func memberID(tenantID, chatID, userID string) string {
 
 // teamsAppObject renders a teamsApp as example 3 of "List apps in chat"
 // shows it. Apps here are the tenant's own catalog's: distributionMethod
-// "organization"; their manifest id (externalId) is not recorded.
+// "organization"; externalId is their manifest's id, if a tenant file
+// gave one.
 func teamsAppObject(app *teamsops.TeamsApp) any {
 	if app == nil {
 		return nil
 	}
 	return object{
 		{"id", app.ID},
-		{"externalId", nil},
+		{"externalId", orNull(app.ExternalID)},
 		{"displayName", app.DisplayName},
 		{"distributionMethod", "organization"},
 	}

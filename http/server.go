@@ -36,6 +36,9 @@ type Server struct {
 	// Identity serves /{tenant}/v2.0/..., /{tenant}/discovery/... and
 	// /{tenant}/oauth2/...: the local issuer's endpoints.
 	Identity http.Handler
+	// Admin serves every path under /_teamsops/ (package admin); nil
+	// answers 404 there, as when no admin token is set.
+	Admin http.Handler
 	// Ready reports whether the server can serve requests (for /readyz).
 	Ready func(ctx context.Context) error
 	// Observer, if set, hears of every request and accepted operation.
@@ -85,6 +88,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case "readyz":
 		rec.route = routeReady
 		s.serveReady(rec, r)
+	case "_teamsops":
+		if s.Admin == nil {
+			s.writeError(rec, r, teamsops.Errorf(teamsops.ENOTFOUND, "The admin API is off: start the server with --admin-token."))
+			return
+		}
+		s.Admin.ServeHTTP(rec, r)
 	default:
 		second, _, _ := strings.Cut(rest, "/")
 		if s.Identity != nil && (second == "v2.0" || second == "discovery" || second == "oauth2") {

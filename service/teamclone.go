@@ -53,7 +53,7 @@ func (c NewClone) Validate() error {
 			return err
 		}
 	}
-	if c.MailNickname != "" && !validMailNickname(c.MailNickname) {
+	if c.MailNickname != "" && !ValidMailNickname(c.MailNickname) {
 		return invalid("The mailNickname '%s' is not valid: use 1 to 64 ASCII letters, digits, '.', '-' or '_'.", clip(c.MailNickname))
 	}
 	if !clean(c.Classification) {
@@ -132,7 +132,7 @@ func (s *Service) CloneTeam(ctx context.Context, p teamsops.Principal, id string
 // one computed from the display name.
 func (s *Service) cloneNickname(ctx context.Context, tx teamsops.Tx, tenantID string, req NewClone, newID string) (string, error) {
 	if req.MailNickname == "" {
-		return freeMailNickname(ctx, tx, tenantID, mailNicknameOf(req.DisplayName), newID)
+		return freeMailNickname(ctx, tx, tenantID, MailNicknameOf(req.DisplayName), newID)
 	}
 	_, err := tx.GroupByMailNickname(ctx, tenantID, req.MailNickname)
 	switch teamsops.ErrorCode(err) {

@@ -88,7 +88,7 @@ func (s *Service) CreateTeam(ctx context.Context, p teamsops.Principal, req NewT
 	}
 	out := &TeamStart{TeamID: id}
 	err = s.Store.Update(ctx, func(tx teamsops.Tx) error {
-		if group.MailNickname, err = freeMailNickname(ctx, tx, p.TenantID, mailNicknameOf(req.DisplayName), id); err != nil {
+		if group.MailNickname, err = freeMailNickname(ctx, tx, p.TenantID, MailNicknameOf(req.DisplayName), id); err != nil {
 			return err
 		}
 		if err := tx.CreateGroup(ctx, group); err != nil {

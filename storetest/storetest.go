@@ -61,6 +61,11 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"GroupAccess", testGroupAccess},
 		{"Channels", testChannels},
 		{"TxReadsTeams", testTxReadsTeams},
+		{"Deletes", testDeletes},
+		{"DeleteDirectory", testDeleteDirectory},
+		{"Declared", testDeclared},
+		{"DeleteTenant", testDeleteTenant},
+		{"PublicURL", testPublicURL},
 		{"Ping", testPing},
 		{"Watch", testWatch},
 		{"UserChats", testUserChats},   // lists.go

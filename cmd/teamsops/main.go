@@ -18,6 +18,7 @@ const usage = `usage: teamsops <command> [flags]
 commands:
   serve   run the Graph-compatible server
   token   print a signed access token
+  apply   apply tenant files to a database
   wait    poll one operation until it ends and print it
 
 Run "teamsops <command> -h" for a command's flags. Every flag is also read
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stderr)
 	case "token":
 		return token(ctx, args[1:], stdout, stderr)
+	case "apply":
+		return apply(ctx, args[1:], stdout, stderr)
 	case "wait":
 		return wait(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
@@ -68,8 +71,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-// parseFlags reads TEAMSOPS_<FLAG> for every flag of fs, then the command
-// line, which wins; it takes no other arguments.
+// parseFlags reads the command line, then TEAMSOPS_<FLAG> for every flag
+// of fs that the command line did not set: the command line wins, also
+// for repeatable flags. It takes no other arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
 	rest, err := parseFlagsAndArgs(fs, args)
 	if err == nil && len(rest) > 0 {
@@ -81,29 +85,29 @@ func parseFlags(fs *flag.FlagSet, args []string) error {
 // parseFlagsAndArgs is parseFlags for a command that takes arguments too:
 // it returns them, and flags may come before or after them.
 func parseFlagsAndArgs(fs *flag.FlagSet, args []string) ([]string, error) {
-	var err error
-	fs.VisitAll(func(f *flag.Flag) {
-		name := "TEAMSOPS_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(name); ok && err == nil {
-			if e := f.Value.Set(v); e != nil {
-				err = fmt.Errorf("%s: %w", name, e)
-			}
-		}
-	})
-	if err != nil {
-		return nil, err
-	}
 	var rest []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			return nil, err
 		}
 		if fs.NArg() == 0 {
-			return rest, nil
+			break
 		}
 		rest = append(rest, fs.Arg(0))
 		args = fs.Args()[1:]
 	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
+	var err error
+	fs.VisitAll(func(f *flag.Flag) {
+		name := "TEAMSOPS_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
+		if v, ok := os.LookupEnv(name); ok && !given[f.Name] && err == nil {
+			if e := f.Value.Set(v); e != nil {
+				err = fmt.Errorf("%s: %w", name, e)
+			}
+		}
+	})
+	return rest, err
 }
 
 // listFlag is a comma-separated list flag.
@@ -126,3 +130,18 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, " ") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// pathsFlag collects paths from a flag given several times, each a
+// comma-separated list (as an environment variable gives them).
+type pathsFlag []string
+
+func (p *pathsFlag) String() string { return strings.Join(*p, ",") }
+
+func (p *pathsFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*p = append(*p, s)
+		}
+	}
+	return nil
+}

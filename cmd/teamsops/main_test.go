@@ -55,7 +55,7 @@ func TestServeDemoAndToken(t *testing.T) {
 	waitReady(t, "http://"+addr)
 
 	var out bytes.Buffer
-	err := run(ctx, []string{"token", "--db", db, "--addr", addr, "--tenant", demo.TenantID,
+	err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID,
 		"--user", demo.UserAdele, "--scopes", "Chat.Read"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +119,8 @@ func TestFlagErrors(t *testing.T) {
 func TestEnvironmentFlags(t *testing.T) {
 	t.Setenv("TEAMSOPS_TENANT", demo.TenantID)
 	t.Setenv("TEAMSOPS_DB", "sqlite::memory:")
+	t.Setenv("TEAMSOPS_PUBLIC_URL", "http://127.0.0.1:8080")
+	t.Setenv("TEAMSOPS_FORCE", "true") // the in-memory database has no tenant
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"token", "--app", demo.ConsoleApp, "--roles", "Chat.Read.All"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -147,7 +149,7 @@ func TestServeThrottle(t *testing.T) {
 	}()
 	waitReady(t, "http://"+addr)
 	var out bytes.Buffer
-	err := run(ctx, []string{"token", "--db", db, "--addr", addr, "--tenant", demo.TenantID,
+	err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID,
 		"--app", demo.ConsoleApp, "--roles", "Team.ReadBasic.All"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)

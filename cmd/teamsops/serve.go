@@ -15,9 +15,11 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/engine"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/tenantfile"
 	"github.com/teamsops/teamsops/throttle"
 )
 
@@ -38,10 +40,12 @@ type serveConfig struct {
 	dbPoolSize                   int
 	demo                         bool
 	trusted                      multiFlag
+	tenantFiles                  pathsFlag
+	adminToken                   string
 }
 
-func serve(ctx context.Context, args []string, stderr io.Writer) error {
-	var c serveConfig
+// flags returns the serve command's flags, which set c.
+func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", defaultAddr, "address to listen on")
@@ -58,7 +62,18 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.StringVar(&c.logLevel, "log-level", "info", "least severe level logged: debug (every request), info, warn or error")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve Go's profiler (/debug/pprof/) on this address (off by default)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of beside the API")
-	if err := parseFlags(fs, args); err != nil {
+	fs.Var(&c.tenantFiles, "tenant-file", "apply this tenant file at start (repeatable; TEAMSOPS_TENANT_FILE takes a comma-separated list)")
+	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token")
+	return fs
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	var c serveConfig
+	if err := parseFlags(c.flags(stderr), args); err != nil {
+		return err
+	}
+	tenants, err := readTenantFiles(c.tenantFiles, stderr)
+	if err != nil {
 		return err
 	}
 	profile, scale, err := c.modes()
@@ -89,17 +104,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if base == "" {
 		base = scheme + "://" + ln.Addr().String()
 	}
-	var issuers []identity.TrustedIssuer
-	for _, spec := range c.trusted {
-		ti, err := identity.ParseTrustedIssuer(spec)
-		if err != nil {
-			return fmt.Errorf("--trust-issuer: %w", err)
-		}
-		issuers = append(issuers, ti)
+	issuers, err := trustedIssuers(c.trusted)
+	if err != nil {
+		return err
 	}
 	srv, err := server.Open(ctx, server.Config{
 		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
-		Demo: c.demo, Trusted: issuers, Throttle: scale, Logger: logger, MetricsApart: c.metricsAddr != "",
+		Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Trusted: issuers, Throttle: scale, Logger: logger,
+		MetricsApart: c.metricsAddr != "",
 	})
 	if err != nil {
 		return err
@@ -118,7 +130,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name, "throttle", c.throttle)
+	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo,
+		"tenant_files", len(c.tenantFiles), "admin_api", c.adminToken != "", "profile", profile.Name, "throttle", c.throttle)
 	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
@@ -136,6 +149,35 @@ func (c serveConfig) modes() (engine.Profile, float64, error) {
 		return engine.Profile{}, 0, fmt.Errorf("--throttle: %w", err)
 	}
 	return profile, scale, nil
+}
+
+// trustedIssuers reads the --trust-issuer flags.
+func trustedIssuers(specs []string) ([]identity.TrustedIssuer, error) {
+	var issuers []identity.TrustedIssuer
+	for _, spec := range specs {
+		ti, err := identity.ParseTrustedIssuer(spec)
+		if err != nil {
+			return nil, fmt.Errorf("--trust-issuer: %w", err)
+		}
+		issuers = append(issuers, ti)
+	}
+	return issuers, nil
+}
+
+// readTenantFiles reads and checks tenant files. When any has a problem,
+// it prints every problem of every file and returns an error, so that
+// nothing is applied.
+func readTenantFiles(paths []string, stderr io.Writer) ([]*teamsops.Declaration, error) {
+	ds, err := tenantfile.ReadFiles(paths...)
+	var problems tenantfile.Errors
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
+		return nil, fmt.Errorf("%d %s in tenant files: nothing was applied", len(problems),
+			map[bool]string{true: "problem", false: "problems"}[len(problems) == 1])
+	}
+	return ds, err
 }
 
 // listen opens the listening socket: plain HTTP, or HTTPS when a

@@ -14,6 +14,7 @@ import (
 	"net/http"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/admin"
 	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
@@ -37,6 +38,13 @@ type Config struct {
 	Profile engine.Profile
 	// Demo loads the demo tenant.
 	Demo bool
+	// Tenants are applied at start, after the demo tenant, in one
+	// transaction (tenant files, read by package tenantfile).
+	Tenants []*teamsops.Declaration
+	// AdminToken, if set, opens the admin API under /_teamsops/ to
+	// requests that carry it (package admin); without it those paths
+	// answer 404.
+	AdminToken string
 	// Trusted are other issuers whose tokens are accepted too.
 	Trusted []identity.TrustedIssuer
 	// Throttle multiplies Graph's throttling limits (throttle.ParseMode);
@@ -67,8 +75,9 @@ type Server struct {
 	log    *slog.Logger
 }
 
-// Open opens the database, brings its schema up to date, loads the demo
-// tenant when asked, and wires the parts together. The engine is not
+// Open opens the database, brings its schema up to date, applies the demo
+// tenant and cfg's tenants, records the public URL, and wires the parts
+// together. The engine is not
 // running until Start.
 func Open(ctx context.Context, cfg Config) (*Server, error) {
 	log := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
@@ -84,25 +93,35 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
-	if cfg.Demo {
-		if err := demo.Load(ctx, b.Store); err != nil {
-			return err
-		}
-	}
+// openEngine builds the engine on the store's database and migrates
+// River's tables; obs receives what it observes.
+func (s *Server) openEngine(ctx context.Context, b *Backend, cfg Config, obs *observer) (engine.Runner, error) {
 	effects := map[teamsops.OperationType]engine.Effect{}
 	for typ, effect := range service.Effects() {
 		effects[typ] = effect
 	}
-	obs := &observer{}
 	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs})
+	if err != nil {
+		return nil, err
+	}
+	return eng, eng.Migrate(ctx)
+}
+
+func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
+	obs := &observer{}
+	eng, err := s.openEngine(ctx, b, cfg, obs)
 	if err != nil {
 		return err
 	}
-	if err := eng.Migrate(ctx); err != nil {
+	s.engine = eng
+	tenants := &service.Tenants{Store: b.Store, Jobs: eng}
+	if err := loadTenants(ctx, tenants, cfg); err != nil {
 		return err
 	}
-	s.engine = eng
+	// "teamsops token" builds the same issuer from the database.
+	if err := b.Store.SetPublicURL(ctx, cfg.PublicURL); err != nil {
+		return err
+	}
 	if s.Issuer, err = identity.NewIssuer(ctx, b.Store, cfg.PublicURL); err != nil {
 		return err
 	}
@@ -134,11 +153,45 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		Logger:       s.log,
 		Throttle:     throttler,
 	}
+	if cfg.AdminToken != "" {
+		if graph.Admin, err = admin.New(cfg.AdminToken, tenants, s.log); err != nil {
+			return fmt.Errorf("--admin-token: %w", err)
+		}
+	}
 	s.Metrics, s.Handler = m.Handler(), graph
 	if !cfg.MetricsApart {
 		s.Handler = withMetrics(graph, s.Metrics)
 	}
 	return nil
+}
+
+// loadTenants applies the demo tenant, when asked, and cfg's tenants, in
+// one transaction.
+func loadTenants(ctx context.Context, tenants *service.Tenants, cfg Config) error {
+	ds := cfg.Tenants
+	if cfg.Demo {
+		d, err := demo.Declaration()
+		if err != nil {
+			return err
+		}
+		ds = append([]*teamsops.Declaration{d}, ds...)
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	return tenants.Apply(ctx, ds...)
+}
+
+// Apply applies tenant declarations to the database dsn names without
+// starting a server ("teamsops apply"). A server may be using the
+// database: on SQLite the write waits for its lock (the busy timeout).
+func Apply(ctx context.Context, dsn string, poolSize int, ds []*teamsops.Declaration) error {
+	b, err := OpenBackend(ctx, dsn, poolSize)
+	if err != nil {
+		return err
+	}
+	defer b.Store.Close()
+	return (&service.Tenants{Store: b.Store}).Apply(ctx, ds...)
 }
 
 // Start starts the engine: accepted operations run from now on.
