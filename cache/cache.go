@@ -11,14 +11,15 @@
 // not Live), so a cached answer is never one that a reported change has
 // made stale.
 //
-// Access facts decide who may see what, so they are cached only over a
-// store that can bring its feed up to date on demand (Syncer): before
-// each answer from memory, every change committed until then, by any
-// process, has been heard. The SQLite store can, cheaply; the PostgreSQL
-// store cannot (its replicas hear of each other's changes a moment after
-// they commit, through LISTEN/NOTIFY), so over it access facts are read
-// from the database every time, and only operations that have ended —
-// which change only when a tenant file rewrites them — are cached.
+// Access facts decide who may see what, so answers are kept in memory
+// only over a store that can bring its feed up to date on demand
+// (Syncer): before each answer from memory, every change committed until
+// then, by any process, has been heard. The SQLite store can, cheaply.
+// The PostgreSQL store cannot — its replicas hear of each other's changes
+// a moment after they commit, through LISTEN/NOTIFY — so over it nothing
+// is kept: concurrent requests for the same answer share one read that
+// began after all of them arrived (flights), which is as fresh as a read
+// of each one's own.
 package cache
 
 import (
@@ -44,7 +45,10 @@ type Store struct {
 	teamsops.Store
 	max    int
 	cancel func()
-	syncer Syncer // nil: access facts are not cached
+	syncer Syncer // nil: nothing is kept; reads are shared (flights)
+
+	accessReads flights[accessKey, teamsops.ResourceAccess]
+	opReads     flights[opKey, *teamsops.Operation]
 
 	mu   sync.RWMutex
 	live bool
@@ -58,6 +62,18 @@ type Store struct {
 	access  map[string]map[string]map[who]teamsops.ResourceAccess
 	ops     map[string]map[string]*teamsops.Operation
 	entries int
+}
+
+type accessKey struct {
+	tenant string
+	ref    teamsops.ResourceRef
+	who    who
+}
+
+type opKey struct {
+	tenant string
+	ref    teamsops.ResourceRef
+	id     string
 }
 
 // who is the caller and resource kind an access answer is for; a team and
@@ -88,7 +104,10 @@ func (c *Store) Close() error {
 // Access implements teamsops.Store.Access from the cache when it can.
 func (c *Store) Access(ctx context.Context, tenantID string, ref teamsops.ResourceRef, userID, clientAppID string) (teamsops.ResourceAccess, error) {
 	if c.syncer == nil {
-		return c.Store.Access(ctx, tenantID, ref, userID, clientAppID)
+		return c.accessReads.do(ctx, accessKey{tenantID, ref, who{ref.Kind, userID, clientAppID}},
+			func(ctx context.Context) (teamsops.ResourceAccess, error) {
+				return c.Store.Access(ctx, tenantID, ref, userID, clientAppID)
+			})
 	}
 	if err := c.syncer.Sync(ctx); err != nil {
 		return teamsops.ResourceAccess{}, err
@@ -126,6 +145,16 @@ func (c *Store) Access(ctx context.Context, tenantID string, ref teamsops.Resour
 // Operation implements teamsops.Store.Operation, from the cache for an
 // operation that has ended.
 func (c *Store) Operation(ctx context.Context, tenantID string, ref teamsops.ResourceRef, id string) (*teamsops.Operation, error) {
+	if c.syncer == nil {
+		op, err := c.opReads.do(ctx, opKey{tenantID, ref, id}, func(ctx context.Context) (*teamsops.Operation, error) {
+			return c.Store.Operation(ctx, tenantID, ref, id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		copied := *op // shared by the requests of one read
+		return &copied, nil
+	}
 	c.mu.RLock()
 	op, ok := c.ops[tenantID][id]
 	epoch, all, live := c.opEpochs[tenantID], c.all, c.live

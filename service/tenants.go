@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops"
-	"github.com/teamsops/teamsops/identity"
 )
 
 // Tenants applies tenant declarations (tenant files, the admin API) and
@@ -51,9 +50,16 @@ func (ts *Tenants) now() time.Time {
 // nothing is written. The error says which entity could not be written.
 func (ts *Tenants) Apply(ctx context.Context, ds ...*teamsops.Declaration) error {
 	now := ts.now()
+	plans := make([]*secretPlan, len(ds))
+	for i, d := range ds {
+		var err error
+		if plans[i], err = planSecrets(ctx, ts.Store, d); err != nil {
+			return fmt.Errorf("apply tenant %s: %w", d.Tenant.ID, err)
+		}
+	}
 	return ts.Store.Update(ctx, func(tx teamsops.Tx) error {
-		for _, d := range ds {
-			a := &applier{tx: tx, d: d, now: now}
+		for i, d := range ds {
+			a := &applier{tx: tx, d: d, now: now, secrets: plans[i]}
 			if err := a.apply(ctx); err != nil {
 				if code := teamsops.ErrorCode(err); code != teamsops.EINTERNAL {
 					return teamsops.Errorf(code, "Tenant %s: %s", d.Tenant.ID, teamsops.ErrorMessage(err))
@@ -76,6 +82,8 @@ type applier struct {
 	after []teamsops.Declared
 	// wrote says whether the apply deleted or wrote any entity.
 	wrote bool
+	// secrets are the hashes the apps' secrets get (planSecrets).
+	secrets *secretPlan
 }
 
 // key identifies a declared entity among the tenant's.
@@ -329,20 +337,19 @@ func (a *applier) writeApp(ctx context.Context, r *teamsops.AppRegistration, unc
 		old = stored.SecretHashes
 	}
 	secrets := a.d.ClientSecrets[r.ClientID]
-	hashes := make([]string, 0, len(secrets))
-	kept := 0
-	for _, secret := range secrets {
-		i := slices.IndexFunc(old, func(h string) bool { return identity.CheckSecret(h, secret) })
-		if i >= 0 {
-			hashes = append(hashes, old[i])
-			kept++
-			continue
+	hashes, kept, planned := a.secrets.lookup(r.ClientID, old)
+	if !planned { // the stored hashes changed since the plan was made
+		hashes, kept = make([]string, 0, len(secrets)), 0
+		for _, secret := range secrets {
+			h, k, err := hashFor(secret, old)
+			if err != nil {
+				return err
+			}
+			hashes = append(hashes, h)
+			if k {
+				kept++
+			}
 		}
-		h, err := identity.HashSecret(secret)
-		if err != nil {
-			return err
-		}
-		hashes = append(hashes, h)
 	}
 	if unchanged && stored != nil && kept == len(secrets) && len(old) == len(secrets) {
 		return nil
