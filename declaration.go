@@ -12,8 +12,10 @@ type Declaration struct {
 	// text, by client id: a file states them, the store keeps only their
 	// hashes (AppRegistration.SecretHashes).
 	ClientSecrets map[string][]string
-	TeamsApps     []*TeamsApp
-	Groups        []*Group
+	// FaultRules fail operations of apps of AppRegistrations on purpose.
+	FaultRules []*FaultRule
+	TeamsApps  []*TeamsApp
+	Groups     []*Group
 	// Teams have a group of the same id among Groups.
 	Teams []*Team
 	// Channels belong to Teams; every team has a General channel.
@@ -34,6 +36,7 @@ type DeclaredKind string
 const (
 	DeclaredUser            DeclaredKind = "user"
 	DeclaredAppRegistration DeclaredKind = "appRegistration"
+	DeclaredFaultRule       DeclaredKind = "faultRule"
 	DeclaredTeamsApp        DeclaredKind = "teamsApp"
 	DeclaredGroup           DeclaredKind = "group"
 	DeclaredTeam            DeclaredKind = "team"
@@ -46,7 +49,7 @@ const (
 
 // DeclaredKinds lists every DeclaredKind in writing order.
 var DeclaredKinds = []DeclaredKind{
-	DeclaredUser, DeclaredAppRegistration, DeclaredTeamsApp, DeclaredGroup, DeclaredTeam,
+	DeclaredUser, DeclaredAppRegistration, DeclaredFaultRule, DeclaredTeamsApp, DeclaredGroup, DeclaredTeam,
 	DeclaredChannel, DeclaredChat, DeclaredAppInstallation, DeclaredPermissionGrant, DeclaredOperation,
 }
 

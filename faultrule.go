@@ -38,11 +38,15 @@ type FaultRule struct {
 // MaxFaultAttempts bounds a transient rule's Attempts.
 const MaxFaultAttempts = 1000
 
+// MaxFaultText bounds, in bytes, each text of a rule: its id, app,
+// operation type, error code and error message.
+const MaxFaultText = 1024
+
 // Validate checks a rule; it returns nil or an EINVALID *Error.
 func (r *FaultRule) Validate() error {
 	for _, s := range []string{r.ID, r.TenantID, r.ClientAppID, string(r.OperationType), r.ErrorCode, r.ErrorMessage} {
-		if !utf8.ValidString(s) || len(s) > 1024 {
-			return Errorf(EINVALID, "A fault rule's text must be valid UTF-8 of at most 1024 bytes.")
+		if !utf8.ValidString(s) || len(s) > MaxFaultText {
+			return Errorf(EINVALID, "A fault rule's text must be valid UTF-8 of at most %d bytes.", MaxFaultText)
 		}
 	}
 	switch {

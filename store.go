@@ -157,7 +157,8 @@ type Writer interface {
 	// DeleteUser deletes a user and its memberships in chats, teams and
 	// groups.
 	DeleteUser(ctx context.Context, tenantID, id string) error
-	// DeleteAppRegistration deletes an app registration and its RSC grants.
+	// DeleteAppRegistration deletes an app registration, its RSC grants
+	// and its fault rules.
 	DeleteAppRegistration(ctx context.Context, tenantID, clientID string) error
 	// DeleteTeamsApp deletes an app of the catalog and its installations.
 	DeleteTeamsApp(ctx context.Context, tenantID, id string) error

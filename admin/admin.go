@@ -7,6 +7,14 @@
 //	POST   /_teamsops/tenants        a tenant document (JSON) → 201 Created, or 200 OK when the tenant existed
 //	GET    /_teamsops/tenants/{id}   → 200 OK with the tenant's document
 //	DELETE /_teamsops/tenants/{id}   → 204 No Content: every row of the tenant is gone
+//	GET    /_teamsops/tenants/{id}/faultRules             → 200 OK with {"value": [rules]}
+//	POST   /_teamsops/tenants/{id}/faultRules             a rule (JSON) → 201 Created, or 200 OK when its id existed
+//	GET    /_teamsops/tenants/{id}/faultRules/{rule-id}   → 200 OK with the rule
+//	DELETE /_teamsops/tenants/{id}/faultRules/{rule-id}   → 204 No Content
+//
+// A rule has the shape of an entry of a tenant file's faultRules. Rules
+// created here are the run time's: an apply of the tenant's file does not
+// delete them.
 //
 // Every request must carry Authorization: Bearer {admin token}, compared
 // in constant time. The admin token is not a JWT, and Graph's tokens never
@@ -33,6 +41,9 @@ type Tenants interface {
 	Apply(ctx context.Context, ds ...*teamsops.Declaration) error
 	Get(ctx context.Context, id string) (*teamsops.Declaration, error)
 	Delete(ctx context.Context, id string) error
+	FaultRules(ctx context.Context, tenantID string) ([]*teamsops.FaultRule, error)
+	PutFaultRule(ctx context.Context, r *teamsops.FaultRule) (created bool, err error)
+	DeleteFaultRule(ctx context.Context, tenantID, id string) error
 }
 
 // Handler serves the admin API.
@@ -70,17 +81,24 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	path := strings.TrimPrefix(r.URL.EscapedPath(), Prefix)
-	switch id, one := strings.CutPrefix(path, "tenants/"); {
+	// tenants, tenants/{id}, tenants/{id}/faultRules[/{rule-id}]
+	seg := strings.Split(path, "/")
+	tenant := len(seg) >= 2 && seg[0] == "tenants" && seg[1] != ""
+	switch {
 	case path == "tenants" && r.Method == http.MethodPost:
 		h.create(w, r)
 	case path == "tenants":
 		notAllowed(w, r, http.MethodPost)
-	case one && id != "" && !strings.Contains(id, "/") && r.Method == http.MethodGet:
-		h.get(w, r, id)
-	case one && id != "" && !strings.Contains(id, "/") && r.Method == http.MethodDelete:
-		h.delete(w, r, id)
-	case one && id != "" && !strings.Contains(id, "/"):
+	case tenant && len(seg) == 2 && r.Method == http.MethodGet:
+		h.get(w, r, seg[1])
+	case tenant && len(seg) == 2 && r.Method == http.MethodDelete:
+		h.delete(w, r, seg[1])
+	case tenant && len(seg) == 2:
 		notAllowed(w, r, http.MethodGet+", "+http.MethodDelete)
+	case tenant && len(seg) == 3 && seg[2] == "faultRules":
+		h.faultRules(w, r, seg[1])
+	case tenant && len(seg) == 4 && seg[2] == "faultRules" && seg[3] != "":
+		h.faultRule(w, r, seg[1], seg[3])
 	default:
 		writeError(w, r, teamsops.Errorf(teamsops.ENOTFOUND, "No admin endpoint at %s.", teamsops.Clip(r.URL.Path)), nil)
 	}

@@ -223,11 +223,13 @@ func TestCreateGetDelete(t *testing.T) {
 			Topic string
 		}
 		AppRegistrations []map[string]any
+		FaultRules       []struct{ ID, App string } // by id
 	}
 	if err := json.Unmarshal(body, &created); err != nil {
 		t.Fatal(err)
 	}
-	if created.Tenant.ID != northwind || len(created.Users) != 33 || created.Users[0].ID == "" || len(created.Chats) != 6 {
+	if created.Tenant.ID != northwind || len(created.Users) != 33 || created.Users[0].ID == "" || len(created.Chats) != 6 ||
+		len(created.FaultRules) != 2 || created.FaultRules[0].ID != "desk-flaky" || created.FaultRules[0].App != "2a4c6e8b-0d1f-4b3a-9c5e-7f9b1d3a5c7e" {
 		t.Errorf("created: %+v", created)
 	}
 	if strings.Contains(string(body), "secret") {

@@ -38,6 +38,8 @@ type reader struct {
 	// installs and grants cache the lists of each chat or team.
 	installs map[teamsops.ResourceRef][]*teamsops.AppInstallation
 	grants   map[teamsops.ResourceRef][]*teamsops.PermissionGrant
+	// rules caches the tenant's fault rules, by id.
+	rules map[string]*teamsops.FaultRule
 }
 
 func (r *reader) read(ctx context.Context, e teamsops.Declared) error {
@@ -52,6 +54,8 @@ func (r *reader) read(ctx context.Context, e teamsops.Declared) error {
 			a.SecretHashes = nil
 		}
 		return add(&d.AppRegistrations, a, err)
+	case teamsops.DeclaredFaultRule:
+		return r.faultRule(ctx, e)
 	case teamsops.DeclaredTeamsApp:
 		a, err := s.TeamsApp(ctx, tenant, e.ID)
 		return add(&d.TeamsApps, a, err)
@@ -114,6 +118,23 @@ func (r *reader) grant(ctx context.Context, e teamsops.Declared) error {
 		if g.ID == e.ID {
 			r.d.PermissionGrants = append(r.d.PermissionGrants, g)
 		}
+	}
+	return nil
+}
+
+func (r *reader) faultRule(ctx context.Context, e teamsops.Declared) error {
+	if r.rules == nil {
+		rules, err := r.s.FaultRules(ctx, r.tenant, "")
+		if err != nil {
+			return err
+		}
+		r.rules = map[string]*teamsops.FaultRule{}
+		for _, rule := range rules {
+			r.rules[rule.ID] = rule
+		}
+	}
+	if rule, ok := r.rules[e.ID]; ok {
+		r.d.FaultRules = append(r.d.FaultRules, rule)
 	}
 	return nil
 }

@@ -23,8 +23,9 @@ import (
 // through Graph) stays. An entity whose declaration changed is written
 // anew; one the previous declaration listed and this one does not is
 // deleted. Entities clients created — chats from POST /chats, teams and
-// channels made by operations, operations started through Graph — are
-// never deleted by an apply. Declared operations are recorded as they are:
+// channels made by operations, operations started through Graph — and
+// fault rules created through the admin API are never deleted by an
+// apply. Declared operations are recorded as they are:
 // nothing runs them.
 type Tenants struct {
 	Store teamsops.Store
@@ -135,6 +136,9 @@ func (a *applier) declareAll() {
 	for _, r := range a.d.AppRegistrations {
 		add(teamsops.DeclaredAppRegistration, none, r.ClientID, r) // secrets are compared apart
 	}
+	for _, r := range a.d.FaultRules {
+		add(teamsops.DeclaredFaultRule, none, r.ID, r)
+	}
 	for _, app := range a.d.TeamsApps {
 		add(teamsops.DeclaredTeamsApp, none, app.ID, app)
 	}
@@ -193,6 +197,11 @@ func (a *applier) deleteUndeclared(ctx context.Context, before []teamsops.Declar
 			err = a.tx.DeleteGroup(ctx, tenantID, e.ID)
 		case teamsops.DeclaredTeamsApp:
 			err = a.tx.DeleteTeamsApp(ctx, tenantID, e.ID)
+		case teamsops.DeclaredFaultRule:
+			// The admin API may have deleted it already.
+			if err = a.tx.DeleteFaultRule(ctx, tenantID, e.ID); teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+				err = nil
+			}
 		case teamsops.DeclaredAppRegistration:
 			err = a.tx.DeleteAppRegistration(ctx, tenantID, e.ID)
 		case teamsops.DeclaredUser:
@@ -250,6 +259,8 @@ func (a *applier) write(ctx context.Context, i int, e teamsops.Declared) error {
 		return tx.CreateUser(ctx, d.Users[n])
 	case teamsops.DeclaredAppRegistration:
 		return a.writeApp(ctx, d.AppRegistrations[n], a.unchanged(i))
+	case teamsops.DeclaredFaultRule:
+		return tx.CreateFaultRule(ctx, d.FaultRules[n])
 	case teamsops.DeclaredTeamsApp:
 		return tx.CreateTeamsApp(ctx, d.TeamsApps[n])
 	case teamsops.DeclaredGroup:

@@ -46,6 +46,7 @@ func fillTenant(t *testing.T, s teamsops.Store, tenant string) {
 	for _, op := range []*teamsops.Operation{operationOn(tenant, chatRef, opChat), operationOn(tenant, chatRef, opChat2), operationOn(tenant, teamRef, opTeam)} {
 		must(t, s.CreateOperation(ctx, op))
 	}
+	must(t, s.CreateFaultRule(ctx, failRule(tenant, "rule-filled", clientApp, teamsops.OperationTypeCreateTeam)))
 }
 
 func operationOn(tenant string, ref teamsops.ResourceRef, id string) *teamsops.Operation {
@@ -74,6 +75,9 @@ func checkFilled(t *testing.T, s teamsops.Store, tenant string) {
 		if read.err != nil {
 			t.Errorf("tenant %s: %s: %v", tenant[:4], read.what, read.err)
 		}
+	}
+	if rules, err := s.FaultRules(ctx, tenant, clientApp); err != nil || len(rules) != 1 {
+		t.Errorf("tenant %s: fault rules: %v, %v", tenant[:4], rules, err)
 	}
 	for _, ref := range []teamsops.ResourceRef{chatRef, chat2Ref, teamRef} {
 		if installs, err := s.AppInstallations(ctx, tenant, ref); err != nil || len(installs) != 1 {
@@ -142,8 +146,8 @@ func testDeletes(t *testing.T, s teamsops.Store) {
 }
 
 // testDeleteDirectory deletes apps and users: a Teams app goes with its
-// installations, an app registration with its grants, a user with its
-// memberships.
+// installations, an app registration with its grants and fault rules, a
+// user with its memberships.
 func testDeleteDirectory(t *testing.T, s teamsops.Store) {
 	ctx := t.Context()
 	createTenants(t, s)
@@ -154,12 +158,18 @@ func testDeleteDirectory(t *testing.T, s teamsops.Store) {
 		Members: []teamsops.Member{{UserID: user1}, {UserID: user2}}}))
 	must(t, s.CreateAppInstallation(ctx, install(tenantA, chat2Ref, "install-again", appA)))
 	must(t, s.CreatePermissionGrant(ctx, grant(tenantA, chat2Ref, "grant-again", clientApp, "Application", "Chat.Manage.Chat")))
+	for _, r := range []*teamsops.FaultRule{failRule(tenantA, "rule-of-app", clientApp, ""), failRule(tenantA, "rule-of-other", botApp, "")} {
+		must(t, s.CreateFaultRule(ctx, r))
+	}
 	must(t, s.DeleteTeamsApp(ctx, tenantA, appA))
 	_, err := s.TeamsApp(ctx, tenantA, appA)
 	wantCode(t, err, teamsops.ENOTFOUND, appA)
 	must(t, s.DeleteAppRegistration(ctx, tenantA, clientApp))
 	_, err = s.AppRegistration(ctx, tenantA, clientApp)
 	wantCode(t, err, teamsops.ENOTFOUND, clientApp)
+	if rules, err := s.FaultRules(ctx, tenantA, ""); err != nil || len(rules) != 1 || rules[0].ID != "rule-of-other" {
+		t.Errorf("fault rules after deleting their app: %v, %v", rules, err)
+	}
 	installs, err := s.AppInstallations(ctx, tenantA, chat2Ref)
 	must(t, err)
 	grants, err := s.PermissionGrants(ctx, tenantA, chat2Ref)
@@ -305,6 +315,9 @@ func wantTenantGone(t *testing.T, s teamsops.Store, tenant string) {
 		second(s.AppInstallations(ctx, tenant, teamRef)),
 	} {
 		wantCode(t, err, teamsops.ENOTFOUND, "")
+	}
+	if rules, err := s.FaultRules(ctx, tenant, ""); err != nil || len(rules) != 0 {
+		t.Errorf("fault rules of a deleted tenant: %v, %v", rules, err)
 	}
 }
 

@@ -16,15 +16,18 @@ import (
 	"github.com/teamsops/teamsops/tenantfile"
 )
 
-// call sends a request with a bearer token and returns the status, the
-// Location header and the body.
-func call(t *testing.T, srv *teamsopstest.Server, token, method, path, body string) (int, string, []byte) {
+// call sends a request with a bearer token and headers (name, value…),
+// and returns the status, the Location header and the body.
+func call(t *testing.T, srv *teamsopstest.Server, token, method, path, body string, headers ...string) (int, string, []byte) {
 	t.Helper()
 	req, err := http.NewRequest(method, srv.URL+path, strings.NewReader(body))
 	if err != nil {
 		t.Fatal(err)
 	}
 	req.Header.Set("Authorization", "Bearer "+token)
+	for i := 0; i+1 < len(headers); i += 2 {
+		req.Header.Set(headers[i], headers[i+1])
+	}
 	if body != "" {
 		req.Header.Set("Content-Type", "application/json")
 	}
@@ -46,9 +49,9 @@ type operation struct {
 
 // accepted starts an action that answers 202 and polls the operation its
 // Location names until it ends.
-func accepted(t *testing.T, srv *teamsopstest.Server, token, method, path, body string) operation {
+func accepted(t *testing.T, srv *teamsopstest.Server, token, method, path, body string, headers ...string) operation {
 	t.Helper()
-	status, location, b := call(t, srv, token, method, path, body)
+	status, location, b := call(t, srv, token, method, path, body, headers...)
 	if status != http.StatusAccepted || location == "" {
 		t.Fatalf("%s %s: %d, Location %q: %s", method, path, status, location, b)
 	}
@@ -147,7 +150,7 @@ func clientCredentials(t *testing.T, srv *teamsopstest.Server, clientID, secret 
 // TestNorthwind drives a team and a chat that the larger example declares
 // through Graph's 202 → poll → succeeded flow, signed in as the apps it
 // declares with their secrets, and checks that an app without the
-// permission is refused.
+// permission is refused and that the example's fault rule fails clones.
 func TestNorthwind(t *testing.T) {
 	d := northwind(t)
 	srv := teamsopstest.NewServer(t, teamsopstest.WithTenantFile("../examples/northwind.yaml"))
@@ -187,6 +190,13 @@ func TestNorthwind(t *testing.T) {
 		status, _, b := call(t, srv, provisioning, "GET", "/v1.0/chats/"+declared.ID+"/installedApps?$expand=teamsApp", "")
 		if status != http.StatusOK || !strings.Contains(string(b), `"externalId":"com.northwind.polls"`) {
 			t.Errorf("the chat's apps: %d %s", status, b)
+		}
+	})
+	t.Run("the example's fault rule fails cloneTeam", func(t *testing.T) {
+		body := `{"displayName": "Engineering copy", "mailNickname": "engcopy", "partsToClone": "channels,settings"}`
+		op := accepted(t, srv, provisioning, "POST", "/v1.0/teams/"+engineering.ID+"/clone", body)
+		if op.Status != "failed" || op.Error == nil || op.Error.Code != "QuotaExceeded" {
+			t.Errorf("cloneTeam: %+v (error %+v)", op, op.Error)
 		}
 	})
 	t.Run("declared operations stay as declared", func(t *testing.T) {

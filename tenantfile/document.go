@@ -19,6 +19,7 @@ type document struct {
 	Tenant           *tenantDoc     `json:"tenant"`
 	Users            []userDoc      `json:"users,omitempty"`
 	AppRegistrations []appDoc       `json:"appRegistrations,omitempty"`
+	FaultRules       []faultRuleDoc `json:"faultRules,omitempty"`
 	TeamsApps        []teamsAppDoc  `json:"teamsApps,omitempty"`
 	Groups           []groupDoc     `json:"groups,omitempty"`
 	Teams            []teamDoc      `json:"teams,omitempty"`
@@ -47,6 +48,19 @@ type appDoc struct {
 	ClientSecrets          []string `json:"clientSecrets,omitempty"`
 	ApplicationPermissions []string `json:"applicationPermissions,omitempty"`
 	DelegatedPermissions   []string `json:"delegatedPermissions,omitempty"`
+}
+
+// faultRuleDoc is a fault rule (teamsops.FaultRule): fail makes the app's
+// operations end failed with the error given; transient makes their first
+// attempts fail.
+type faultRuleDoc struct {
+	ID            string `json:"id,omitempty"`
+	App           string `json:"app"`                     // an app registration: clientId or displayName
+	OperationType string `json:"operationType,omitempty"` // none: every type
+	Action        string `json:"action"`
+	ErrorCode     string `json:"errorCode,omitempty"`    // fail
+	ErrorMessage  string `json:"errorMessage,omitempty"` // fail
+	Attempts      *int   `json:"attempts,omitempty"`     // transient
 }
 
 type teamsAppDoc struct {

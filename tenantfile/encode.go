@@ -30,6 +30,9 @@ func documentOf(d *teamsops.Declaration) *document {
 		doc.AppRegistrations = append(doc.AppRegistrations, appDoc{ClientID: a.ClientID, DisplayName: a.DisplayName,
 			ApplicationPermissions: a.Roles, DelegatedPermissions: a.DelegatedScopes})
 	}
+	for _, r := range d.FaultRules {
+		doc.FaultRules = append(doc.FaultRules, faultRuleDocOf(r))
+	}
 	for _, a := range d.TeamsApps {
 		doc.TeamsApps = append(doc.TeamsApps, teamsAppDoc{ID: a.ID, ExternalID: a.ExternalID, DisplayName: a.DisplayName, Bot: a.ClientAppID})
 	}
@@ -76,6 +79,16 @@ func teamDocOf(d *teamsops.Declaration, t *teamsops.Team) teamDoc {
 		}
 	}
 	return td
+}
+
+func faultRuleDocOf(r *teamsops.FaultRule) faultRuleDoc {
+	rd := faultRuleDoc{ID: r.ID, App: r.ClientAppID, OperationType: string(r.OperationType), Action: r.Action,
+		ErrorCode: r.ErrorCode, ErrorMessage: r.ErrorMessage}
+	if r.Action == teamsops.FaultActionTransient {
+		attempts := r.Attempts
+		rd.Attempts = &attempts
+	}
+	return rd
 }
 
 func operationDocOf(op *teamsops.Operation) operationDoc {

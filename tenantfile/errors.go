@@ -87,6 +87,17 @@ func (l *errorList) failed(path string) bool {
 	return false
 }
 
+// within reports whether an error was recorded at path or inside it
+// (every error, for the empty path).
+func (l *errorList) within(path string) bool {
+	for _, e := range l.errs {
+		if path == "" || e.Path == path || strings.HasPrefix(e.Path, path+".") || strings.HasPrefix(e.Path, path+"[") {
+			return true
+		}
+	}
+	return false
+}
+
 // missing records that a required value is absent, unless the value was
 // there but of the wrong type (already reported).
 func (l *errorList) missing(path, msg string) {

@@ -125,6 +125,58 @@ func TestErrors(t *testing.T) {
 		{"values not JSON", teamT + "operations:\n  - team: T\n    operationType: createTeam\n    status: notStarted\n    values: '{x'\n",
 			[]string{`t.yaml:9:13: operations[0].values: values is not valid JSON: Graph sends it as a JSON string`}},
 
+		// Fault rules.
+		{"rule: unknown app", apps + "faultRules:\n  - {app: consle, action: transient, attempts: 1}\n",
+			[]string{`t.yaml:6:11: faultRules[0].app: app registration "consle" is not an app registration of this tenant; did you mean "console"?`}},
+		{"rule: unknown app, nothing close", apps + "faultRules:\n  - {app: reporting, action: transient, attempts: 1}\n",
+			[]string{`t.yaml:6:11: faultRules[0].app: app registration "reporting" is not an app registration of this tenant`}},
+		{"rule: no app", apps + "faultRules:\n  - action: transient\n    attempts: 1\n",
+			[]string{`t.yaml:6:5: faultRules[0].app: app is required: the app registration whose operations fail`}},
+		{"rule: unknown operation type", apps + "faultRules:\n  - {app: console, operationType: createTeams, action: transient, attempts: 1}\n",
+			[]string{`t.yaml:6:35: faultRules[0].operationType: operationType "createTeams" is not known; did you mean "createTeam"?`}},
+		{"rule: unknown operation type, nothing close", apps + "faultRules:\n  - {app: console, operationType: deleteTeam, action: transient, attempts: 1}\n",
+			[]string{`t.yaml:6:35: faultRules[0].operationType: operationType "deleteTeam" is not one of cloneTeam, archiveTeam, unarchiveTeam, createTeam, teamifyGroup, createChannel, createChat, archiveChannel, unarchiveChannel`}},
+		{"rule: unknownFutureValue", apps + "faultRules:\n  - {app: console, operationType: unknownFutureValue, action: transient, attempts: 1}\n",
+			[]string{`t.yaml:6:35: faultRules[0].operationType: operationType "unknownFutureValue" is not one of cloneTeam, archiveTeam, unarchiveTeam, createTeam, teamifyGroup, createChannel, createChat, archiveChannel, unarchiveChannel`}},
+		{"rule: no action", apps + "faultRules:\n  - app: console\n",
+			[]string{`t.yaml:6:5: faultRules[0].action: action is required: fail or transient`}},
+		{"rule: action misspelt", apps + "faultRules:\n  - {app: console, action: fial, errorCode: x, errorMessage: y}\n",
+			[]string{`t.yaml:6:28: faultRules[0].action: action "fial" is not known; did you mean "fail"?`}},
+		{"rule: unknown action", apps + "faultRules:\n  - {app: console, action: explode}\n",
+			[]string{`t.yaml:6:28: faultRules[0].action: action "explode" is not fail or transient`}},
+		{"rule: fail without its error", apps + "faultRules:\n  - app: console\n    action: fail\n",
+			[]string{`t.yaml:6:5: faultRules[0].errorCode: errorCode is required: the error.code a fail rule's operations end with`,
+				`t.yaml:6:5: faultRules[0].errorMessage: errorMessage is required: the error.message a fail rule's operations end with`}},
+		{"rule: fail with attempts", apps + "faultRules:\n  - {app: console, action: fail, errorCode: x, errorMessage: y, attempts: 0}\n",
+			[]string{`t.yaml:6:75: faultRules[0].attempts: a fail rule has no attempts: its operations fail at their first attempt`}},
+		{"rule: transient without attempts", apps + "faultRules:\n  - {app: console, action: transient}\n",
+			[]string{`t.yaml:6:5: faultRules[0].attempts: attempts is required: how many attempts fail, 1 to 1000`}},
+		{"rule: transient with too many attempts", apps + "faultRules:\n  - {app: console, action: transient, attempts: 1001}\n",
+			[]string{`t.yaml:6:49: faultRules[0].attempts: attempts is 1 to 1000, not 1001`}},
+		{"rule: transient with no attempts", apps + "faultRules:\n  - {app: console, action: transient, attempts: 0}\n",
+			[]string{`t.yaml:6:49: faultRules[0].attempts: attempts is 1 to 1000, not 0`}},
+		{"rule: transient with an error", apps + "faultRules:\n  - {app: console, action: transient, attempts: 2, errorCode: x, errorMessage: y}\n",
+			[]string{`t.yaml:6:63: faultRules[0].errorCode: a transient rule has no errorCode: its operations succeed once its attempts have failed`,
+				`t.yaml:6:80: faultRules[0].errorMessage: a transient rule has no errorMessage: its operations succeed once its attempts have failed`}},
+		{"rule: attempts not a number", apps + "faultRules:\n  - {app: console, action: transient, attempts: two}\n",
+			[]string{`t.yaml:6:49: faultRules[0].attempts: want a whole number, got a string (two)`}},
+		{"rule: unknown field", apps + "faultRules:\n  - {app: console, action: transient, attempt: 2}\n",
+			[]string{`t.yaml:6:5: faultRules[0].attempts: attempts is required: how many attempts fail, 1 to 1000`,
+				`t.yaml:6:39: faultRules[0].attempt: unknown field "attempt"; did you mean "attempts"?`}},
+		{"rule: error message too long", apps + "faultRules:\n  - {app: console, action: fail, errorCode: x, errorMessage: " + strings.Repeat("é", 513) + "}\n",
+			[]string{`t.yaml:6:62: faultRules[0].errorMessage: longer than 1024 bytes`}},
+		{"rule: malformed id", apps + "faultRules:\n  - {id: no spaces, app: console, action: transient, attempts: 1}\n",
+			[]string{`t.yaml:6:10: faultRules[0].id: "no spaces" is not a fault rule id: use letters, digits, '-', '_' and '.'`}},
+		{"rule: duplicate id", apps + "faultRules:\n  - {id: r1, app: console, action: transient, attempts: 1}\n" +
+			"  - {id: R1, app: console, operationType: createTeam, action: transient, attempts: 1}\n",
+			[]string{`t.yaml:7:10: faultRules[1].id: duplicate id "R1": faultRules[0] has it too`}},
+		{"rule: same app and type", apps + "faultRules:\n  - {app: console, operationType: createTeam, action: transient, attempts: 1}\n" +
+			"  - {id: mine, app: console, operationType: createTeam, action: fail, errorCode: x, errorMessage: y}\n",
+			[]string{`t.yaml:7:45: faultRules[1].operationType: faultRules[0] has the same app and operationType: only one of the two could ever apply`}},
+		{"rule: same app, every type", apps + "faultRules:\n  - {app: console, action: transient, attempts: 1}\n" +
+			"  - {app: console, action: fail, errorCode: x, errorMessage: y}\n",
+			[]string{`t.yaml:7:11: faultRules[1].app: faultRules[0] has the same app and operationType: only one of the two could ever apply`}},
+
 		// JSON.
 		{"JSON", `{"tenant": {"id": "b33cbe9f-8ebe-4f2a-912b-7e2a427f477f"},
  "users": [{"userPrincipalName": 3}, {"userPrincipalName": "m@contoso.com", "mail": "m"}]}`,
@@ -158,6 +210,9 @@ func TestErrors(t *testing.T) {
 
 // users declares two users on lines 3 to 5.
 const users = "users:\n  - userPrincipalName: adele@contoso.com\n  - userPrincipalName: alex@contoso.com\n"
+
+// apps declares an app registration "console" on lines 3 and 4.
+const apps = "appRegistrations:\n  - displayName: console\n"
 
 // teamT declares a team T on lines 3 and 4.
 const teamT = "teams:\n  - displayName: T\n"

@@ -53,8 +53,8 @@ func TestREADMEExample(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(d.Users) != 3 || len(d.Teams) != 2 || len(d.Chats) != 2 || len(d.Operations) != 2 {
-		t.Errorf("the README's example declares %d users, %d teams, %d chats, %d operations",
-			len(d.Users), len(d.Teams), len(d.Chats), len(d.Operations))
+	if len(d.Users) != 3 || len(d.Teams) != 2 || len(d.Chats) != 2 || len(d.Operations) != 2 || len(d.FaultRules) != 2 {
+		t.Errorf("the README's example declares %d users, %d teams, %d chats, %d operations, %d fault rules",
+			len(d.Users), len(d.Teams), len(d.Chats), len(d.Operations), len(d.FaultRules))
 	}
 }

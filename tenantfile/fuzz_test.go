@@ -39,6 +39,8 @@ func FuzzDecode(f *testing.F) {
 		tenantLines + users + "chats:\n  - chatType: oneOnOne\n    members: [adele, alex]\n",
 		`{"tenant": {"id": "b33cbe9f-8ebe-4f2a-912b-7e2a427f477f"}, "users": [{"userPrincipalName": "a@b.c"}]}`,
 		tenantLines + teamT + "    settings: {funSettings: {giphyContentRating: strict}}\n",
+		tenantLines + apps + "faultRules:\n  - {app: console, operationType: createTeam, action: fail, errorCode: x, errorMessage: y}\n" +
+			"  - {id: r-2, app: console, action: transient, attempts: 3}\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -104,4 +106,60 @@ func checkApply(t *testing.T, tenants *service.Tenants, d *teamsops.Declaration)
 	if err := tenants.Delete(ctx, d.Tenant.ID); err != nil {
 		t.Fatal(err)
 	}
+}
+
+// FuzzDecodeFaultRule feeds DecodeFaultRule, the admin API's reader of a
+// rule, arbitrary bodies: it never panics, it returns a rule or errors
+// with places, a rule validates as the store requires, and it encodes to
+// a body that decodes to the same rule.
+func FuzzDecodeFaultRule(f *testing.F) {
+	data, err := os.ReadFile("../examples/northwind.yaml")
+	if err != nil {
+		f.Fatal(err)
+	}
+	d, err := tenantfile.Decode("northwind.yaml", data)
+	if err != nil {
+		f.Fatal(err)
+	}
+	for _, r := range d.FaultRules {
+		b, err := tenantfile.EncodeFaultRule(r)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b)
+	}
+	for _, s := range []string{
+		"", "{}", "[]", "null", `{"app": "northwind desk"}`, "app: northwind desk\naction: transient\nattempts: 1001\n",
+		`{"id": "x", "app": "northwind desk", "operationType": "createTeem", "action": "fail", "errorCode": "", "attempts": 1}`,
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		r, err := tenantfile.DecodeFaultRule("body", data, d)
+		if (r == nil) == (err == nil) {
+			t.Fatalf("DecodeFaultRule = %v, %v: want a rule or an error", r, err)
+		}
+		if err != nil {
+			es, ok := err.(tenantfile.Errors)
+			if !ok || len(es) == 0 {
+				t.Fatalf("error %T %v, want Errors", err, err)
+			}
+			for _, e := range es {
+				if e.Line < 1 || e.Column < 1 || e.Message == "" {
+					t.Fatalf("error without a place or message: %+v", e)
+				}
+			}
+			return
+		}
+		if err := r.Validate(); err != nil {
+			t.Fatalf("a decoded rule does not validate: %v (%+v)", err, r)
+		}
+		b, err := tenantfile.EncodeFaultRule(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if back, err := tenantfile.DecodeFaultRule("encoded", b, d); err != nil || !reflect.DeepEqual(back, r) {
+			t.Fatalf("%s decodes to %+v, %v; want %+v", b, back, err, r)
+		}
+	})
 }

@@ -104,20 +104,31 @@ type index struct {
 	of     string
 	byID   map[string]string   // folded id → id
 	byName map[string][]string // folded name → ids
+	// known lists every id and name, to suggest one for a typo; budget is
+	// what is left of suggestBudget.
+	known  []string
+	budget int
 }
 
+// suggestBudget bounds the work of suggesting names for one index's
+// misses, in pairs of bytes compared, so that a file of many wrong
+// references to many entities is still checked at once.
+const suggestBudget = 50_000_000
+
 func newIndex(kind, of string) *index {
-	return &index{kind: kind, of: of, byID: map[string]string{}, byName: map[string][]string{}}
+	return &index{kind: kind, of: of, byID: map[string]string{}, byName: map[string][]string{}, budget: suggestBudget}
 }
 
 // add records an entity's id and names (empty names are skipped).
 func (x *index) add(id string, names ...string) {
 	x.byID[strings.ToLower(id)] = id
+	x.known = append(x.known, id)
 	for _, n := range names {
 		if n != "" {
 			key := strings.ToLower(n)
 			if !slices.Contains(x.byName[key], id) {
 				x.byName[key] = append(x.byName[key], id)
+				x.known = append(x.known, n)
 			}
 		}
 	}
@@ -135,8 +146,26 @@ func (x *index) resolve(ref string) (string, string) {
 	case 1:
 		return ids[0], ""
 	case 0:
-		return "", fmt.Sprintf("%s %q is not %s", x.kind, clip(ref), x.of)
+		msg := fmt.Sprintf("%s %q is not %s", x.kind, clip(ref), x.of)
+		if s := x.suggest(ref); s != "" {
+			msg += fmt.Sprintf("; did you mean %q?", s)
+		}
+		return "", msg
 	default:
 		return "", fmt.Sprintf("%s %q names %d of them; use an id", x.kind, clip(ref), len(ids))
 	}
+}
+
+// suggest returns the id or name closest to ref, if it is close enough to
+// be what ref meant and the budget allows looking.
+func (x *index) suggest(ref string) string {
+	cost := 0
+	for _, k := range x.known {
+		cost += min(len(k), 257) * min(len(ref), 257)
+	}
+	if cost > x.budget {
+		return ""
+	}
+	x.budget -= cost
+	return suggest(ref, x.known)
 }

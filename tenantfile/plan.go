@@ -50,6 +50,9 @@ func (p *planner) run(doc *document) {
 	for i := range doc.AppRegistrations {
 		p.app(&doc.AppRegistrations[i], fmt.Sprintf("appRegistrations[%d]", i))
 	}
+	for i := range doc.FaultRules {
+		p.faultRule(&doc.FaultRules[i], fmt.Sprintf("faultRules[%d]", i))
+	}
 	for i := range doc.TeamsApps {
 		p.teamsApp(&doc.TeamsApps[i], fmt.Sprintf("teamsApps[%d]", i))
 	}

@@ -1,9 +1,10 @@
 // Package tenantfile reads and writes tenant files: one tenant of
 // teamsops — its users, app registrations with their secrets and
-// permissions, Teams apps, resource-specific grants, groups, teams,
-// channels, chats and operations — declared in YAML or JSON (JSON is
-// YAML, so one parser reads both, keeping the line and column of every
-// value).
+// permissions, fault rules, Teams apps, resource-specific grants, groups,
+// teams, channels, chats and operations — declared in YAML or JSON (JSON
+// is YAML, so one parser reads both, keeping the line and column of every
+// value). DecodeFaultRule reads one fault rule alone, as the admin API
+// receives it.
 //
 // Decode checks a file as a whole and reports every problem at once, each
 // with its file, line, column and field path; only a file without any

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -61,6 +62,9 @@ func printDeclared(w io.Writer, tenants []*teamsops.Declaration) error {
 		for _, a := range d.AppRegistrations {
 			row("appRegistration", a.DisplayName, a.ClientID)
 		}
+		for _, r := range d.FaultRules {
+			row("faultRule", names[r.ClientAppID]+" "+cmp.Or(string(r.OperationType), "every operation")+" "+r.Action, r.ID)
+		}
 		for _, a := range d.TeamsApps {
 			row("teamsApp", a.DisplayName, a.ID)
 		}
@@ -89,13 +93,17 @@ func printDeclared(w io.Writer, tenants []*teamsops.Declaration) error {
 	return tw.Flush()
 }
 
-// namesOf names the teams, chats and Teams apps of d by id, as the file
-// knows them: a chat by its topic or, without one, its members' aliases.
+// namesOf names the app registrations, teams, chats and Teams apps of d
+// by id, as the file knows them: a chat by its topic or, without one, its
+// members' aliases.
 func namesOf(d *teamsops.Declaration) map[string]string {
 	names := map[string]string{}
 	alias := map[string]string{}
 	for _, u := range d.Users {
 		alias[u.ID], _, _ = strings.Cut(u.UserPrincipalName, "@")
+	}
+	for _, a := range d.AppRegistrations {
+		names[a.ClientID] = a.DisplayName
 	}
 	for _, t := range d.Teams {
 		names[t.ID] = t.DisplayName

@@ -85,12 +85,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	if c.pprofAddr != "" {
-		side, err := listenSide("pprof", c.pprofAddr, pprofHandler())
+		stopPprof, err := startSide("pprof", c.pprofAddr, pprofHandler(), logger)
 		if err != nil {
 			return err
 		}
-		defer side.close()
-		go side.serve(logger)
+		defer stopPprof()
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -100,42 +99,64 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer ln.Close()
-	base := strings.TrimSuffix(c.publicURL, "/")
-	if base == "" {
-		base = scheme + "://" + ln.Addr().String()
-	}
-	issuers, err := trustedIssuers(c.trusted)
-	if err != nil {
+	cfg := server.Config{DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: c.baseURL(scheme, ln.Addr().String()),
+		Profile: profile, Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Throttle: scale, Logger: logger,
+		MetricsApart: c.metricsAddr != ""}
+	if cfg.Trusted, err = trustedIssuers(c.trusted); err != nil {
 		return err
 	}
-	srv, err := server.Open(ctx, server.Config{
-		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
-		Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Trusted: issuers, Throttle: scale, Logger: logger,
-		MetricsApart: c.metricsAddr != "",
-	})
+	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
 	if c.metricsAddr != "" {
-		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", srv.Metrics)
-		side, err := listenSide("metrics", c.metricsAddr, mux)
+		stopMetrics, err := startSide("metrics", c.metricsAddr, metricsHandler(srv.Metrics), logger)
 		if err != nil {
 			return err
 		}
-		defer side.close()
-		go side.serve(logger)
+		defer stopMetrics()
 	}
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo,
-		"tenant_files", len(c.tenantFiles), "admin_api", c.adminToken != "", "profile", profile.Name, "throttle", c.throttle)
+	c.logStart(logger, ln.Addr().String(), cfg.PublicURL, profile.Name)
 	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
+}
+
+// startSide serves h on a listener of its own at addr (--pprof-addr,
+// --metrics-addr); the function it returns stops it.
+func startSide(name, addr string, h http.Handler, logger *slog.Logger) (stop func(), err error) {
+	side, err := listenSide(name, addr, h)
+	if err != nil {
+		return nil, err
+	}
+	go side.serve(logger)
+	return side.close, nil
+}
+
+// baseURL is --public-url, or the URL of the address listened on.
+func (c serveConfig) baseURL(scheme, addr string) string {
+	if base := strings.TrimSuffix(c.publicURL, "/"); base != "" {
+		return base
+	}
+	return scheme + "://" + addr
+}
+
+// metricsHandler serves only GET /metrics, on --metrics-addr.
+func metricsHandler(metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	return mux
+}
+
+// logStart logs that the server serves, and how it was started.
+func (c serveConfig) logStart(logger *slog.Logger, addr, base, profile string) {
+	logger.Info("serving", "addr", addr, "public_url", base, "db", server.Redact(c.db), "demo", c.demo,
+		"tenant_files", len(c.tenantFiles), "admin_api", c.adminToken != "", "profile", profile, "throttle", c.throttle)
 }
 
 // modes reads --profile and --throttle.

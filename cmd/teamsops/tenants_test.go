@@ -122,6 +122,7 @@ func TestApply(t *testing.T) {
 		"KIND", "tenant           Northwind Traders", "user             aisha.okafor@northwind.onmicrosoft.com",
 		"chat             oneOnOne pat+sam", "operation        archiveTeam of Northwind Support",
 		"1d3f5b7a-9c2e-4a6d-8b0f-3e5a7c9d1b4f-aa01",
+		"faultRule        northwind desk every operation transient", "e955d956-a3b3-5501-b6d2-6264849c82bb",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("--print-ids lacks %q:\n%s", want, out.String())

@@ -60,11 +60,14 @@ func DeleteUser(ctx context.Context, db DB, note Note, tenantID, id string) erro
 	return exec(ctx, db, []any{tenantID, id}, stmts...)
 }
 
-// DeleteAppRegistration deletes an app registration and its RSC grants.
+// DeleteAppRegistration deletes an app registration, its RSC grants and
+// its fault rules (which would apply again to an app of the same client
+// id declared later).
 func DeleteAppRegistration(ctx context.Context, db DB, note Note, tenantID, clientID string) error {
 	note(access(tenantID, "", ""))
 	return exec(ctx, db, []any{tenantID, clientID},
 		`DELETE FROM permission_grants WHERE tenant_id = $1 AND client_app_id = $2`,
+		`DELETE FROM fault_rules WHERE tenant_id = $1 AND client_app_id = $2`,
 		`DELETE FROM app_registrations WHERE tenant_id = $1 AND client_id = $2`)
 }
 
