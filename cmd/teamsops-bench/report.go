@@ -1,6 +1,7 @@
 package main
 
 import (
+	"os"
 	"runtime"
 	"strings"
 	"time"
@@ -56,12 +57,15 @@ type Footprint struct {
 
 // Report is everything one run measured.
 type Report struct {
-	Started    time.Time   `json:"started"`
-	Seconds    float64     `json:"seconds"`
-	GoVersion  string      `json:"go_version"`
-	OS         string      `json:"os"`
-	CPUs       int         `json:"cpus"`
-	Smoke      bool        `json:"smoke"`
+	Started   time.Time `json:"started"`
+	Seconds   float64   `json:"seconds"`
+	GoVersion string    `json:"go_version"`
+	OS        string    `json:"os"`
+	CPUs      int       `json:"cpus"`
+	Smoke     bool      `json:"smoke"`
+	// LoadAvg is the machine's load average (1, 5, 15 minutes) at the
+	// start and the end: other work on the machine skews every figure.
+	LoadAvg    [2]string   `json:"load_avg"`
 	Rows       []Row       `json:"rows"`
 	Footprints []Footprint `json:"footprints"`
 	Skipped    []string    `json:"skipped,omitempty"`
@@ -80,10 +84,22 @@ func newRow(target, scenario string, conns int, rate float64, s sample) Row {
 func (b *bench) report(started time.Time) Report {
 	rows := fillRatios(b.rows)
 	return Report{
+		LoadAvg: [2]string{b.loadAvg, loadAvg()},
 		Started: started.UTC(), Seconds: time.Since(started).Seconds(),
 		GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
 		Smoke: b.cfg.smoke, Rows: rows, Footprints: b.footprints, Skipped: b.skipped,
 	}
+}
+
+// loadAvg returns the machine's load averages, or "" where /proc does not
+// say.
+func loadAvg() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return ""
+	}
+	f := strings.Fields(string(b))
+	return strings.Join(f[:min(3, len(f))], " ")
 }
 
 // fillRatios sets VsBare on closed-loop GET rows (against the bare

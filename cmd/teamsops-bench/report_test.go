@@ -79,8 +79,9 @@ sqlite open: 7 requests left over 1 ms late (too few --open-conns, or the server
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
-	if smoke := formatReport(Report{Smoke: true}); !strings.Contains(smoke, "smoke run") {
-		t.Errorf("a smoke report does not say so: %q", smoke)
+	smoke := formatReport(Report{Smoke: true, LoadAvg: [2]string{"1.00 0.50 0.20", "2.00 1.00 0.40"}})
+	if !strings.Contains(smoke, "smoke run") || !strings.Contains(smoke, "\nload average 1.00 0.50 0.20 at the start, 2.00 1.00 0.40 at the end\n") {
+		t.Errorf("a smoke report does not say it is one, or the load: %q", smoke)
 	}
 }
 

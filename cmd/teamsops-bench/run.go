@@ -19,6 +19,8 @@ type bench struct {
 	dir  string // logs and SQLite files, removed at the end
 	out  io.Writer
 	logs int // numbers the processes' log files
+	// loadAvg is the machine's load when the run began.
+	loadAvg string
 
 	rows       []Row
 	footprints []Footprint
@@ -31,7 +33,7 @@ func run(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 		return err
 	}
 	defer os.RemoveAll(dir)
-	b := &bench{cfg: cfg, bin: cfg.bin, dir: dir, out: stderr}
+	b := &bench{cfg: cfg, bin: cfg.bin, dir: dir, out: stderr, loadAvg: loadAvg()}
 	if b.self, err = os.Executable(); err != nil {
 		return err
 	}

@@ -14,7 +14,11 @@ func formatReport(r Report) string {
 	if r.Smoke {
 		mode = ", smoke run: the numbers prove the harness works, they measure nothing"
 	}
-	fmt.Fprintf(&b, "teamsops-bench: %d CPUs, %s, %s%s\n\n", r.CPUs, r.OS, r.GoVersion, mode)
+	fmt.Fprintf(&b, "teamsops-bench: %d CPUs, %s, %s%s\n", r.CPUs, r.OS, r.GoVersion, mode)
+	if r.LoadAvg[0] != "" {
+		fmt.Fprintf(&b, "load average %s at the start, %s at the end\n", r.LoadAvg[0], r.LoadAvg[1])
+	}
+	b.WriteString("\n")
 	rows := [][]string{{"target", "scenario", "conns", "rate/s", "req/s", "p50 ms", "p99 ms", "errors", "× bare", "× demo", "ops/s", "RSS MB"}}
 	for _, row := range r.Rows {
 		rows = append(rows, []string{
