@@ -38,6 +38,7 @@ func closedLoop(ctx context.Context, l load, conns int) sample {
 					break
 				}
 				why := l.send(c)
+				s.sent++
 				if t0.Before(from) {
 					continue
 				}
@@ -101,6 +102,7 @@ func openLoop(ctx context.Context, l load, rate float64, conns int) sample {
 					s.late++
 				}
 				why := l.send(c)
+				s.sent++
 				if !counted {
 					continue
 				}

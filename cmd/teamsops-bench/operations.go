@@ -93,6 +93,7 @@ func (b *bench) operations(ctx context.Context, target string, d *deployment, ra
 	var accepted []acceptedOp
 	body := chatBody()
 	rs := sampleRSS(d.procs)
+	cpu := cpuOf(d.procs)
 	began := time.Now()
 	var wg sync.WaitGroup
 	var all sample
@@ -134,6 +135,7 @@ func (b *bench) operations(ctx context.Context, target string, d *deployment, ra
 	if err != nil {
 		return row, err
 	}
+	row.CPUUS = perUnit(cpuOf(d.procs)-cpu, len(accepted))
 	if len(accepted) > 0 {
 		row.OpsPerSec = float64(len(accepted)) / ended.Sub(began).Seconds()
 	}

@@ -133,6 +133,37 @@ func (p *process) rss() int64 {
 	return 0
 }
 
+// clockTicks is Linux's USER_HZ, the unit of /proc/PID/stat's times: 100
+// on every architecture Go supports there.
+const clockTicks = 100
+
+// cpu returns the CPU time the process has used, user and system, all its
+// threads; 0 where /proc does not say.
+func (p *process) cpu() time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// The command name, in parentheses, may hold spaces: count fields
+	// after its closing parenthesis. utime and stime are fields 14 and 15.
+	f := strings.Fields(string(b[bytes.LastIndexByte(b, ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	user, _ := strconv.ParseInt(f[11], 10, 64)
+	sys, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(user+sys) * time.Second / clockTicks
+}
+
+// cpuOf is the CPU time all of procs have used.
+func cpuOf(procs []*process) time.Duration {
+	var d time.Duration
+	for _, p := range procs {
+		d += p.cpu()
+	}
+	return d
+}
+
 // logTail returns the last lines the process wrote, for error messages.
 func (p *process) logTail() string {
 	b, _ := os.ReadFile(p.logPath)

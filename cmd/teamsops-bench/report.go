@@ -36,6 +36,10 @@ type Row struct {
 	// OpsPerSec is operations from the first POST until the last one was
 	// seen terminal.
 	OpsPerSec float64 `json:"ops_per_sec,omitempty"`
+	// CPUUS is the CPU time the target's processes used per request sent
+	// (for ops, per operation accepted, its execution included), in
+	// microseconds: less swayed than RPS by other work on the machine.
+	CPUUS float64 `json:"cpu_us_per_request"`
 	// RSSMB is the most memory one process of the target had meanwhile.
 	RSSMB float64 `json:"rss_mb"`
 }

@@ -135,8 +135,10 @@ func (b *bench) list(ctx context.Context, target, scenario string, procs []*proc
 func (b *bench) measure(target, scenario string, conns int, rate float64, procs []*process, fn func() sample) Row {
 	b.progress("%s: %s, %d connections%s", target, scenario, conns, rateNote(rate))
 	rs := sampleRSS(procs)
+	cpu := cpuOf(procs)
 	s := fn()
 	row := newRow(target, scenario, conns, rate, s)
+	row.CPUUS = perUnit(cpuOf(procs)-cpu, s.sent)
 	row.RSSMB = megabytes(rs.stop())
 	b.add(row)
 	return row
@@ -204,6 +206,14 @@ func clip(b []byte) string {
 		return string(b[:200]) + "…"
 	}
 	return string(b)
+}
+
+// perUnit is d spread over n, in microseconds; 0 when n is 0.
+func perUnit(d time.Duration, n int) float64 {
+	if n == 0 {
+		return 0
+	}
+	return float64(d) / float64(time.Microsecond) / float64(n)
 }
 
 func megabytes(n int64) float64 { return float64(n) / (1 << 20) }

@@ -13,6 +13,7 @@ type sample struct {
 	firstErr  string          // what the first error was
 	window    time.Duration   // the measured time the requests were counted in
 	dials     int             // connections opened, warm-up included
+	sent      int             // requests sent, warm-up included
 	late      int             // open loop: requests sent more than lateAfter past their time
 	dropped   int             // open loop: requests never sent, the schedule being too far behind
 }
@@ -31,6 +32,7 @@ func (s *sample) merge(o sample) {
 	}
 	s.window = max(s.window, o.window)
 	s.dials += o.dials
+	s.sent += o.sent
 	s.late += o.late
 	s.dropped += o.dropped
 }

@@ -19,12 +19,12 @@ func formatReport(r Report) string {
 		fmt.Fprintf(&b, "load average %s at the start, %s at the end\n", r.LoadAvg[0], r.LoadAvg[1])
 	}
 	b.WriteString("\n")
-	rows := [][]string{{"target", "scenario", "conns", "rate/s", "req/s", "p50 ms", "p99 ms", "errors", "× bare", "× demo", "ops/s", "RSS MB"}}
+	rows := [][]string{{"target", "scenario", "conns", "rate/s", "req/s", "p50 ms", "p99 ms", "errors", "× bare", "× demo", "ops/s", "CPU µs", "RSS MB"}}
 	for _, row := range r.Rows {
 		rows = append(rows, []string{
 			row.Target, row.Scenario, strconv.Itoa(row.Conns), count(row.Rate), count(row.RPS),
 			ms(row.P50MS), ms(row.P99MS), strconv.Itoa(row.Errors), ratio(row.VsBare), ratio(row.VsDemo),
-			count(row.OpsPerSec), mb(row.RSSMB),
+			count(row.OpsPerSec), count(row.CPUUS), mb(row.RSSMB),
 		})
 	}
 	b.WriteString(table(rows, 2))
