@@ -139,8 +139,13 @@ const clockTicks = 100
 
 // cpu returns the CPU time the process has used, user and system, all its
 // threads; 0 where /proc does not say.
-func (p *process) cpu() time.Duration {
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(p.cmd.Process.Pid) + "/stat")
+func (p *process) cpu() time.Duration { return cpuOfPid(p.cmd.Process.Pid) }
+
+// selfCPU is the CPU time the harness itself has used: the client's cost.
+func selfCPU() time.Duration { return cpuOfPid(os.Getpid()) }
+
+func cpuOfPid(pid int) time.Duration {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
 	if err != nil {
 		return 0
 	}

@@ -40,6 +40,8 @@ type Row struct {
 	// (for ops, per operation accepted, its execution included), in
 	// microseconds: less swayed than RPS by other work on the machine.
 	CPUUS float64 `json:"cpu_us_per_request"`
+	// ClientCPUUS is the same for the harness itself, the client.
+	ClientCPUUS float64 `json:"client_cpu_us_per_request"`
 	// RSSMB is the most memory one process of the target had meanwhile.
 	RSSMB float64 `json:"rss_mb"`
 }

@@ -135,10 +135,11 @@ func (b *bench) list(ctx context.Context, target, scenario string, procs []*proc
 func (b *bench) measure(target, scenario string, conns int, rate float64, procs []*process, fn func() sample) Row {
 	b.progress("%s: %s, %d connections%s", target, scenario, conns, rateNote(rate))
 	rs := sampleRSS(procs)
-	cpu := cpuOf(procs)
+	cpu, client := cpuOf(procs), selfCPU()
 	s := fn()
 	row := newRow(target, scenario, conns, rate, s)
 	row.CPUUS = perUnit(cpuOf(procs)-cpu, s.sent)
+	row.ClientCPUUS = perUnit(selfCPU()-client, s.sent)
 	row.RSSMB = megabytes(rs.stop())
 	b.add(row)
 	return row
