@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -130,10 +131,16 @@ func (b *bench) operations(ctx context.Context, target string, d *deployment, ra
 	}
 	wg.Wait()
 	row := newRow(target, scenario, clients, rate, all)
-	ended, results, err := b.sweep(ctx, d, accepted)
+	var failures tally
+	ended, results, err := b.sweep(ctx, d, accepted, &failures)
 	row.RSSMB = megabytes(rs.stop())
 	if err != nil {
-		return row, err
+		return row, fmt.Errorf("%w%s", err, d.describe())
+	}
+	if failures.n > 0 {
+		b.rowError(&row, failures.first)
+		row.Errors += failures.n - 1
+		b.progress("%s: %d polls failed; the first: %s%s", target, failures.n, failures.first, d.describe())
 	}
 	row.CPUUS = perUnit(cpuOf(d.procs)-cpu, len(accepted))
 	if len(accepted) > 0 {
@@ -149,10 +156,28 @@ type opState struct {
 	TargetResourceID string `json:"targetResourceId"`
 }
 
+// tally counts failures from several goroutines and keeps the first.
+type tally struct {
+	mu    sync.Mutex
+	n     int
+	first string
+}
+
+func (t *tally) add(why string) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.n == 0 {
+		t.first = why
+	}
+	t.n++
+}
+
 // sweep asks for every operation until it is terminal, with one client
 // per --ops-clients, each taking every n-th operation in accept order. It
-// returns when the last was seen terminal, and each one's final state.
-func (b *bench) sweep(ctx context.Context, d *deployment, ops []acceptedOp) (time.Time, []opState, error) {
+// returns when the last was seen terminal, and each one's final state. A
+// poll that fails is counted in failures and tried again on a new
+// connection; only pollTries failures in a row end the sweep.
+func (b *bench) sweep(ctx context.Context, d *deployment, ops []acceptedOp, failures *tally) (time.Time, []opState, error) {
 	states := make([]opState, len(ops))
 	n := max(1, min(b.cfg.opsClients, len(ops)))
 	ends := make([]time.Time, n)
@@ -167,7 +192,7 @@ func (b *bench) sweep(ctx context.Context, d *deployment, ops []acceptedOp) (tim
 				defer conns[i].close()
 			}
 			for i := w; i < len(ops); i += n {
-				st, err := b.awaitTerminal(ctx, conns[ops[i].proc], d.token, ops[i].location, deadline)
+				st, err := b.awaitTerminal(ctx, conns[ops[i].proc], d.token, ops[i].location, deadline, failures)
 				if err != nil {
 					errs[w] = err
 					return
@@ -189,21 +214,38 @@ func (b *bench) sweep(ctx context.Context, d *deployment, ops []acceptedOp) (tim
 	return last, states, nil
 }
 
+// pollTries is how many polls of one operation may fail in a row before
+// the sweep gives up.
+const pollTries = 3
+
 // awaitTerminal GETs one operation until it has succeeded or failed.
-func (b *bench) awaitTerminal(ctx context.Context, c *conn, token, location string, deadline time.Time) (opState, error) {
+func (b *bench) awaitTerminal(ctx context.Context, c *conn, token, location string, deadline time.Time, failures *tally) (opState, error) {
 	req := newRequest(http.MethodGet, c.addr, "/beta"+location, token, nil)
+	failed := 0
 	for {
-		r, err := c.do(req)
-		if err != nil {
-			return opState{}, fmt.Errorf("GET %s: %w", location, err)
-		}
-		if r.status != http.StatusOK {
-			return opState{}, fmt.Errorf("GET %s: status %d: %s", location, r.status, clip(r.body))
-		}
 		var st opState
-		if err := json.Unmarshal(r.body, &st); err != nil {
-			return opState{}, fmt.Errorf("GET %s: %w", location, err)
+		why := ""
+		r, err := c.do(req)
+		switch {
+		case err != nil:
+			why = err.Error()
+		case r.status != http.StatusOK:
+			why = fmt.Sprintf("status %d: %s", r.status, clip(r.body))
+		default:
+			if err := json.Unmarshal(r.body, &st); err != nil {
+				why = err.Error()
+			}
 		}
+		if why != "" {
+			why = "GET " + location + ": " + why
+			failures.add(why)
+			c.close()
+			if failed++; failed == pollTries {
+				return opState{}, errors.New(why)
+			}
+			continue
+		}
+		failed = 0
 		if st.Status == "succeeded" || st.Status == "failed" {
 			return st, nil
 		}

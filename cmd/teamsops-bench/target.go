@@ -50,6 +50,22 @@ func (b *bench) startTeamsops(ctx context.Context, name, db string, n int) (*dep
 	return d, nil
 }
 
+// describe says, for an error message, whether each process still runs,
+// and the last lines of its log.
+func (d *deployment) describe() string {
+	var b strings.Builder
+	for i, p := range d.procs {
+		state := "running"
+		select {
+		case <-p.exited:
+			state = fmt.Sprintf("exited: %v", p.err)
+		default:
+		}
+		fmt.Fprintf(&b, "\nprocess %d (%s), %s; its log ends:\n%s", i, p.addr, state, p.logTail())
+	}
+	return b.String()
+}
+
 // stop stops every process of d.
 func (d *deployment) stop() {
 	for _, p := range d.procs {
