@@ -147,7 +147,7 @@ func (b *bench) operations(ctx context.Context, target string, d *deployment, ra
 		row.OpsPerSec = float64(len(accepted)) / ended.Sub(began).Seconds()
 	}
 	b.verifyEffects(ctx, d, results, &row)
-	return row, nil
+	return row, alive(d.procs)
 }
 
 // opState is the part of an operation the harness reads.

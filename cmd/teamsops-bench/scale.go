@@ -42,7 +42,9 @@ func (b *bench) scaleScenario(ctx context.Context, backend string, fp *Footprint
 		return err
 	}
 	l := load{addr: addr, req: get, check: sameAs(want), warmup: b.cfg.warmup, duration: b.cfg.duration}
-	b.measure(backend, "scale-get", conns, 0, d.procs, func() sample { return closedLoop(ctx, l, conns) })
+	if _, err := b.measure(backend, "scale-get", conns, 0, d.procs, func() sample { return closedLoop(ctx, l, conns) }); err != nil {
+		return err
+	}
 	lists := []struct{ scenario, path string }{
 		{"scale-list", listPath(demo.ChatID, true)},                      // the demo's list, in a big store
 		{"scale-list-chat", listPath(ids.typical, true)},                 // a chat with an even share

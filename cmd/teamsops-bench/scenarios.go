@@ -94,7 +94,10 @@ func (b *bench) requestScenarios(ctx context.Context, target string, procs []*pr
 	best := 0.0
 	if b.cfg.has(scenarioGet) {
 		for _, n := range b.cfg.conns {
-			row := b.measure(target, scenarioGet, n, 0, procs, func() sample { return closedLoop(ctx, getLoad, n) })
+			row, err := b.measure(target, scenarioGet, n, 0, procs, func() sample { return closedLoop(ctx, getLoad, n) })
+			if err != nil {
+				return res, err
+			}
 			best, res.peakRSS = max(best, row.RPS), max(res.peakRSS, row.RSSMB)
 		}
 	}
@@ -104,7 +107,9 @@ func (b *bench) requestScenarios(ctx context.Context, target string, procs []*pr
 			rate = best / 2
 		}
 		if rate > 0 {
-			b.measure(target, scenarioOpen, b.cfg.openConns, rate, procs, func() sample { return openLoop(ctx, getLoad, rate, b.cfg.openConns) })
+			if _, err := b.measure(target, scenarioOpen, b.cfg.openConns, rate, procs, func() sample { return openLoop(ctx, getLoad, rate, b.cfg.openConns) }); err != nil {
+				return res, err
+			}
 		} else {
 			b.skip(target + ": open loop skipped: give --rate, or run the get scenario to measure a maximum")
 		}
@@ -126,13 +131,14 @@ func (b *bench) list(ctx context.Context, target, scenario string, procs []*proc
 		return err
 	}
 	l := load{addr: addr, req: req, check: sameAs(want), warmup: b.cfg.warmup, duration: b.cfg.duration}
-	b.measure(target, scenario, conns, 0, procs, func() sample { return closedLoop(ctx, l, conns) })
-	return nil
+	_, err = b.measure(target, scenario, conns, 0, procs, func() sample { return closedLoop(ctx, l, conns) })
+	return err
 }
 
 // measure runs one load, sampling the processes' memory meanwhile, and
-// adds its row to the report.
-func (b *bench) measure(target, scenario string, conns int, rate float64, procs []*process, fn func() sample) Row {
+// adds its row to the report. A process that died meanwhile is an error
+// that ends the run: what follows would measure nothing.
+func (b *bench) measure(target, scenario string, conns int, rate float64, procs []*process, fn func() sample) (Row, error) {
 	b.progress("%s: %s, %d connections%s", target, scenario, conns, rateNote(rate))
 	rs := sampleRSS(procs)
 	cpu, client := cpuOf(procs), selfCPU()
@@ -142,7 +148,7 @@ func (b *bench) measure(target, scenario string, conns int, rate float64, procs 
 	row.ClientCPUUS = perUnit(selfCPU()-client, s.sent)
 	row.RSSMB = megabytes(rs.stop())
 	b.add(row)
-	return row
+	return row, alive(procs)
 }
 
 func rateNote(rate float64) string {

@@ -50,6 +50,19 @@ func (b *bench) startTeamsops(ctx context.Context, name, db string, n int) (*dep
 	return d, nil
 }
 
+// alive returns an error, with each process's state and the end of its
+// log, if one of procs has exited.
+func alive(procs []*process) error {
+	for _, p := range procs {
+		select {
+		case <-p.exited:
+			return fmt.Errorf("a server exited during the scenario%s", (&deployment{procs: procs}).describe())
+		default:
+		}
+	}
+	return nil
+}
+
 // describe says, for an error message, whether each process still runs,
 // and the last lines of its log.
 func (d *deployment) describe() string {
