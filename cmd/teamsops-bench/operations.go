@@ -90,14 +90,40 @@ func (b *bench) operations(ctx context.Context, target string, d *deployment, ra
 		scenario = scenarioOpsOpen
 	}
 	b.progress("%s: %s, %d clients%s", target, scenario, clients, rateNote(rate))
-	var mu sync.Mutex
-	var accepted []acceptedOp
-	body := chatBody()
 	rs := sampleRSS(d.procs)
 	cpu := cpuOf(d.procs)
 	began := time.Now()
-	var wg sync.WaitGroup
+	all, accepted := b.startOperations(ctx, d, rate)
+	row := newRow(target, scenario, clients, rate, all)
+	var failures tally
+	ended, results, err := b.sweep(ctx, d, accepted, &failures)
+	row.RSSMB = megabytes(rs.stop())
+	if err != nil {
+		return row, fmt.Errorf("%w%s", err, d.describe())
+	}
+	if failures.n > 0 {
+		b.rowError(&row, failures.first)
+		row.Errors += failures.n - 1
+		b.progress("%s: %d polls failed; the first: %s%s", target, failures.n, failures.first, d.describe())
+	}
+	row.CPUUS = perUnit(cpuOf(d.procs)-cpu, len(accepted))
+	if len(accepted) > 0 {
+		row.OpsPerSec = float64(len(accepted)) / ended.Sub(began).Seconds()
+	}
+	b.verifyEffects(ctx, d, results, &row)
+	return row, alive(d.procs)
+}
+
+// startOperations POSTs chats from cfg.opsClients clients spread over d's
+// processes for cfg.opsDuration, back to back (rate 0) or at rate per
+// second in all, and returns the accepts' sample and the operations they
+// accepted, in the order they were accepted.
+func (b *bench) startOperations(ctx context.Context, d *deployment, rate float64) (sample, []acceptedOp) {
+	clients, body := b.cfg.opsClients, chatBody()
+	var mu sync.Mutex
+	var accepted []acceptedOp
 	var all sample
+	var wg sync.WaitGroup
 	for i, p := range d.procs {
 		share := clients / len(d.procs)
 		if i < clients%len(d.procs) {
@@ -130,24 +156,7 @@ func (b *bench) operations(ctx context.Context, target string, d *deployment, ra
 		})
 	}
 	wg.Wait()
-	row := newRow(target, scenario, clients, rate, all)
-	var failures tally
-	ended, results, err := b.sweep(ctx, d, accepted, &failures)
-	row.RSSMB = megabytes(rs.stop())
-	if err != nil {
-		return row, fmt.Errorf("%w%s", err, d.describe())
-	}
-	if failures.n > 0 {
-		b.rowError(&row, failures.first)
-		row.Errors += failures.n - 1
-		b.progress("%s: %d polls failed; the first: %s%s", target, failures.n, failures.first, d.describe())
-	}
-	row.CPUUS = perUnit(cpuOf(d.procs)-cpu, len(accepted))
-	if len(accepted) > 0 {
-		row.OpsPerSec = float64(len(accepted)) / ended.Sub(began).Seconds()
-	}
-	b.verifyEffects(ctx, d, results, &row)
-	return row, alive(d.procs)
+	return all, accepted
 }
 
 // opState is the part of an operation the harness reads.
