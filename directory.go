@@ -10,6 +10,9 @@ const ConsumerTenantID = "9188040d-6c67-4c5b-b112-36a304b66dad"
 type Tenant struct {
 	ID          string
 	DisplayName string
+	// VerifiedDomain is the tenant's initial verified domain, such as
+	// contoso.onmicrosoft.com (organization resource, verifiedDomains).
+	VerifiedDomain string
 }
 
 // User is a work or school account of a tenant.
@@ -18,6 +21,10 @@ type User struct {
 	TenantID          string
 	DisplayName       string
 	UserPrincipalName string
+	Mail              string
+	// AccountDisabled is Graph's accountEnabled negated, so that a zero
+	// User is an enabled account: a disabled one cannot sign in.
+	AccountDisabled bool
 }
 
 // Chat is a Teams chat (Graph's chat resource). ChatType is "oneOnOne",
@@ -65,8 +72,10 @@ type Member struct {
 // TeamsApp is an app in a tenant's Teams app catalog. ClientAppID is the
 // client id of the Entra app registration behind it (its bot), if any.
 type TeamsApp struct {
-	ID          string
-	TenantID    string
+	ID       string
+	TenantID string
+	// ExternalID is the id of the app's manifest (teamsApp's externalId).
+	ExternalID  string
 	DisplayName string
 	ClientAppID string
 }
@@ -79,15 +88,21 @@ type AppInstallation struct {
 	TeamsAppID string
 }
 
-// AppRegistration is an Entra app registration: its client id, the hash of
-// its client secret, and the application permissions (app roles of
-// Microsoft Graph) an admin granted it in its tenant.
+// AppRegistration is an Entra app registration: its client id, the hashes
+// of its client secrets, the application permissions (app roles of Microsoft
+// Graph) an admin granted it in its tenant, and the delegated permissions
+// consented for its users.
 type AppRegistration struct {
 	ClientID    string
 	TenantID    string
 	DisplayName string
-	SecretHash  string
-	Roles       []string
+	// SecretHashes are the hashes of the app's client secrets: any of
+	// them authenticates it, as during a secret rotation in Entra.
+	SecretHashes []string
+	Roles        []string
+	// DelegatedScopes are the delegated permissions (scopes) consented for
+	// the app's users.
+	DelegatedScopes []string
 }
 
 // PermissionGrant is Graph's resourceSpecificPermissionGrant: a
@@ -155,4 +170,27 @@ type Channel struct {
 	IsFavoriteByDefault bool
 	IsArchived          bool
 	CreatedDateTime     time.Time
+}
+
+// TeamSettingsGroup is one of a team's settings properties
+// (memberSettings, guestSettings, …) and the properties it holds, each
+// marked true when it is a string and false when it is a Boolean.
+type TeamSettingsGroup struct {
+	Name       string
+	Properties map[string]bool
+}
+
+// TeamSettings lists a team's settings properties in the order of the team
+// resource page (api-reference/v1.0/resources/team.md). Team.Settings
+// holds those a team sets, as one JSON object.
+var TeamSettings = []TeamSettingsGroup{
+	{"memberSettings", map[string]bool{"allowCreateUpdateChannels": false, "allowCreatePrivateChannels": false,
+		"allowDeleteChannels": false, "allowAddRemoveApps": false, "allowCreateUpdateRemoveTabs": false,
+		"allowCreateUpdateRemoveConnectors": false}},
+	{"guestSettings", map[string]bool{"allowCreateUpdateChannels": false, "allowDeleteChannels": false}},
+	{"messagingSettings", map[string]bool{"allowUserEditMessages": false, "allowUserDeleteMessages": false,
+		"allowOwnerDeleteMessages": false, "allowTeamMentions": false, "allowChannelMentions": false}},
+	{"funSettings", map[string]bool{"allowGiphy": false, "giphyContentRating": true, "allowStickersAndMemes": false,
+		"allowCustomMemes": false}},
+	{"discoverySettings", map[string]bool{"showInTeamsSearchAndSuggestions": false}},
 }

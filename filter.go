@@ -1,6 +1,9 @@
 package teamsops
 
-import "time"
+import (
+	"strings"
+	"time"
+)
 
 // PropertyType is the EDM type of a resource property, as far as query
 // options need to know it.
@@ -55,6 +58,9 @@ const (
 	FilterAnd FilterOp = "and"
 	FilterOr  FilterOp = "or"
 	FilterNot FilterOp = "not"
+	// FilterStartsWith is OData's startswith(property, 'prefix'), which
+	// only the lists that document it take (odata.Resource.Functions).
+	FilterStartsWith FilterOp = "startswith"
 )
 
 // Filter is a parsed, type-checked $filter expression over a resource's
@@ -80,19 +86,29 @@ func (f *Filter) IsComparison() bool {
 // Match reports whether op satisfies f. A nil filter matches everything.
 // Stores may translate filters to their query language instead; Match is
 // the reference they are tested against.
-func (f *Filter) Match(op *Operation) bool {
+func (f *Filter) Match(op *Operation) bool { return f.MatchFunc(op.PropertyValue) }
+
+// MatchFunc reports whether a resource satisfies f, value giving its
+// properties in the types Filter uses (nil for null). A nil filter
+// matches everything. Lists filtered in memory (chats, teams) use it.
+func (f *Filter) MatchFunc(value func(name string) any) bool {
 	if f == nil {
 		return true
 	}
 	switch f.Op {
 	case FilterAnd:
-		return f.Left.Match(op) && f.Right.Match(op)
+		return f.Left.MatchFunc(value) && f.Right.MatchFunc(value)
 	case FilterOr:
-		return f.Left.Match(op) || f.Right.Match(op)
+		return f.Left.MatchFunc(value) || f.Right.MatchFunc(value)
 	case FilterNot:
-		return !f.Left.Match(op)
+		return !f.Left.MatchFunc(value)
+	case FilterStartsWith:
+		// Directory string comparisons ignore case in Graph.
+		s, ok := value(f.Property).(string)
+		prefix, _ := f.Value.(string)
+		return ok && strings.HasPrefix(strings.ToLower(s), strings.ToLower(prefix))
 	}
-	return compare(f.Op, op.PropertyValue(f.Property), f.Value)
+	return compare(f.Op, value(f.Property), f.Value)
 }
 
 // PropertyValue returns the value of a filterable property of op, in the

@@ -138,7 +138,11 @@ type OperationQuery struct {
 // Fault makes an operation fail on purpose, so that clients can test how
 // they handle retries and failures — which Graph itself never lets them
 // provoke. The first FailAttempts attempts fail transiently; when that is
-// every attempt the engine makes, the operation ends failed.
+// every attempt the engine makes, the operation ends failed. With an
+// ErrorCode, the first attempt ends the operation failed with that code
+// and ErrorMessage (a FaultRule's "fail").
 type Fault struct {
 	FailAttempts int
+	ErrorCode    string
+	ErrorMessage string
 }

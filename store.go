@@ -63,6 +63,20 @@ type Store interface {
 	// by id; ENOTFOUND if the chat or team does not exist.
 	AppInstallations(ctx context.Context, tenantID string, ref ResourceRef) ([]*AppInstallation, error)
 
+	// UserChats lists the chats userID is a member of, with their
+	// members, ordered by createdDateTime, then id. A user without chats,
+	// or unknown, has none.
+	UserChats(ctx context.Context, tenantID, userID string) ([]*Chat, error)
+	// UserTeams lists the teams userID is a direct member of, with their
+	// members, ordered by createdDateTime, then id.
+	UserTeams(ctx context.Context, tenantID, userID string) ([]*Team, error)
+	// Teams lists every team of the tenant, with their members, ordered by
+	// createdDateTime, then id.
+	Teams(ctx context.Context, tenantID string) ([]*Team, error)
+
+	// FaultRules lists the tenant's fault rules for the app clientAppID,
+	// or all of them when it is empty, ordered by id.
+	FaultRules(ctx context.Context, tenantID, clientAppID string) ([]*FaultRule, error)
 	// SubscriptionReader reads change-notification subscriptions.
 	SubscriptionReader
 
@@ -72,6 +86,18 @@ type Store interface {
 	// the Tx commits together when fn returns nil, and nothing does when it
 	// returns an error.
 	Update(ctx context.Context, fn func(tx Tx) error) error
+
+	// Declared returns what the tenant file last applied to the tenant
+	// declared (nothing if none was), in the order of DeclaredKinds.
+	Declared(ctx context.Context, tenantID string) ([]Declared, error)
+
+	// PublicURL returns the public base URL the last server started on
+	// this database recorded (SetPublicURL), or "" if none did.
+	PublicURL(ctx context.Context) (string, error)
+	// SetPublicURL records the public base URL of a server starting on
+	// this database, so that tools such as "teamsops token" build the
+	// same token issuer without being told.
+	SetPublicURL(ctx context.Context, url string) error
 
 	// SigningKeys returns the local issuer's keys, newest first.
 	SigningKeys(ctx context.Context) ([]*SigningKey, error)
@@ -121,6 +147,44 @@ type Writer interface {
 	// lastActionDateTime, attemptsCount, target and error; ENOTFOUND if
 	// there is none with op's tenant and id.
 	UpdateOperation(ctx context.Context, op *Operation) error
+	// CreateFaultRule creates or replaces a fault rule (EINVALID if it does
+	// not validate, or its tenant does not exist).
+	CreateFaultRule(ctx context.Context, r *FaultRule) error
+	// DeleteFaultRule deletes a fault rule; ENOTFOUND if there is none.
+	DeleteFaultRule(ctx context.Context, tenantID, id string) error
+
+	// The deletes below remove what an edited tenant file no longer
+	// declares. Deleting what does not exist changes nothing.
+
+	// DeleteUser deletes a user and its memberships in chats, teams and
+	// groups.
+	DeleteUser(ctx context.Context, tenantID, id string) error
+	// DeleteAppRegistration deletes an app registration, its RSC grants
+	// and its fault rules.
+	DeleteAppRegistration(ctx context.Context, tenantID, clientID string) error
+	// DeleteTeamsApp deletes an app of the catalog and its installations.
+	DeleteTeamsApp(ctx context.Context, tenantID, id string) error
+	// DeleteGroup deletes a group and its members; a team of the same id
+	// stays.
+	DeleteGroup(ctx context.Context, tenantID, id string) error
+	// DeleteTeam deletes a team with its members, channels, installed apps
+	// and RSC grants; its group and its operations stay.
+	DeleteTeam(ctx context.Context, tenantID, id string) error
+	// DeleteChannel deletes a channel of a team.
+	DeleteChannel(ctx context.Context, tenantID, teamID, id string) error
+	// DeleteChat deletes a chat with its members, installed apps and RSC
+	// grants; its operations stay.
+	DeleteChat(ctx context.Context, tenantID, id string) error
+	// DeleteAppInstallation deletes one installation of a Teams app.
+	DeleteAppInstallation(ctx context.Context, tenantID, id string) error
+	// DeletePermissionGrant deletes one RSC grant.
+	DeletePermissionGrant(ctx context.Context, tenantID, id string) error
+	// DeleteOperation deletes one operation; a job that runs it is the
+	// engine's to delete.
+	DeleteOperation(ctx context.Context, tenantID, id string) error
+	// SetDeclared records that the tenant file applied to the tenant
+	// declared exactly entities (Store.Declared).
+	SetDeclared(ctx context.Context, tenantID string, entities []Declared) error
 
 	SubscriptionWriter
 }
@@ -129,8 +193,8 @@ type Writer interface {
 type Tx interface {
 	Writer
 	// OperationByID, Chat, Team, Group, GroupByMailNickname, Channel,
-	// Channels and AppInstallations read inside the transaction, as the
-	// Store's methods of the same names do.
+	// Channels, AppInstallations, AppRegistration and Declared read inside
+	// the transaction, as the Store's methods of the same names do.
 	OperationByID(ctx context.Context, tenantID, id string) (*Operation, error)
 	Chat(ctx context.Context, tenantID, id string) (*Chat, error)
 	Team(ctx context.Context, tenantID, id string) (*Team, error)
@@ -139,6 +203,15 @@ type Tx interface {
 	Channel(ctx context.Context, tenantID, teamID, id string) (*Channel, error)
 	Channels(ctx context.Context, tenantID, teamID string) ([]*Channel, error)
 	AppInstallations(ctx context.Context, tenantID string, ref ResourceRef) ([]*AppInstallation, error)
+	// FaultRules reads inside the transaction, as the Store's method does.
+	FaultRules(ctx context.Context, tenantID, clientAppID string) ([]*FaultRule, error)
+	AppRegistration(ctx context.Context, tenantID, clientID string) (*AppRegistration, error)
+	Declared(ctx context.Context, tenantID string) ([]Declared, error)
+	// DeleteTenant deletes the tenant and every row of it, in every table
+	// of the store; it is not visible to the transaction's reads
+	// afterwards. Only in a transaction: the caller deletes the tenant's
+	// jobs in the same one (engine.Runner.DeleteTenantJobs).
+	DeleteTenant(ctx context.Context, tenantID string) error
 	// Subscription reads a subscription inside the transaction; on
 	// PostgreSQL it locks its row until the transaction ends, so that a
 	// delivery that finds nothing pending cannot miss a notification

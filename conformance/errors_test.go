@@ -18,7 +18,7 @@ import (
 func TestErrors(t *testing.T) {
 	s := startServer(t)
 	console := consoleClient(t, s)
-	bot, err := newGraphClient(s.base, demo.TenantID, demo.ChatBotApp, demo.ChatBotSecret)
+	bot, err := newGraphClient(s.URL, demo.TenantID, demo.ChatBotApp, demo.ChatBotSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,7 +97,7 @@ func TestErrors(t *testing.T) {
 func TestTokenStaysHome(t *testing.T) {
 	s := startServer(t)
 	adapter := consoleClient(t, s).GetAdapter()
-	adapter.SetBaseUrl(strings.Replace(s.base, "127.0.0.1", "localhost", 1) + "/v1.0")
+	adapter.SetBaseUrl(strings.Replace(s.URL, "127.0.0.1", "localhost", 1) + "/v1.0")
 	_, err := getChatOperation(context.Background(), adapter, demo.ChatID, demo.ChatOperation)
 	var oe *odataerrors.ODataError
 	if !errors.As(err, &oe) || oe.ResponseStatusCode != 401 {

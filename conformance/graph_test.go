@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"slices"
 	"testing"
-	"time"
 
 	abstractions "github.com/microsoft/kiota-abstractions-go"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
@@ -14,15 +13,15 @@ import (
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 	"github.com/microsoftgraph/msgraph-sdk-go/teams"
 
-	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/teamsopstest"
 )
 
 // consoleClient is a v1.0 client signed in as the demo "ops console" app
 // (Chat.Read.All, Team.ReadBasic.All).
-func consoleClient(t *testing.T, s *server) *msgraphsdk.GraphServiceClient {
+func consoleClient(t *testing.T, s *teamsopstest.Server) *msgraphsdk.GraphServiceClient {
 	t.Helper()
-	client, err := newGraphClient(s.base, demo.TenantID, demo.ConsoleApp, demo.ConsoleSecret)
+	client, err := newGraphClient(s.URL, demo.TenantID, demo.ConsoleApp, demo.ConsoleSecret)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -49,7 +48,7 @@ func TestGetTeamOperation(t *testing.T) {
 	if op.GetError() != nil {
 		t.Errorf("error = %v, want null", op.GetError())
 	}
-	checkContext(t, op.GetAdditionalData(), s.base+"/v1.0/$metadata#teams('"+demo.TeamID+"')/operations/$entity")
+	checkContext(t, op.GetAdditionalData(), s.URL+"/v1.0/$metadata#teams('"+demo.TeamID+"')/operations/$entity")
 }
 
 func TestGetTeamOperationSelect(t *testing.T) {
@@ -70,25 +69,46 @@ func TestGetTeamOperationSelect(t *testing.T) {
 		t.Errorf("$select=status,id: unselected properties came back: operationType %v, createdDateTime %v, attemptsCount %v",
 			op.GetOperationType(), op.GetCreatedDateTime(), op.GetAttemptsCount())
 	}
-	checkContext(t, op.GetAdditionalData(), s.base+"/v1.0/$metadata#teams('"+demo.TeamID+"')/operations(status,id)/$entity")
+	checkContext(t, op.GetAdditionalData(), s.URL+"/v1.0/$metadata#teams('"+demo.TeamID+"')/operations(status,id)/$entity")
+}
+
+// The conformance suite's own tenant (testdata/paged.yaml): a team with
+// eight operations, seven of them archiveTeam, and an app to read them.
+const (
+	pagedTenant = "3e5a7c9d-1b2f-4a6c-8e0d-2f4a6c8e0b1d"
+	pagedTeam   = "9d1f3b5a-7c9e-4d2f-8a4c-6e8a0c2e4f6a"
+	pagedReader = "7a9c1e3b-5d7f-4b1a-9c3e-5f7b9d1a3c5e"
+)
+
+// pagedOperations are the ids of the paged team's operations, all and
+// archiveTeam only.
+func pagedOperations() (all, archived []string) {
+	all = []string{"0b9d6a3e-1c2f-4e5a-8b7c-000000000100"}
+	for i := range 7 {
+		id := fmt.Sprintf("0b9d6a3e-1c2f-4e5a-8b7c-%012d", i)
+		all, archived = append(all, id), append(archived, id)
+	}
+	return all, archived
+}
+
+// pagedClient starts a server with the paged tenant only and returns a
+// v1.0 client signed in as its reader app.
+func pagedClient(t *testing.T) *msgraphsdk.GraphServiceClient {
+	t.Helper()
+	s := startServer(t, teamsopstest.WithTenantFile("testdata/paged.yaml"))
+	client, err := newGraphClient(s.URL, pagedTenant, pagedReader, "reader-secret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
 }
 
 // TestListTeamOperationsPaged lists the team's operations a few at a time
 // with $top and walks every page with the SDK's page iterator; the
 // @odata.nextLink it follows must keep $filter and $count.
 func TestListTeamOperationsPaged(t *testing.T) {
-	s := startServer(t)
-	all := []string{demo.TeamOperation}
-	var archived []string
-	for i := range 7 {
-		op := extraTeamOperation(i)
-		if err := s.store.CreateOperation(context.Background(), op); err != nil {
-			t.Fatal(err)
-		}
-		all = append(all, op.ID)
-		archived = append(archived, op.ID)
-	}
-	client := consoleClient(t, s)
+	client := pagedClient(t)
+	all, archived := pagedOperations()
 	top, count := int32(3), true
 	archiveTeam := "operationType eq 'archiveTeam'"
 	tests := []struct {
@@ -101,7 +121,7 @@ func TestListTeamOperationsPaged(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			first, err := client.Teams().ByTeamId(demo.TeamID).Operations().Get(context.Background(),
+			first, err := client.Teams().ByTeamId(pagedTeam).Operations().Get(context.Background(),
 				&teams.ItemOperationsRequestBuilderGetRequestConfiguration{QueryParameters: &tt.q})
 			if err != nil {
 				t.Fatal(describe(err))
@@ -127,25 +147,19 @@ func TestListTeamOperationsPaged(t *testing.T) {
 // TestCountTeamOperations calls the SDK's Count() builder:
 // GET .../operations/$count, answered in text/plain.
 func TestCountTeamOperations(t *testing.T) {
-	s := startServer(t)
-	for i := range 3 {
-		if err := s.store.CreateOperation(context.Background(), extraTeamOperation(i)); err != nil {
-			t.Fatal(err)
-		}
-	}
+	client := pagedClient(t)
 	archiveTeam := "operationType eq 'archiveTeam'"
 	tests := []struct {
 		name   string
 		filter *string
 		want   int32
 	}{
-		{"all", nil, 4},
-		{"filtered", &archiveTeam, 3},
+		{"all", nil, 8},
+		{"filtered", &archiveTeam, 7},
 	}
-	client := consoleClient(t, s)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			n, err := client.Teams().ByTeamId(demo.TeamID).Operations().Count().Get(context.Background(),
+			n, err := client.Teams().ByTeamId(pagedTeam).Operations().Count().Get(context.Background(),
 				&teams.ItemOperationsCountRequestBuilderGetRequestConfiguration{
 					QueryParameters: &teams.ItemOperationsCountRequestBuilderGetQueryParameters{Filter: tt.filter},
 				})
@@ -183,24 +197,6 @@ func iterate(t *testing.T, client *msgraphsdk.GraphServiceClient, first models.T
 	return got
 }
 
-// extraTeamOperation is the i-th of a few finished operations on the demo
-// team, written straight into the store so that a list has several pages.
-func extraTeamOperation(i int) *teamsops.Operation {
-	created := time.Date(2024, 3, 5, 9, i, 0, 0, time.UTC)
-	return &teamsops.Operation{
-		ID:                     fmt.Sprintf("0b9d6a3e-1c2f-4e5a-8b7c-%012d", i),
-		TenantID:               demo.TenantID,
-		Resource:               teamsops.ResourceRef{Kind: teamsops.ResourceTeam, ID: demo.TeamID},
-		Type:                   teamsops.OperationTypeArchiveTeam,
-		Status:                 teamsops.OperationStatusSucceeded,
-		CreatedDateTime:        created,
-		LastActionDateTime:     created.Add(3 * time.Second),
-		AttemptsCount:          1,
-		TargetResourceID:       demo.TeamID,
-		TargetResourceLocation: "/teams('" + demo.TeamID + "')",
-	}
-}
-
 // chatOperationTemplate is the URL template of Graph's "Get
 // teamsAsyncOperation" on a chat, for which the v1.0 SDK has no builder.
 const chatOperationTemplate = "{+baseurl}/chats/{chat%2Did}/operations/{teamsAsyncOperation%2Did}{?%24select}"
@@ -224,7 +220,7 @@ func TestGetChatOperation(t *testing.T) {
 	for _, version := range []string{"v1.0", "beta"} {
 		t.Run(version, func(t *testing.T) {
 			adapter := consoleClient(t, s).GetAdapter()
-			adapter.SetBaseUrl(s.base + "/" + version)
+			adapter.SetBaseUrl(s.URL + "/" + version)
 			op, err := getChatOperation(context.Background(), adapter, demo.ChatID, demo.ChatOperation)
 			if err != nil {
 				t.Fatal(describe(err))
@@ -239,7 +235,7 @@ func TestGetChatOperation(t *testing.T) {
 			checkString(t, "targetResourceId", op.GetTargetResourceId(), demo.ChatID)
 			checkString(t, "targetResourceLocation", op.GetTargetResourceLocation(), "/chats('"+demo.ChatID+"')")
 			checkContext(t, op.GetAdditionalData(),
-				s.base+"/"+version+"/$metadata#chats('19%3Ac253a29b5f694b55a6baad8e83510af7%40thread.v2')/operations/$entity")
+				s.URL+"/"+version+"/$metadata#chats('19%3Ac253a29b5f694b55a6baad8e83510af7%40thread.v2')/operations/$entity")
 			values, hasValues := op.GetAdditionalData()["values"]
 			switch version {
 			case "v1.0":

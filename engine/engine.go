@@ -15,10 +15,12 @@ package engine
 import (
 	"cmp"
 	"context"
+	"database/sql"
 	"fmt"
 	"log/slog"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
@@ -47,15 +49,17 @@ type Config struct {
 	// Workers is how many operations run at once in this process
 	// (default 10; SQLite has one writer, so more only queue on its lock).
 	Workers int
+	// Observer, if set, hears of attempts and ends.
+	Observer Observer
 	// RescueStuckJobsAfter is how long a run may last before River hands
 	// its job to another worker, assuming the process died (default: the
 	// profile's JobTimeout plus 5s). Tests shorten it.
 	RescueStuckJobsAfter time.Duration
-	// Observer, if set, hears every status an operation takes — its
+	// Changes, if set, hears every status an operation takes — its
 	// creation (Enqueue) and each change of status the engine writes —
 	// inside the transaction that writes it, so that what follows from the
 	// change (change notifications) commits with it.
-	Observer Observer
+	Changes ChangeObserver
 	// Register, if set, adds the job kinds of other durable work (the
 	// deliveries of change notifications) to the engine's River client,
 	// which runs them on Queues besides the operations' queue.
@@ -63,8 +67,9 @@ type Config struct {
 	Queues   map[string]river.QueueConfig
 }
 
-// Observer hears the changes of operations inside their transactions.
-type Observer interface {
+// ChangeObserver hears the changes of operations inside their
+// transactions (package notification implements it).
+type ChangeObserver interface {
 	// OperationChanged is called with tx, the transaction that writes op,
 	// and changeType "created" (Enqueue) or "updated" (a new status). An
 	// error rolls the transaction back.
@@ -91,8 +96,10 @@ type Runner interface {
 	Jobs
 	Migrate(ctx context.Context) error
 	Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, fault *teamsops.Fault) error
+	DeleteTenantJobs(ctx context.Context, tx teamsops.Tx, tenantID string) error
 	Start(ctx context.Context) error
 	Stop(ctx context.Context) error
+	Backlog(ctx context.Context) (int, time.Duration, error)
 }
 
 // Engine runs operations on River with the driver's transactions TTx.
@@ -191,7 +198,7 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	}
 	args := operationArgs{TenantID: op.TenantID, OperationID: op.ID}
 	if fault != nil {
-		args.FailAttempts = fault.FailAttempts
+		args.FailAttempts, args.FailCode, args.FailMessage = fault.FailAttempts, fault.ErrorCode, fault.ErrorMessage
 	}
 	if _, err := e.client.InsertTx(ctx, driverTx, args, nil); err != nil {
 		return fmt.Errorf("engine: enqueue operation %s: %w", op.ID, err)
@@ -201,6 +208,31 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	}
 	e.log.InfoContext(ctx, "operation accepted", "operation_id", op.ID, "tenant_id", op.TenantID,
 		"operation_type", op.Type, "status", op.Status)
+	return nil
+}
+
+// DeleteTenantJobs deletes, inside tx, every job of the tenant — its
+// operations, whatever its state: part of deleting the tenant
+// (teamsops.Tx.DeleteTenant), so that nothing of it stays in River's
+// tables and no attempt runs for an operation that is gone.
+func (e *Engine[TTx]) DeleteTenantJobs(ctx context.Context, tx teamsops.Tx, tenantID string) error {
+	// Every job kind of teamsops ("teamsops.operation", and the
+	// deliveries of change notifications and their timers, which
+	// Register adds) names its tenant in tenant_id.
+	kind := "teamsops.%"
+	var err error
+	switch d := tx.Driver().(type) {
+	case *sql.Tx: // riversqlite keeps args as JSONB
+		_, err = d.ExecContext(ctx, `DELETE FROM river_job
+			WHERE kind LIKE $1 AND json_extract(args, '$.tenant_id') = $2`, kind, tenantID)
+	case pgx.Tx:
+		_, err = d.Exec(ctx, `DELETE FROM river_job WHERE kind LIKE $1 AND args->>'tenant_id' = $2`, kind, tenantID)
+	default:
+		err = fmt.Errorf("a %T is not a transaction of a known database", d)
+	}
+	if err != nil {
+		return fmt.Errorf("engine: delete the jobs of tenant %s: %w", tenantID, err)
+	}
 	return nil
 }
 
@@ -238,12 +270,12 @@ func (e *Engine[TTx]) Stop(ctx context.Context) error {
 	return nil
 }
 
-// observe tells the Observer of op's change inside tx.
+// observe tells the ChangeObserver of op's change inside tx.
 func (e *Engine[TTx]) observe(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, changeType string) error {
-	if e.cfg.Observer == nil {
+	if e.cfg.Changes == nil {
 		return nil
 	}
-	if err := e.cfg.Observer.OperationChanged(ctx, tx, op, changeType); err != nil {
+	if err := e.cfg.Changes.OperationChanged(ctx, tx, op, changeType); err != nil {
 		return fmt.Errorf("engine: operation %s %s: %w", op.ID, changeType, err)
 	}
 	return nil
@@ -314,6 +346,10 @@ type operationArgs struct {
 	TenantID     string `json:"tenant_id"`
 	OperationID  string `json:"operation_id"`
 	FailAttempts int    `json:"fail_attempts,omitempty"`
+	// FailCode and FailMessage end the operation failed at its first
+	// attempt with that error (a fault rule's "fail").
+	FailCode    string `json:"fail_code,omitempty"`
+	FailMessage string `json:"fail_message,omitempty"`
 }
 
 // Kind names the job kind in River's tables.

@@ -67,6 +67,9 @@ func TestFaults(t *testing.T) {
 		{"every attempt", &teamsops.Fault{FailAttempts: 99}, 0, teamsops.OperationStatusFailed, 3, &teamsops.OperationError{
 			Code: "serviceNotAvailable", Message: "The operation failed after 3 attempts: the service is temporarily unavailable.",
 		}},
+		// A fault rule's "fail": the first attempt ends it with the rule's error.
+		{"rule's error", &teamsops.Fault{ErrorCode: "Forbidden", ErrorMessage: "No teams today."}, 0, teamsops.OperationStatusFailed, 1,
+			&teamsops.OperationError{Code: "Forbidden", Message: "No teams today."}},
 	}
 	for i, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

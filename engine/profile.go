@@ -30,7 +30,7 @@ type Profile struct {
 	// failed.
 	MaxAttempts int
 	// PollInterval is how long a client should wait before it looks at an
-	// operation that has not ended again (Retry-After).
+	// operation that has not ended again (Retry-After), in whole seconds.
 	PollInterval time.Duration
 	// JobTimeout bounds one run of an operation's job. A run only writes
 	// to the database (the wait between start and end is a snooze of the
@@ -46,9 +46,9 @@ type Range struct{ Min, Max time.Duration }
 const jobTimeout = 15 * time.Second
 
 // Profiles lists the timing profiles, fastest first. Clients are told to
-// look again after a second on instant and fast — a client that asks the
-// server to hold its GET ("Prefer: wait") hears of the end at once — and
-// after Graph's 30 seconds on realistic.
+// look again at once on instant, after a second on fast — a client that
+// asks the server to hold its GET ("Prefer: wait") hears of the end at
+// once — and after Graph's 30 seconds on realistic.
 //
 // Graph publishes no durations for Teams async operations. The realistic
 // numbers are estimates bounded by what it does publish: a client should
@@ -62,7 +62,7 @@ const jobTimeout = 15 * time.Second
 var Profiles = []Profile{
 	{
 		Name: "instant", RetryMin: 5 * time.Millisecond, RetryMax: 5 * time.Millisecond,
-		MaxAttempts: 3, JobTimeout: jobTimeout, PollInterval: time.Second,
+		MaxAttempts: 3, JobTimeout: jobTimeout,
 	},
 	{
 		Name: "fast", Default: Range{200 * time.Millisecond, 2 * time.Second}, FailureRate: 0.1,

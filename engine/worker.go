@@ -24,6 +24,9 @@ type worker[TTx any] struct {
 func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[operationArgs]) error {
 	e := w.e
 	log := e.log.With("operation_id", job.Args.OperationID, "tenant_id", job.Args.TenantID, "attempt", job.Attempt)
+	if e.atOnce(job) {
+		return e.runAtOnce(ctx, job, log)
+	}
 	op, due, err := e.begin(ctx, job, log)
 	if err != nil || op == nil {
 		return err
@@ -31,6 +34,9 @@ func (w *worker[TTx]) Work(ctx context.Context, job *river.Job[operationArgs]) e
 	if wait := time.Until(due); wait > 0 {
 		log.DebugContext(ctx, "operation in progress", "status", op.Status, "wait", wait)
 		return river.JobSnooze(wait)
+	}
+	if job.Args.FailCode != "" {
+		return e.end(ctx, job, log, &teamsops.OperationError{Code: job.Args.FailCode, Message: job.Args.FailMessage})
 	}
 	if job.Attempt <= job.Args.FailAttempts || (job.Attempt == 1 && e.cfg.Profile.FirstAttemptFails(op)) {
 		return e.fail(ctx, job, log, errTransient)
@@ -78,6 +84,9 @@ func (e *Engine[TTx]) begin(ctx context.Context, job *river.Job[operationArgs], 
 	if started {
 		log.InfoContext(ctx, "operation attempt started", "status", op.Status,
 			"operation_type", op.Type, "duration", duration)
+		if e.cfg.Observer != nil {
+			e.cfg.Observer.AttemptStarted(op, job.Attempt)
+		}
 	}
 	return op, op.LastActionDateTime.Add(duration), nil
 }
@@ -145,6 +154,9 @@ func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], lo
 	case already:
 		log.InfoContext(ctx, "operation ended already", "status", op.Status)
 		return nil
+	}
+	if e.cfg.Observer != nil {
+		e.cfg.Observer.Ended(op)
 	}
 	if op.Error != nil {
 		log.InfoContext(ctx, "operation failed", "status", op.Status, "operation_type", op.Type,

@@ -1,7 +1,6 @@
 package http
 
 import (
-	"math"
 	"reflect"
 	"strings"
 	"testing"
@@ -52,39 +51,6 @@ func TestBindKey(t *testing.T) {
 		got, err := bindKey(tt.bind, testBase, tt.set...)
 		if got != tt.want || (err == nil) != (tt.want != "") {
 			t.Errorf("bindKey(%q) = %q, %v; want %q", tt.bind, got, err, tt.want)
-		}
-	}
-}
-
-func TestParseFault(t *testing.T) {
-	tests := []struct {
-		values []string
-		want   *teamsops.Fault
-		ok     bool
-	}{
-		{nil, nil, true},
-		{[]string{"fail"}, &teamsops.Fault{FailAttempts: math.MaxInt32}, true},
-		{[]string{" FAIL "}, &teamsops.Fault{FailAttempts: math.MaxInt32}, true},
-		{[]string{"transient=2"}, &teamsops.Fault{FailAttempts: 2}, true},
-		{[]string{"Transient = 1000"}, &teamsops.Fault{FailAttempts: 1000}, true},
-		{[]string{"transient=0"}, nil, true},
-		{[]string{"transient=1001"}, nil, false},
-		{[]string{"transient=-1"}, nil, false},
-		{[]string{"transient=+1"}, nil, false},
-		{[]string{"transient=01"}, nil, false},
-		{[]string{"transient="}, nil, false},
-		{[]string{"transient"}, nil, false},
-		{[]string{"fails"}, nil, false},
-		{[]string{""}, nil, false},
-		{[]string{"fail", "fail"}, nil, false},
-	}
-	for _, tt := range tests {
-		got, err := parseFault(tt.values)
-		if (err == nil) != tt.ok || !reflect.DeepEqual(got, tt.want) {
-			t.Errorf("parseFault(%q) = %+v, %v", tt.values, got, err)
-		}
-		if err != nil && teamsops.ErrorCode(err) != teamsops.EINVALID {
-			t.Errorf("parseFault(%q): code %q", tt.values, teamsops.ErrorCode(err))
 		}
 	}
 }

@@ -48,12 +48,16 @@ var (
 	}
 )
 
-// serveChat answers the chat routes: POST /chats, GET /chats/{id}, and
-// the chat's members and installedApps.
+// serveChat answers the chat routes: GET and POST /chats, GET
+// /chats/{id}, and the chat's members and installedApps (chatapps.go).
 func (s *Server) serveChat(w http.ResponseWriter, r *http.Request, req *request) error {
 	switch {
+	case req.route.resource.ID == "" && r.Method == http.MethodGet:
+		return s.listChats(w, r, req, "") // lists.go
 	case req.route.resource.ID == "":
 		return s.createChat(w, r, req)
+	case req.route.nav == "installedApps" && (req.route.hasID || r.Method == http.MethodPost):
+		return s.serveChatApp(w, r, req)
 	case req.route.nav == "members":
 		return s.listChatMembers(w, r, req)
 	case req.route.nav == "installedApps":
@@ -247,14 +251,15 @@ func memberID(tenantID, chatID, userID string) string {
 
 // teamsAppObject renders a teamsApp as example 3 of "List apps in chat"
 // shows it. Apps here are the tenant's own catalog's: distributionMethod
-// "organization"; their manifest id (externalId) is not recorded.
+// "organization"; externalId is their manifest's id, if a tenant file
+// gave one.
 func teamsAppObject(app *teamsops.TeamsApp) any {
 	if app == nil {
 		return nil
 	}
 	return object{
 		{"id", app.ID},
-		{"externalId", nil},
+		{"externalId", orNull(app.ExternalID)},
 		{"displayName", app.DisplayName},
 		{"distributionMethod", "organization"},
 	}

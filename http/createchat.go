@@ -3,10 +3,8 @@ package http
 import (
 	"errors"
 	"io"
-	"math"
 	"mime"
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -16,23 +14,6 @@ import (
 // maxCreateChatBody bounds a "Create chat" body. A group chat of 250
 // members is about 60 KiB of JSON.
 const maxCreateChatBody = 1 << 20
-
-// FaultHeader makes the operation a request starts fail on purpose, so that
-// a client can test its handling of retries and failures, which Graph
-// never lets it provoke. It is read on POST /chats with installedApps and
-// ignored everywhere else:
-//
-//	X-Teamsops-Fault: transient=N   the first N attempts fail transiently
-//	                                (N from 0 to 1000), later ones run
-//	X-Teamsops-Fault: fail          every attempt fails: once the engine
-//	                                gives up, the operation is failed
-//
-// Keywords are case-insensitive; any other value is a 400 and nothing is
-// written.
-const FaultHeader = "X-Teamsops-Fault"
-
-// maxTransientFaults bounds N in "transient=N".
-const maxTransientFaults = 1000
 
 // errPayload is Graph's answer to a body it cannot read as JSON.
 var errPayload = teamsops.Errorf(teamsops.EINVALID,
@@ -46,10 +27,6 @@ func (s *Server) createChat(w http.ResponseWriter, r *http.Request, req *request
 	if err != nil {
 		return err
 	}
-	fault, err := parseFault(r.Header.Values(FaultHeader))
-	if err != nil {
-		return err
-	}
 	body, err := readJSONBody(w, r)
 	if err != nil {
 		return err
@@ -58,7 +35,7 @@ func (s *Server) createChat(w http.ResponseWriter, r *http.Request, req *request
 	if err != nil {
 		return err
 	}
-	res, err := s.Service.CreateChat(r.Context(), req.p, nc, fault)
+	res, err := s.Service.CreateChat(r.Context(), req.p, nc, req.fault)
 	if err != nil {
 		return err
 	}
@@ -68,7 +45,7 @@ func (s *Server) createChat(w http.ResponseWriter, r *http.Request, req *request
 	}
 	// Relative and without a version (PRODUCT.md, "Paths"); keys raw, as
 	// in the page's example.
-	s.writeAccepted(w, "/chats('"+res.Chat.ID+"')/operations('"+res.Operation.ID+"')", "")
+	s.writeAccepted(w, res.Operation, "/chats('"+res.Chat.ID+"')/operations('"+res.Operation.ID+"')", "")
 	return nil
 }
 
@@ -87,34 +64,4 @@ func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		return nil, errPayload
 	}
 	return body, nil
-}
-
-// parseFault reads the FaultHeader's values: none, or one value in its
-// syntax. A nil fault means none.
-func parseFault(values []string) (*teamsops.Fault, error) {
-	if len(values) == 0 {
-		return nil, nil
-	}
-	bad := teamsops.Errorf(teamsops.EINVALID,
-		"The %s header must be 'transient=N' (N from 0 to %d) or 'fail'.", FaultHeader, maxTransientFaults)
-	if len(values) > 1 {
-		return nil, bad
-	}
-	v := strings.TrimSpace(values[0])
-	if strings.EqualFold(v, "fail") {
-		return &teamsops.Fault{FailAttempts: math.MaxInt32}, nil
-	}
-	name, n, ok := strings.Cut(v, "=")
-	if !ok || !strings.EqualFold(strings.TrimSpace(name), "transient") {
-		return nil, bad
-	}
-	n = strings.TrimSpace(n)
-	count, err := strconv.Atoi(n)
-	if err != nil || count < 0 || count > maxTransientFaults || n != strconv.Itoa(count) {
-		return nil, bad
-	}
-	if count == 0 {
-		return nil, nil
-	}
-	return &teamsops.Fault{FailAttempts: count}, nil
 }

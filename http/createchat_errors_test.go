@@ -111,21 +111,23 @@ func TestCreateChatDelegated(t *testing.T) {
 	}
 }
 
-// TestChatRoutesMethods: POST is served on /chats and the team actions;
-// other methods get
-// 405 with an Allow header naming the served ones.
+// TestChatRoutesMethods: methods a route does not serve get 405 with an
+// Allow header naming the served ones.
 func TestChatRoutesMethods(t *testing.T) {
 	e := newEnv(t)
 	token := e.consoleToken()
 	tests := []struct{ method, path, allow string }{
-		{http.MethodGet, "/v1.0/chats", "POST"},
-		{http.MethodDelete, "/beta/chats", "POST"},
+		{http.MethodPatch, "/v1.0/chats", "GET, POST"},
+		{http.MethodDelete, "/beta/chats", "GET, POST"},
 		{http.MethodPost, "/v1.0/chats/" + demo.ChatID, "GET"},
 		{http.MethodPatch, "/v1.0/chats('" + demo.ChatID + "')", "GET"},
 		{http.MethodPost, "/v1.0/chats/" + demo.ChatID + "/members", "GET"},
-		{http.MethodPost, "/v1.0/chats/" + demo.ChatID + "/installedApps", "GET"},
+		{http.MethodDelete, "/v1.0/chats/" + demo.ChatID + "/installedApps", "GET, POST"},
+		{http.MethodPost, "/v1.0/chats/" + demo.ChatID + "/installedApps/x", "GET"},
 		{http.MethodPost, seedPath, "GET"},
-		{http.MethodGet, "/v1.0/teams", "POST"}, // "List teams" is not served
+		{http.MethodDelete, "/v1.0/teams", "GET, POST"},
+		{http.MethodPost, "/v1.0/me/chats", "GET"},
+		{http.MethodGet, "/v1.0/$batch", "POST"},
 		{http.MethodDelete, "/v1.0/teams/" + demo.TeamID + "/channels", "GET, POST"},
 		{http.MethodGet, "/v1.0/groups/" + demo.SalesGroup + "/team", "PUT"},
 	}
@@ -135,7 +137,8 @@ func TestChatRoutesMethods(t *testing.T) {
 			t.Errorf("%s %s: %d, Allow %q: %s", tt.method, tt.path, res.status, res.header.Get("Allow"), res.body)
 		}
 	}
-	for _, path := range []string{"/v1.0/teams/" + demo.TeamID + "/tabs", "/v1.0/chats/" + demo.ChatID + "/installedApps/x", "/v1.0/chats/" + demo.ChatID + "/tabs"} {
+	for _, path := range []string{"/v1.0/teams/" + demo.TeamID + "/tabs", "/v1.0/chats/" + demo.ChatID + "/installedApps/x/teamsApp",
+		"/v1.0/chats/" + demo.ChatID + "/tabs", "/v1.0/me", "/v1.0/users/" + demo.UserAdele, "/v1.0/me/chats/x", "/v1.0/users/x/calendar"} {
 		if res := e.get(path, token); res.status != http.StatusBadRequest {
 			t.Errorf("GET %s: %d %s", path, res.status, res.body)
 		}

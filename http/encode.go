@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
+	"unicode/utf8"
 )
 
 // graphContentType is the Content-Type Graph sends with JSON bodies.
@@ -22,47 +24,143 @@ type member struct {
 }
 
 // MarshalJSON writes the members in order.
-func (o object) MarshalJSON() ([]byte, error) {
-	var buf bytes.Buffer
-	buf.WriteByte('{')
-	for i, m := range o {
-		if i > 0 {
-			buf.WriteByte(',')
-		}
-		buf.WriteString(strconv.Quote(m.name))
-		buf.WriteByte(':')
-		if err := encodeValue(&buf, m.value); err != nil {
-			return nil, err
-		}
-	}
-	buf.WriteByte('}')
-	return buf.Bytes(), nil
-}
+func (o object) MarshalJSON() ([]byte, error) { return appendJSON(nil, o) }
 
-// encodeValue writes v without HTML escaping: Graph sends '<', '>' and '&'
-// as they are.
-func encodeValue(buf *bytes.Buffer, v any) error {
-	enc := json.NewEncoder(buf)
+// appendJSON appends v's JSON to buf. The shapes responses are built of —
+// objects, arrays, strings, numbers, booleans, null — are written
+// directly, without reflection or the second pass encoding/json makes over
+// a Marshaler's output; anything else goes through encoding/json. Nothing
+// is HTML-escaped: Graph sends '<', '>' and '&' as they are.
+func appendJSON(buf []byte, v any) ([]byte, error) {
+	switch v := v.(type) {
+	case nil:
+		return append(buf, "null"...), nil
+	case string:
+		return appendString(buf, v), nil
+	case bool:
+		return strconv.AppendBool(buf, v), nil
+	case int:
+		return strconv.AppendInt(buf, int64(v), 10), nil
+	case int64:
+		return strconv.AppendInt(buf, v, 10), nil
+	case object:
+		buf = append(buf, '{')
+		for i, m := range v {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = append(appendString(buf, m.name), ':')
+			var err error
+			if buf, err = appendJSON(buf, m.value); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, '}'), nil
+	case []object:
+		buf = append(buf, '[')
+		for i, o := range v {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			var err error
+			if buf, err = appendJSON(buf, o); err != nil {
+				return nil, err
+			}
+		}
+		return append(buf, ']'), nil
+	case []string:
+		if v == nil {
+			return append(buf, "null"...), nil
+		}
+		buf = append(buf, '[')
+		for i, s := range v {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			buf = appendString(buf, s)
+		}
+		return append(buf, ']'), nil
+	}
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false)
 	if err := enc.Encode(v); err != nil {
-		return err
+		return nil, err
 	}
-	buf.Truncate(buf.Len() - 1) // Encode's newline
-	return nil
+	return append(buf, bytes.TrimSuffix(b.Bytes(), []byte("\n"))...), nil
 }
+
+// appendString appends s as a JSON string exactly as encoding/json writes
+// it without HTML escaping: quotes, backslashes and control characters
+// escaped, U+2028 and U+2029 escaped, invalid UTF-8 replaced by U+FFFD.
+func appendString(buf []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		if c := s[i]; c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			buf = append(buf, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				buf = append(buf, '\\', c)
+			case '\n':
+				buf = append(buf, '\\', 'n')
+			case '\r':
+				buf = append(buf, '\\', 'r')
+			case '\t':
+				buf = append(buf, '\\', 't')
+			case '\b':
+				buf = append(buf, '\\', 'b')
+			case '\f':
+				buf = append(buf, '\\', 'f')
+			default:
+				buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			buf = append(append(buf, s[start:i]...), `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			buf = append(append(buf, s[start:i]...), '\\', 'u', '2', '0', '2', hex[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	return append(append(buf, s[start:]...), '"')
+}
+
+// buffers recycles response buffers.
+var buffers = sync.Pool{New: func() any { b := make([]byte, 0, 1024); return &b }}
 
 // writeJSON writes v as the response body with Graph's content type.
 func writeJSON(w http.ResponseWriter, status int, v any) {
-	var buf bytes.Buffer
-	if err := encodeValue(&buf, v); err != nil {
+	bp := buffers.Get().(*[]byte)
+	defer buffers.Put(bp)
+	body, err := appendJSON((*bp)[:0], v)
+	if err != nil {
 		http.Error(w, `{"error":{"code":"InternalServerError","message":"encoding failed"}}`, http.StatusInternalServerError)
 		return
 	}
-	w.Header().Set("Content-Type", graphContentType)
-	w.Header().Set("OData-Version", "4.0")
-	w.Header().Set("Content-Length", strconv.Itoa(buf.Len()))
+	*bp = body
+	h := w.Header()
+	h.Set("Content-Type", graphContentType)
+	h.Set("OData-Version", "4.0")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
-	w.Write(buf.Bytes())
+	w.Write(body)
 }
 
 // formatTime writes a DateTimeOffset as Graph does: UTC, up to seven

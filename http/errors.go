@@ -1,6 +1,7 @@
 package http
 
 import (
+	"errors"
 	"log/slog"
 	"net/http"
 	"time"
@@ -23,6 +24,8 @@ var statusOf = map[string]struct {
 	teamsops.EUNAVAILABLE:  {http.StatusServiceUnavailable, "ServiceUnavailable"},
 	teamsops.EINTERNAL:     {http.StatusInternalServerError, "InternalServerError"},
 	eUnsupportedEncoding:   {http.StatusUnsupportedMediaType, "UnsupportedMediaType"}, // encoding.go
+	eTooManyRequests:       {http.StatusTooManyRequests, "TooManyRequests"},           // edge.go
+	eFailedDependency:      {http.StatusFailedDependency, "FailedDependency"},         // batch.go
 }
 
 // writeError writes err in Graph's error envelope
@@ -45,6 +48,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	case http.StatusServiceUnavailable:
 		w.Header().Set("Retry-After", "5")
 	}
+	var later *retryLater
+	if errors.As(err, &later) {
+		w.Header().Set("Retry-After", later.after)
+	}
 	body := object{{"error", object{
 		{"code", m.code},
 		{"message", teamsops.ErrorMessage(err)},
@@ -57,9 +64,14 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	writeJSON(w, m.status, body)
 }
 
-// logRequest records one finished request with stable keys.
+// logRequest records one finished request with stable keys, at debug
+// level: a line per request costs more than the rest of a cached GET, and
+// failures are logged on their own (writeError).
 func (s *Server) logRequest(r *http.Request, status int, took time.Duration) {
-	s.Logger.LogAttrs(r.Context(), slog.LevelInfo, "request",
+	if !s.Logger.Enabled(r.Context(), slog.LevelDebug) {
+		return
+	}
+	s.Logger.LogAttrs(r.Context(), slog.LevelDebug, "request",
 		slog.String("request_id", requestID(r)),
 		slog.String("method", r.Method),
 		slog.String("path", r.URL.EscapedPath()),

@@ -27,12 +27,21 @@ type request struct {
 	route   route
 	p       teamsops.Principal
 	prefs   map[string]string // the Prefer header's preferences
+	// fault is the FaultHeader's fault for the operation the request
+	// starts, if any (fault.go).
+	fault *teamsops.Fault
 }
 
 // serveGraph handles /{version}/...: authentication first (as Graph's
-// gateway does), then routing, method, query options and the call itself.
+// gateway does), then routing, method, faults and throttling (edge.go),
+// query options and the call itself.
 func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, path string) {
 	p, err := s.authenticate(r)
+	if err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	f, err := parseFaults(r.Header.Values(FaultHeader))
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -47,17 +56,28 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		s.writeError(w, r, err)
 		return
 	}
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.route = rt.template()
+	}
 	if methods := rt.methods(); !slices.Contains(methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(methods, ", "))
 		s.writeError(w, r, teamsops.Errorf(teamsops.ENOTALLOWED, "The HTTP method '%s' is not allowed on this resource.", r.Method))
 		return
 	}
+	if err := s.admit(r, p, f, rt); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
 	prefs := preferences(r.Header)
-	req := &request{version: version, path: path, view: newView(version, prefs), prefs: prefs, route: rt, p: p}
+	req := &request{version: version, path: path, view: newView(version, prefs), prefs: prefs, route: rt, p: p, fault: f.op}
 	if req.view.includeUnknown && !req.view.beta {
 		w.Header().Set("Preference-Applied", "include-unknown-enum-members")
 	}
 	switch {
+	case rt.batch:
+		err = s.serveBatch(w, r, req) // batch.go
+	case rt.list != nil:
+		err = s.serveLists(w, r, req) // lists.go
 	case rt.team != nil:
 		err = s.serveTeams(w, r, req) // teams.go
 	case rt.subscription != nil:
@@ -82,7 +102,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 // (RFC 9110 section 10.2.3): on a 202 and on a GET of an operation that
 // has not ended.
 func (s *Server) setRetryAfter(w http.ResponseWriter) {
-	w.Header().Set("Retry-After", strconv.Itoa(max(1, int((s.PollInterval+time.Second-1)/time.Second))))
+	w.Header().Set("Retry-After", strconv.Itoa(int((s.PollInterval+time.Second-1)/time.Second)))
 }
 
 // authenticate validates the bearer token of r.

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/demo"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
@@ -31,6 +32,9 @@ type env struct {
 	base   string
 	store  teamsops.Store
 	issuer *identity.Issuer
+	// api is the handler under test; tests may set its Throttle before
+	// their first request.
+	api *httpapi.Server
 	// stopEngine stops the operations engine ahead of the test's end.
 	stopEngine func()
 	// waits holds the requests that wait for operations (Prefer: wait).
@@ -60,11 +64,11 @@ func newEnvOn(t *testing.T, store teamsops.Store, poll time.Duration) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := service.New(store)
+	svc := service.New(cache.New(store, 0))
 	runner, stopEngine := startEngine(t, store) // engine_test.go
 	svc.Runner = runner
 	svc.Waits = service.NewWaits(store)
-	srv.Config.Handler = &httpapi.Server{
+	api := &httpapi.Server{
 		PublicURL:    base,
 		Service:      svc,
 		Auth:         validator,
@@ -73,10 +77,11 @@ func newEnvOn(t *testing.T, store teamsops.Store, poll time.Duration) *env {
 		PollInterval: poll,
 		Logger:       discardLogger(),
 	}
+	srv.Config.Handler = api
 	srv.Start()
 	t.Cleanup(srv.Close)
 	t.Cleanup(svc.Waits.Drain) // before srv.Close, which waits for held requests
-	return &env{t: t, srv: srv, base: base, store: store, issuer: iss, stopEngine: stopEngine, waits: svc.Waits}
+	return &env{t: t, srv: srv, base: base, store: store, issuer: iss, api: api, stopEngine: stopEngine, waits: svc.Waits}
 }
 
 // appToken is an application token of the demo tenant.

@@ -19,21 +19,30 @@ type route struct {
 	count    bool // the operations' /$count
 	// team is set for the team, channel and group endpoints (teamroute.go).
 	team *teamRoute
+	// list is set for a user's chats and joined teams (listroute.go).
+	list *listRoute
+	// batch is POST /$batch (batch.go).
+	batch bool
 	// subscription is set for /subscriptions (subscriptionroute.go).
 	subscription *subscriptionRoute
 }
 
 // methods lists the HTTP methods served on the route, for the Allow header
-// of a 405: POST on /chats ("Create chat"), GET everywhere else.
+// of a 405: GET and POST on /chats ("List chats", "Create chat") and on a
+// chat's installedApps ("Add app to chat"), POST on /$batch, GET
+// everywhere else.
 func (rt route) methods() []string {
-	if rt.team != nil {
+	switch {
+	case rt.team != nil:
 		return rt.team.methods()
-	}
-	if rt.subscription != nil {
+	case rt.subscription != nil:
 		return rt.subscription.methods()
-	}
-	if rt.resource.ID == "" {
+	case rt.batch:
 		return []string{http.MethodPost}
+	case rt.list != nil:
+		return []string{http.MethodGet}
+	case rt.resource.ID == "", rt.nav == "installedApps" && !rt.hasID:
+		return []string{http.MethodGet, http.MethodPost}
 	}
 	return []string{http.MethodGet}
 }
@@ -65,6 +74,14 @@ func matchRoute(segs []odata.Segment) (route, error) {
 		rt.team = t
 		return rt, err
 	}
+	if l, ok, err := matchListRoute(segs); ok {
+		rt.list = l
+		return rt, err
+	}
+	if len(segs) == 1 && !segs[0].HasKey && segs[0].Name == "$batch" {
+		rt.batch = true
+		return rt, nil
+	}
 	if sr, ok, err := matchSubscriptionRoute(segs); ok {
 		rt.subscription = sr
 		return rt, err
@@ -81,41 +98,55 @@ func matchRoute(segs []odata.Segment) (route, error) {
 	id, next, ok := keyed(segs, 0)
 	switch {
 	case !ok && isChat && len(segs) == 1:
-		return rt, nil // the chats collection: POST /chats
+		return rt, nil // the chats collection: GET and POST /chats
 	case !ok || id == "" || next >= len(segs) && !isChat:
-		// /teams and /teams/{id} themselves are not served yet.
+		// /teams and /teams/{id} themselves are matchTeamRoute's.
 		return rt, segmentNotFound(segs[len(segs)-1].Name)
 	}
 	rt.resource.ID = id
 	if next >= len(segs) {
 		return rt, nil // GET /chats/{id}
 	}
-	nav := segs[next]
-	switch {
-	case strings.EqualFold(nav.Name, "operations") && !nav.HasKey && isCountSegment(segs, next+1):
-		rt.nav, rt.count = "operations", true // count.go
-		next += 2
-	case strings.EqualFold(nav.Name, "operations"):
-		rt.nav = "operations"
-		if nav.HasKey || next+1 < len(segs) {
-			rt.id, next, _ = keyed(segs, next)
-			rt.hasID = true
-		} else {
-			next++
-		}
-	case isChat && !nav.HasKey && chatNavigation(nav.Name) != "":
-		rt.nav = chatNavigation(nav.Name)
-		next++
-	default:
-		return rt, segmentNotFound(nav.Name)
+	next, err := rt.matchNavigation(segs, next, isChat)
+	if err != nil {
+		return rt, err
 	}
 	if next < len(segs) {
 		return rt, segmentNotFound(segs[next].Name)
 	}
 	if rt.hasID && rt.id == "" {
-		return rt, teamsops.Errorf(teamsops.EINVALID, "The key of segment 'operations' is empty.")
+		return rt, teamsops.Errorf(teamsops.EINVALID, "The key of segment '%s' is empty.", rt.nav)
 	}
 	return rt, nil
+}
+
+// matchNavigation resolves the navigation at segs[next] of a chat or
+// team: operations (with an id, or $count), or a chat's other
+// navigations. It returns the index of the segment after it.
+func (rt *route) matchNavigation(segs []odata.Segment, next int, isChat bool) (int, error) {
+	nav := segs[next]
+	switch {
+	case strings.EqualFold(nav.Name, "operations") && !nav.HasKey && isCountSegment(segs, next+1):
+		rt.nav, rt.count = "operations", true // count.go
+		return next + 2, nil
+	case strings.EqualFold(nav.Name, "operations"),
+		// GET /chats/{id}/installedApps/{id} reads one installation.
+		isChat && chatNavigation(nav.Name) == "installedApps":
+		rt.nav = "installedApps"
+		if strings.EqualFold(nav.Name, "operations") {
+			rt.nav = "operations"
+		}
+		if nav.HasKey || next+1 < len(segs) {
+			rt.id, next, _ = keyed(segs, next)
+			rt.hasID = true
+			return next, nil
+		}
+		return next + 1, nil
+	case isChat && !nav.HasKey && chatNavigation(nav.Name) != "":
+		rt.nav = chatNavigation(nav.Name)
+		return next + 1, nil
+	}
+	return next, segmentNotFound(nav.Name)
 }
 
 // chatNavigation returns the canonical name of a chat navigation other

@@ -5,8 +5,10 @@ package http
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net/http"
 	"strings"
 	"time"
@@ -14,6 +16,7 @@ import (
 	"github.com/google/uuid"
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/service"
+	"github.com/teamsops/teamsops/throttle"
 )
 
 // Authenticator turns a bearer token into a principal, or fails with
@@ -33,12 +36,23 @@ type Server struct {
 	// Identity serves /{tenant}/v2.0/..., /{tenant}/discovery/... and
 	// /{tenant}/oauth2/...: the local issuer's endpoints.
 	Identity http.Handler
+	// Admin serves every path under /_teamsops/ (package admin); nil
+	// answers 404 there, as when no admin token is set.
+	Admin http.Handler
 	// Ready reports whether the server can serve requests (for /readyz).
 	Ready func(ctx context.Context) error
+	// Observer, if set, hears of every request and accepted operation.
+	Observer Observer
 	// PollInterval is how long clients are told to wait before they look
-	// at an operation that has not ended (Retry-After); at least a second.
+	// at an operation that has not ended (Retry-After, rounded up to
+	// seconds; 0 says at once).
 	PollInterval time.Duration
 	Logger       *slog.Logger
+	// Throttle applies Graph's throttling limits; nil turns them off.
+	Throttle *throttle.Throttler
+
+	// faultCounts counts the requests of throttle=N and unavailable=N.
+	faultCounts faultCounters
 }
 
 // ServeHTTP dispatches on the first path segment. It does not use
@@ -52,10 +66,15 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		if v := recover(); v != nil {
 			s.writeError(rec, r, fmt.Errorf("panic: %v", v))
 		}
-		s.logRequest(r, rec.status, time.Since(start))
+		took := time.Since(start)
+		s.logRequest(r, rec.status, took)
+		if s.Observer != nil {
+			s.Observer.Request(rec.route, r.Method, rec.status, took)
+		}
 	}()
 
 	first, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.EscapedPath(), "/"), "/")
+	rec.route = routeUnknown
 	switch first {
 	case "v1.0", "beta":
 		if err := decodeBody(r); err != nil {
@@ -64,12 +83,21 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		s.serveGraph(rec, r, first, "/"+rest)
 	case "healthz":
+		rec.route = routeHealth
 		writeJSON(rec, http.StatusOK, object{{"status", "ok"}})
 	case "readyz":
+		rec.route = routeReady
 		s.serveReady(rec, r)
+	case "_teamsops":
+		if s.Admin == nil {
+			s.writeError(rec, r, teamsops.Errorf(teamsops.ENOTFOUND, "The admin API is off: start the server with --admin-token."))
+			return
+		}
+		s.Admin.ServeHTTP(rec, r)
 	default:
 		second, _, _ := strings.Cut(rest, "/")
 		if s.Identity != nil && (second == "v2.0" || second == "discovery" || second == "oauth2") {
+			rec.route = routeIdentity
 			s.Identity.ServeHTTP(rec, r)
 			return
 		}
@@ -110,13 +138,25 @@ func requestID(r *http.Request) string {
 	return id
 }
 
-// newGUID returns a random (version 4) GUID.
-func newGUID() string { return uuid.NewString() }
+// newGUID returns a random (version 4) GUID for a request id. Request ids
+// need to be unique, not unguessable, so they come from math/rand/v2's
+// per-thread generator rather than from the kernel, a system call that
+// cost more than the rest of the id.
+func newGUID() string {
+	var b [16]byte
+	binary.LittleEndian.PutUint64(b[:8], rand.Uint64())
+	binary.LittleEndian.PutUint64(b[8:], rand.Uint64())
+	b[6] = b[6]&0x0f | 0x40 // version 4
+	b[8] = b[8]&0x3f | 0x80 // RFC 9562 variant
+	return uuid.UUID(b).String()
+}
 
-// statusRecorder remembers the status code for the request log.
+// statusRecorder remembers the status code and the route template, for
+// the request log and the Observer.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
+	route  string
 }
 
 func (r *statusRecorder) WriteHeader(status int) {

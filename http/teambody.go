@@ -22,28 +22,10 @@ var (
 	ignoredChannelProperties = []string{"id", "createdDateTime", "webUrl", "email", "tenantId", "isArchived"}
 )
 
-// teamSettings lists each settings property of a team and the properties
-// it holds, with whether each is a string (else a Boolean), from the team
-// resource page (api-reference/v1.0/resources/team.md).
-var teamSettings = []struct {
-	name  string
-	props map[string]bool
-}{
-	{"memberSettings", map[string]bool{"allowCreateUpdateChannels": false, "allowCreatePrivateChannels": false,
-		"allowDeleteChannels": false, "allowAddRemoveApps": false, "allowCreateUpdateRemoveTabs": false,
-		"allowCreateUpdateRemoveConnectors": false}},
-	{"guestSettings", map[string]bool{"allowCreateUpdateChannels": false, "allowDeleteChannels": false}},
-	{"messagingSettings", map[string]bool{"allowUserEditMessages": false, "allowUserDeleteMessages": false,
-		"allowOwnerDeleteMessages": false, "allowTeamMentions": false, "allowChannelMentions": false}},
-	{"funSettings", map[string]bool{"allowGiphy": false, "giphyContentRating": true, "allowStickersAndMemes": false,
-		"allowCustomMemes": false}},
-	{"discoverySettings", map[string]bool{"showInTeamsSearchAndSuggestions": false}},
-}
-
 // isSettings reports whether name is one of a team's settings properties.
 func isSettings(name string) bool {
-	for _, s := range teamSettings {
-		if s.name == name {
+	for _, s := range teamsops.TeamSettings {
+		if s.Name == name {
 			return true
 		}
 	}
@@ -55,25 +37,25 @@ func isSettings(name string) bool {
 // against its type: an unknown name or a wrong type is EINVALID.
 func decodeSettings(props map[string]json.RawMessage) (string, error) {
 	var buf bytes.Buffer
-	for _, s := range teamSettings {
-		raw, ok := props[s.name]
+	for _, s := range teamsops.TeamSettings {
+		raw, ok := props[s.Name]
 		if !ok || isNull(raw) {
 			continue
 		}
 		var values map[string]json.RawMessage
 		if json.Unmarshal(raw, &values) != nil || values == nil {
-			return "", wrongType(s.name, "an object")
+			return "", wrongType(s.Name, "an object")
 		}
 		checked := make(map[string]any, len(values))
 		for name, v := range values {
-			isString, known := s.props[name]
+			isString, known := s.Properties[name]
 			var str string
 			var b bool
 			switch {
 			case strings.HasPrefix(name, "@"):
 				continue
 			case !known:
-				return "", badProperty(name, "microsoft.graph.team"+strings.ToUpper(s.name[:1])+s.name[1:])
+				return "", badProperty(name, "microsoft.graph.team"+strings.ToUpper(s.Name[:1])+s.Name[1:])
 			case isString && json.Unmarshal(v, &str) == nil && !isNull(v):
 				checked[name] = str
 			case !isString && json.Unmarshal(v, &b) == nil && !isNull(v):
@@ -88,7 +70,7 @@ func decodeSettings(props map[string]json.RawMessage) (string, error) {
 		} else {
 			buf.WriteByte(',')
 		}
-		buf.WriteString(`"` + s.name + `":`)
+		buf.WriteString(`"` + s.Name + `":`)
 		buf.Write(out)
 	}
 	if buf.Len() == 0 {

@@ -9,7 +9,7 @@ import (
 
 // Endpoints of the team, channel and group routes.
 const (
-	teamsCollection  = "teams"            // POST /teams
+	teamsCollection  = "teams"            // GET, POST /teams
 	teamItem         = "team"             // GET /teams/{id}
 	teamClone        = "clone"            // POST /teams/{id}/clone
 	teamArchive      = "archive"          // POST /teams/{id}/archive
@@ -35,7 +35,7 @@ func (t *teamRoute) methods() []string {
 	switch t.endpoint {
 	case teamItem, teamMembers, channelItem, groupItem:
 		return []string{http.MethodGet}
-	case teamChannels:
+	case teamChannels, teamsCollection:
 		return []string{http.MethodGet, http.MethodPost}
 	case groupTeam:
 		return []string{http.MethodPut}

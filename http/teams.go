@@ -14,6 +14,8 @@ import (
 func (s *Server) serveTeams(w http.ResponseWriter, r *http.Request, req *request) error {
 	t := req.route.team
 	switch {
+	case t.endpoint == teamsCollection && r.Method == http.MethodGet:
+		return s.listTeams(w, r, req) // lists.go
 	case t.endpoint == teamItem:
 		return s.getTeam(w, r, req)
 	case t.endpoint == teamMembers:
@@ -29,15 +31,12 @@ func (s *Server) serveTeams(w http.ResponseWriter, r *http.Request, req *request
 }
 
 // startTeamAction runs the endpoints that start an operation: they take
-// no query options, read the fault header (createchat.go) and a JSON body.
+// no query options, take the operation's fault (fault.go) and a JSON body.
 func (s *Server) startTeamAction(w http.ResponseWriter, r *http.Request, req *request) error {
 	if _, err := odata.ParseQuery(r.URL.RawQuery, nil, req.view.beta, false); err != nil {
 		return err
 	}
-	fault, err := parseFault(r.Header.Values(FaultHeader))
-	if err != nil {
-		return err
-	}
+	fault := req.fault
 	body, err := readOptionalBody(w, r)
 	if err != nil {
 		return err
@@ -51,10 +50,7 @@ func (s *Server) startTeamAction(w http.ResponseWriter, r *http.Request, req *re
 			start, err = s.Service.CreateTeam(ctx, p, nt, fault)
 		}
 	case groupTeam:
-		var settings string
-		if settings, err = decodeGroupTeam(body); err == nil {
-			start, err = s.Service.CreateTeamFromGroup(ctx, p, t.id, settings, fault)
-		}
+		return s.createTeamFromGroup(w, r, req, body)
 	case teamClone:
 		var nc service.NewClone
 		if nc, err = decodeClone(body); err == nil {
@@ -77,7 +73,24 @@ func (s *Server) startTeamAction(w http.ResponseWriter, r *http.Request, req *re
 	if err != nil {
 		return err
 	}
-	s.writeTeamAccepted(w, start, t.endpoint == teamsCollection || t.endpoint == groupTeam)
+	s.writeTeamAccepted(w, start, t.endpoint == teamsCollection)
+	return nil
+}
+
+// createTeamFromGroup answers PUT /groups/{id}/team as its page says:
+// "201 Created response code and a team object in the response body"
+// (api-reference/v1.0/api/team-put-teams.md). POST /teams with
+// group@odata.bind is the way to the teamifyGroup operation.
+func (s *Server) createTeamFromGroup(w http.ResponseWriter, r *http.Request, req *request, body []byte) error {
+	settings, err := decodeGroupTeam(body)
+	if err != nil {
+		return err
+	}
+	team, err := s.Service.CreateTeamFromGroup(r.Context(), req.p, req.route.team.id, settings)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusCreated, s.teamEntity(req, team, nil))
 	return nil
 }
 
@@ -90,13 +103,16 @@ func (s *Server) writeTeamAccepted(w http.ResponseWriter, start *service.TeamSta
 	if withTeam {
 		content = "/teams('" + start.TeamID + "')"
 	}
-	s.writeAccepted(w, "/teams('"+start.TeamID+"')/operations('"+start.Operation.ID+"')", content)
+	s.writeAccepted(w, start.Operation, "/teams('"+start.TeamID+"')/operations('"+start.Operation.ID+"')", content)
 }
 
-// writeAccepted answers 202 Accepted with no body, the operation's
+// writeAccepted answers 202 Accepted for op with no body, the operation's
 // Location, a Content-Location when given, and when to look at the
 // operation (Retry-After).
-func (s *Server) writeAccepted(w http.ResponseWriter, location, contentLocation string) {
+func (s *Server) writeAccepted(w http.ResponseWriter, op *teamsops.Operation, location, contentLocation string) {
+	if s.Observer != nil {
+		s.Observer.Accepted(op)
+	}
 	w.Header().Set("Location", location)
 	if contentLocation != "" {
 		w.Header().Set("Content-Location", contentLocation)
@@ -127,7 +143,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request, req *requ
 		return nil
 	}
 	loc := "/teams('" + req.route.team.id + "')/operations('" + res.Operation.ID + "')"
-	s.writeAccepted(w, loc, loc)
+	s.writeAccepted(w, res.Operation, loc, loc)
 	return nil
 }
 

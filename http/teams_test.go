@@ -263,33 +263,38 @@ func TestArchiveTeam(t *testing.T) {
 }
 
 // TestTeamifyGroup makes teams of the demo groups: PUT /groups/{id}/team,
-// and POST /teams with group@odata.bind after a failed attempt.
+// which answers 201 with the team (team-put-teams.md), and POST /teams
+// with group@odata.bind, the teamifyGroup operation, after a failed one.
 func TestTeamifyGroup(t *testing.T) {
 	e := newEnv(t)
 	token := e.consoleToken()
-	op, res := e.runOp("v1.0", http.MethodPut, "/groups/"+demo.SalesGroup+"/team", token,
+	res := e.send(http.MethodPut, "/v1.0/groups/"+demo.SalesGroup+"/team", token,
 		map[string]any{"funSettings": map[string]any{"allowGiphy": false, "giphyContentRating": "strict"}})
-	if op["status"] != "succeeded" || op["operationType"] != "unknownFutureValue" { // v1.0 without Prefer: evolvable
-		t.Errorf("v1.0 operation %v", op)
+	if res.status != http.StatusCreated || res.header.Get("Location") != "" {
+		t.Fatalf("PUT: %d, Location %q: %s", res.status, res.header.Get("Location"), res.body)
 	}
-	if res.header.Get("Content-Location") != "/teams('"+demo.SalesGroup+"')" {
-		t.Errorf("Content-Location %q", res.header.Get("Content-Location"))
-	}
-	beta := e.getOK("/beta"+res.header.Get("Location"), token)
-	wantStatus(t, beta, "succeeded", "teamifyGroup")
+	created := res.json(t)
 	team := e.getOK("/v1.0/teams/"+demo.SalesGroup, token)
 	fun := team["funSettings"].(map[string]any)
-	if team["displayName"] != "Contoso Sales" || team["visibility"] != "public" || fun["allowGiphy"] != false {
-		t.Errorf("team of the group %v", team)
+	if team["displayName"] != "Contoso Sales" || team["visibility"] != "public" || fun["allowGiphy"] != false ||
+		created["id"] != demo.SalesGroup || created["@odata.context"] != e.base+"/v1.0/$metadata#teams/$entity" ||
+		created["createdDateTime"] != team["createdDateTime"] {
+		t.Errorf("created %v, read back %v", created, team)
 	}
 	if got := e.getOK("/v1.0/teams/"+demo.SalesGroup+"/members", token); got["@odata.count"] != 2.0 {
 		t.Errorf("members %v", got)
+	}
+	if got := e.getOK("/v1.0/teams/"+demo.SalesGroup+"/channels", token); len(got["value"].([]any)) != 1 {
+		t.Errorf("channels %v", got)
 	}
 	if res := e.send(http.MethodPut, "/v1.0/groups/"+demo.SalesGroup+"/team", token, map[string]any{}); res.status != http.StatusConflict {
 		t.Errorf("a group that has a team: %d %s", res.status, res.body)
 	}
 
-	op, _ = e.runOp("beta", http.MethodPut, "/groups/"+demo.LegalGroup+"/team", token, nil, "X-Teamsops-Fault", "fail")
+	body := map[string]any{
+		"template@odata.bind": graphV1 + "/teamsTemplates('standard')", "group@odata.bind": graphV1 + "/groups('" + demo.LegalGroup + "')",
+	}
+	op, _ := e.runOp("beta", http.MethodPost, "/teams", token, body, "X-Teamsops-Fault", "fail")
 	wantStatus(t, op, "failed", "teamifyGroup")
 	if res := e.get("/v1.0/teams/"+demo.LegalGroup, token); res.status != http.StatusNotFound {
 		t.Errorf("the team of a failed teamify: %d", res.status)

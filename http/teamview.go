@@ -68,18 +68,24 @@ func (s *Server) getTeam(w http.ResponseWriter, r *http.Request, req *request) e
 	if err != nil {
 		return err
 	}
+	writeJSON(w, http.StatusOK, s.teamEntity(req, team, q.Select))
+	return nil
+}
+
+// teamEntity renders a team as "Get team" answers it, with the selected
+// properties (all when sel is empty).
+func (s *Server) teamEntity(req *request, team *teamsops.Team, sel []string) object {
 	ctxURL := s.metadataURL(req) + "teams"
-	if len(q.Select) > 0 {
-		ctxURL += "(" + strings.Join(q.Select, ",") + ")"
+	if len(sel) > 0 {
+		ctxURL += "(" + strings.Join(sel, ",") + ")"
 	}
 	body := object{{"@odata.context", ctxURL + "/$entity"}}
 	for _, p := range teamProperties {
-		if (!p.BetaOnly || req.view.beta) && (len(q.Select) == 0 || slices.Contains(q.Select, p.Name)) {
+		if (!p.BetaOnly || req.view.beta) && (len(sel) == 0 || slices.Contains(sel, p.Name)) {
 			body = append(body, member{p.Name, teamValue(team, p.Name)})
 		}
 	}
-	writeJSON(w, http.StatusOK, body)
-	return nil
+	return body
 }
 
 func teamValue(t *teamsops.Team, name string) any {

@@ -22,8 +22,10 @@ const (
 )
 
 var (
-	dirOnce sync.Once
-	testDir *memDir
+	// rotatedSecret is the console's second secret: either works.
+	rotatedSecret = "rotated-console-secret"
+	dirOnce       sync.Once
+	testDir       *memDir
 )
 
 // demoDirectory is the demo tenant with its two app registrations, and an
@@ -44,9 +46,9 @@ func demoDirectory(t *testing.T) *memDir {
 				tenantB: {ID: tenantB},
 			},
 			apps: map[string]*teamsops.AppRegistration{
-				tenantA + "/" + consoleID: {ClientID: consoleID, TenantID: tenantA, SecretHash: hash(consoleSecret),
+				tenantA + "/" + consoleID: {ClientID: consoleID, TenantID: tenantA, SecretHashes: []string{hash(consoleSecret), hash(rotatedSecret)},
 					Roles: []string{"Chat.Read.All", "Team.ReadBasic.All"}},
-				tenantA + "/" + botApp: {ClientID: botApp, TenantID: tenantA, SecretHash: hash(oddSecret)},
+				tenantA + "/" + botApp: {ClientID: botApp, TenantID: tenantA, SecretHashes: []string{hash(oddSecret)}},
 			},
 		}
 	})
@@ -87,6 +89,7 @@ func TestTokenEndpoint(t *testing.T) {
 			basic: []string{consoleID, consoleSecret}, status: 200},
 		{name: "Basic with an encoded secret", form: consoleForm(func(f url.Values) { f.Del("client_id"); f.Del("client_secret") }),
 			basic: []string{botApp, oddSecret}, status: 200},
+		{name: "the app's second secret", form: consoleForm(func(f url.Values) { f.Set("client_secret", rotatedSecret) }), status: 200},
 		{name: "wrong secret", form: consoleForm(func(f url.Values) { f.Set("client_secret", "nope") }),
 			status: 401, error: "invalid_client", aadsts: 7000215},
 		{name: "wrong secret with Basic", form: consoleForm(func(f url.Values) { f.Del("client_secret") }),

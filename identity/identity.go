@@ -41,7 +41,7 @@ type Directory interface {
 const maxSecretLen = 72
 
 // HashSecret returns the bcrypt hash of a client secret, for
-// teamsops.AppRegistration.SecretHash.
+// teamsops.AppRegistration.SecretHashes.
 func HashSecret(secret string) (string, error) {
 	if secret == "" {
 		return "", teamsops.Errorf(teamsops.EINVALID, "The client secret is empty.")
@@ -62,6 +62,17 @@ func CheckSecret(hash, secret string) bool {
 		return false
 	}
 	return bcrypt.CompareHashAndPassword([]byte(hash), []byte(secret)) == nil
+}
+
+// GraphExplorerClientID is the client id of Microsoft Graph Explorer, a
+// public client: the app a delegated token names when none is given.
+const GraphExplorerClientID = "de8bc8b5-d9f9-48b1-a8ad-b748da725064"
+
+// ServicePrincipalID is the object id of app clientID's service principal
+// in tenant tenantID: the oid of the app's tokens, and the clientId of its
+// resource-specific permission grants.
+func ServicePrincipalID(tenantID, clientID string) string {
+	return nameGUID("servicePrincipal:" + tenantID + ":" + clientID)
 }
 
 // newGUID returns a random (version 4) GUID, as Entra uses for trace and

@@ -213,7 +213,7 @@ func (iss *Issuer) Issue(c Claims, ttl time.Duration) (string, error) {
 	} else {
 		// An app token's oid is the app's service principal in the tenant,
 		// and Entra marks it with the optional claim idtyp "app".
-		t.Oid, t.Idtyp = nameGUID("servicePrincipal:"+c.TenantID+":"+c.AppID), "app"
+		t.Oid, t.Idtyp = ServicePrincipalID(c.TenantID, c.AppID), "app"
 	}
 	t.Sub = t.Oid
 	tok, err := jwt.Signed(iss.signer).Claims(t).Serialize()

@@ -97,10 +97,3 @@ func VerifyValidationToken(raw string, keys jose.JSONWebKeySet, issuer string, a
 	}
 	return nil
 }
-
-// ServicePrincipalID is the object id of an app's service principal in a
-// tenant, as the oid of its application tokens: a subscription's creatorId
-// when an app created it with application permissions.
-func ServicePrincipalID(tenantID, appID string) string {
-	return nameGUID("servicePrincipal:" + tenantID + ":" + appID)
-}

@@ -6,6 +6,7 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -152,7 +153,7 @@ func (e *endpoints) authenticate(ctx context.Context, t *teamsops.Tenant, req to
 		return nil, &oauthError{status: http.StatusUnauthorized, code: "invalid_client", aadsts: 7000218,
 			msg: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
 	}
-	if !CheckSecret(app.SecretHash, req.secret) {
+	if !slices.ContainsFunc(app.SecretHashes, func(hash string) bool { return CheckSecret(hash, req.secret) }) {
 		return nil, &oauthError{status: http.StatusUnauthorized, code: "invalid_client", aadsts: 7000215,
 			msg: fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ClientID)}
 	}

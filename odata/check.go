@@ -2,6 +2,7 @@ package odata
 
 import (
 	"math"
+	"slices"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -12,6 +13,7 @@ import (
 type operand struct {
 	prop *teamsops.Property
 	lit  token
+	call *teamsops.Filter // a Boolean function call, such as startswith
 }
 
 // reserved are the words of OData's expression syntax; they are never
@@ -48,6 +50,9 @@ func (p *parser) parseNameOperand() (operand, error) {
 		return operand{}, syntaxError(p.lx.src, t.pos)
 	case strings.Contains(t.text, "/"):
 		return operand{}, invalid("Property paths and lambda operators (any, all) are not supported in $filter: '%s'.", t.text)
+	case p.tok.kind == tokLParen && lower == "startswith" && slices.Contains(p.functions, lower):
+		call, err := p.parseStartsWith()
+		return operand{call: call}, err
 	case p.tok.kind == tokLParen:
 		return operand{}, invalid("The function '%s' is not supported in $filter.", t.text)
 	}
@@ -60,6 +65,41 @@ func (p *parser) parseNameOperand() (operand, error) {
 		return operand{}, invalid("The property '%s' cannot be used in the $filter query option.", prop.Name)
 	}
 	return operand{prop: &prop}, nil
+}
+
+// parseStartsWith reads "(property, 'prefix')" after startswith: a
+// filterable string property and a string literal.
+func (p *parser) parseStartsWith() (*teamsops.Filter, error) {
+	if err := p.advance(); err != nil { // (
+		return nil, err
+	}
+	name := p.tok
+	if name.kind != tokName {
+		return nil, syntaxError(p.lx.src, name.pos)
+	}
+	prop, ok := lookupProperty(p.props, name.text, p.beta)
+	switch {
+	case !ok:
+		return nil, unknownProperty(name.text, p.typeName)
+	case !prop.Filterable || prop.Type != teamsops.TypeString:
+		return nil, invalid("The property '%s' cannot be used in startswith.", prop.Name)
+	}
+	var prefix token
+	for _, want := range []tokenKind{tokComma, tokString, tokRParen} {
+		if err := p.advance(); err != nil {
+			return nil, err
+		}
+		if p.tok.kind != want {
+			return nil, syntaxError(p.lx.src, p.tok.pos)
+		}
+		if want == tokString {
+			prefix = p.tok
+		}
+	}
+	if err := p.advance(); err != nil {
+		return nil, err
+	}
+	return &teamsops.Filter{Op: teamsops.FilterStartsWith, Property: prop.Name, Value: prefix.str}, nil
 }
 
 // comparison builds a comparison node with the property on the left.

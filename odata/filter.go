@@ -32,11 +32,11 @@ const (
 // becomes attemptsCount gt 5), so a comparison's Property is always on the
 // left. Functions, 'has', 'in', lambdas and arithmetic are refused.
 func ParseFilter(filter string, props []teamsops.Property, beta bool) (*teamsops.Filter, error) {
-	return parseFilter(filter, props, beta, EntityTypeName)
+	return parseFilter(filter, Resource{TypeName: EntityTypeName, Properties: props}, beta)
 }
 
-// parseFilter is ParseFilter on the entity type typeName.
-func parseFilter(filter string, props []teamsops.Property, beta bool, typeName string) (*teamsops.Filter, error) {
+// parseFilter is ParseFilter on res, with the functions res takes.
+func parseFilter(filter string, res Resource, beta bool) (*teamsops.Filter, error) {
 	if !clean(filter) {
 		return nil, invalid(errSyntax) // as ParseQuery answers for the same bytes
 	}
@@ -46,7 +46,7 @@ func parseFilter(filter string, props []teamsops.Property, beta bool, typeName s
 	if strings.Trim(filter, " \t") == "" {
 		return nil, invalid("The $filter query option requires an expression.")
 	}
-	p := &parser{lx: lexer{src: filter}, props: props, beta: beta, typeName: typeName}
+	p := &parser{lx: lexer{src: filter}, props: res.Properties, beta: beta, typeName: res.TypeName, functions: res.Functions}
 	if err := p.advance(); err != nil {
 		return nil, err
 	}
@@ -68,6 +68,8 @@ type parser struct {
 	beta     bool
 	typeName string
 	depth    int
+	// functions are the functions the resource takes (Resource.Functions).
+	functions []string
 }
 
 func (p *parser) advance() error {
@@ -167,6 +169,9 @@ func (p *parser) parseComparison() (*teamsops.Filter, error) {
 	left, err := p.parseOperand()
 	if err != nil {
 		return nil, err
+	}
+	if left.call != nil {
+		return left.call, nil // a Boolean function: startswith(…)
 	}
 	op, err := p.parseOperator()
 	if err != nil {

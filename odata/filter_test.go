@@ -1,6 +1,7 @@
 package odata
 
 import (
+	"net/url"
 	"reflect"
 	"strings"
 	"testing"
@@ -214,5 +215,46 @@ func TestParseFilterDepthLimit(t *testing.T) {
 	f = strings.Repeat("not ", MaxFilterDepth) + "id eq 'x'"
 	if _, err := ParseFilter(f, props, false); err != nil {
 		t.Errorf("%d nots: %v", MaxFilterDepth, err)
+	}
+}
+
+// TestParseStartsWith: startswith(property, 'prefix') where the resource
+// takes it, combined like a comparison; refused elsewhere and malformed.
+func TestParseStartsWith(t *testing.T) {
+	res := Resource{TypeName: "microsoft.graph.team", Collection: true, Functions: []string{"startswith"},
+		Properties: []teamsops.Property{
+			{Name: "displayName", Type: teamsops.TypeString, Filterable: true},
+			{Name: "createdDateTime", Type: teamsops.TypeDateTimeOffset, Filterable: true},
+			{Name: "summary", Type: teamsops.TypeString},
+		}}
+	starts := &teamsops.Filter{Op: teamsops.FilterStartsWith, Property: "displayName", Value: "A'b"}
+	tests := []struct {
+		filter string
+		want   *teamsops.Filter
+	}{
+		{"startswith(displayName,'A''b')", starts},
+		{"StartsWith( DisplayName , 'A''b' )", starts},
+		{"not startswith(displayName,'A''b') and displayName ne 'x'", and(not(starts), cmp(ne, "displayName", "x"))},
+		{"(startswith(displayName,'A''b'))", starts},
+	}
+	for _, tt := range tests {
+		q, err := res.Parse("$filter="+url.QueryEscape(tt.filter), false)
+		if err != nil || !reflect.DeepEqual(q.Filter, tt.want) {
+			t.Errorf("%q: %s, %v", tt.filter, formatFilter(q.Filter), err)
+		}
+	}
+	for _, bad := range []string{
+		"startswith(displayName)", "startswith(displayName,1)", "startswith('A',displayName)", "startswith(createdDateTime,'2')",
+		"startswith(summary,'x')", "startswith(nickname,'x')", "startswith(displayName,'A') eq true", "startswith(displayName,'A'",
+		"endswith(displayName,'A')",
+	} {
+		if q, err := res.Parse("$filter="+url.QueryEscape(bad), false); err == nil {
+			t.Errorf("%q parsed: %s", bad, formatFilter(q.Filter))
+		} else {
+			wantInvalid(t, err, "")
+		}
+	}
+	if _, err := ParseFilter("startswith(id,'x')", props, false); err == nil {
+		t.Error("startswith on operations, which do not take it, parsed")
 	}
 }

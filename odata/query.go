@@ -44,6 +44,9 @@ type Resource struct {
 	// Collection is true for a list, which also takes $filter, $top,
 	// $skip and $count.
 	Collection bool
+	// Functions are the $filter functions the list's page documents
+	// ("startswith"); any other function is refused.
+	Functions []string
 }
 
 // supportedOptions are the system query options teamsAsyncOperation lists
@@ -155,7 +158,7 @@ func (q *Query) set(opt, value string, res Resource, beta bool) error {
 	case "expand":
 		q.Expand, err = parseExpand(value, res)
 	case "filter":
-		q.Filter, err = parseFilter(value, res.Properties, beta, res.TypeName)
+		q.Filter, err = parseFilter(value, res, beta)
 	case "top":
 		q.Top, err = parseNonNegative("$top", value)
 		q.HasTop = err == nil

@@ -11,8 +11,8 @@ import (
 // TeamsApp returns the app id of the tenant's Teams app catalog.
 func (s *Store) TeamsApp(ctx context.Context, tenantID, id string) (*teamsops.TeamsApp, error) {
 	a := &teamsops.TeamsApp{ID: id, TenantID: tenantID}
-	err := s.pool.QueryRow(ctx, `SELECT display_name, client_app_id FROM teams_apps
-		WHERE tenant_id = $1 AND id = $2`, tenantID, id).Scan(&a.DisplayName, &a.ClientAppID)
+	err := s.pool.QueryRow(ctx, `SELECT external_id, display_name, client_app_id FROM teams_apps
+		WHERE tenant_id = $1 AND id = $2`, tenantID, id).Scan(&a.ExternalID, &a.DisplayName, &a.ClientAppID)
 	if noRows(err) {
 		return nil, notFound("Teams app '%s' was not found.", id)
 	} else if err != nil {
@@ -23,12 +23,13 @@ func (s *Store) TeamsApp(ctx context.Context, tenantID, id string) (*teamsops.Te
 
 // CreateTeamsApp creates or updates a's entry in its tenant's catalog.
 func (c conn) CreateTeamsApp(ctx context.Context, a *teamsops.TeamsApp) error {
-	_, err := c.q.Exec(ctx, `INSERT INTO teams_apps (tenant_id, id, display_name, client_app_id)
-		VALUES ($1, $2, $3, $4)
+	_, err := c.q.Exec(ctx, `INSERT INTO teams_apps (tenant_id, id, external_id, display_name, client_app_id)
+		VALUES ($1, $2, $3, $4, $5)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET
+			external_id = excluded.external_id,
 			display_name = excluded.display_name,
 			client_app_id = excluded.client_app_id`,
-		a.TenantID, a.ID, a.DisplayName, a.ClientAppID)
+		a.TenantID, a.ID, a.ExternalID, a.DisplayName, a.ClientAppID)
 	if err != nil {
 		return storeError("create Teams app", err)
 	}

@@ -11,7 +11,8 @@ import (
 // Tenant returns the tenant id.
 func (s *Store) Tenant(ctx context.Context, id string) (*teamsops.Tenant, error) {
 	t := &teamsops.Tenant{ID: id}
-	err := s.pool.QueryRow(ctx, "SELECT display_name FROM tenants WHERE id = $1", id).Scan(&t.DisplayName)
+	err := s.pool.QueryRow(ctx, "SELECT display_name, verified_domain FROM tenants WHERE id = $1", id).
+		Scan(&t.DisplayName, &t.VerifiedDomain)
 	if noRows(err) {
 		return nil, notFound("Tenant '%s' was not found.", id)
 	} else if err != nil {
@@ -22,8 +23,9 @@ func (s *Store) Tenant(ctx context.Context, id string) (*teamsops.Tenant, error)
 
 // CreateTenant creates or updates t.
 func (c conn) CreateTenant(ctx context.Context, t *teamsops.Tenant) error {
-	_, err := c.q.Exec(ctx, `INSERT INTO tenants (id, display_name) VALUES ($1, $2)
-		ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name`, t.ID, t.DisplayName)
+	_, err := c.q.Exec(ctx, `INSERT INTO tenants (id, display_name, verified_domain) VALUES ($1, $2, $3)
+		ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+			verified_domain = excluded.verified_domain`, t.ID, t.DisplayName, t.VerifiedDomain)
 	if err != nil {
 		return storeError("create tenant", err)
 	}
@@ -32,12 +34,15 @@ func (c conn) CreateTenant(ctx context.Context, t *teamsops.Tenant) error {
 
 // CreateUser creates or updates u.
 func (c conn) CreateUser(ctx context.Context, u *teamsops.User) error {
-	_, err := c.q.Exec(ctx, `INSERT INTO users (tenant_id, id, display_name, user_principal_name)
-		VALUES ($1, $2, $3, $4)
+	_, err := c.q.Exec(ctx, `INSERT INTO users
+			(tenant_id, id, display_name, user_principal_name, mail, account_enabled)
+		VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET
 			display_name = excluded.display_name,
-			user_principal_name = excluded.user_principal_name`,
-		u.TenantID, u.ID, u.DisplayName, u.UserPrincipalName)
+			user_principal_name = excluded.user_principal_name,
+			mail = excluded.mail,
+			account_enabled = excluded.account_enabled`,
+		u.TenantID, u.ID, u.DisplayName, u.UserPrincipalName, u.Mail, !u.AccountDisabled)
 	if err != nil {
 		return storeError("create user", err)
 	}
@@ -50,11 +55,13 @@ func (c conn) CreateUser(ctx context.Context, u *teamsops.User) error {
 // sqlite's NOCASE does. An id wins over a name.
 func (s *Store) User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.User, error) {
 	u := &teamsops.User{TenantID: tenantID}
-	err := s.pool.QueryRow(ctx, `SELECT id, display_name, user_principal_name FROM users
+	var enabled bool
+	err := s.pool.QueryRow(ctx, `SELECT id, display_name, user_principal_name, mail, account_enabled FROM users
 		WHERE tenant_id = $1 AND (id = $2
 			OR (lower(user_principal_name) = lower($2::text COLLATE "C") AND user_principal_name <> ''))
 		ORDER BY id = $2 DESC LIMIT 1`, tenantID, idOrUPN).
-		Scan(&u.ID, &u.DisplayName, &u.UserPrincipalName)
+		Scan(&u.ID, &u.DisplayName, &u.UserPrincipalName, &u.Mail, &enabled)
+	u.AccountDisabled = !enabled
 	if noRows(err) {
 		return nil, notFound("User '%s' was not found.", idOrUPN)
 	} else if err != nil {
@@ -64,17 +71,17 @@ func (s *Store) User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.U
 }
 
 // AppRegistration returns the app registration clientID of the tenant.
-func (s *Store) AppRegistration(ctx context.Context, tenantID, clientID string) (*teamsops.AppRegistration, error) {
+func (c conn) AppRegistration(ctx context.Context, tenantID, clientID string) (*teamsops.AppRegistration, error) {
 	a := &teamsops.AppRegistration{ClientID: clientID, TenantID: tenantID}
-	err := s.pool.QueryRow(ctx, `SELECT display_name, secret_hash, roles
+	err := c.q.QueryRow(ctx, `SELECT display_name, secret_hashes, roles, delegated_scopes
 		FROM app_registrations WHERE tenant_id = $1 AND client_id = $2`, tenantID, clientID).
-		Scan(&a.DisplayName, &a.SecretHash, &a.Roles)
+		Scan(&a.DisplayName, &a.SecretHashes, &a.Roles, &a.DelegatedScopes)
 	if noRows(err) {
 		return nil, notFound("Application '%s' was not found.", clientID)
 	} else if err != nil {
 		return nil, storeError("read app registration", err)
 	}
-	a.Roles = noneIfEmpty(a.Roles)
+	a.SecretHashes, a.Roles, a.DelegatedScopes = noneIfEmpty(a.SecretHashes), noneIfEmpty(a.Roles), noneIfEmpty(a.DelegatedScopes)
 	return a, nil
 }
 
@@ -89,12 +96,13 @@ func (c conn) CreateAppRegistration(ctx context.Context, a *teamsops.AppRegistra
 
 func createAppRegistration(ctx context.Context, q querier, a *teamsops.AppRegistration) error {
 	_, err := q.Exec(ctx, `INSERT INTO app_registrations
-		(tenant_id, client_id, display_name, secret_hash, roles) VALUES ($1, $2, $3, $4, $5)
+		(tenant_id, client_id, display_name, secret_hashes, roles, delegated_scopes) VALUES ($1, $2, $3, $4, $5, $6)
 		ON CONFLICT (tenant_id, client_id) DO UPDATE SET
 			display_name = excluded.display_name,
-			secret_hash = excluded.secret_hash,
-			roles = excluded.roles`,
-		a.TenantID, a.ClientID, a.DisplayName, a.SecretHash, textArray(a.Roles))
+			secret_hashes = excluded.secret_hashes,
+			roles = excluded.roles,
+			delegated_scopes = excluded.delegated_scopes`,
+		a.TenantID, a.ClientID, a.DisplayName, textArray(a.SecretHashes), textArray(a.Roles), textArray(a.DelegatedScopes))
 	if err != nil {
 		return storeError("create app registration", err)
 	}

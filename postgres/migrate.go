@@ -75,17 +75,19 @@ func applyMigrations(ctx context.Context, c *pgx.Conn) error {
 	)`); err != nil {
 		return storeError("migrate", err)
 	}
-	var current int
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+	rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
 		return storeError("migrate", err)
 	}
-	if latest := ms[len(ms)-1].Version; current > latest {
-		return fmt.Errorf("postgres: database schema version %d is newer than this program's (%d)", current, latest)
+	applied, err := pgx.CollectRows(rows, pgx.RowTo[int])
+	if err != nil {
+		return storeError("migrate", err)
 	}
-	for _, m := range ms {
-		if m.Version <= current {
-			continue
-		}
+	pending, err := migration.Pending(ms, applied)
+	if err != nil {
+		return fmt.Errorf("postgres: %w", err)
+	}
+	for _, m := range pending {
 		if _, err := tx.Exec(ctx, m.SQL); err != nil {
 			return storeError("migration "+m.Name, err)
 		}

@@ -148,6 +148,9 @@ func (s *Service) CreateChat(ctx context.Context, p teamsops.Principal, req NewC
 		if err := tx.CreateOperation(ctx, out.Operation); err != nil {
 			return err
 		}
+		if fault, err = ruleFault(ctx, tx, p, out.Operation.Type, fault); err != nil {
+			return err
+		}
 		return s.Runner.Enqueue(ctx, tx, out.Operation, fault)
 	})
 	if err != nil {

@@ -53,8 +53,12 @@ func (s *Service) setTeamArchived(ctx context.Context, p teamsops.Principal, id 
 			return teamsops.Errorf(teamsops.ECONFLICT, "The team '%s' is already archived.", id)
 		case !team.IsArchived && !archive:
 			return teamsops.Errorf(teamsops.ECONFLICT, "The team '%s' is not archived.", id)
+		case archive && !hasOwner(team.Members):
+			// "In order to archive team, the team and group must have an
+			// owner." (team-archive.md)
+			return invalid("The team '%s' has no owner: only a team with an owner can be archived.", id)
 		}
-		out.Operation, err = s.startTeamOperation(ctx, tx, p.TenantID, typ, id, id, teamLocation(id), v, fault)
+		out.Operation, err = s.startTeamOperation(ctx, tx, p, typ, id, id, teamLocation(id), v, fault)
 		return err
 	})
 	if err != nil {
@@ -116,7 +120,7 @@ func (s *Service) setChannelArchived(ctx context.Context, p teamsops.Principal, 
 			return teamsops.Errorf(teamsops.ECONFLICT, "The channel '%s' is not archived.", channelID)
 		}
 		v := archiveValues{ShouldSetSpoSiteReadOnlyForMembers: spo, ChannelID: ch.ID}
-		out.Operation, err = s.startTeamOperation(ctx, tx, p.TenantID, typ, teamID, ch.ID, channelLocation(teamID, ch.ID), v, fault)
+		out.Operation, err = s.startTeamOperation(ctx, tx, p, typ, teamID, ch.ID, channelLocation(teamID, ch.ID), v, fault)
 		return err
 	})
 	if err != nil {
@@ -177,7 +181,7 @@ func (s *Service) CreateChannel(ctx context.Context, p teamsops.Principal, teamI
 			return tx.CreateChannel(ctx, ch)
 		}
 		v := channelValues{DisplayName: ch.DisplayName, Description: ch.Description, MembershipType: ch.MembershipType}
-		out.Operation, err = s.startTeamOperation(ctx, tx, p.TenantID, teamsops.OperationTypeCreateChannel,
+		out.Operation, err = s.startTeamOperation(ctx, tx, p, teamsops.OperationTypeCreateChannel,
 			team.ID, ch.ID, channelLocation(team.ID, ch.ID), v, fault)
 		return err
 	})

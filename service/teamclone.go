@@ -53,7 +53,7 @@ func (c NewClone) Validate() error {
 			return err
 		}
 	}
-	if c.MailNickname != "" && !validMailNickname(c.MailNickname) {
+	if c.MailNickname != "" && !ValidMailNickname(c.MailNickname) {
 		return invalid("The mailNickname '%s' is not valid: use 1 to 64 ASCII letters, digits, '.', '-' or '_'.", clip(c.MailNickname))
 	}
 	if !clean(c.Classification) {
@@ -118,7 +118,7 @@ func (s *Service) CloneTeam(ctx context.Context, p teamsops.Principal, id string
 		} else if err != nil {
 			return err
 		}
-		out.Operation, err = s.startTeamOperation(ctx, tx, p.TenantID, teamsops.OperationTypeCloneTeam,
+		out.Operation, err = s.startTeamOperation(ctx, tx, p, teamsops.OperationTypeCloneTeam,
 			source.ID, newID, teamLocation(newID), v, fault)
 		return err
 	})
@@ -132,7 +132,7 @@ func (s *Service) CloneTeam(ctx context.Context, p teamsops.Principal, id string
 // one computed from the display name.
 func (s *Service) cloneNickname(ctx context.Context, tx teamsops.Tx, tenantID string, req NewClone, newID string) (string, error) {
 	if req.MailNickname == "" {
-		return freeMailNickname(ctx, tx, tenantID, mailNicknameOf(req.DisplayName), newID)
+		return freeMailNickname(ctx, tx, tenantID, MailNicknameOf(req.DisplayName), newID)
 	}
 	_, err := tx.GroupByMailNickname(ctx, tenantID, req.MailNickname)
 	switch teamsops.ErrorCode(err) {
@@ -155,19 +155,48 @@ func cmpOr(a, b string) string {
 	return b
 }
 
-// CreateTeamFromGroup starts "Create team from group" — PUT
-// /groups/{id}/team — under authz.GroupTeamCreate, with the settings the
-// request gave (a JSON object, or ""). The pages (api-reference/v1.0/api/
-// team-put-teams.md) show a 201 with the team, but making a team of a
-// group is the teamifyGroup operation, and "Create team" example 4 (the
-// same action through POST /teams with group@odata.bind) answers 202 and
-// the operation: so do both. The group must have an owner; a group that
-// has a team already is ECONFLICT (409 Conflict).
-func (s *Service) CreateTeamFromGroup(ctx context.Context, p teamsops.Principal, groupID, settings string, fault *teamsops.Fault) (*TeamStart, error) {
-	return s.teamify(ctx, p, groupID, settings, fault, authz.GroupTeamCreate)
+// CreateTeamFromGroup makes a team of a group — PUT /groups/{id}/team,
+// "Create team from group" (api-reference/v1.0/api/team-put-teams.md) —
+// under authz.GroupTeamCreate, with the settings the request gave (a JSON
+// object, or ""). As the page says, it answers with the team, created at
+// once: the team inherits the group's name, description, visibility and
+// members, and gets its General channel. The same action through POST
+// /teams with group@odata.bind ("Create team" example 4) is the
+// teamifyGroup operation (teamify). The group must have an owner; a group
+// that has a team already is ECONFLICT (409 Conflict).
+func (s *Service) CreateTeamFromGroup(ctx context.Context, p teamsops.Principal, groupID, settings string) (*teamsops.Team, error) {
+	group, err := s.teamableGroup(ctx, p, groupID, authz.GroupTeamCreate)
+	if err != nil {
+		return nil, err
+	}
+	var team *teamsops.Team
+	err = s.Store.Update(ctx, func(tx teamsops.Tx) error {
+		if err := noTeamYet(ctx, tx, p.TenantID, group.ID); err != nil {
+			return err
+		}
+		visibility := teamsops.VisibilityPrivate
+		if strings.EqualFold(group.Visibility, teamsops.VisibilityPublic) {
+			visibility = teamsops.VisibilityPublic
+		}
+		team = &teamsops.Team{
+			ID: group.ID, TenantID: p.TenantID, DisplayName: group.DisplayName, Description: group.Description,
+			Visibility: visibility, Settings: settings, CreatedDateTime: s.now(), Members: group.Members,
+		}
+		if err := writeTeam(ctx, tx, team, nil, nil); err != nil {
+			return err
+		}
+		team, err = tx.Team(ctx, p.TenantID, group.ID)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return team, nil
 }
 
-func (s *Service) teamify(ctx context.Context, p teamsops.Principal, groupID, settings string, fault *teamsops.Fault, rule authz.Rule) (*TeamStart, error) {
+// teamableGroup authorizes p under rule on the group and reads it; the
+// group must have an owner.
+func (s *Service) teamableGroup(ctx context.Context, p teamsops.Principal, groupID string, rule authz.Rule) (*teamsops.Group, error) {
 	ref := teamsops.ResourceRef{Kind: teamsops.ResourceGroup, ID: groupID}
 	if err := s.authorize(ctx, p, ref, rule); err != nil {
 		return nil, err
@@ -180,6 +209,24 @@ func (s *Service) teamify(ctx context.Context, p teamsops.Principal, groupID, se
 		// "In order to create a team, the group must have a least one owner."
 		return nil, invalid("The group '%s' has no owner: a team can be created only from a group with an owner.", groupID)
 	}
+	return group, nil
+}
+
+// noTeamYet refuses a group that has a team already.
+func noTeamYet(ctx context.Context, tx teamsops.Tx, tenantID, groupID string) error {
+	if _, err := tx.Team(ctx, tenantID, groupID); err == nil {
+		return teamsops.Errorf(teamsops.ECONFLICT, "The group '%s' already has a team.", groupID)
+	} else if teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
+		return err
+	}
+	return nil
+}
+
+func (s *Service) teamify(ctx context.Context, p teamsops.Principal, groupID, settings string, fault *teamsops.Fault, rule authz.Rule) (*TeamStart, error) {
+	group, err := s.teamableGroup(ctx, p, groupID, rule)
+	if err != nil {
+		return nil, err
+	}
 	if err := s.needRunner(); err != nil {
 		return nil, err
 	}
@@ -189,12 +236,10 @@ func (s *Service) teamify(ctx context.Context, p teamsops.Principal, groupID, se
 	}
 	out := &TeamStart{TeamID: group.ID}
 	err = s.Store.Update(ctx, func(tx teamsops.Tx) error {
-		if _, err := tx.Team(ctx, p.TenantID, group.ID); err == nil {
-			return teamsops.Errorf(teamsops.ECONFLICT, "The group '%s' already has a team.", group.ID)
-		} else if teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
+		if err := noTeamYet(ctx, tx, p.TenantID, group.ID); err != nil {
 			return err
 		}
-		out.Operation, err = s.startTeamOperation(ctx, tx, p.TenantID, teamsops.OperationTypeTeamifyGroup,
+		out.Operation, err = s.startTeamOperation(ctx, tx, p, teamsops.OperationTypeTeamifyGroup,
 			group.ID, group.ID, teamLocation(group.ID), v, fault)
 		return err
 	})

@@ -88,13 +88,13 @@ func (s *Service) CreateTeam(ctx context.Context, p teamsops.Principal, req NewT
 	}
 	out := &TeamStart{TeamID: id}
 	err = s.Store.Update(ctx, func(tx teamsops.Tx) error {
-		if group.MailNickname, err = freeMailNickname(ctx, tx, p.TenantID, mailNicknameOf(req.DisplayName), id); err != nil {
+		if group.MailNickname, err = freeMailNickname(ctx, tx, p.TenantID, MailNicknameOf(req.DisplayName), id); err != nil {
 			return err
 		}
 		if err := tx.CreateGroup(ctx, group); err != nil {
 			return err
 		}
-		out.Operation, err = s.startTeamOperation(ctx, tx, p.TenantID, teamsops.OperationTypeCreateTeam, id, id, teamLocation(id), v, fault)
+		out.Operation, err = s.startTeamOperation(ctx, tx, p, teamsops.OperationTypeCreateTeam, id, id, teamLocation(id), v, fault)
 		return err
 	})
 	if err != nil {
@@ -159,10 +159,15 @@ func (s *Service) needRunner() error {
 }
 
 // startTeamOperation records, in tx, an operation of type typ listed under
-// team teamID with its target and values, and its job.
-func (s *Service) startTeamOperation(ctx context.Context, tx teamsops.Tx, tenantID string, typ teamsops.OperationType, teamID, targetID, targetLocation string, values any, fault *teamsops.Fault) (*teamsops.Operation, error) {
+// team teamID with its target and values, and its job, with the caller's
+// fault or the caller's app's fault rule (faults.go).
+func (s *Service) startTeamOperation(ctx context.Context, tx teamsops.Tx, p teamsops.Principal, typ teamsops.OperationType, teamID, targetID, targetLocation string, values any, fault *teamsops.Fault) (*teamsops.Operation, error) {
 	raw, err := json.Marshal(values)
 	if err != nil {
+		return nil, err
+	}
+	tenantID := p.TenantID
+	if fault, err = ruleFault(ctx, tx, p, typ, fault); err != nil {
 		return nil, err
 	}
 	now := s.now()

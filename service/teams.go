@@ -186,9 +186,9 @@ func checkText(name, v string, minLen, maxLen int) error {
 	return nil
 }
 
-// mailNicknameOf derives a mailNickname from a display name, as Graph
+// MailNicknameOf derives a mailNickname from a display name, as Graph
 // computes one when none is given: its ASCII letters and digits.
-func mailNicknameOf(displayName string) string {
+func MailNicknameOf(displayName string) string {
 	var b strings.Builder
 	for _, r := range displayName {
 		if r < utf8.RuneSelf && (r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') && b.Len() < maxMailNickname-9 {
@@ -201,9 +201,9 @@ func mailNicknameOf(displayName string) string {
 	return b.String()
 }
 
-// validMailNickname reports whether s may be a group's mailNickname: 1 to
+// ValidMailNickname reports whether s may be a group's mailNickname: 1 to
 // 64 ASCII letters, digits, '.', '-' or '_'.
-func validMailNickname(s string) bool {
+func ValidMailNickname(s string) bool {
 	if s == "" || len(s) > maxMailNickname {
 		return false
 	}

@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"os"
 	"strings"
 	"sync"
 	"time"
@@ -12,11 +13,11 @@ import (
 )
 
 // Change log settings: how often another process's changes are looked
-// for, how long rows are kept, and how many changes of one transaction are
-// logged one by one before they are coalesced (feed.Coalesce).
+// for, how many rows are kept, and how many changes of one transaction
+// are logged one by one before they are coalesced (feed.Coalesce).
 const (
 	tailInterval   = 20 * time.Millisecond
-	changesKept    = 5 * time.Minute
+	changesKept    = 100_000
 	maxTxChanges   = 64
 	tailBatch      = 1000
 	pruneEveryTick = 500
@@ -28,7 +29,12 @@ const (
 type changeLog struct {
 	feed.Feed
 	db     *sql.DB
-	memory bool // an in-memory database has no other process
+	memory bool   // an in-memory database has no other process
+	path   string // the database file: Sync looks at it and its WAL
+
+	readMu sync.Mutex // one reader of the log at a time: the tail or a Sync
+	wal    walStamp   // the write-ahead log as the last Sync found it
+	readAt int64      // when that Sync began to read the change log
 
 	mu   sync.Mutex
 	own  map[int64]bool // sequence numbers this process logged and published
@@ -39,8 +45,8 @@ type changeLog struct {
 	closeOnce sync.Once
 }
 
-func newChangeLog(db *sql.DB, memory bool) *changeLog {
-	l := &changeLog{db: db, memory: memory, own: map[int64]bool{}}
+func newChangeLog(db *sql.DB, memory bool, path string) *changeLog {
+	l := &changeLog{db: db, memory: memory, path: path, own: map[int64]bool{}}
 	l.OnFirstWatch(l.startTail)
 	return l
 }
@@ -128,7 +134,9 @@ func (l *changeLog) tail() {
 			return
 		case <-ticker.C:
 		}
+		l.readMu.Lock()
 		err := l.readOthers(context.Background())
+		l.readMu.Unlock()
 		if err != nil && healthy {
 			// Changes may be missed while the log cannot be read.
 			l.Publish(teamsops.Change{Kind: teamsops.ChangeReset})
@@ -137,8 +145,8 @@ func (l *changeLog) tail() {
 		}
 		healthy = err == nil
 		if tick%pruneEveryTick == 0 {
-			l.db.ExecContext(context.Background(), `DELETE FROM changes WHERE at < ?`,
-				time.Now().Add(-changesKept).UnixNano())
+			l.db.ExecContext(context.Background(), `DELETE FROM changes
+				WHERE seq <= (SELECT max(seq) FROM changes) - ?`, changesKept)
 		}
 	}
 }
@@ -186,6 +194,60 @@ func (l *changeLog) readOthers(ctx context.Context) error {
 	l.mu.Unlock()
 	l.Publish(others...)
 	return nil
+}
+
+// Sync implements what package cache asks of a store whose change feed it
+// must not trust blindly: once it returns, every change committed before
+// it was called, by any process, has been reported. In WAL mode every
+// commit writes the write-ahead log, so when the log file's size and
+// modification time are as the last look found them (one stat, no query)
+// nothing was committed since; otherwise the change log is read now.
+//
+// File times come from a coarse clock: two commits within one tick leave
+// the same time. So an unchanged stamp is trusted only when its time is
+// well before the last read of the change log, which then saw every
+// commit of that tick; a commit after it would show a later time.
+func (s *Store) Sync(ctx context.Context) error { return s.changes.sync(ctx) }
+
+// coarseClock bounds the granularity of file modification times.
+const coarseClock = 50 * time.Millisecond
+
+func (l *changeLog) sync(ctx context.Context) error {
+	if l.memory {
+		return nil
+	}
+	now, ok := stampWAL(l.path)
+	l.readMu.Lock()
+	defer l.readMu.Unlock()
+	if ok && now == l.wal && now.mod < l.readAt-int64(coarseClock) {
+		return nil
+	}
+	l.mu.Lock()
+	tailing := l.stop != nil
+	l.mu.Unlock()
+	if !tailing {
+		return nil // no one watches, so there is no one to tell
+	}
+	began := time.Now().UnixNano()
+	if err := l.readOthers(ctx); err != nil {
+		return err
+	}
+	if ok {
+		l.wal, l.readAt = now, began
+	}
+	return nil
+}
+
+// walStamp is what a commit changes in the write-ahead log file.
+type walStamp struct{ size, mod int64 }
+
+// stampWAL stats the database's write-ahead log.
+func stampWAL(path string) (walStamp, bool) {
+	wal, err := os.Stat(path + "-wal")
+	if err != nil {
+		return walStamp{}, false
+	}
+	return walStamp{wal.Size(), wal.ModTime().UnixNano()}, true
 }
 
 // close stops the tail.

@@ -13,7 +13,8 @@ import (
 // Tenant returns the tenant id.
 func (s *Store) Tenant(ctx context.Context, id string) (*teamsops.Tenant, error) {
 	t := &teamsops.Tenant{ID: id}
-	err := s.db.QueryRowContext(ctx, "SELECT display_name FROM tenants WHERE id = ?", id).Scan(&t.DisplayName)
+	err := s.db.QueryRowContext(ctx, "SELECT display_name, verified_domain FROM tenants WHERE id = ?", id).
+		Scan(&t.DisplayName, &t.VerifiedDomain)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Tenant '%s' was not found.", id)
 	} else if err != nil {
@@ -24,8 +25,9 @@ func (s *Store) Tenant(ctx context.Context, id string) (*teamsops.Tenant, error)
 
 // CreateTenant creates or updates t.
 func (c conn) CreateTenant(ctx context.Context, t *teamsops.Tenant) error {
-	_, err := c.q.ExecContext(ctx, `INSERT INTO tenants (id, display_name) VALUES (?, ?)
-		ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name`, t.ID, t.DisplayName)
+	_, err := c.q.ExecContext(ctx, `INSERT INTO tenants (id, display_name, verified_domain) VALUES (?, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET display_name = excluded.display_name,
+			verified_domain = excluded.verified_domain`, t.ID, t.DisplayName, t.VerifiedDomain)
 	if err != nil {
 		return storeError("create tenant", err)
 	}
@@ -34,12 +36,15 @@ func (c conn) CreateTenant(ctx context.Context, t *teamsops.Tenant) error {
 
 // CreateUser creates or updates u.
 func (c conn) CreateUser(ctx context.Context, u *teamsops.User) error {
-	_, err := c.q.ExecContext(ctx, `INSERT INTO users (tenant_id, id, display_name, user_principal_name)
-		VALUES (?, ?, ?, ?)
+	_, err := c.q.ExecContext(ctx, `INSERT INTO users
+			(tenant_id, id, display_name, user_principal_name, mail, account_enabled)
+		VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET
 			display_name = excluded.display_name,
-			user_principal_name = excluded.user_principal_name`,
-		u.TenantID, u.ID, u.DisplayName, u.UserPrincipalName)
+			user_principal_name = excluded.user_principal_name,
+			mail = excluded.mail,
+			account_enabled = excluded.account_enabled`,
+		u.TenantID, u.ID, u.DisplayName, u.UserPrincipalName, u.Mail, !u.AccountDisabled)
 	if err != nil {
 		return storeError("create user", err)
 	}
@@ -51,10 +56,12 @@ func (c conn) CreateUser(ctx context.Context, u *teamsops.User) error {
 // (SQLite's NOCASE folds ASCII letters only). An id wins over a name.
 func (s *Store) User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.User, error) {
 	u := &teamsops.User{TenantID: tenantID}
-	err := s.db.QueryRowContext(ctx, `SELECT id, display_name, user_principal_name FROM users
+	var enabled bool
+	err := s.db.QueryRowContext(ctx, `SELECT id, display_name, user_principal_name, mail, account_enabled FROM users
 		WHERE tenant_id = ?1 AND (id = ?2 OR (user_principal_name = ?2 COLLATE NOCASE AND user_principal_name <> ''))
 		ORDER BY id = ?2 DESC LIMIT 1`, tenantID, idOrUPN).
-		Scan(&u.ID, &u.DisplayName, &u.UserPrincipalName)
+		Scan(&u.ID, &u.DisplayName, &u.UserPrincipalName, &u.Mail, &enabled)
+	u.AccountDisabled = !enabled
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("User '%s' was not found.", idOrUPN)
 	} else if err != nil {
@@ -64,19 +71,24 @@ func (s *Store) User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.U
 }
 
 // AppRegistration returns the app registration clientID of the tenant.
-func (s *Store) AppRegistration(ctx context.Context, tenantID, clientID string) (*teamsops.AppRegistration, error) {
+func (c conn) AppRegistration(ctx context.Context, tenantID, clientID string) (*teamsops.AppRegistration, error) {
 	a := &teamsops.AppRegistration{ClientID: clientID, TenantID: tenantID}
-	var roles string
-	err := s.db.QueryRowContext(ctx, `SELECT display_name, secret_hash, roles
+	var hashes, roles, scopes string
+	err := c.q.QueryRowContext(ctx, `SELECT display_name, secret_hashes, roles, delegated_scopes
 		FROM app_registrations WHERE tenant_id = ? AND client_id = ?`, tenantID, clientID).
-		Scan(&a.DisplayName, &a.SecretHash, &roles)
+		Scan(&a.DisplayName, &hashes, &roles, &scopes)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Application '%s' was not found.", clientID)
 	} else if err != nil {
 		return nil, storeError("read app registration", err)
 	}
-	if a.Roles, err = decodeRoles(roles); err != nil {
-		return nil, fmt.Errorf("sqlite: roles of app %s: %w", clientID, err)
+	for _, list := range []struct {
+		json string
+		into *[]string
+	}{{hashes, &a.SecretHashes}, {roles, &a.Roles}, {scopes, &a.DelegatedScopes}} {
+		if *list.into, err = decodeRoles(list.json); err != nil {
+			return nil, fmt.Errorf("sqlite: app %s: %w", clientID, err)
+		}
 	}
 	return a, nil
 }
@@ -92,12 +104,13 @@ func (c conn) CreateAppRegistration(ctx context.Context, a *teamsops.AppRegistra
 
 func createAppRegistration(ctx context.Context, q querier, a *teamsops.AppRegistration) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO app_registrations
-		(tenant_id, client_id, display_name, secret_hash, roles) VALUES (?, ?, ?, ?, ?)
+		(tenant_id, client_id, display_name, secret_hashes, roles, delegated_scopes) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, client_id) DO UPDATE SET
 			display_name = excluded.display_name,
-			secret_hash = excluded.secret_hash,
-			roles = excluded.roles`,
-		a.TenantID, a.ClientID, a.DisplayName, a.SecretHash, encodeRoles(a.Roles))
+			secret_hashes = excluded.secret_hashes,
+			roles = excluded.roles,
+			delegated_scopes = excluded.delegated_scopes`,
+		a.TenantID, a.ClientID, a.DisplayName, encodeRoles(a.SecretHashes), encodeRoles(a.Roles), encodeRoles(a.DelegatedScopes))
 	if err != nil {
 		return storeError("create app registration", err)
 	}
@@ -200,7 +213,8 @@ func resourceNotFound(ref teamsops.ResourceRef) error {
 	return notFound("Chat '%s' was not found.", ref.ID)
 }
 
-// encodeRoles keeps a role list as a JSON array, [] when empty.
+// encodeRoles keeps a list of roles (or scopes, or hashes) as a JSON
+// array, [] when empty.
 func encodeRoles(roles []string) string {
 	if len(roles) == 0 {
 		return "[]"

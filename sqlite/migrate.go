@@ -66,18 +66,15 @@ func migrateOnce(ctx context.Context, db *sql.DB) error {
 	) STRICT`); err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	var current int
-	err = tx.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current)
+	applied, err := appliedVersions(ctx, tx)
 	if err != nil {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
-	if latest := ms[len(ms)-1].Version; current > latest {
-		return fmt.Errorf("sqlite: database schema version %d is newer than this program's (%d)", current, latest)
+	pending, err := migration.Pending(ms, applied)
+	if err != nil {
+		return fmt.Errorf("sqlite: %w", err)
 	}
-	for _, m := range ms {
-		if m.Version <= current {
-			continue
-		}
+	for _, m := range pending {
 		if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
 			return fmt.Errorf("sqlite: migration %s: %w", m.Name, err)
 		}
@@ -91,4 +88,22 @@ func migrateOnce(ctx context.Context, db *sql.DB) error {
 		return fmt.Errorf("sqlite: migrate: %w", err)
 	}
 	return nil
+}
+
+// appliedVersions lists the versions schema_migrations records.
+func appliedVersions(ctx context.Context, tx *sql.Tx) ([]int, error) {
+	rows, err := tx.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var vs []int
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		vs = append(vs, v)
+	}
+	return vs, rows.Err()
 }

@@ -28,6 +28,8 @@ type Store struct {
 	stmts statements
 	// changes reports committed changes to watchers.
 	changes *changeLog
+	// group commits concurrent write transactions together.
+	group groupCommit
 }
 
 var _ teamsops.Store = (*Store)(nil)
@@ -42,16 +44,28 @@ const commonParams = "_pragma=busy_timeout(5000)&_pragma=foreign_keys(1)&_txlock
 // SQLite's recommended pairing.
 const fileParams = commonParams + "&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)"
 
+// maxConns bounds the pool: readers run side by side under WAL, and
+// writers queue on SQLite's one write lock whatever their number.
+const maxConns = 16
+
 // Open opens (creating if needed) the database dsn and brings its schema up
 // to date. dsn is a file path, or ":memory:" for a private in-memory
 // database that lives until Close.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	memory := dsn == ":memory:"
-	db, err := sql.Open("sqlite", driverDSN(dsn))
+	connector, err := newCachingConnector(driverDSN(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", dsn, err)
 	}
-	s := &Store{db: db, changes: newChangeLog(db, memory)}
+	db := sql.OpenDB(connector)
+	// Keep as many connections idle as may be open: database/sql keeps 2
+	// by default, so under concurrency connections were opened, set up,
+	// had their statements prepared and were closed, request after
+	// request.
+	db.SetMaxOpenConns(maxConns)
+	db.SetMaxIdleConns(maxConns)
+	path, _, _ := strings.Cut(dsn, "?")
+	s := &Store{db: db, changes: newChangeLog(db, memory, path)}
 	s.conn = conn{q: db, atomic: s.atomically}
 	if memory {
 		if s.keep, err = db.Conn(ctx); err != nil {

@@ -108,6 +108,27 @@ func TestNewerSchemaRefused(t *testing.T) {
 	}
 }
 
+// TestMissedMigrationApplied: a database migrated past a version it never
+// applied — 0005 landed before 0004, each from its own branch — gets
+// the missing one at its next start.
+func TestMissedMigrationApplied(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "teamsops.db")
+	s := open(t, path)
+	for _, stmt := range []string{"DROP TABLE fault_rules", "DELETE FROM schema_migrations WHERE version = 4"} {
+		if _, err := s.DB().ExecContext(t.Context(), stmt); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s.Close()
+	s = openClosed(t, path)
+	if _, err := s.FaultRules(t.Context(), "tenant", ""); err != nil {
+		t.Errorf("fault rules after reopening: %v", err)
+	}
+	if got := appliedMigrations(t, s); got[4] == 0 {
+		t.Errorf("migration 4 not recorded: %v", got)
+	}
+}
+
 func TestReopenKeepsData(t *testing.T) {
 	ctx := t.Context()
 	path := filepath.Join(t.TempDir(), "teamsops.db")

@@ -12,7 +12,8 @@ const (
 )
 
 func teamsApp(tenant, id string) *teamsops.TeamsApp {
-	return &teamsops.TeamsApp{ID: id, TenantID: tenant, DisplayName: "App " + id[:4], ClientAppID: "client-" + id[:4]}
+	return &teamsops.TeamsApp{ID: id, TenantID: tenant, ExternalID: "com.example." + id[:4], DisplayName: "App " + id[:4],
+		ClientAppID: "client-" + id[:4]}
 }
 
 func install(tenant string, ref teamsops.ResourceRef, id, app string) *teamsops.AppInstallation {
@@ -34,7 +35,7 @@ func testTeamsApp(t *testing.T, s teamsops.Store) {
 	_, err = s.TeamsApp(ctx, tenantA, appB)
 	wantCode(t, err, teamsops.ENOTFOUND, appB)
 
-	a.DisplayName, a.ClientAppID = "Renamed", ""
+	a.DisplayName, a.ClientAppID, a.ExternalID = "Renamed", "", ""
 	must(t, s.CreateTeamsApp(ctx, a))
 	got, err = s.TeamsApp(ctx, tenantA, appA)
 	must(t, err)
@@ -116,6 +117,19 @@ func testUser(t *testing.T, s teamsops.Store) {
 		_, err := s.User(ctx, miss.tenant, miss.key)
 		wantCode(t, err, teamsops.ENOTFOUND, miss.key)
 	}
+	// Mail and a disabled account read back.
+	disabled := &teamsops.User{ID: user3, TenantID: tenantA, DisplayName: "Gone", UserPrincipalName: "gone@contoso.com",
+		Mail: "gone@contoso.com", AccountDisabled: true}
+	must(t, s.CreateUser(ctx, disabled))
+	got, err = s.User(ctx, tenantA, user3)
+	must(t, err)
+	wantEqual(t, "disabled user", got, disabled)
+	disabled.AccountDisabled, disabled.Mail = false, ""
+	must(t, s.CreateUser(ctx, disabled))
+	got, err = s.User(ctx, tenantA, user3)
+	must(t, err)
+	wantEqual(t, "enabled again", got, disabled)
+
 	// A user without a principal name is not found by an empty one.
 	must(t, s.CreateUser(ctx, &teamsops.User{ID: "no-upn", TenantID: tenantC}))
 	_, err = s.User(ctx, tenantC, "")

@@ -15,10 +15,11 @@ func testTenant(t *testing.T, s teamsops.Store) {
 	wantCode(t, err, teamsops.ENOTFOUND, tenantA)
 
 	createTenants(t, s)
-	must(t, s.CreateTenant(ctx, &teamsops.Tenant{ID: tenantA, DisplayName: "Contoso"})) // an update
+	contoso := &teamsops.Tenant{ID: tenantA, DisplayName: "Contoso", VerifiedDomain: "contoso.onmicrosoft.com"}
+	must(t, s.CreateTenant(ctx, contoso)) // an update
 	got, err := s.Tenant(ctx, tenantA)
 	must(t, err)
-	wantEqual(t, "tenant A", got, &teamsops.Tenant{ID: tenantA, DisplayName: "Contoso"})
+	wantEqual(t, "tenant A", got, contoso)
 	got, err = s.Tenant(ctx, tenantB)
 	must(t, err)
 	wantEqual(t, "tenant B", got, &teamsops.Tenant{ID: tenantB, DisplayName: "Tenant 0a7d"})
@@ -131,7 +132,9 @@ func testAppRegistration(t *testing.T, s teamsops.Store) {
 	const clientID = "7d3c9b1e-5a2f-4e8d-9c6b-1a2b3c4d5e6f"
 	a := &teamsops.AppRegistration{
 		ClientID: clientID, TenantID: tenantA, DisplayName: "ops console",
-		SecretHash: "$argon2id$v=19$m=65536,t=1,p=2$c2FsdA$aGFzaA", Roles: []string{"Chat.Read.All", "Team.ReadBasic.All"},
+		SecretHashes:    []string{"$2a$10$first", "$2a$10$second"},
+		Roles:           []string{"Chat.Read.All", "Team.ReadBasic.All"},
+		DelegatedScopes: []string{"Chat.Read", "Chat.Create"},
 	}
 	must(t, s.CreateAppRegistration(ctx, a))
 	must(t, s.CreateAppRegistration(ctx, a))
@@ -148,8 +151,8 @@ func testAppRegistration(t *testing.T, s teamsops.Store) {
 	must(t, err)
 	wantEqual(t, "app registration of tenant B", got, b)
 
-	a.Roles = nil
-	a.SecretHash = "rotated"
+	a.Roles, a.DelegatedScopes = nil, nil
+	a.SecretHashes = []string{"$2a$10$rotated"}
 	must(t, s.CreateAppRegistration(ctx, a))
 	got, err = s.AppRegistration(ctx, tenantA, clientID)
 	must(t, err)

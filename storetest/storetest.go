@@ -61,8 +61,16 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"GroupAccess", testGroupAccess},
 		{"Channels", testChannels},
 		{"TxReadsTeams", testTxReadsTeams},
+		{"Deletes", testDeletes},
+		{"DeleteDirectory", testDeleteDirectory},
+		{"Declared", testDeclared},
+		{"DeleteTenant", testDeleteTenant},
+		{"PublicURL", testPublicURL},
 		{"Ping", testPing},
 		{"Watch", testWatch},
+		{"UserChats", testUserChats},   // lists.go
+		{"TeamLists", testTeamLists},   // lists.go
+		{"FaultRules", testFaultRules}, // faults.go
 	}
 	tests = append(tests, subscriptionTests...)
 	for _, tt := range tests {

@@ -91,6 +91,12 @@ func (p *process) token(t *testing.T, bin, db string) string {
 // call sends a Graph request and decodes the JSON answer, if any.
 func (p *process) call(t *testing.T, method, path, token string, body any) (int, http.Header, map[string]any) {
 	t.Helper()
+	return p.callWith(t, method, path, token, body, nil)
+}
+
+// callWith is call with more request headers.
+func (p *process) callWith(t *testing.T, method, path, token string, body any, headers http.Header) (int, http.Header, map[string]any) {
+	t.Helper()
 	var rd io.Reader
 	if body != nil {
 		b, _ := json.Marshal(body)
@@ -99,6 +105,9 @@ func (p *process) call(t *testing.T, method, path, token string, body any) (int,
 	req, _ := http.NewRequest(method, p.base+path, rd)
 	req.Header.Set("Authorization", "Bearer "+token)
 	req.Header.Set("Content-Type", "application/json")
+	for name, values := range headers {
+		req.Header[name] = values
+	}
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatalf("%s %s: %v", method, path, err)

@@ -94,7 +94,12 @@ func startTeamOps(t *testing.T, p *process, token string) []teamOp {
 		}, channel, nil})
 	}
 	for _, g := range []string{demo.SalesGroup, demo.LegalGroup} {
-		starts = append(starts, start{http.MethodPut, "/v1.0/groups/" + g + "/team", map[string]any{}, team, nil})
+		// POST /teams with group@odata.bind is the teamifyGroup operation;
+		// PUT /groups/{id}/team answers 201 at once.
+		starts = append(starts, start{http.MethodPost, "/v1.0/teams", map[string]any{
+			"template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
+			"group@odata.bind":    "https://graph.microsoft.com/v1.0/groups('" + g + "')",
+		}, team, nil})
 	}
 	starts = append(starts,
 		start{http.MethodPost, "/v1.0/teams/" + crashActiveTeam + "/archive", nil, team, archived(true)},

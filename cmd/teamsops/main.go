@@ -1,6 +1,6 @@
 // Command teamsops serves Microsoft Graph's API for Teams async operations
-// (serve), mints access tokens for it (token), and receives its change
-// notifications locally (listen).
+// (serve), mints access tokens for it (token), waits for an operation to
+// end (wait), and receives its change notifications locally (listen).
 package main
 
 import (
@@ -18,6 +18,8 @@ const usage = `usage: teamsops <command> [flags]
 commands:
   serve   run the Graph-compatible server
   token   print a signed access token
+  apply   apply tenant files to a database
+  wait    poll one operation until it ends and print it
   listen  receive change notifications locally and print them
 
 Run "teamsops <command> -h" for a command's flags. Every flag is also read
@@ -29,9 +31,24 @@ func main() {
 		if !errors.Is(err, flag.ErrHelp) {
 			fmt.Fprintln(os.Stderr, "teamsops:", err)
 		}
-		os.Exit(2)
+		code := 2
+		var exit *exitError
+		if errors.As(err, &exit) {
+			code = exit.code
+		}
+		os.Exit(code)
 	}
 }
+
+// exitError is an error that calls for its own exit status; any other
+// error exits 2. "teamsops wait" gives each outcome its own (wait.go).
+type exitError struct {
+	code int
+	err  error
+}
+
+func (e *exitError) Error() string { return e.err.Error() }
+func (e *exitError) Unwrap() error { return e.err }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
@@ -43,6 +60,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return serve(ctx, args[1:], stderr)
 	case "token":
 		return token(ctx, args[1:], stdout, stderr)
+	case "apply":
+		return apply(ctx, args[1:], stdout, stderr)
+	case "wait":
+		return wait(ctx, args[1:], stdout, stderr)
 	case "listen":
 		return listenCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
@@ -53,28 +74,43 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
-// parseFlags reads TEAMSOPS_<FLAG> for every flag of fs, then the command
-// line, which wins.
+// parseFlags reads the command line, then TEAMSOPS_<FLAG> for every flag
+// of fs that the command line did not set: the command line wins, also
+// for repeatable flags. It takes no other arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
+	rest, err := parseFlagsAndArgs(fs, args)
+	if err == nil && len(rest) > 0 {
+		err = fmt.Errorf("unexpected argument %q", rest[0])
+	}
+	return err
+}
+
+// parseFlagsAndArgs is parseFlags for a command that takes arguments too:
+// it returns them, and flags may come before or after them.
+func parseFlagsAndArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var rest []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		rest = append(rest, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	given := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { given[f.Name] = true })
 	var err error
 	fs.VisitAll(func(f *flag.Flag) {
 		name := "TEAMSOPS_" + strings.ToUpper(strings.ReplaceAll(f.Name, "-", "_"))
-		if v, ok := os.LookupEnv(name); ok && err == nil {
+		if v, ok := os.LookupEnv(name); ok && !given[f.Name] && err == nil {
 			if e := f.Value.Set(v); e != nil {
 				err = fmt.Errorf("%s: %w", name, e)
 			}
 		}
 	})
-	if err != nil {
-		return err
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return nil
+	return rest, err
 }
 
 // listFlag is a comma-separated list flag.
@@ -97,3 +133,18 @@ type multiFlag []string
 
 func (m *multiFlag) String() string     { return strings.Join(*m, " ") }
 func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+
+// pathsFlag collects paths from a flag given several times, each a
+// comma-separated list (as an environment variable gives them).
+type pathsFlag []string
+
+func (p *pathsFlag) String() string { return strings.Join(*p, ",") }
+
+func (p *pathsFlag) Set(v string) error {
+	for _, s := range strings.Split(v, ",") {
+		if s = strings.TrimSpace(s); s != "" {
+			*p = append(*p, s)
+		}
+	}
+	return nil
+}

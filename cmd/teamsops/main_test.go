@@ -55,7 +55,7 @@ func TestServeDemoAndToken(t *testing.T) {
 	waitReady(t, "http://"+addr)
 
 	var out bytes.Buffer
-	err := run(ctx, []string{"token", "--db", db, "--addr", addr, "--tenant", demo.TenantID,
+	err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID,
 		"--user", demo.UserAdele, "--scopes", "Chat.Read"}, &out, io.Discard)
 	if err != nil {
 		t.Fatal(err)
@@ -102,6 +102,8 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"token", "--db", "mysql://x", "--tenant", demo.TenantID, "--app", demo.ConsoleApp}, "--db"},
 		{[]string{"serve", "--db", "postgres://u:secret@127.0.0.1:1/teamsops", "--addr", "127.0.0.1:0"}, "--db postgres://…@127.0.0.1:1"},
 		{[]string{"serve", "--db", "postgres://127.0.0.1:1/teamsops?pool_max_conns=1", "--addr", "127.0.0.1:0"}, "at least 2"},
+		{[]string{"serve", "--db", "sqlite::memory:", "--addr", "127.0.0.1:0", "--throttle", "fast"}, "--throttle"},
+		{[]string{"serve", "--db", "sqlite::memory:", "--addr", "127.0.0.1:0", "--throttle", "scale=0"}, "--throttle"},
 	}
 	for _, tt := range tests {
 		err := run(context.Background(), tt.args, io.Discard, io.Discard)
@@ -117,12 +119,55 @@ func TestFlagErrors(t *testing.T) {
 func TestEnvironmentFlags(t *testing.T) {
 	t.Setenv("TEAMSOPS_TENANT", demo.TenantID)
 	t.Setenv("TEAMSOPS_DB", "sqlite::memory:")
+	t.Setenv("TEAMSOPS_PUBLIC_URL", "http://127.0.0.1:8080")
+	t.Setenv("TEAMSOPS_FORCE", "true") // the in-memory database has no tenant
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"token", "--app", demo.ConsoleApp, "--roles", "Chat.Read.All"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
 	}
 	if strings.Count(out.String(), ".") != 2 {
 		t.Errorf("not a JWT: %q", out.String())
+	}
+}
+
+// TestServeThrottle: TEAMSOPS_THROTTLE=scale=0.01 (the environment form
+// of --throttle) turns "GET /teams/{team-id}", 30 per second on Graph,
+// into one every 3.3 seconds: the second request is a 429 with
+// Retry-After.
+func TestServeThrottle(t *testing.T) {
+	t.Setenv("TEAMSOPS_THROTTLE", "scale=0.01")
+	db := testdb.DSN(t)
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"serve", "--demo", "--profile", "instant", "--db", db, "--addr", addr}, io.Discard, io.Discard)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	waitReady(t, "http://"+addr)
+	var out bytes.Buffer
+	err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID,
+		"--app", demo.ConsoleApp, "--roles", "Team.ReadBasic.All"}, &out, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var statuses []int
+	var retryAfter string
+	for range 2 {
+		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/v1.0/teams/"+demo.TeamID, nil)
+		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		statuses, retryAfter = append(statuses, res.StatusCode), res.Header.Get("Retry-After")
+	}
+	if statuses[0] != http.StatusOK || statuses[1] != http.StatusTooManyRequests || retryAfter == "" {
+		t.Errorf("statuses %v, Retry-After %q", statuses, retryAfter)
 	}
 }
 

@@ -15,9 +15,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/engine"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/tenantfile"
+	"github.com/teamsops/teamsops/throttle"
 )
 
 const defaultAddr = "127.0.0.1:8080"
@@ -30,14 +33,19 @@ const shutdownGrace = 20 * time.Second
 // serveConfig is what the serve command's flags say.
 type serveConfig struct {
 	addr, db, publicURL, profile string
+	throttle                     string
 	tlsCert, tlsKey              string
+	logFormat, logLevel          string
+	pprofAddr, metricsAddr       string
 	dbPoolSize                   int
 	demo, allowHTTPNotifications bool
 	trusted                      multiFlag
+	tenantFiles                  pathsFlag
+	adminToken                   string
 }
 
-func serve(ctx context.Context, args []string, stderr io.Writer) error {
-	var c serveConfig
+// flags returns the serve command's flags, which set c.
+func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&c.addr, "addr", defaultAddr, "address to listen on")
@@ -50,15 +58,41 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
 	fs.BoolVar(&c.allowHTTPNotifications, "allow-http-notifications", false,
 		"let subscriptions send change notifications to http:// URLs (local development; Graph requires https)")
+	fs.StringVar(&c.throttle, "throttle", "off", "Graph's throttling limits: off, graph, or scale=F (every limit times F)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
-	if err := parseFlags(fs, args); err != nil {
+	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
+	fs.StringVar(&c.logLevel, "log-level", "info", "least severe level logged: debug (every request), info, warn or error")
+	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve Go's profiler (/debug/pprof/) on this address (off by default)")
+	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of beside the API")
+	fs.Var(&c.tenantFiles, "tenant-file", "apply this tenant file at start (repeatable; TEAMSOPS_TENANT_FILE takes a comma-separated list)")
+	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token")
+	return fs
+}
+
+func serve(ctx context.Context, args []string, stderr io.Writer) error {
+	var c serveConfig
+	if err := parseFlags(c.flags(stderr), args); err != nil {
 		return err
 	}
-	profile, err := engine.ProfileByName(c.profile)
+	tenants, err := readTenantFiles(c.tenantFiles, stderr)
 	if err != nil {
 		return err
 	}
-	logger := slog.New(slog.NewTextHandler(stderr, nil))
+	profile, scale, err := c.modes()
+	if err != nil {
+		return err
+	}
+	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+	if c.pprofAddr != "" {
+		stopPprof, err := startSide("pprof", c.pprofAddr, pprofHandler(), logger)
+		if err != nil {
+			return err
+		}
+		defer stopPprof()
+	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
 
@@ -67,34 +101,106 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer ln.Close()
-	base := strings.TrimSuffix(c.publicURL, "/")
-	if base == "" {
-		base = scheme + "://" + ln.Addr().String()
+	cfg := server.Config{DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: c.baseURL(scheme, ln.Addr().String()),
+		Profile: profile, Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Throttle: scale, Logger: logger,
+		MetricsApart: c.metricsAddr != "", AllowHTTPNotifications: c.allowHTTPNotifications}
+	if cfg.Trusted, err = trustedIssuers(c.trusted); err != nil {
+		return err
 	}
-	var issuers []identity.TrustedIssuer
-	for _, spec := range c.trusted {
-		ti, err := identity.ParseTrustedIssuer(spec)
-		if err != nil {
-			return fmt.Errorf("--trust-issuer: %w", err)
-		}
-		issuers = append(issuers, ti)
-	}
-	srv, err := server.Open(ctx, server.Config{
-		DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: base, Profile: profile,
-		Demo: c.demo, Trusted: issuers, Logger: logger, AllowHTTPNotifications: c.allowHTTPNotifications,
-	})
+	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	if c.metricsAddr != "" {
+		stopMetrics, err := startSide("metrics", c.metricsAddr, metricsHandler(srv.Metrics), logger)
+		if err != nil {
+			return err
+		}
+		defer stopMetrics()
+	}
 	if err := srv.Start(ctx); err != nil {
 		return err
 	}
-	logger.Info("serving", "addr", ln.Addr().String(), "public_url", base, "db", server.Redact(c.db), "demo", c.demo, "profile", profile.Name)
+	c.logStart(logger, ln.Addr().String(), cfg.PublicURL, profile.Name)
 	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
+}
+
+// startSide serves h on a listener of its own at addr (--pprof-addr,
+// --metrics-addr); the function it returns stops it.
+func startSide(name, addr string, h http.Handler, logger *slog.Logger) (stop func(), err error) {
+	side, err := listenSide(name, addr, h)
+	if err != nil {
+		return nil, err
+	}
+	go side.serve(logger)
+	return side.close, nil
+}
+
+// baseURL is --public-url, or the URL of the address listened on.
+func (c serveConfig) baseURL(scheme, addr string) string {
+	if base := strings.TrimSuffix(c.publicURL, "/"); base != "" {
+		return base
+	}
+	return scheme + "://" + addr
+}
+
+// metricsHandler serves only GET /metrics, on --metrics-addr.
+func metricsHandler(metrics http.Handler) http.Handler {
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", metrics)
+	return mux
+}
+
+// logStart logs that the server serves, and how it was started.
+func (c serveConfig) logStart(logger *slog.Logger, addr, base, profile string) {
+	logger.Info("serving", "addr", addr, "public_url", base, "db", server.Redact(c.db), "demo", c.demo,
+		"tenant_files", len(c.tenantFiles), "admin_api", c.adminToken != "", "profile", profile, "throttle", c.throttle)
+}
+
+// modes reads --profile and --throttle.
+func (c serveConfig) modes() (engine.Profile, float64, error) {
+	profile, err := engine.ProfileByName(c.profile)
+	if err != nil {
+		return engine.Profile{}, 0, err
+	}
+	scale, err := throttle.ParseMode(c.throttle)
+	if err != nil {
+		return engine.Profile{}, 0, fmt.Errorf("--throttle: %w", err)
+	}
+	return profile, scale, nil
+}
+
+// trustedIssuers reads the --trust-issuer flags.
+func trustedIssuers(specs []string) ([]identity.TrustedIssuer, error) {
+	var issuers []identity.TrustedIssuer
+	for _, spec := range specs {
+		ti, err := identity.ParseTrustedIssuer(spec)
+		if err != nil {
+			return nil, fmt.Errorf("--trust-issuer: %w", err)
+		}
+		issuers = append(issuers, ti)
+	}
+	return issuers, nil
+}
+
+// readTenantFiles reads and checks tenant files. When any has a problem,
+// it prints every problem of every file and returns an error, so that
+// nothing is applied.
+func readTenantFiles(paths []string, stderr io.Writer) ([]*teamsops.Declaration, error) {
+	ds, err := tenantfile.ReadFiles(paths...)
+	var problems tenantfile.Errors
+	if errors.As(err, &problems) {
+		for _, p := range problems {
+			fmt.Fprintln(stderr, p)
+		}
+		return nil, fmt.Errorf("%d %s in tenant files: nothing was applied", len(problems),
+			map[bool]string{true: "problem", false: "problems"}[len(problems) == 1])
+	}
+	return ds, err
 }
 
 // listen opens the listening socket: plain HTTP, or HTTPS when a

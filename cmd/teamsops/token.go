@@ -6,69 +6,169 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
 )
 
-// graphExplorerClientID is the client id of Microsoft Graph Explorer.
-const graphExplorerClientID = "de8bc8b5-d9f9-48b1-a8ad-b748da725064"
+// tokenRequest is what the token command's flags ask for.
+type tokenRequest struct {
+	tenant, app, user string
+	roles, scopes     listFlag
+	force             bool
+}
 
 // token prints one access token signed with the server's key, read from
-// the same --db as the server, so scripts can call it without the OAuth
-// flow.
+// the same --db as the server, with the issuer the server recorded there
+// when it started, so scripts can call it without the OAuth flow.
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	var req tokenRequest
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", "sqlite:teamsops.db", "database the server uses")
-	addr := fs.String("addr", defaultAddr, "address the server listens on (gives the default --public-url)")
-	publicURL := fs.String("public-url", "", "the server's --public-url: the token's issuer is built on it (default http://{addr})")
-	tenant := fs.String("tenant", "", "tenant id (tid)")
-	app := fs.String("app", "", "client id of the calling app (appid)")
-	user := fs.String("user", "", "object id of the signed-in user (oid): makes a delegated token")
-	var roles, scopes listFlag
-	fs.Var(&roles, "roles", "application permissions, comma-separated (application token)")
-	fs.Var(&scopes, "scopes", "delegated permissions, comma-separated (delegated token)")
+	publicURL := fs.String("public-url", "", "the issuer's base URL (default: the one the last server started on --db recorded)")
+	fs.StringVar(&req.tenant, "tenant", "", "tenant id (tid)")
+	fs.StringVar(&req.app, "app", "", "client id of the calling app (appid)")
+	fs.StringVar(&req.user, "user", "", "object id or user principal name of the signed-in user: makes a delegated token")
+	fs.Var(&req.roles, "roles", "application permissions, comma-separated (default: all the app was granted)")
+	fs.Var(&req.scopes, "scopes", "delegated permissions, comma-separated (delegated token)")
+	fs.BoolVar(&req.force, "force", false, "mint the token even if the tenant, app or user does not exist or lacks a permission")
 	ttl := fs.Duration("ttl", time.Hour, "lifetime of the token")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *tenant == "" {
-		return errors.New("--tenant is required")
-	}
-	if *user == "" && *app == "" {
-		return errors.New("give --app CLIENT_ID --roles A,B (application token) or --user OBJECT_ID --scopes A,B (delegated token)")
-	}
-	if *user == "" && len(scopes) > 0 {
-		return errors.New("--scopes makes a delegated token: give --user too")
-	}
-	if *user != "" && len(roles) > 0 {
-		return errors.New("--roles are for application tokens: drop --user, or use --scopes")
-	}
-	if *app == "" {
-		// A delegated token always names the client it was issued to;
-		// without --app it is Graph Explorer's, a public client.
-		*app = graphExplorerClientID
-	}
-	base := strings.TrimSuffix(*publicURL, "/")
-	if base == "" {
-		base = "http://" + *addr
+	if err := req.checkFlags(); err != nil {
+		return err
 	}
 	b, err := server.OpenBackend(ctx, *db, 2)
 	if err != nil {
 		return err
 	}
 	defer b.Store.Close()
+	base := strings.TrimSuffix(*publicURL, "/")
+	if base == "" {
+		if base, err = b.Store.PublicURL(ctx); err != nil {
+			return err
+		} else if base == "" {
+			return fmt.Errorf("no server has started on %s yet, so its public URL is not known: give --public-url", server.Redact(*db))
+		}
+	}
+	claims, err := req.claims(ctx, b.Store)
+	if err != nil {
+		return err
+	}
 	iss, err := identity.NewIssuer(ctx, b.Store, base)
 	if err != nil {
 		return err
 	}
-	raw, err := iss.Issue(identity.Claims{TenantID: *tenant, UserID: *user, AppID: *app, Scopes: scopes, Roles: roles}, *ttl)
+	raw, err := iss.Issue(claims, *ttl)
 	if err != nil {
 		return err
 	}
 	_, err = fmt.Fprintln(stdout, raw)
 	return err
+}
+
+// checkFlags checks what can be checked without the database.
+func (r *tokenRequest) checkFlags() error {
+	switch {
+	case r.tenant == "":
+		return errors.New("--tenant is required")
+	case r.user == "" && r.app == "":
+		return errors.New("give --app CLIENT_ID --roles A,B (application token) or --user OBJECT_ID --scopes A,B (delegated token)")
+	case r.user == "" && len(r.scopes) > 0:
+		return errors.New("--scopes makes a delegated token: give --user too")
+	case r.user != "" && len(r.roles) > 0:
+		return errors.New("--roles are for application tokens: drop --user, or use --scopes")
+	}
+	return nil
+}
+
+// claims checks the request against the directory, unless --force, and
+// returns the token's claims.
+func (r *tokenRequest) claims(ctx context.Context, s teamsops.Store) (identity.Claims, error) {
+	c := identity.Claims{TenantID: r.tenant, UserID: r.user, AppID: r.app, Scopes: r.scopes, Roles: r.roles}
+	if c.AppID == "" {
+		// A delegated token always names the client it was issued to;
+		// without --app it is Graph Explorer's, a public client.
+		c.AppID = identity.GraphExplorerClientID
+	}
+	if r.force {
+		return c, nil
+	}
+	if _, err := s.Tenant(ctx, r.tenant); err != nil {
+		return c, refuse(err, "tenant %s", r.tenant)
+	}
+	var app *teamsops.AppRegistration
+	if r.app != "" {
+		var err error
+		if app, err = s.AppRegistration(ctx, r.tenant, r.app); err != nil {
+			return c, refuse(err, "app %s in tenant %s", r.app, r.tenant)
+		}
+	}
+	if r.user == "" {
+		if len(c.Roles) == 0 {
+			c.Roles = app.Roles // all it was granted, as the token endpoint gives
+		}
+		return c, notGranted("application permission", c.Roles, app.Roles, app.ClientID)
+	}
+	u, err := s.User(ctx, r.tenant, r.user)
+	if err != nil {
+		return c, refuse(err, "user %s in tenant %s", r.user, r.tenant)
+	}
+	if u.AccountDisabled {
+		return c, fmt.Errorf("the account of user %s is disabled: it cannot sign in (--force mints the token anyway)", r.user)
+	}
+	c.UserID = u.ID
+	if app == nil {
+		return c, nil // Graph Explorer is consented for everything
+	}
+	return c, notGranted("delegated permission", c.Scopes, app.DelegatedScopes, app.ClientID)
+}
+
+// refuse explains a failed read of what the token names.
+func refuse(err error, format string, args ...any) error {
+	what := fmt.Sprintf(format, args...)
+	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+		return fmt.Errorf("there is no %s (--force mints the token anyway)", what)
+	}
+	return fmt.Errorf("read %s: %w", what, err)
+}
+
+// notGranted names the permissions of asked that granted lacks.
+func notGranted(kind string, asked, granted []string, app string) error {
+	var missing []string
+	for _, p := range asked {
+		if !slices.Contains(granted, p) {
+			missing = append(missing, p)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	has := strings.Join(granted, ", ")
+	if has == "" {
+		has = "none"
+	}
+	return fmt.Errorf("app %s was not granted the %s %s (it has: %s); --force mints the token anyway",
+		app, kind, strings.Join(missing, ", "), has)
+}
+
+// mintToken signs a token with the issuer key kept in the database dsn,
+// for the issuer a server with the public URL base has.
+func mintToken(ctx context.Context, dsn, base string, claims identity.Claims, ttl time.Duration) (string, error) {
+	b, err := server.OpenBackend(ctx, dsn, 2)
+	if err != nil {
+		return "", err
+	}
+	defer b.Store.Close()
+	iss, err := identity.NewIssuer(ctx, b.Store, base)
+	if err != nil {
+		return "", err
+	}
+	return iss.Issue(claims, ttl)
 }

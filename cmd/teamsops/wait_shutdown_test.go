@@ -31,7 +31,7 @@ func TestShutdownAnswersHeldRequests(t *testing.T) {
 	waitReady(t, base)
 
 	var tok bytes.Buffer
-	err := run(context.Background(), []string{"token", "--db", db, "--addr", addr, "--tenant", demo.TenantID,
+	err := run(context.Background(), []string{"token", "--db", db, "--tenant", demo.TenantID,
 		"--app", demo.ConsoleApp, "--roles", "TeamSettings.ReadWrite.All"}, &tok, io.Discard)
 	if err != nil {
 		t.Fatal(err)

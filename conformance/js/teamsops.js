@@ -34,7 +34,8 @@ export const demo = {
  * binary is built from the repository. The result has baseUrl (https,
  * through the proxy), plainUrl (teamsops itself, over http), requests (the
  * "METHOD path" lines the proxy passed on), extraTeamOperations (the ids
- * added to the demo team) and stop().
+ * added to the demo team), userToken(userId, scopes) (a delegated token
+ * from "teamsops token") and stop().
  */
 export async function startTeamsops() {
   const dir = mkdtempSync(join(tmpdir(), "teamsops-js-"));
@@ -80,6 +81,12 @@ export async function startTeamsops() {
       plainUrl,
       requests,
       extraTeamOperations: extra.split("\n").filter(Boolean),
+      userToken: (user, scopes) =>
+        execFileSync(
+          bin,
+          ["token", "--db", `sqlite:${db}`, "--public-url", baseUrl, "--tenant", demo.tenant, "--user", user, "--scopes", scopes.join(",")],
+          { encoding: "utf8" },
+        ).trim(),
       stop,
     };
   } catch (err) {

@@ -46,3 +46,30 @@ func Load(fsys fs.FS, dir string) ([]Migration, error) {
 	}
 	return ms, nil
 }
+
+// Pending returns the migrations of ms whose versions applied does not
+// hold, in version order. Migrations written on branches developed side
+// by side may land out of order (0004 after 0005 was applied), so every
+// missing version is applied, not only those above the highest. A version
+// applied that ms does not know means the database was migrated by a
+// newer program: an error.
+func Pending(ms []Migration, applied []int) ([]Migration, error) {
+	known := make(map[int]bool, len(ms))
+	for _, m := range ms {
+		known[m.Version] = true
+	}
+	done := make(map[int]bool, len(applied))
+	for _, v := range applied {
+		if !known[v] {
+			return nil, fmt.Errorf("database schema version %d is unknown to this program (its newest is %d): it was migrated by a newer one", v, ms[len(ms)-1].Version)
+		}
+		done[v] = true
+	}
+	var out []Migration
+	for _, m := range ms {
+		if !done[m.Version] {
+			out = append(out, m)
+		}
+	}
+	return out, nil
+}

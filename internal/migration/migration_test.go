@@ -1,6 +1,7 @@
 package migration
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -30,6 +31,39 @@ func TestLoadRefuses(t *testing.T) {
 	for name, fsys := range tests {
 		if _, err := Load(fsys, "m"); err == nil || !strings.Contains(err.Error(), "migration") {
 			t.Errorf("%s: err %v", name, err)
+		}
+	}
+}
+
+// TestPending: every version not applied is pending, even below the
+// highest applied (migrations of parallel branches landing out of order);
+// an applied version the program does not know is an error.
+func TestPending(t *testing.T) {
+	ms := []Migration{{Version: 1}, {Version: 2}, {Version: 4}, {Version: 5}}
+	tests := []struct {
+		applied []int
+		want    []int
+		ok      bool
+	}{
+		{nil, []int{1, 2, 4, 5}, true},
+		{[]int{1, 2}, []int{4, 5}, true},
+		{[]int{1, 2, 5}, []int{4}, true},
+		{[]int{5, 4, 2, 1}, nil, true},
+		{[]int{1, 2, 3}, nil, false},
+		{[]int{1, 2, 4, 5, 6}, nil, false},
+	}
+	for _, tt := range tests {
+		got, err := Pending(ms, tt.applied)
+		if (err == nil) != tt.ok {
+			t.Errorf("Pending(%v): %v", tt.applied, err)
+			continue
+		}
+		var versions []int
+		for _, m := range got {
+			versions = append(versions, m.Version)
+		}
+		if fmt.Sprint(versions) != fmt.Sprint(tt.want) {
+			t.Errorf("Pending(%v) = %v, want %v", tt.applied, versions, tt.want)
 		}
 	}
 }

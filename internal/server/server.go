@@ -17,12 +17,16 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/admin"
+	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/metrics"
 	"github.com/teamsops/teamsops/notification"
 	"github.com/teamsops/teamsops/service"
+	"github.com/teamsops/teamsops/throttle"
 	"github.com/teamsops/teamsops/webhook"
 )
 
@@ -39,10 +43,23 @@ type Config struct {
 	Profile engine.Profile
 	// Demo loads the demo tenant.
 	Demo bool
+	// Tenants are applied at start, after the demo tenant, in one
+	// transaction (tenant files, read by package tenantfile).
+	Tenants []*teamsops.Declaration
+	// AdminToken, if set, opens the admin API under /_teamsops/ to
+	// requests that carry it (package admin); without it those paths
+	// answer 404.
+	AdminToken string
 	// Trusted are other issuers whose tokens are accepted too.
 	Trusted []identity.TrustedIssuer
+	// Throttle multiplies Graph's throttling limits (throttle.ParseMode);
+	// 0 turns throttling off.
+	Throttle float64
 	// Logger receives the server's logs; nil discards them.
 	Logger *slog.Logger
+	// MetricsApart keeps /metrics off Handler, for an operator who serves
+	// Metrics on a listener of its own (--metrics-addr).
+	MetricsApart bool
 	// AllowHTTPNotifications lets subscriptions use http:// notification
 	// URLs (serve --allow-http-notifications); Graph requires https.
 	AllowHTTPNotifications bool
@@ -73,6 +90,9 @@ type Server struct {
 	Issuer *identity.Issuer
 	// Handler serves every HTTP endpoint.
 	Handler http.Handler
+	// Metrics serves the metrics in Prometheus' text format; Handler
+	// serves it too at /metrics unless Config.MetricsApart.
+	Metrics http.Handler
 
 	engine   engine.Runner
 	waits    *service.Waits
@@ -80,8 +100,9 @@ type Server struct {
 	log      *slog.Logger
 }
 
-// Open opens the database, brings its schema up to date, loads the demo
-// tenant when asked, and wires the parts together. The engine is not
+// Open opens the database, brings its schema up to date, applies the demo
+// tenant and cfg's tenants, records the public URL, and wires the parts
+// together. The engine is not
 // running until Start.
 func Open(ctx context.Context, cfg Config) (*Server, error) {
 	log := cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
@@ -97,61 +118,96 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	return s, nil
 }
 
-func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
-	if cfg.Demo {
-		if err := demo.Load(ctx, b.Store); err != nil {
-			return err
-		}
-	}
+// openEngine builds the engine on the store's database and migrates
+// River's tables; obs receives what it observes.
+func (s *Server) openEngine(ctx context.Context, b *Backend, cfg Config, obs *observer) (engine.Runner, error) {
 	effects := map[teamsops.OperationType]engine.Effect{}
 	for typ, effect := range service.Effects() {
 		effects[typ] = effect
 	}
+	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs,
+		Changes: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues()})
+	if err != nil {
+		return nil, err
+	}
+	return eng, eng.Migrate(ctx)
+}
+
+func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	var err error
 	if s.Issuer, err = identity.NewIssuer(ctx, b.Store, cfg.PublicURL); err != nil {
 		return err
 	}
-	ns := cfg.Notifications
-	s.notifier = notification.New(notification.Config{
-		Store: b.Store,
-		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
-			ValidationTimeout: ns.ValidationTimeout,
-			TLSConfig:         ns.TLSConfig},
-		Render:   httpapi.OperationJSON(cfg.PublicURL),
-		Tokens:   s.Issuer,
-		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
-		Workers: deliveryWorkers(cfg.DB),
-		Logger:  s.log,
-	})
-	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log,
-		Observer: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues()})
+	s.notifier = newNotifier(b.Store, s.Issuer, cfg, s.log)
+	obs := &observer{}
+	eng, err := s.openEngine(ctx, b, cfg, obs)
 	if err != nil {
-		return err
-	}
-	if err := eng.Migrate(ctx); err != nil {
 		return err
 	}
 	s.engine = eng
 	s.notifier.Start(eng)
+	tenants := &service.Tenants{Store: b.Store, Jobs: eng}
+	if err := loadTenants(ctx, tenants, cfg); err != nil {
+		return err
+	}
+	// "teamsops token" builds the same issuer from the database.
+	if err := b.Store.SetPublicURL(ctx, cfg.PublicURL); err != nil {
+		return err
+	}
 	validator, err := identity.NewValidator(ctx, s.Issuer, cfg.Trusted...)
 	if err != nil {
 		return err
 	}
-	svc := service.New(b.Store)
+	// The service reads through the cache; the engine, which writes, reads
+	// the store itself.
+	svc := service.New(cache.New(b.Store, 0))
 	svc.Runner = eng
 	svc.Notifications = s.notifier
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
-	s.Handler = &httpapi.Server{
+	m := s.newMetrics()
+	obs.Metrics = m
+	var throttler *throttle.Throttler
+	if cfg.Throttle > 0 {
+		throttler = throttle.New(cfg.Throttle)
+		throttler.Recorder = throttleMetrics{m}
+	}
+	graph := &httpapi.Server{
 		PublicURL:    cfg.PublicURL,
 		Service:      svc,
 		Auth:         validator,
 		Identity:     s.Issuer.Handler(b.Store),
 		Ready:        b.Store.Ping,
 		PollInterval: cfg.Profile.PollInterval,
+		Observer:     m,
 		Logger:       s.log,
+		Throttle:     throttler,
+	}
+	if cfg.AdminToken != "" {
+		if graph.Admin, err = admin.New(cfg.AdminToken, tenants, s.log); err != nil {
+			return fmt.Errorf("--admin-token: %w", err)
+		}
+	}
+	s.Metrics, s.Handler = m.Handler(), graph
+	if !cfg.MetricsApart {
+		s.Handler = withMetrics(graph, s.Metrics)
 	}
 	return nil
+}
+
+// newNotifier assembles the delivery of change notifications.
+func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *slog.Logger) *notification.Notifier {
+	ns := cfg.Notifications
+	return notification.New(notification.Config{
+		Store: store,
+		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
+			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig},
+		Render:   httpapi.OperationJSON(cfg.PublicURL),
+		Tokens:   iss,
+		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
+		Workers: deliveryWorkers(cfg.DB),
+		Logger:  log,
+	})
 }
 
 // deliveryWorkers is how many deliveries run at once in one process.
@@ -164,6 +220,35 @@ func deliveryWorkers(dsn string) int {
 		return 1
 	}
 	return 20
+}
+
+// loadTenants applies the demo tenant, when asked, and cfg's tenants, in
+// one transaction.
+func loadTenants(ctx context.Context, tenants *service.Tenants, cfg Config) error {
+	ds := cfg.Tenants
+	if cfg.Demo {
+		d, err := demo.Declaration()
+		if err != nil {
+			return err
+		}
+		ds = append([]*teamsops.Declaration{d}, ds...)
+	}
+	if len(ds) == 0 {
+		return nil
+	}
+	return tenants.Apply(ctx, ds...)
+}
+
+// Apply applies tenant declarations to the database dsn names without
+// starting a server ("teamsops apply"). A server may be using the
+// database: on SQLite the write waits for its lock (the busy timeout).
+func Apply(ctx context.Context, dsn string, poolSize int, ds []*teamsops.Declaration) error {
+	b, err := OpenBackend(ctx, dsn, poolSize)
+	if err != nil {
+		return err
+	}
+	defer b.Store.Close()
+	return (&service.Tenants{Store: b.Store}).Apply(ctx, ds...)
 }
 
 // Start starts the engine: accepted operations run from now on.
@@ -194,4 +279,12 @@ func (s *Server) Close() error {
 		return errors.New("server: not open")
 	}
 	return s.Store.Close()
+}
+
+// throttleMetrics counts refused requests in teamsops_throttled_requests_total,
+// labelled by the limit: its scope and the row of Graph's table.
+type throttleMetrics struct{ m *metrics.Metrics }
+
+func (t throttleMetrics) Throttled(rt throttle.RequestType, scope throttle.Scope) {
+	t.m.Throttled(string(scope) + ": " + rt.Name)
 }

@@ -64,3 +64,62 @@ func unwrap(q any) any {
 	}
 	return q
 }
+
+// TenantRows counts, in every table of a store's database that has a
+// tenant_id column — found in the schema, so that tables added later
+// count too — the rows of tenant, and in River's job table the jobs whose
+// arguments name it. Tests of a tenant's deletion expect only zeros.
+func TenantRows(ctx context.Context, s teamsops.Store, tenant string) (map[string]int, error) {
+	tables := `SELECT m.name FROM sqlite_schema m, pragma_table_info(m.name) c
+		WHERE m.type = 'table' AND c.name = 'tenant_id' ORDER BY m.name`
+	jobs := `SELECT count(*) FROM river_job WHERE json_extract(args, '$.tenant_id') = $1`
+	if _, ok := s.(*postgres.Store); ok {
+		tables = `SELECT table_name FROM information_schema.columns
+			WHERE table_schema = current_schema() AND column_name = 'tenant_id' ORDER BY table_name`
+		jobs = `SELECT count(*) FROM river_job WHERE args->>'tenant_id' = $1`
+	}
+	names, err := Strings(ctx, s, tables)
+	if err != nil {
+		return nil, err
+	}
+	rows := map[string]int{}
+	for _, name := range names {
+		if rows[name], err = Int(ctx, s, `SELECT count(*) FROM "`+name+`" WHERE tenant_id = $1`, tenant); err != nil {
+			return nil, err
+		}
+	}
+	if rows["river_job"], err = Int(ctx, s, jobs, tenant); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// Strings runs a query that returns one text column on a store's database.
+func Strings(ctx context.Context, s teamsops.Store, query string, args ...any) ([]string, error) {
+	var out []string
+	switch q := unwrap(s).(type) {
+	case *sql.DB:
+		rows, err := q.QueryContext(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var v string
+			if err := rows.Scan(&v); err != nil {
+				return nil, err
+			}
+			out = append(out, v)
+		}
+		return out, rows.Err()
+	case interface {
+		Query(context.Context, string, ...any) (pgx.Rows, error)
+	}:
+		rows, err := q.Query(ctx, query, args...)
+		if err != nil {
+			return nil, err
+		}
+		return pgx.CollectRows(rows, pgx.RowTo[string])
+	}
+	return nil, fmt.Errorf("testdb: cannot run SQL on a %T", s)
+}

@@ -1,8 +1,9 @@
 -- The change log: what each committed transaction changed, so that another
 -- process on the same file ("teamsops apply" beside a running server)
--- learns of it (teamsops.Store.Watch). Rows are pruned after a few
--- minutes; a change of a deleted tenant is logged without its tenant id
--- (kind 'reset'), so nothing of a deleted tenant stays behind.
+-- learns of it (teamsops.Store.Watch). Only the newest rows are kept
+-- (pruned by sequence number, so no other index is needed); a change of a
+-- deleted tenant is logged without its tenant id (kind 'reset'), so
+-- nothing of a deleted tenant stays behind.
 -- AUTOINCREMENT: a sequence number is never reused, even after a rollback,
 -- so a reader that has seen seq N has seen every change up to N.
 CREATE TABLE changes (
@@ -15,5 +16,3 @@ CREATE TABLE changes (
     operation_id  TEXT NOT NULL DEFAULT '',
     status        TEXT NOT NULL DEFAULT ''
 ) STRICT;
-
-CREATE INDEX changes_at ON changes (at);

@@ -1,0 +1,248 @@
+// Package cache keeps in memory what the hot read path asks the store for
+// again and again — a caller's access facts on a chat, team or group, and
+// operations that have ended — and forgets each answer as soon as the
+// store's change feed (teamsops.Store.Watch) says it may have become
+// wrong: a member removed, a grant revoked, a tenant file applied, on this
+// process or on another replica.
+//
+// An answer read from the database is kept only if no change that could
+// concern it was reported while it was being read, and nothing is kept or
+// served while the feed says changes may be missed (a ChangeReset that is
+// not Live), so a cached answer is never one that a reported change has
+// made stale.
+//
+// Access facts decide who may see what, so answers are kept in memory
+// only over a store that can bring its feed up to date on demand
+// (Syncer): before each answer from memory, every change committed until
+// then, by any process, has been heard. The SQLite store can, cheaply.
+// The PostgreSQL store cannot — its replicas hear of each other's changes
+// a moment after they commit, through LISTEN/NOTIFY — so over it nothing
+// is kept: concurrent requests for the same answer share one read that
+// began after all of them arrived (flights), which is as fresh as a read
+// of each one's own.
+package cache
+
+import (
+	"context"
+	"sync"
+
+	"github.com/teamsops/teamsops"
+)
+
+// Syncer is a store that can make its change feed current: when Sync
+// returns, every change committed before it was called has been reported
+// to the store's watchers.
+type Syncer interface {
+	Sync(ctx context.Context) error
+}
+
+// DefaultMaxEntries bounds each of the two caches.
+const DefaultMaxEntries = 100_000
+
+// Store is a teamsops.Store whose Access and Operation are cached; every
+// other method is the wrapped store's.
+type Store struct {
+	teamsops.Store
+	max    int
+	cancel func()
+	syncer Syncer // nil: nothing is kept; reads are shared (flights)
+
+	accessReads flights[accessKey, teamsops.ResourceAccess]
+	opReads     flights[opKey, *teamsops.Operation]
+
+	mu   sync.RWMutex
+	live bool
+	// epoch counts the changes that concern each tenant's access facts or
+	// operations; a read keeps its answer only if the count did not move
+	// while it read. all counts resets.
+	all          uint64
+	accessEpochs map[string]uint64
+	opEpochs     map[string]uint64
+	// access[tenant][resource id][who] and ops[tenant][operation id].
+	access  map[string]map[string]map[who]teamsops.ResourceAccess
+	ops     map[string]map[string]*teamsops.Operation
+	entries int
+}
+
+type accessKey struct {
+	tenant string
+	ref    teamsops.ResourceRef
+	who    who
+}
+
+type opKey struct {
+	tenant string
+	ref    teamsops.ResourceRef
+	id     string
+}
+
+// who is the caller and resource kind an access answer is for; a team and
+// its group share an id, so one resource id holds both kinds.
+type who struct {
+	kind        teamsops.ResourceKind
+	user, appID string
+}
+
+// New wraps s; maxEntries bounds each cache (0: DefaultMaxEntries).
+func New(s teamsops.Store, maxEntries int) *Store {
+	if maxEntries <= 0 {
+		maxEntries = DefaultMaxEntries
+	}
+	c := &Store{Store: s, max: maxEntries, live: true}
+	c.syncer, _ = s.(Syncer)
+	c.clear()
+	c.cancel = s.Watch(c.changed)
+	return c
+}
+
+// Close stops watching and closes the wrapped store.
+func (c *Store) Close() error {
+	c.cancel()
+	return c.Store.Close()
+}
+
+// Access implements teamsops.Store.Access from the cache when it can.
+func (c *Store) Access(ctx context.Context, tenantID string, ref teamsops.ResourceRef, userID, clientAppID string) (teamsops.ResourceAccess, error) {
+	if c.syncer == nil {
+		return c.accessReads.do(ctx, accessKey{tenantID, ref, who{ref.Kind, userID, clientAppID}},
+			func(ctx context.Context) (teamsops.ResourceAccess, error) {
+				return c.Store.Access(ctx, tenantID, ref, userID, clientAppID)
+			})
+	}
+	if err := c.syncer.Sync(ctx); err != nil {
+		return teamsops.ResourceAccess{}, err
+	}
+	key := who{ref.Kind, userID, clientAppID}
+	c.mu.RLock()
+	a, ok := c.access[tenantID][ref.ID][key]
+	epoch, all, live := c.accessEpochs[tenantID], c.all, c.live
+	c.mu.RUnlock()
+	if ok {
+		return a, nil
+	}
+	a, err := c.Store.Access(ctx, tenantID, ref, userID, clientAppID)
+	if err != nil || !live {
+		return a, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.live && c.all == all && c.accessEpochs[tenantID] == epoch {
+		byResource := c.access[tenantID]
+		if byResource == nil {
+			byResource = map[string]map[who]teamsops.ResourceAccess{}
+			c.access[tenantID] = byResource
+		}
+		if byResource[ref.ID] == nil {
+			byResource[ref.ID] = map[who]teamsops.ResourceAccess{}
+		}
+		c.room()
+		byResource[ref.ID][key] = a
+		c.entries++
+	}
+	return a, nil
+}
+
+// Operation implements teamsops.Store.Operation, from the cache for an
+// operation that has ended.
+func (c *Store) Operation(ctx context.Context, tenantID string, ref teamsops.ResourceRef, id string) (*teamsops.Operation, error) {
+	if c.syncer == nil {
+		op, err := c.opReads.do(ctx, opKey{tenantID, ref, id}, func(ctx context.Context) (*teamsops.Operation, error) {
+			return c.Store.Operation(ctx, tenantID, ref, id)
+		})
+		if err != nil {
+			return nil, err
+		}
+		copied := *op // shared by the requests of one read
+		return &copied, nil
+	}
+	c.mu.RLock()
+	op, ok := c.ops[tenantID][id]
+	epoch, all, live := c.opEpochs[tenantID], c.all, c.live
+	c.mu.RUnlock()
+	if ok {
+		if op.Resource != ref {
+			return nil, teamsops.Errorf(teamsops.ENOTFOUND, "Operation '%s' was not found.", id)
+		}
+		copied := *op
+		return &copied, nil
+	}
+	op, err := c.Store.Operation(ctx, tenantID, ref, id)
+	if err != nil || !live || !ended(op) {
+		return op, err
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.live && c.all == all && c.opEpochs[tenantID] == epoch {
+		if c.ops[tenantID] == nil {
+			c.ops[tenantID] = map[string]*teamsops.Operation{}
+		}
+		c.room()
+		copied := *op
+		c.ops[tenantID][id] = &copied
+		c.entries++
+	}
+	return op, nil
+}
+
+// room makes room for one more entry: past the bound, everything goes,
+// which is crude but rare and keeps the bound without bookkeeping.
+func (c *Store) room() {
+	if c.entries >= 2*c.max {
+		c.clear()
+	}
+}
+
+// changed forgets what a change may have made wrong.
+func (c *Store) changed(ch teamsops.Change) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch ch.Kind {
+	case teamsops.ChangeAccess:
+		c.accessEpochs[ch.TenantID]++
+		if ch.Resource.ID == "" {
+			c.entries -= countAccess(c.access[ch.TenantID])
+			delete(c.access, ch.TenantID)
+		} else if byResource := c.access[ch.TenantID]; byResource != nil {
+			c.entries -= len(byResource[ch.Resource.ID])
+			delete(byResource, ch.Resource.ID)
+		}
+	case teamsops.ChangeOperation:
+		c.opEpochs[ch.TenantID]++
+		if byID := c.ops[ch.TenantID]; byID != nil {
+			if _, ok := byID[ch.OperationID]; ok {
+				delete(byID, ch.OperationID)
+				c.entries--
+			}
+		}
+	case teamsops.ChangeTenant:
+		c.accessEpochs[ch.TenantID]++
+		c.opEpochs[ch.TenantID]++
+		c.entries -= countAccess(c.access[ch.TenantID]) + len(c.ops[ch.TenantID])
+		delete(c.access, ch.TenantID)
+		delete(c.ops, ch.TenantID)
+	case teamsops.ChangeReset:
+		c.live = ch.Live
+		c.clear()
+	}
+}
+
+// clear forgets everything.
+func (c *Store) clear() {
+	c.all++
+	c.access = map[string]map[string]map[who]teamsops.ResourceAccess{}
+	c.ops = map[string]map[string]*teamsops.Operation{}
+	c.accessEpochs, c.opEpochs = map[string]uint64{}, map[string]uint64{}
+	c.entries = 0
+}
+
+func countAccess(byResource map[string]map[who]teamsops.ResourceAccess) int {
+	n := 0
+	for _, m := range byResource {
+		n += len(m)
+	}
+	return n
+}
+
+func ended(op *teamsops.Operation) bool {
+	return op.Status == teamsops.OperationStatusSucceeded || op.Status == teamsops.OperationStatusFailed
+}

@@ -1,0 +1,250 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/testdb"
+)
+
+// Tenants of the example files, and an app of each with its secret.
+const (
+	fabrikam     = "6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f"
+	fabrikamSync = "3c9e2b7a-5d1f-4a8e-b6c4-2e0d9f7a1b3c"
+	northwind    = "0d7c3a5e-9f1b-4e2d-8c6a-4b3e2d1c0f9a"
+	northwindApp = "4e8a2c6d-1b3f-4d5e-9a7c-8b6d4f2e0a1c"
+)
+
+var examples = []string{"../../examples/tenant.yaml", "../../examples/northwind.yaml"}
+
+// serveInBackground runs "teamsops serve" with args until the test ends.
+func serveInBackground(t *testing.T, args ...string) string {
+	t.Helper()
+	addr := freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- run(ctx, append([]string{"serve", "--addr", addr}, args...), io.Discard, io.Discard) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	})
+	waitReady(t, "http://"+addr)
+	return "http://" + addr
+}
+
+// clientToken asks the token endpoint for an app token, as clients do.
+func clientToken(t *testing.T, base, tenant, app, secret string) int {
+	t.Helper()
+	res, err := http.PostForm(base+"/"+tenant+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {app}, "client_secret": {secret},
+		"scope": {"https://graph.microsoft.com/.default"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	return res.StatusCode
+}
+
+// TestServeTenantFiles serves the two examples, named by the environment
+// variable: their apps get tokens with their secrets.
+func TestServeTenantFiles(t *testing.T) {
+	t.Setenv("TEAMSOPS_TENANT_FILE", strings.Join(examples, ","))
+	base := serveInBackground(t, "--db", testdb.DSN(t), "--profile", "instant")
+	if got := clientToken(t, base, fabrikam, fabrikamSync, "sync-secret-2"); got != http.StatusOK {
+		t.Errorf("Fabrikam's app: token endpoint answered %d", got)
+	}
+	if got := clientToken(t, base, northwind, northwindApp, "provisioning-secret"); got != http.StatusOK {
+		t.Errorf("Northwind's app: token endpoint answered %d", got)
+	}
+}
+
+// TestServeRefusesBadTenantFiles starts a server with a bad file among
+// good ones: it prints every problem of every file, and neither listens
+// nor writes anything.
+func TestServeRefusesBadTenantFiles(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("tenant: {id: 6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f}\nusers:\n  - userPrincipalName: x\n  - mail: 3\n"), 0o600)
+	db := "sqlite:" + filepath.Join(dir, "teamsops.db")
+	addr := freeAddr(t)
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"serve", "--addr", addr, "--db", db,
+		"--tenant-file", examples[1], "--tenant-file", bad, "--tenant-file", filepath.Join(dir, "missing.yaml")}, io.Discard, &stderr)
+	if err == nil || !strings.Contains(err.Error(), "4 problems in tenant files: nothing was applied") {
+		t.Fatalf("serve = %v", err)
+	}
+	for _, want := range []string{
+		bad + `:3:24: users[0].userPrincipalName: "x" is not a user principal name (alias@domain)`,
+		bad + `:4:11: users[1].mail: want a string, got an integer (3); quote it to make it a string`,
+		bad + `:4:5: users[1].userPrincipalName: userPrincipalName is required`,
+		"missing.yaml:1:1: open ",
+	} {
+		if !strings.Contains(stderr.String(), want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr.String())
+		}
+	}
+	if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+		c.Close()
+		t.Error("the server listens")
+	}
+	if _, err := os.Stat(filepath.Join(dir, "teamsops.db")); !os.IsNotExist(err) {
+		t.Errorf("the database was opened: %v", err)
+	}
+}
+
+// TestApply applies the examples to the database of a running server:
+// their apps get tokens at once, and --print-ids lists what was assigned.
+func TestApply(t *testing.T) {
+	db := testdb.DSN(t)
+	base := serveInBackground(t, "--db", db, "--demo", "--profile", "instant")
+	if got := clientToken(t, base, northwind, northwindApp, "provisioning-secret"); got != http.StatusBadRequest {
+		t.Fatalf("before apply: token endpoint answered %d, want 400", got)
+	}
+	var out bytes.Buffer
+	if err := run(context.Background(), append([]string{"apply", "--db", db, "--print-ids"}, examples...), &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{
+		"KIND", "tenant           Northwind Traders", "user             aisha.okafor@northwind.onmicrosoft.com",
+		"chat             oneOnOne pat+sam", "operation        archiveTeam of Northwind Support",
+		"1d3f5b7a-9c2e-4a6d-8b0f-3e5a7c9d1b4f-aa01",
+		"faultRule        northwind desk every operation transient", "e955d956-a3b3-5501-b6d2-6264849c82bb",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("--print-ids lacks %q:\n%s", want, out.String())
+		}
+	}
+	if got := clientToken(t, base, northwind, northwindApp, "provisioning-secret"); got != http.StatusOK {
+		t.Errorf("after apply: token endpoint answered %d", got)
+	}
+	// Applying again changes nothing and prints nothing without --print-ids.
+	out.Reset()
+	if err := run(context.Background(), append([]string{"apply", "--db", db}, examples...), &out, io.Discard); err != nil || out.Len() > 0 {
+		t.Errorf("apply again: %v, %q", err, out.String())
+	}
+}
+
+// TestApplyErrors applies files with problems: nothing is written.
+func TestApplyErrors(t *testing.T) {
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "teamsops.db")
+	bad := filepath.Join(dir, "bad.yaml")
+	os.WriteFile(bad, []byte("tenant: {id: 0d7c3a5e-9f1b-4e2d-8c6a-4b3e2d1c0f9a}\nchats: [{chatType: oneOnOne, members: []}]\n"), 0o600)
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"apply", "--db", db, examples[0], bad}, io.Discard, &stderr)
+	if err == nil || !strings.Contains(stderr.String(), bad+":2:39: chats[0].members: a oneOnOne chat has exactly 2 members, not 0") {
+		t.Fatalf("apply = %v, stderr:\n%s", err, stderr.String())
+	}
+	if err := run(context.Background(), []string{"apply", "--db", db}, io.Discard, io.Discard); err == nil {
+		t.Error("apply without files succeeded")
+	}
+	s := testdb.Open(t, db)
+	if _, err := s.Tenant(context.Background(), fabrikam); teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
+		t.Errorf("a file was applied although another had errors: %v", err)
+	}
+}
+
+// TestServeAdminToken enables the admin API from the environment, and
+// refuses an admin token shaped like a JWT.
+func TestServeAdminToken(t *testing.T) {
+	t.Setenv("TEAMSOPS_ADMIN_TOKEN", "let-me-in")
+	base := serveInBackground(t, "--db", "sqlite::memory:")
+	for _, tt := range []struct {
+		token  string
+		status int
+	}{{"let-me-in", http.StatusNotFound}, {"wrong", http.StatusUnauthorized}} {
+		req, _ := http.NewRequest(http.MethodGet, base+"/_teamsops/tenants/"+northwind, nil)
+		req.Header.Set("Authorization", "Bearer "+tt.token)
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != tt.status {
+			t.Errorf("with %q: status %d, want %d", tt.token, res.StatusCode, tt.status)
+		}
+	}
+	err := run(context.Background(), []string{"serve", "--db", "sqlite::memory:", "--addr", "127.0.0.1:0",
+		"--admin-token", "eyJh.eyJz.sig"}, io.Discard, io.Discard)
+	if err == nil || !strings.Contains(err.Error(), "JWT") {
+		t.Errorf("a JWT-shaped admin token: %v", err)
+	}
+}
+
+// TestTokenChecks: "teamsops token" takes the issuer the server recorded,
+// and refuses what the tenant does not hold, unless --force.
+func TestTokenChecks(t *testing.T) {
+	db := testdb.DSN(t)
+	if err := run(context.Background(), []string{"token", "--db", db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp}, io.Discard, io.Discard); err == nil ||
+		!strings.Contains(err.Error(), "no server has started on") {
+		t.Errorf("before any server: %v", err)
+	}
+	base := serveInBackground(t, "--db", db, "--demo", "--tenant-file", examples[0])
+	const former = "former@fabrikam.onmicrosoft.com"
+	tests := []struct {
+		name  string
+		args  []string
+		error string // "" for a token
+	}{
+		{"app with its roles", []string{"--tenant", demo.TenantID, "--app", demo.ConsoleApp}, ""},
+		{"app with one of its roles", []string{"--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", "Chat.Read.All"}, ""},
+		{"user", []string{"--tenant", demo.TenantID, "--user", demo.UserAdele, "--scopes", "Chat.Read"}, ""},
+		{"user by name", []string{"--tenant", demo.TenantID, "--user", "MeganB@contoso.onmicrosoft.com", "--scopes", "Chat.Read"}, ""},
+		{"user through an app", []string{"--tenant", fabrikam, "--app", fabrikamSync, "--user", "pat@fabrikam.onmicrosoft.com", "--scopes", "Chat.Read"}, ""},
+		{"unknown tenant", []string{"--tenant", northwind, "--app", demo.ConsoleApp},
+			"there is no tenant " + northwind + " (--force mints the token anyway)"},
+		{"unknown app", []string{"--tenant", demo.TenantID, "--app", fabrikamSync},
+			"there is no app " + fabrikamSync + " in tenant " + demo.TenantID},
+		{"unknown user", []string{"--tenant", demo.TenantID, "--user", "nobody@contoso.onmicrosoft.com"},
+			"there is no user nobody@contoso.onmicrosoft.com in tenant " + demo.TenantID},
+		{"role not granted", []string{"--tenant", demo.TenantID, "--app", demo.ChatBotApp, "--roles", "Chat.Read.All,Chat.Create"},
+			"app " + demo.ChatBotApp + " was not granted the application permission Chat.Read.All, Chat.Create (it has: none)"},
+		{"scope not consented", []string{"--tenant", fabrikam, "--app", fabrikamSync, "--user", "pat@fabrikam.onmicrosoft.com", "--scopes", "Chat.Read,Chat.Create"},
+			"was not granted the delegated permission Chat.Create (it has: Chat.Read, Chat.ReadWrite)"},
+		{"disabled user", []string{"--tenant", fabrikam, "--user", former}, "the account of user " + former + " is disabled"},
+		{"forced", []string{"--tenant", northwind, "--app", demo.ConsoleApp, "--roles", "Chat.Read.All", "--force"}, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := run(context.Background(), append([]string{"token", "--db", db}, tt.args...), &out, io.Discard)
+			switch {
+			case tt.error == "" && err != nil:
+				t.Fatalf("token: %v", err)
+			case tt.error != "" && (err == nil || !strings.Contains(err.Error(), tt.error)):
+				t.Fatalf("token: %v, want an error with %q", err, tt.error)
+			case tt.error == "" && strings.Count(out.String(), ".") != 2:
+				t.Fatalf("not a JWT: %q", out.String())
+			}
+		})
+	}
+	// The token uses the issuer the server recorded: the server takes it.
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"token", "--db", db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	req, _ := http.NewRequest(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, nil)
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Errorf("GET team with the token: %d", res.StatusCode)
+	}
+}

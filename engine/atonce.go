@@ -1,0 +1,88 @@
+package engine
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/riverqueue/river"
+	"github.com/teamsops/teamsops"
+)
+
+// atOnce reports whether attempts of this job need no waiting and cannot
+// fail on purpose: on a profile without durations or failures (instant),
+// past the failures a Fault asks for, and without a fault rule's error.
+func (e *Engine[TTx]) atOnce(job *river.Job[operationArgs]) bool {
+	p := e.cfg.Profile
+	if p.FailureRate > 0 || p.Default.Max > 0 || job.Attempt <= job.Args.FailAttempts || job.Args.FailCode != "" {
+		return false
+	}
+	for _, r := range p.Durations {
+		if r.Max > 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// runAtOnce starts an attempt, applies the operation's effect and ends it
+// succeeded in one transaction, with the job's completion: what begin and
+// end do in two, for attempts that need no waiting (atOnce). Watchers
+// still hear of both transitions. When the effect fails, everything rolls
+// back, and the attempt is started and failed as the two-step path would.
+func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArgs], log *slog.Logger) error {
+	var op *teamsops.Operation
+	var effectErr error
+	already := false
+	err := e.store.Update(ctx, func(tx teamsops.Tx) error {
+		var err error
+		if op, err = tx.OperationByID(ctx, job.Args.TenantID, job.Args.OperationID); err != nil {
+			return err
+		} else if already = ended(op); already {
+			return nil
+		}
+		changed := op.Status != teamsops.OperationStatusInProgress
+		op.Status, op.AttemptsCount, op.LastActionDateTime = teamsops.OperationStatusInProgress, job.Attempt, now()
+		if err := tx.UpdateOperation(ctx, op); err != nil {
+			return err
+		}
+		if changed {
+			if err := e.observe(ctx, tx, op, teamsops.ChangeUpdated); err != nil {
+				return err
+			}
+		}
+		if effect := e.cfg.Effects[op.Type]; effect != nil {
+			if effectErr = effect(ctx, tx, op); effectErr != nil {
+				return effectErr
+			}
+		}
+		op.Status, op.LastActionDateTime = teamsops.OperationStatusSucceeded, now()
+		if err := tx.UpdateOperation(ctx, op); err != nil {
+			return err
+		}
+		if err := e.observe(ctx, tx, op, teamsops.ChangeUpdated); err != nil {
+			return err
+		}
+		return e.completeJob(ctx, tx, job)
+	})
+	switch {
+	case effectErr != nil:
+		if op, _, err := e.begin(ctx, job, log); err != nil || op == nil {
+			return err
+		}
+		return e.effectFailed(ctx, job, log, effectErr)
+	case teamsops.ErrorCode(err) == teamsops.ENOTFOUND:
+		log.ErrorContext(ctx, "operation of a job not found", "error", err)
+		return river.JobCancel(err)
+	case err != nil:
+		return err
+	case already:
+		log.InfoContext(ctx, "operation ended already", "status", op.Status)
+		return nil
+	}
+	if e.cfg.Observer != nil {
+		e.cfg.Observer.AttemptStarted(op, job.Attempt)
+		e.cfg.Observer.Ended(op)
+	}
+	log.InfoContext(ctx, "operation succeeded", "status", op.Status, "operation_type", op.Type)
+	return nil
+}

@@ -1,0 +1,96 @@
+package http
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/throttle"
+)
+
+// eTooManyRequests is the code of a throttled request: 429, as Graph's
+// throttling page shows it (concepts/throttling.md, "Sample response").
+const eTooManyRequests = "too_many_requests"
+
+// errThrottled is the message of that page's sample response.
+const errThrottled = "Please retry again later."
+
+// retryLater is an error answered with a Retry-After header (seconds).
+type retryLater struct {
+	err   *teamsops.Error
+	after string
+}
+
+func (e *retryLater) Error() string { return e.err.Error() }
+func (e *retryLater) Unwrap() error { return e.err }
+
+// admit runs what stands between authentication and the service: the
+// fault header's latency and refusals, then Graph's throttling limits.
+// The batch request itself is not throttled; each request in it is.
+func (s *Server) admit(r *http.Request, p teamsops.Principal, f faults, rt route) error {
+	if f.latency > 0 {
+		t := time.NewTimer(f.latency)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return teamsops.Errorf(teamsops.EUNAVAILABLE, "The request was cancelled while delayed by %s.", FaultHeader)
+		}
+	}
+	if f.refuse != 0 && s.faultCounts.refused(p, f) {
+		after := strconv.Itoa(f.retryAfter)
+		if f.refuse == http.StatusTooManyRequests {
+			return &retryLater{teamsops.Errorf(eTooManyRequests, errThrottled), after}
+		}
+		return &retryLater{teamsops.Errorf(teamsops.EUNAVAILABLE, "The service is unavailable (%s).", FaultHeader), after}
+	}
+	if s.Throttle == nil || rt.batch {
+		return nil
+	}
+	if wait, ok := s.Throttle.Allow(p.TenantID, p.AppID, requestType(r.Method, rt)); !ok {
+		return &retryLater{teamsops.Errorf(eTooManyRequests, errThrottled), throttle.RetryAfter(wait)}
+	}
+	return nil
+}
+
+// requestType places a request in a row of Graph's Teams throttling table
+// (throttle.RequestTypes).
+func requestType(method string, rt route) throttle.RequestType {
+	get := method == http.MethodGet
+	if t := rt.team; t != nil {
+		switch t.endpoint {
+		case teamsCollection:
+			if get {
+				return throttle.GetTeamResource
+			}
+			return throttle.CreateTeam
+		case teamItem:
+			return throttle.GetTeam
+		case teamClone, groupTeam:
+			return throttle.TeamFromGroupOrClone
+		case teamMembers:
+			return throttle.GetTeamMembers
+		case teamChannels:
+			if get {
+				return throttle.GetChannels
+			}
+			return throttle.WriteTeamResource
+		case channelItem:
+			return throttle.GetTeamResource
+		case channelArchive, channelUnarchive:
+			return throttle.WriteTeamResource
+		}
+	}
+	switch {
+	case rt.nav == "installedApps" && get:
+		return throttle.GetTeamResource
+	case rt.nav == "installedApps":
+		return throttle.WriteTeamResource
+	case rt.list != nil && rt.list.endpoint == joinedTeamsList:
+		return throttle.GetTeam
+	case get:
+		return throttle.OtherGet
+	}
+	return throttle.Other
+}

@@ -1,0 +1,46 @@
+package server
+
+import (
+	"net/http"
+
+	"github.com/teamsops/teamsops/metrics"
+	"github.com/teamsops/teamsops/postgres"
+	"github.com/teamsops/teamsops/sqlite"
+)
+
+// newMetrics builds the metrics of an assembled server: the engine's
+// backlog, the store's connection pool, and the requests held by
+// "Prefer: wait", beside what the edge and the engine count themselves.
+func (s *Server) newMetrics() *metrics.Metrics {
+	m := metrics.New()
+	m.Register(metrics.NewBacklogCollector(s.engine))
+	m.Register(metrics.Gauge("teamsops_held_requests", "GET requests held by Prefer: wait now.",
+		func() float64 { return float64(s.waits.Held()) }))
+	switch st := s.Store.(type) {
+	case *sqlite.Store:
+		m.Register(metrics.SQLDB(st.DB()))
+	case *postgres.Store:
+		m.Register(metrics.Pool(func() metrics.PoolStats {
+			p := st.Pool().Stat()
+			return metrics.PoolStats{Max: float64(p.MaxConns()), Total: float64(p.TotalConns()),
+				Acquired: float64(p.AcquiredConns()), Idle: float64(p.IdleConns()),
+				Acquires: float64(p.AcquireCount()), AcquireWait: p.AcquireDuration()}
+		})...)
+	}
+	return m
+}
+
+// withMetrics serves /metrics beside graph on the main listener.
+func withMetrics(graph, metrics http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/metrics" {
+			metrics.ServeHTTP(w, r)
+			return
+		}
+		graph.ServeHTTP(w, r)
+	})
+}
+
+// observer hands the engine's events to the metrics, which are built
+// after the engine (they read its backlog).
+type observer struct{ *metrics.Metrics }

@@ -1,0 +1,164 @@
+package service
+
+import (
+	"context"
+
+	"github.com/teamsops/teamsops"
+)
+
+// Get returns what the last applied declaration of tenant id declared, as
+// it is stored now: a team archived through Graph reads archived. What
+// clients created through Graph is not part of it, and the client secrets
+// are not: the store keeps only their hashes. ENOTFOUND if there is no
+// such tenant.
+func (ts *Tenants) Get(ctx context.Context, id string) (*teamsops.Declaration, error) {
+	t, err := ts.Store.Tenant(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	declared, err := ts.Store.Declared(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	r := &reader{s: ts.Store, tenant: id, d: &teamsops.Declaration{Tenant: *t, ClientSecrets: map[string][]string{}}}
+	for _, e := range declared {
+		if err := r.read(ctx, e); err != nil && teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
+			return nil, err
+		}
+	}
+	return r.d, nil
+}
+
+// reader reads declared entities into a Declaration; one that is gone is
+// left out (ENOTFOUND).
+type reader struct {
+	s      teamsops.Store
+	tenant string
+	d      *teamsops.Declaration
+	// installs and grants cache the lists of each chat or team.
+	installs map[teamsops.ResourceRef][]*teamsops.AppInstallation
+	grants   map[teamsops.ResourceRef][]*teamsops.PermissionGrant
+	// rules caches the tenant's fault rules, by id.
+	rules map[string]*teamsops.FaultRule
+}
+
+func (r *reader) read(ctx context.Context, e teamsops.Declared) error {
+	d, s, tenant := r.d, r.s, r.tenant
+	switch e.Kind {
+	case teamsops.DeclaredUser:
+		u, err := s.User(ctx, tenant, e.ID)
+		return add(&d.Users, u, err)
+	case teamsops.DeclaredAppRegistration:
+		a, err := s.AppRegistration(ctx, tenant, e.ID)
+		if err == nil {
+			a.SecretHashes = nil
+		}
+		return add(&d.AppRegistrations, a, err)
+	case teamsops.DeclaredFaultRule:
+		return r.faultRule(ctx, e)
+	case teamsops.DeclaredTeamsApp:
+		a, err := s.TeamsApp(ctx, tenant, e.ID)
+		return add(&d.TeamsApps, a, err)
+	case teamsops.DeclaredGroup:
+		g, err := s.Group(ctx, tenant, e.ID)
+		return add(&d.Groups, g, err)
+	case teamsops.DeclaredTeam:
+		t, err := s.Team(ctx, tenant, e.ID)
+		return add(&d.Teams, t, err)
+	case teamsops.DeclaredChannel:
+		c, err := s.Channel(ctx, tenant, e.Parent.ID, e.ID)
+		return add(&d.Channels, c, err)
+	case teamsops.DeclaredChat:
+		c, err := s.Chat(ctx, tenant, e.ID)
+		return add(&d.Chats, c, err)
+	case teamsops.DeclaredAppInstallation:
+		return r.installation(ctx, e)
+	case teamsops.DeclaredPermissionGrant:
+		return r.grant(ctx, e)
+	case teamsops.DeclaredOperation:
+		op, err := s.OperationByID(ctx, tenant, e.ID)
+		return add(&d.Operations, op, err)
+	}
+	return nil
+}
+
+func (r *reader) installation(ctx context.Context, e teamsops.Declared) error {
+	if r.installs == nil {
+		r.installs = map[teamsops.ResourceRef][]*teamsops.AppInstallation{}
+	}
+	list, ok := r.installs[e.Parent]
+	if !ok {
+		var err error
+		if list, err = r.s.AppInstallations(ctx, r.tenant, e.Parent); err != nil {
+			return err
+		}
+		r.installs[e.Parent] = list
+	}
+	for _, i := range list {
+		if i.ID == e.ID {
+			r.d.AppInstallations = append(r.d.AppInstallations, i)
+		}
+	}
+	return nil
+}
+
+func (r *reader) grant(ctx context.Context, e teamsops.Declared) error {
+	if r.grants == nil {
+		r.grants = map[teamsops.ResourceRef][]*teamsops.PermissionGrant{}
+	}
+	list, ok := r.grants[e.Parent]
+	if !ok {
+		var err error
+		if list, err = r.s.PermissionGrants(ctx, r.tenant, e.Parent); err != nil {
+			return err
+		}
+		r.grants[e.Parent] = list
+	}
+	for _, g := range list {
+		if g.ID == e.ID {
+			r.d.PermissionGrants = append(r.d.PermissionGrants, g)
+		}
+	}
+	return nil
+}
+
+func (r *reader) faultRule(ctx context.Context, e teamsops.Declared) error {
+	if r.rules == nil {
+		rules, err := r.s.FaultRules(ctx, r.tenant, "")
+		if err != nil {
+			return err
+		}
+		r.rules = map[string]*teamsops.FaultRule{}
+		for _, rule := range rules {
+			r.rules[rule.ID] = rule
+		}
+	}
+	if rule, ok := r.rules[e.ID]; ok {
+		r.d.FaultRules = append(r.d.FaultRules, rule)
+	}
+	return nil
+}
+
+// add appends what a read found.
+func add[T any](list *[]*T, v *T, err error) error {
+	if err == nil {
+		*list = append(*list, v)
+	}
+	return err
+}
+
+// Delete deletes tenant id and everything of it, its operations' jobs
+// included, in one transaction. ENOTFOUND if there is no such tenant.
+func (ts *Tenants) Delete(ctx context.Context, id string) error {
+	if _, err := ts.Store.Tenant(ctx, id); err != nil {
+		return err
+	}
+	return ts.Store.Update(ctx, func(tx teamsops.Tx) error {
+		if ts.Jobs != nil {
+			if err := ts.Jobs.DeleteTenantJobs(ctx, tx, id); err != nil {
+				return err
+			}
+		}
+		return tx.DeleteTenant(ctx, id)
+	})
+}

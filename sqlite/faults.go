@@ -1,0 +1,70 @@
+package sqlite
+
+import (
+	"context"
+
+	"github.com/teamsops/teamsops"
+)
+
+// FaultRules lists the tenant's fault rules of one app, or all of them
+// when clientAppID is empty, ordered by id.
+func (c conn) FaultRules(ctx context.Context, tenantID, clientAppID string) ([]*teamsops.FaultRule, error) {
+	rows, err := c.q.QueryContext(ctx, `SELECT id, client_app_id, operation_type, action, error_code,
+			error_message, attempts
+		FROM fault_rules WHERE tenant_id = ?1 AND (?2 = '' OR client_app_id = ?2) ORDER BY id`,
+		tenantID, clientAppID)
+	if err != nil {
+		return nil, storeError("list fault rules", err)
+	}
+	defer rows.Close()
+	rules := []*teamsops.FaultRule{}
+	for rows.Next() {
+		r := &teamsops.FaultRule{TenantID: tenantID}
+		var typ string
+		if err := rows.Scan(&r.ID, &r.ClientAppID, &typ, &r.Action, &r.ErrorCode, &r.ErrorMessage, &r.Attempts); err != nil {
+			return nil, storeError("list fault rules", err)
+		}
+		r.OperationType = teamsops.OperationType(typ)
+		rules = append(rules, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeError("list fault rules", err)
+	}
+	return rules, nil
+}
+
+// CreateFaultRule creates or replaces r.
+func (c conn) CreateFaultRule(ctx context.Context, r *teamsops.FaultRule) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	_, err := c.q.ExecContext(ctx, `INSERT INTO fault_rules (tenant_id, id, client_app_id, operation_type,
+			action, error_code, error_message, attempts)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (tenant_id, id) DO UPDATE SET
+			client_app_id = excluded.client_app_id,
+			operation_type = excluded.operation_type,
+			action = excluded.action,
+			error_code = excluded.error_code,
+			error_message = excluded.error_message,
+			attempts = excluded.attempts`,
+		r.TenantID, r.ID, r.ClientAppID, string(r.OperationType), r.Action, r.ErrorCode, r.ErrorMessage, r.Attempts)
+	if err != nil {
+		return storeError("create fault rule", err)
+	}
+	return nil
+}
+
+// DeleteFaultRule deletes the rule id of the tenant.
+func (c conn) DeleteFaultRule(ctx context.Context, tenantID, id string) error {
+	res, err := c.q.ExecContext(ctx, `DELETE FROM fault_rules WHERE tenant_id = ? AND id = ?`, tenantID, id)
+	if err != nil {
+		return storeError("delete fault rule", err)
+	}
+	if n, err := res.RowsAffected(); err != nil {
+		return storeError("delete fault rule", err)
+	} else if n == 0 {
+		return notFound("Fault rule '%s' was not found.", id)
+	}
+	return nil
+}

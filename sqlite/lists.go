@@ -1,0 +1,91 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+
+	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/sqlfilter"
+)
+
+// UserChats lists the chats userID is a member of, with their members,
+// ordered by createdDateTime, then id.
+func (s *Store) UserChats(ctx context.Context, tenantID, userID string) ([]*teamsops.Chat, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT r.id, r.chat_type, r.topic, r.created_at, `+membersJSON("chat_members", "chat_id")+`
+		FROM chats r JOIN chat_members u ON u.tenant_id = r.tenant_id AND u.chat_id = r.id
+		WHERE r.tenant_id = ? AND u.user_id = ?
+		ORDER BY r.created_at, r.id`, tenantID, userID)
+	if err != nil {
+		return nil, storeError("list chats", err)
+	}
+	defer rows.Close()
+	chats := []*teamsops.Chat{}
+	for rows.Next() {
+		c := &teamsops.Chat{TenantID: tenantID}
+		var created int64
+		var members string
+		if err := rows.Scan(&c.ID, &c.ChatType, &c.Topic, &created, &members); err != nil {
+			return nil, storeError("list chats", err)
+		}
+		c.CreatedDateTime = sqlfilter.DecodeTime(created)
+		if c.Members, err = decodeMembers(members); err != nil {
+			return nil, fmt.Errorf("sqlite: members of chat %s: %w", c.ID, err)
+		}
+		chats = append(chats, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeError("list chats", err)
+	}
+	return chats, nil
+}
+
+var teamListColumns = `r.id, r.display_name, r.description, r.is_archived, r.created_at, r.visibility, r.settings, ` +
+	membersJSON("team_members", "team_id")
+
+// UserTeams lists the teams userID is a direct member of, with their
+// members, ordered by createdDateTime, then id.
+func (s *Store) UserTeams(ctx context.Context, tenantID, userID string) ([]*teamsops.Team, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+teamListColumns+`
+		FROM teams r JOIN team_members j ON j.tenant_id = r.tenant_id AND j.team_id = r.id
+		WHERE r.tenant_id = ? AND j.user_id = ?
+		ORDER BY r.created_at, r.id`, tenantID, userID)
+	if err != nil {
+		return nil, storeError("list joined teams", err)
+	}
+	return scanTeams(rows, tenantID)
+}
+
+// Teams lists every team of the tenant, with their members, ordered by
+// createdDateTime, then id.
+func (s *Store) Teams(ctx context.Context, tenantID string) ([]*teamsops.Team, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT `+teamListColumns+`
+		FROM teams r WHERE r.tenant_id = ? ORDER BY r.created_at, r.id`, tenantID)
+	if err != nil {
+		return nil, storeError("list teams", err)
+	}
+	return scanTeams(rows, tenantID)
+}
+
+func scanTeams(rows *sql.Rows, tenantID string) ([]*teamsops.Team, error) {
+	defer rows.Close()
+	teams := []*teamsops.Team{}
+	for rows.Next() {
+		t := &teamsops.Team{TenantID: tenantID}
+		var created int64
+		var members string
+		if err := rows.Scan(&t.ID, &t.DisplayName, &t.Description, &t.IsArchived, &created, &t.Visibility, &t.Settings, &members); err != nil {
+			return nil, storeError("list teams", err)
+		}
+		t.CreatedDateTime = sqlfilter.DecodeTime(created)
+		var err error
+		if t.Members, err = decodeMembers(members); err != nil {
+			return nil, fmt.Errorf("sqlite: members of team %s: %w", t.ID, err)
+		}
+		teams = append(teams, t)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeError("list teams", err)
+	}
+	return teams, nil
+}

@@ -1,0 +1,60 @@
+package tenantfile_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/teamsops/teamsops/tenantfile"
+)
+
+// TestExamples decodes every example tenant file and the demo tenant, so
+// that they can never rot; package service's tests apply them.
+func TestExamples(t *testing.T) {
+	files, err := filepath.Glob("../examples/*.yaml")
+	if err != nil || len(files) < 2 {
+		t.Fatalf("examples: %v %v", files, err)
+	}
+	for _, path := range append(files, "../demo/tenant.yaml") {
+		t.Run(filepath.Base(path), func(t *testing.T) {
+			data, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, err := tenantfile.Decode(filepath.Base(path), data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(d.Users) == 0 || len(d.Teams) == 0 || len(d.Chats) == 0 || len(d.Operations) == 0 {
+				t.Errorf("%s declares too little: %d users, %d teams, %d chats, %d operations",
+					path, len(d.Users), len(d.Teams), len(d.Chats), len(d.Operations))
+			}
+		})
+	}
+}
+
+// TestREADMEExample decodes the tenant file the README shows.
+func TestREADMEExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n## Your own tenant\n")
+	if !ok {
+		t.Fatal(`README.md lacks the section "Your own tenant"`)
+	}
+	_, block, ok := strings.Cut(section, "\n```yaml\n")
+	block, _, closed := strings.Cut(block, "\n```\n")
+	if !ok || !closed {
+		t.Fatal(`the section "Your own tenant" lacks a yaml block`)
+	}
+	d, err := tenantfile.Decode("README.md", []byte(block))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Users) != 3 || len(d.Teams) != 2 || len(d.Chats) != 2 || len(d.Operations) != 2 || len(d.FaultRules) != 2 {
+		t.Errorf("the README's example declares %d users, %d teams, %d chats, %d operations, %d fault rules",
+			len(d.Users), len(d.Teams), len(d.Chats), len(d.Operations), len(d.FaultRules))
+	}
+}

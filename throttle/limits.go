@@ -1,0 +1,48 @@
+package throttle
+
+// RequestType is one row of the "Microsoft Teams service limits" table of
+// Graph's throttling-limits page (concepts/throttling-limits.md): the
+// requests it groups and its two limits, in requests per second.
+type RequestType struct {
+	// Name is the row's first column, as the page writes it.
+	Name string
+	// PerAppPerTenant is the "Limit per app per tenant".
+	PerAppPerTenant float64
+	// PerApp is the "Limit per app across all tenants".
+	PerApp float64
+}
+
+// The rows of the table that cover what teamsops serves. Rows for
+// messages, tabs, schedules and activity notifications are left out:
+// nothing here serves them.
+var (
+	// GetTeamResource: "GET team, channel, tab, installedApps, appCatalogs".
+	GetTeamResource = RequestType{"GET team, channel, tab, installedApps, appCatalogs", 30, 600}
+	// WriteTeamResource: "POST/PUT channel, tab, installedApps, appCatalogs".
+	WriteTeamResource = RequestType{"POST/PUT channel, tab, installedApps, appCatalogs", 30, 300}
+	// GetTeam: "GET /teams/{team-id}, joinedTeams".
+	GetTeam = RequestType{"GET /teams/{team-id}, joinedTeams", 30, 300}
+	// CreateTeam: "POST /teams".
+	CreateTeam = RequestType{"POST /teams", 10, 100}
+	// TeamFromGroupOrClone: "PUT /groups/{team-id}/team, clone".
+	TeamFromGroupOrClone = RequestType{"PUT /groups/{team-id}/team, clone", 6, 150}
+	// GetTeamMembers: "GET /teams/{team-id}/members".
+	GetTeamMembers = RequestType{"GET /teams/{team-id}/members", 60, 1200}
+	// GetChannels: "GET /teams/{team-id}/channels".
+	GetChannels = RequestType{"GET /teams/{team-id}/channels", 60, 1200}
+	// OtherGet: "Other GET API calls for Microsoft Teams".
+	OtherGet = RequestType{"Other GET API calls for Microsoft Teams", 30, 1500}
+	// Other: "Other API calls for Microsoft Teams".
+	Other = RequestType{"Other API calls for Microsoft Teams", 30, 300}
+)
+
+// RequestTypes lists the rows above, in the page's order.
+var RequestTypes = []RequestType{
+	GetTeamResource, WriteTeamResource, GetTeam, CreateTeam, TeamFromGroupOrClone,
+	GetTeamMembers, GetChannels, OtherGet, Other,
+}
+
+// GlobalPerApp is the global limit the same page gives before every
+// service's table: any request, 2000 requests per second per app across
+// all tenants.
+const GlobalPerApp = 2000

@@ -1,0 +1,167 @@
+package throttle
+
+import (
+	"fmt"
+	"math"
+	"testing"
+	"time"
+)
+
+// clock is a fake clock that tests move by hand.
+type clock struct{ t time.Time }
+
+func (c *clock) now() time.Time          { return c.t }
+func (c *clock) advance(d time.Duration) { c.t = c.t.Add(d) }
+
+// scopes records the scope of every refusal.
+type scopes []Scope
+
+func (s *scopes) Throttled(_ RequestType, scope Scope) { *s = append(*s, scope) }
+
+func newThrottler(scale float64) (*Throttler, *clock, *scopes) {
+	c := &clock{t: time.Date(2024, 3, 4, 10, 0, 0, 0, time.UTC)}
+	rec := &scopes{}
+	t := New(scale)
+	t.Now, t.Recorder = c.now, rec
+	return t, c, rec
+}
+
+func capacity(rate, scale float64) int { return int(math.Max(1, rate*scale)) }
+
+// TestPerAppPerTenant reaches each row's limit per app per tenant: the
+// bucket's tokens pass, the next request is refused with a wait after
+// which a retry passes, and other apps and tenants are unaffected.
+func TestPerAppPerTenant(t *testing.T) {
+	for _, rt := range RequestTypes {
+		t.Run(rt.Name, func(t *testing.T) {
+			th, c, rec := newThrottler(0.1)
+			n := capacity(rt.PerAppPerTenant, 0.1)
+			for i := range n {
+				if _, ok := th.Allow("tenant-a", "app-1", rt); !ok {
+					t.Fatalf("request %d of %d refused", i+1, n)
+				}
+			}
+			wait, ok := th.Allow("tenant-a", "app-1", rt)
+			if ok || wait <= 0 || len(*rec) != 1 || (*rec)[0] != ScopeAppTenant {
+				t.Fatalf("request %d: ok %v, wait %v, scopes %v", n+1, ok, wait, *rec)
+			}
+			for _, other := range [][2]string{{"tenant-b", "app-1"}, {"tenant-a", "app-2"}} {
+				if _, ok := th.Allow(other[0], other[1], rt); !ok {
+					t.Errorf("tenant %s app %s refused", other[0], other[1])
+				}
+			}
+			c.advance(wait)
+			if _, ok := th.Allow("tenant-a", "app-1", rt); !ok {
+				t.Errorf("refused again after waiting %v", wait)
+			}
+		})
+	}
+}
+
+// TestPerAppAcrossTenants reaches each row's limit per app across all
+// tenants, one request per tenant.
+func TestPerAppAcrossTenants(t *testing.T) {
+	for _, rt := range RequestTypes {
+		t.Run(rt.Name, func(t *testing.T) {
+			th, _, rec := newThrottler(0.1)
+			n := capacity(rt.PerApp, 0.1)
+			for i := range n {
+				if _, ok := th.Allow(fmt.Sprintf("tenant-%d", i), "app-1", rt); !ok {
+					t.Fatalf("tenant %d refused", i)
+				}
+			}
+			if _, ok := th.Allow("tenant-new", "app-1", rt); ok || len(*rec) != 1 || (*rec)[0] != ScopeApp {
+				t.Fatalf("request %d: ok %v, scopes %v", n+1, ok, *rec)
+			}
+			if _, ok := th.Allow("tenant-new", "app-2", rt); !ok {
+				t.Error("another app refused")
+			}
+		})
+	}
+}
+
+// TestGlobal reaches the global limit per app: requests of every type in
+// many tenants, until the global bucket is empty.
+func TestGlobal(t *testing.T) {
+	const scale = 0.01
+	th, _, rec := newThrottler(scale)
+	admitted := 0
+	for tenant := 0; len(*rec) == 0 || (*rec)[len(*rec)-1] != ScopeGlobal; tenant++ {
+		if tenant > 1000 {
+			t.Fatalf("no global refusal after %d admitted; scopes %v", admitted, *rec)
+		}
+		for _, rt := range RequestTypes {
+			if _, ok := th.Allow(fmt.Sprintf("tenant-%d", tenant), "app-1", rt); ok {
+				admitted++
+			} else if (*rec)[len(*rec)-1] == ScopeGlobal {
+				break
+			}
+		}
+	}
+	if want := int(GlobalPerApp * scale); admitted != want {
+		t.Errorf("admitted %d before the global limit, want %d", admitted, want)
+	}
+	if _, ok := th.Allow("tenant-0", "app-2", Other); !ok {
+		t.Error("another app refused")
+	}
+}
+
+// TestRefusalTakesNothing: a refused request takes no token from the
+// buckets that had one, so other request types are unaffected.
+func TestRefusalTakesNothing(t *testing.T) {
+	th, _, _ := newThrottler(0.1)
+	if _, ok := th.Allow("t", "a", CreateTeam); !ok {
+		t.Fatal("first refused")
+	}
+	for range 50 {
+		th.Allow("t", "a", CreateTeam) // refused: 1 per tenant
+	}
+	for i := range capacity(OtherGet.PerAppPerTenant, 0.1) {
+		if _, ok := th.Allow("t", "a", OtherGet); !ok {
+			t.Fatalf("GET %d refused after refused POSTs", i)
+		}
+	}
+}
+
+func TestSweepForgetsFullBuckets(t *testing.T) {
+	th, c, _ := newThrottler(1)
+	for i := range sweepEvery - 1 {
+		th.Allow(fmt.Sprintf("tenant-%d", i), "app", Other)
+	}
+	c.advance(time.Hour)
+	th.Allow("t", "a", Other) // the sweep runs on this call
+	if n := len(th.buckets); n != 3 {
+		t.Errorf("%d buckets after the sweep, want the 3 of the last request", n)
+	}
+}
+
+func TestParseMode(t *testing.T) {
+	tests := []struct {
+		in    string
+		scale float64
+		ok    bool
+	}{
+		{"off", 0, true}, {"", 0, true}, {"graph", 1, true}, {"GRAPH", 1, true},
+		{"scale=0.01", 0.01, true}, {"scale=2", 2, true},
+		{"scale=0", 0, false}, {"scale=-1", 0, false}, {"scale=NaN", 0, false}, {"scale=inf", 0, false},
+		{"scale=", 0, false}, {"scale=1e7", 0, false}, {"on", 0, false}, {"graph=1", 0, false},
+	}
+	for _, tt := range tests {
+		scale, err := ParseMode(tt.in)
+		if (err == nil) != tt.ok || scale != tt.scale {
+			t.Errorf("ParseMode(%q) = %v, %v; want %v, ok %v", tt.in, scale, err, tt.scale, tt.ok)
+		}
+	}
+}
+
+func TestRetryAfter(t *testing.T) {
+	tests := map[time.Duration]string{
+		time.Nanosecond: "1", 999 * time.Millisecond: "1", time.Second: "1",
+		1001 * time.Millisecond: "2", 10 * time.Second: "10", 0: "1",
+	}
+	for wait, want := range tests {
+		if got := RetryAfter(wait); got != want {
+			t.Errorf("RetryAfter(%v) = %s, want %s", wait, got, want)
+		}
+	}
+}
