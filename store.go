@@ -217,8 +217,11 @@ type Tx interface {
 	// delivery that finds nothing pending cannot miss a notification
 	// another transaction is adding (that insert waits for the lock).
 	Subscription(ctx context.Context, tenantID, id string) (*Subscription, error)
-	// PendingNotifications reads inside the transaction, as the Store's
-	// method of the same name does.
+	// Subscriptions and PendingNotifications read inside the transaction,
+	// as the Store's methods of the same names do: a read on another
+	// connection while this transaction writes may wait for it (an
+	// in-memory SQLite database locks readers out of a writing one).
+	Subscriptions(ctx context.Context, tenantID, appID string) ([]*Subscription, error)
 	PendingNotifications(ctx context.Context, tenantID, subscriptionID string, limit int) ([]*Notification, error)
 	// Driver returns the database driver's own transaction (*sql.Tx for
 	// SQLite, pgx.Tx for PostgreSQL), so that the job queue can insert a

@@ -2,6 +2,7 @@ package notification
 
 import (
 	"context"
+	"slices"
 	"time"
 
 	"github.com/riverqueue/river"
@@ -152,6 +153,10 @@ func (n *Notifier) recheckLater(tenantID string, ref *teamsops.ResourceRef) {
 	go func() {
 		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 		defer cancel()
+		// Most tenants have no subscriptions: no job for them.
+		if subs, err := n.cfg.Store.Subscriptions(ctx, tenantID, ""); err == nil && len(subs) == 0 {
+			return
+		}
 		if err := jobs.Insert(ctx, recheckArgs{TenantID: tenantID, Resource: ref}, &river.InsertOpts{Queue: queue}); err != nil {
 			n.log.Warn("notification: could not schedule a recheck of subscriptions", "tenant_id", tenantID, "error", err)
 		}
@@ -184,39 +189,45 @@ func (r *rechecker) Work(ctx context.Context, job *river.Job[recheckArgs]) error
 	return nil
 }
 
-// recheck checks one subscription again, inside a transaction that locks it.
+// recheck checks one subscription again. Access is read before the
+// transaction that acts on it (reads on another connection while one
+// writes may wait for it); the transaction then acts only if the
+// subscription is as it was read, so replicas that recheck together act
+// once.
 func (n *Notifier) recheck(ctx context.Context, tenantID, id string) error {
-	lost := false
-	err := n.cfg.Store.Update(ctx, func(tx teamsops.Tx) error {
-		sub, err := tx.Subscription(ctx, tenantID, id)
-		if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
-			return nil
-		} else if err != nil || sub.Removed {
-			return err
-		}
-		p, revoked, err := n.subscriber(ctx, sub)
-		if err != nil {
-			return err
-		}
-		ok, err := n.subscriptionAllowed(ctx, sub, p)
-		if err != nil || !ok {
-			lost = !ok
-			return err
-		}
-		if !revoked {
-			return nil
-		}
-		// Still allowed, on fewer permissions: its access is in doubt until
-		// the app reauthorizes it (lifecycle events page,
-		// "reauthorizationRequired notifications").
-		sub.Roles = p.Roles
-		if err := tx.CreateSubscription(ctx, sub); err != nil || sub.LifecycleNotificationURL == "" {
-			return err
-		}
-		return n.addLifecycle(ctx, tx, sub, teamsops.LifecycleReauthorizationRequired)
-	})
-	if err != nil || !lost {
+	sub, err := n.cfg.Store.Subscription(ctx, tenantID, id)
+	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+		return nil
+	} else if err != nil || sub.Removed {
 		return err
 	}
-	return n.remove(ctx, tenantID, id, "the subscriber lost access to the resource")
+	p, revoked, err := n.subscriber(ctx, sub)
+	if err != nil {
+		return err
+	}
+	ok, err := n.subscriptionAllowed(ctx, sub, p)
+	switch {
+	case err != nil:
+		return err
+	case !ok:
+		return n.remove(ctx, tenantID, id, "the subscriber lost access to the resource")
+	case !revoked:
+		return nil
+	}
+	// Still allowed, on fewer permissions: its access is in doubt until
+	// the app reauthorizes it (lifecycle events page,
+	// "reauthorizationRequired notifications").
+	return n.cfg.Store.Update(ctx, func(tx teamsops.Tx) error {
+		cur, err := tx.Subscription(ctx, tenantID, id)
+		if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+			return nil
+		} else if err != nil || cur.Removed || !slices.Equal(cur.Roles, sub.Roles) {
+			return err // removed or changed since it was read
+		}
+		cur.Roles = p.Roles
+		if err := tx.CreateSubscription(ctx, cur); err != nil || cur.LifecycleNotificationURL == "" {
+			return err
+		}
+		return n.addLifecycle(ctx, tx, cur, teamsops.LifecycleReauthorizationRequired)
+	})
 }

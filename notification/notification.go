@@ -151,7 +151,7 @@ func (n *Notifier) Validate(ctx context.Context, url, tlsVersion string) error {
 // wants changeType on the operation's chat or team, and makes sure each
 // has a delivery job. A tenant without subscriptions costs one map lookup.
 func (n *Notifier) OperationChanged(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, changeType string) error {
-	subs, err := n.cache.get(ctx, n.cfg.Store, op.TenantID)
+	subs, err := n.cache.get(ctx, tx, op.TenantID)
 	if err != nil || len(subs) == 0 {
 		return err
 	}
@@ -240,7 +240,11 @@ func newCache() *cache {
 	return &cache{tenants: map[string][]*teamsops.Subscription{}, gen: map[string]uint64{}}
 }
 
-func (c *cache) get(ctx context.Context, store teamsops.Store, tenantID string) ([]*teamsops.Subscription, error) {
+// get returns the tenant's subscriptions, read through r (the caller's
+// transaction) when the cache does not hold them.
+func (c *cache) get(ctx context.Context, r interface {
+	Subscriptions(ctx context.Context, tenantID, appID string) ([]*teamsops.Subscription, error)
+}, tenantID string) ([]*teamsops.Subscription, error) {
 	c.mu.Lock()
 	subs, ok := c.tenants[tenantID]
 	gen, allGen := c.gen[tenantID], c.allGen
@@ -248,7 +252,7 @@ func (c *cache) get(ctx context.Context, store teamsops.Store, tenantID string) 
 	if ok {
 		return subs, nil
 	}
-	subs, err := store.Subscriptions(ctx, tenantID, "")
+	subs, err := r.Subscriptions(ctx, tenantID, "")
 	if err != nil {
 		return nil, err
 	}

@@ -33,8 +33,8 @@ func (c conn) Subscription(ctx context.Context, tenantID, id string) (*teamsops.
 
 // Subscriptions lists the subscriptions of a tenant (every tenant for
 // ""), of one app or all, ordered by id.
-func (s *Store) Subscriptions(ctx context.Context, tenantID, appID string) ([]*teamsops.Subscription, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions
+func (c conn) Subscriptions(ctx context.Context, tenantID, appID string) ([]*teamsops.Subscription, error) {
+	rows, err := c.q.QueryContext(ctx, `SELECT `+subscriptionColumns+` FROM subscriptions
 		WHERE (?1 = '' OR tenant_id = ?1) AND (?2 = '' OR application_id = ?2)
 		ORDER BY tenant_id, id`, tenantID, appID)
 	if err != nil {

@@ -164,6 +164,9 @@ func testNotificationsInTx(t *testing.T, s teamsops.Store) {
 		if _, err := tx.Subscription(ctx, tenantA, "s1"); err != nil {
 			return err
 		}
+		if subs, err := tx.Subscriptions(ctx, tenantA, ""); err != nil || len(subs) != 1 {
+			t.Errorf("Subscriptions inside the transaction = %d, %v; want 1", len(subs), err)
+		}
 		if err := add(tx); err != nil {
 			return err
 		}
