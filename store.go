@@ -222,6 +222,11 @@ type Tx interface {
 	// connection while this transaction writes may wait for it (an
 	// in-memory SQLite database locks readers out of a writing one).
 	Subscriptions(ctx context.Context, tenantID, appID string) ([]*Subscription, error)
+	// LockSubscriptions returns those of ids that exist in the tenant,
+	// and keeps them from being deleted until the transaction ends (on
+	// PostgreSQL, FOR KEY SHARE: writers of notifications do not wait for
+	// each other, a delivery that finishes or a deletion waits for them).
+	LockSubscriptions(ctx context.Context, tenantID string, ids []string) ([]string, error)
 	PendingNotifications(ctx context.Context, tenantID, subscriptionID string, limit int) ([]*Notification, error)
 	// Driver returns the database driver's own transaction (*sql.Tx for
 	// SQLite, pgx.Tx for PostgreSQL), so that the job queue can insert a

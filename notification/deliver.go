@@ -206,6 +206,11 @@ func (n *Notifier) drop(ctx context.Context, sub *teamsops.Subscription, drop []
 			"count", len(drop), "missed", missed)
 	}
 	return n.cfg.Store.Update(ctx, func(tx teamsops.Tx) error {
+		// The subscription first, then its notifications: the order of a
+		// deletion, which cascades from it.
+		if _, err := tx.Subscription(ctx, sub.TenantID, sub.ID); err != nil {
+			return ignoreNotFound(err)
+		}
 		if err := tx.DeleteNotifications(ctx, sub.TenantID, sub.ID, seqs(drop)); err != nil {
 			return err
 		}
@@ -250,6 +255,14 @@ func (n *Notifier) post(ctx context.Context, sub *teamsops.Subscription, batch, 
 	// One write transaction per batch: on SQLite, fewer writers waiting
 	// for the one lock is what keeps requests from starving.
 	err = n.cfg.Store.Update(ctx, func(tx teamsops.Tx) error {
+		// The subscription first, then its notifications, as a deletion
+		// locks them; a subscription deleted meanwhile took them along.
+		if _, err := tx.Subscription(ctx, sub.TenantID, sub.ID); teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+			done = true
+			return n.jobs.CompleteTx(ctx, tx, job.JobRow)
+		} else if err != nil {
+			return err
+		}
 		if err := tx.DeleteNotifications(ctx, sub.TenantID, sub.ID, seqs(batch)); err != nil {
 			return err
 		}
@@ -262,6 +275,14 @@ func (n *Notifier) post(ctx context.Context, sub *teamsops.Subscription, batch, 
 		return err
 	})
 	return done, err
+}
+
+// ignoreNotFound treats a subscription deleted meanwhile as done with.
+func ignoreNotFound(err error) error {
+	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+		return nil
+	}
+	return err
 }
 
 func seqs(ns []*teamsops.Notification) []int64 {

@@ -19,6 +19,7 @@ import (
 	"cmp"
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -168,8 +169,22 @@ func (n *Notifier) OperationChanged(ctx context.Context, tx teamsops.Tx, op *tea
 	if len(ns) == 0 {
 		return nil
 	}
-	// The notifications first: their foreign keys lock the subscriptions
-	// against a delivery that is finishing (teamsops.Tx.Subscription).
+	// Lock the subscriptions first, in one order: a delivery that is
+	// finishing (teamsops.Tx.Subscription) or a deletion waits for this
+	// transaction, and one deleted meanwhile is left out rather than
+	// failing the operation's change.
+	ids := make([]string, len(ns))
+	for i, note := range ns {
+		ids[i] = note.SubscriptionID
+	}
+	live, err := tx.LockSubscriptions(ctx, op.TenantID, ids)
+	if err != nil {
+		return err
+	}
+	ns = slices.DeleteFunc(ns, func(note *teamsops.Notification) bool { return !slices.Contains(live, note.SubscriptionID) })
+	if len(ns) == 0 {
+		return nil
+	}
 	if err := tx.AddNotifications(ctx, ns); err != nil {
 		return err
 	}

@@ -53,6 +53,26 @@ func (c conn) Subscriptions(ctx context.Context, tenantID, appID string) ([]*tea
 	return subs, nil
 }
 
+// LockSubscriptions returns those of ids that exist in the tenant; inside
+// a Tx it locks them FOR KEY SHARE, in the order of their ids, until the
+// transaction ends.
+func (c conn) LockSubscriptions(ctx context.Context, tenantID string, ids []string) ([]string, error) {
+	lock := ""
+	if c.lock != "" {
+		lock = " FOR KEY SHARE"
+	}
+	rows, err := c.q.Query(ctx, `SELECT id FROM subscriptions WHERE tenant_id = $1 AND id = ANY($2)
+		ORDER BY id`+lock, tenantID, ids)
+	if err != nil {
+		return nil, storeError("lock subscriptions", err)
+	}
+	found, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		return nil, storeError("lock subscriptions", err)
+	}
+	return found, nil
+}
+
 // CreateSubscription creates or replaces a subscription.
 func (c conn) CreateSubscription(ctx context.Context, sub *teamsops.Subscription) error {
 	expires, err := sqlfilter.EncodeTime(sub.ExpirationDateTime)

@@ -55,6 +55,30 @@ func (c conn) Subscriptions(ctx context.Context, tenantID, appID string) ([]*tea
 	return subs, nil
 }
 
+// LockSubscriptions returns those of ids that exist in the tenant; a
+// write transaction of SQLite keeps every other writer out already.
+func (c conn) LockSubscriptions(ctx context.Context, tenantID string, ids []string) ([]string, error) {
+	list, _ := json.Marshal(ids)
+	rows, err := c.q.QueryContext(ctx, `SELECT id FROM subscriptions WHERE tenant_id = ?
+		AND id IN (SELECT value FROM json_each(?)) ORDER BY id`, tenantID, string(list))
+	if err != nil {
+		return nil, storeError("lock subscriptions", err)
+	}
+	defer rows.Close()
+	var found []string
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, storeError("lock subscriptions", err)
+		}
+		found = append(found, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, storeError("lock subscriptions", err)
+	}
+	return found, nil
+}
+
 // CreateSubscription creates or replaces a subscription.
 func (c conn) CreateSubscription(ctx context.Context, sub *teamsops.Subscription) error {
 	expires, err := sqlfilter.EncodeTime(sub.ExpirationDateTime)

@@ -167,6 +167,14 @@ func testNotificationsInTx(t *testing.T, s teamsops.Store) {
 		if subs, err := tx.Subscriptions(ctx, tenantA, ""); err != nil || len(subs) != 1 {
 			t.Errorf("Subscriptions inside the transaction = %d, %v; want 1", len(subs), err)
 		}
+		live, err := tx.LockSubscriptions(ctx, tenantA, []string{"nope", "s1"})
+		if err != nil {
+			return err
+		}
+		wantEqual(t, "LockSubscriptions", live, []string{"s1"})
+		if other, err := tx.LockSubscriptions(ctx, tenantB, []string{"s1"}); err != nil || len(other) != 0 {
+			t.Errorf("LockSubscriptions of another tenant = %v, %v; want none", other, err)
+		}
 		if err := add(tx); err != nil {
 			return err
 		}

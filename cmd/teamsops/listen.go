@@ -148,8 +148,11 @@ func (l *listener) run(ctx context.Context) error {
 	if l.created {
 		cleanup, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
-		if status, _, err := l.graph(cleanup, http.MethodDelete, "/subscriptions/"+l.subID(), nil); err == nil && status == http.StatusNoContent {
+		status, body, err := l.graph(cleanup, http.MethodDelete, "/subscriptions/"+l.subID(), nil)
+		if err == nil && status == http.StatusNoContent {
 			fmt.Fprintf(l.log, "deleted subscription %s\n", l.subID())
+		} else {
+			fmt.Fprintf(l.log, "deleting subscription %s failed: %d %v %v\n", l.subID(), status, body["error"], err)
 		}
 	}
 	return nil

@@ -308,6 +308,6 @@ func TestListen(t *testing.T) {
 	}
 	_, _, list := p.call(t, http.MethodGet, "/v1.0/subscriptions", token, nil)
 	if values, _ := list["value"].([]any); len(values) != 0 {
-		t.Errorf("after listen stopped, subscriptions = %v, want none", values)
+		t.Errorf("after listen stopped, subscriptions = %v, want none\n%s", values, stderr.String())
 	}
 }
