@@ -72,6 +72,7 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"TeamLists", testTeamLists},   // lists.go
 		{"FaultRules", testFaultRules}, // faults.go
 	}
+	tests = append(tests, subscriptionTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })
 	}
