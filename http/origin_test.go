@@ -7,6 +7,7 @@ import (
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
+	httpapi "github.com/teamsops/teamsops/http"
 )
 
 // TestOperationHistory: an operation started through Graph records the
@@ -60,5 +61,22 @@ func TestOperationHistory(t *testing.T) {
 	}
 	if h.Origin == nil || h.Origin.UserID != demo.UserAdele || h.Origin.Path != path || h.Origin.Fault != "" {
 		t.Errorf("a delegated caller's origin: %+v", h.Origin)
+	}
+}
+
+// TestOperationJSON: the exported rendering is what a GET answers.
+func TestOperationJSON(t *testing.T) {
+	e := newEnv(t)
+	token := e.consoleToken()
+	for _, version := range []string{"v1.0", "beta"} {
+		res := e.get("/"+version+"/chats/"+demo.ChatID+"/operations/"+demo.ChatOperation, token)
+		op, err := e.store.OperationByID(t.Context(), demo.TenantID, demo.ChatOperation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := httpapi.OperationJSON(e.base, version, op)
+		if err != nil || string(got) != string(res.body) {
+			t.Errorf("%s: OperationJSON = %s, %v\nGET answers %s", version, got, err, res.body)
+		}
 	}
 }

@@ -106,3 +106,13 @@ func (v view) value(op *teamsops.Operation, name string) any {
 	}
 	return op.PropertyValue(name)
 }
+
+// OperationJSON returns the body of "GET {version}/{chats or teams}/{id}/operations/{id}"
+// for op, as a client without Prefer headers receives it from the server
+// at publicURL: the same JSON, member for member. The dashboard shows it.
+func OperationJSON(publicURL, version string, op *teamsops.Operation) ([]byte, error) {
+	s := &Server{PublicURL: publicURL}
+	req := &request{version: version, view: newView(version, nil), route: route{resource: op.Resource}}
+	body := append(object{{"@odata.context", s.contextURL(req, nil) + "/$entity"}}, req.view.operation(op, nil)...)
+	return appendJSON(nil, body)
+}

@@ -138,7 +138,7 @@ func NewServer(t TB, opts ...Option) *Server {
 	hs := httptest.NewUnstartedServer(nil)
 	s := &Server{URL: "http://" + hs.Listener.Addr().String(), TenantID: demo.TenantID, t: t, http: hs}
 	sc := server.Config{DB: "sqlite::memory:", PublicURL: s.URL, Profile: profile, Demo: len(cfg.tenants) == 0,
-		Tenants: cfg.tenants, AdminToken: cfg.adminToken, Throttle: cfg.throttle}
+		Tenants: cfg.tenants, AdminToken: cfg.adminToken, Throttle: cfg.throttle, Loopback: true}
 	if len(cfg.tenants) > 0 {
 		s.TenantID = cfg.tenants[0].Tenant.ID
 	}
