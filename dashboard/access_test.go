@@ -20,7 +20,7 @@ const adminToken = "s3cret-admin-token"
 
 // newDashboard is the dashboard on a new database of the back end under
 // test, holding the demo tenant.
-func newDashboard(t *testing.T, cfg dashboard.Config) (*dashboard.Handler, teamsops.Store) {
+func newDashboard(t testing.TB, cfg dashboard.Config) (*dashboard.Handler, teamsops.Store) {
 	t.Helper()
 	store := testdb.New(t)
 	if err := demo.Load(t.Context(), store); err != nil {

@@ -292,3 +292,43 @@ func TestReplicas(t *testing.T) {
 		return open(t, path), open(t, path)
 	})
 }
+
+// TestLargeTransaction: a transaction that writes more operations than
+// one statement can bind values for (SQLite's 32,766) commits, and
+// another process hears of every one of them.
+func TestLargeTransaction(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "teamsops.db")
+	writer, other := openClosed(t, path), openClosed(t, path)
+	ctx := t.Context()
+	heard := make(chan teamsops.Change, 10_000)
+	t.Cleanup(other.Watch(func(c teamsops.Change) {
+		if c.Kind == teamsops.ChangeOperation {
+			heard <- c
+		}
+	}))
+	if err := writer.CreateTenant(ctx, &teamsops.Tenant{ID: "t"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 5000 // 7 values logged each: 35,000
+	err := writer.Update(ctx, func(tx teamsops.Tx) error {
+		for i := range n {
+			op := &teamsops.Operation{ID: fmt.Sprintf("op-%d", i), TenantID: "t", Resource: teamsops.ResourceRef{Kind: teamsops.ResourceTeam, ID: "team"},
+				Type: teamsops.OperationTypeCreateTeam, Status: teamsops.OperationStatusSucceeded, CreatedDateTime: time.Now(), LastActionDateTime: time.Now()}
+			if err := tx.CreateOperation(ctx, op); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.After(20 * time.Second)
+	for got := 0; got < n; got++ {
+		select {
+		case <-heard:
+		case <-deadline:
+			t.Fatalf("another process heard %d of %d operations", got, n)
+		}
+	}
+}
