@@ -453,6 +453,7 @@ func screenshot(t *testing.T, browser context.Context) {
 	running := s.newTeam(t, "Contoso Research", "transient=10")
 	waitFor(t, tb, "the running operation", fmt.Sprintf(`document.getElementById(%q)?.dataset.status === "inProgress" &&
 		document.querySelectorAll('#rows tr[data-status="succeeded"]').length == 5`, key(running)))
+	eval[bool](t, tb, `document.querySelectorAll("tr.fresh").forEach((tr) => tr.classList.remove("fresh")); true`)
 	png, err := chromedp.Run(tb.ctx, chromedp.CaptureScreenshot())
 	if err != nil {
 		t.Fatal(err)
