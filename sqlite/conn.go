@@ -5,7 +5,6 @@ import (
 	"database/sql"
 
 	"github.com/teamsops/teamsops"
-	"github.com/teamsops/teamsops/internal/feed"
 )
 
 // querier is what *sql.DB and *sql.Tx both offer, so that each statement
@@ -70,27 +69,4 @@ func (s *Store) atomically(ctx context.Context, what string, fn func(querier, no
 		err := fn(tx, func(c ...teamsops.Change) { changes = append(changes, c...) })
 		return changes, nil, err
 	})
-}
-
-// logged runs fn in a write transaction, logs the changes it returns in
-// the same transaction, and reports them once it has committed.
-func (s *Store) logged(ctx context.Context, what string, fn func(*sql.Tx) ([]teamsops.Change, map[string]bool, error)) error {
-	var changes []teamsops.Change
-	var seqs []int64
-	err := s.inTx(ctx, what, func(tx *sql.Tx) error {
-		var forgotten map[string]bool
-		var err error
-		if changes, forgotten, err = fn(tx); err != nil {
-			return err
-		}
-		changes = feed.Coalesce(changes, maxTxChanges)
-		seqs, err = s.changes.log(ctx, tx, changes, forgotten)
-		return err
-	})
-	if err != nil {
-		return err
-	}
-	s.changes.published(seqs)
-	s.changes.Publish(changes...)
-	return nil
 }

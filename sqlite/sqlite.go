@@ -28,6 +28,8 @@ type Store struct {
 	stmts statements
 	// changes reports committed changes to watchers.
 	changes *changeLog
+	// group commits concurrent write transactions together.
+	group groupCommit
 }
 
 var _ teamsops.Store = (*Store)(nil)

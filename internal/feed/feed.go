@@ -79,19 +79,31 @@ func (f *Feed) Publish(changes ...teamsops.Change) {
 	}
 }
 
+// manyOperations is how many operation changes of one transaction
+// Coalesce keeps one by one.
+const manyOperations = 1000
+
 // Coalesce shortens a long list of changes, as one transaction that
 // loads a whole tenant makes: past max changes, the access changes of
 // each tenant become one ChangeTenant for it. Operation changes are kept,
-// since held requests wait for each operation by id.
+// since held requests wait for each operation by id — unless there are
+// more than manyOperations of them (a bulk load), which become
+// ChangeTenants too: a ChangeTenant wakes every waiter of its tenant.
 func Coalesce(changes []teamsops.Change, max int) []teamsops.Change {
 	if len(changes) <= max {
 		return changes
 	}
+	keepOps := 0
+	for _, c := range changes {
+		if c.Kind == teamsops.ChangeOperation {
+			keepOps++
+		}
+	}
 	var out []teamsops.Change
 	tenants := map[string]bool{}
 	for _, c := range changes {
-		switch c.Kind {
-		case teamsops.ChangeOperation, teamsops.ChangeReset:
+		switch {
+		case c.Kind == teamsops.ChangeReset, c.Kind == teamsops.ChangeOperation && keepOps <= manyOperations:
 			out = append(out, c)
 		default:
 			if !tenants[c.TenantID] {

@@ -65,3 +65,14 @@ func TestEncodeDecode(t *testing.T) {
 		}
 	}
 }
+
+func TestCoalesceManyOperations(t *testing.T) {
+	var in []teamsops.Change
+	for i := range manyOperations + 1 {
+		in = append(in, teamsops.Change{Kind: teamsops.ChangeOperation, TenantID: "a", OperationID: fmt.Sprint(i)})
+	}
+	want := []teamsops.Change{{Kind: teamsops.ChangeTenant, TenantID: "a"}}
+	if got := Coalesce(in, 64); !reflect.DeepEqual(got, want) {
+		t.Errorf("Coalesce of %d operation changes = %d changes, want one ChangeTenant", len(in), len(got))
+	}
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+)
+
+// formatReport renders the report as the harness prints it: the table of
+// rows, the footprint table, then what was skipped and what went wrong.
+func formatReport(r Report) string {
+	var b strings.Builder
+	mode := ""
+	if r.Smoke {
+		mode = ", smoke run: the numbers prove the harness works, they measure nothing"
+	}
+	fmt.Fprintf(&b, "teamsops-bench: %d CPUs, %s, %s%s\n", r.CPUs, r.OS, r.GoVersion, mode)
+	if r.LoadAvg[0] != "" {
+		fmt.Fprintf(&b, "load average %s at the start, %s at the end\n", r.LoadAvg[0], r.LoadAvg[1])
+	}
+	b.WriteString("\n")
+	rows := [][]string{{"target", "scenario", "conns", "rate/s", "req/s", "p50 ms", "p99 ms", "errors", "× bare", "× demo", "ops/s", "CPU µs", "RSS MB"}}
+	for _, row := range r.Rows {
+		rows = append(rows, []string{
+			row.Target, row.Scenario, strconv.Itoa(row.Conns), count(row.Rate), count(row.RPS),
+			ms(row.P50MS), ms(row.P99MS), strconv.Itoa(row.Errors), ratio(row.VsBare), ratio(row.VsDemo),
+			count(row.OpsPerSec), count(row.CPUUS), mb(row.RSSMB),
+		})
+	}
+	b.WriteString(table(rows, 2))
+	if len(r.Footprints) > 0 {
+		b.WriteString("\n")
+		fps := [][]string{{"target", "ready new ms", "ready ms", "ready --demo ms", "ready scale ms", "idle RSS MB", "GET RSS MB"}}
+		for _, f := range r.Footprints {
+			fps = append(fps, []string{f.Target, ms(f.ReadyFirstMS), ms(f.ReadyMS), ms(f.ReadyDemoMS), ms(f.ReadyScaleMS), mb(f.IdleRSSMB), mb(f.LoadRSSMB)})
+		}
+		b.WriteString(table(fps, 1))
+	}
+	var notes []string
+	notes = append(notes, r.Skipped...)
+	for _, row := range r.Rows {
+		if row.FirstError != "" {
+			notes = append(notes, fmt.Sprintf("%s %s (%d conns): %d errors, the first: %s", row.Target, row.Scenario, row.Conns, row.Errors, row.FirstError))
+		}
+		if row.Dropped > 0 {
+			notes = append(notes, fmt.Sprintf("%s %s: %d requests dropped, never sent: the server fell more than a run's length behind the rate", row.Target, row.Scenario, row.Dropped))
+		}
+		if row.Late > 0 {
+			notes = append(notes, fmt.Sprintf("%s %s: %d requests left over 1 ms late (too few --open-conns, or the server fell behind)", row.Target, row.Scenario, row.Late))
+		}
+	}
+	if len(notes) > 0 {
+		b.WriteString("\n")
+		for _, n := range notes {
+			b.WriteString(n + "\n")
+		}
+	}
+	return b.String()
+}
+
+// table aligns cells in columns two spaces apart: the first left columns
+// to the left, the others, numbers, to the right.
+func table(rows [][]string, left int) string {
+	var width []int
+	for _, row := range rows {
+		for i, cell := range row {
+			if i >= len(width) {
+				width = append(width, 0)
+			}
+			width[i] = max(width[i], len([]rune(cell)))
+		}
+	}
+	var b strings.Builder
+	for _, row := range rows {
+		var line strings.Builder
+		for i, cell := range row {
+			pad := strings.Repeat(" ", width[i]-len([]rune(cell)))
+			if i > 0 {
+				line.WriteString("  ")
+			}
+			if i < left {
+				line.WriteString(cell + pad)
+			} else {
+				line.WriteString(pad + cell)
+			}
+		}
+		b.WriteString(strings.TrimRight(line.String(), " ") + "\n")
+	}
+	return b.String()
+}
+
+// count writes a rate or count rounded to a whole number with thousands
+// separators; "-" for nothing.
+func count(v float64) string {
+	if v <= 0 {
+		return "-"
+	}
+	s := strconv.FormatInt(int64(v+0.5), 10)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// ms writes milliseconds with three significant digits or so.
+func ms(v float64) string {
+	switch {
+	case v <= 0:
+		return "-"
+	case v < 10:
+		return strconv.FormatFloat(v, 'f', 2, 64)
+	case v < 100:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return count(v)
+}
+
+func ratio(v float64) string {
+	if v <= 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'f', 2, 64)
+}
+
+func mb(v float64) string {
+	if v <= 0 {
+		return "-"
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64)
+}
