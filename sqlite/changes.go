@@ -61,28 +61,9 @@ func (l *changeLog) log(ctx context.Context, tx *sql.Tx, changes []teamsops.Chan
 	if len(changes) == 0 || l.memory {
 		return nil, nil
 	}
-	var seqs []int64
-	at := time.Now().UnixNano()
-	for len(changes) > 0 {
-		n := min(len(changes), logBatch)
-		batch, err := l.logBatch(ctx, tx, changes[:n], forgotten, at)
-		if err != nil {
-			return nil, err
-		}
-		seqs, changes = append(seqs, batch...), changes[n:]
-	}
-	return seqs, nil
-}
-
-// logBatch bounds the changes one INSERT logs: SQLite binds at most
-// 32,766 values in a statement, and a transaction that writes thousands
-// of operations (a tenant file, a test's seed) notes a change of each.
-const logBatch = 1000
-
-// logBatch logs changes in one INSERT.
-func (l *changeLog) logBatch(ctx context.Context, tx *sql.Tx, changes []teamsops.Change, forgotten map[string]bool, at int64) ([]int64, error) {
 	var values []string
 	var args []any
+	at := time.Now().UnixNano()
 	for _, c := range changes {
 		kind, tenant := string(c.Kind), c.TenantID
 		if forgotten[tenant] {
