@@ -22,6 +22,8 @@
 // Point a Graph SDK at URL+"/v1.0" or URL+"/beta", with tokens from
 // AppToken and UserToken, or from the token endpoint
 // URL+"/{tenant}/oauth2/v2.0/token" with an app's client id and secret.
+// While a test runs, URL+"/_teamsops/ui/" in a browser shows its
+// operations as they happen (behind a login with WithAdminToken).
 package teamsopstest
 
 import (
