@@ -312,7 +312,24 @@ func testLive(t *testing.T, browser context.Context) {
 	if attempts := eval[string](t, tb, fmt.Sprintf(`document.getElementById(%q).querySelector("td.num").innerText`, key(id))); attempts != "3" {
 		t.Errorf("attempts %q, want 3", attempts)
 	}
+
+	// An operation's own page follows it too.
+	id = s.newTeam(t, "Followed", "transient=3")
+	waitFor(t, tb, "the second operation appears", fmt.Sprintf(`!!document.getElementById(%q)`, key(id)))
+	page := newTab(t, browser)
+	page.do(t, chromedp.Navigate(s.URL+"/_teamsops/ui/operations/"+demo.TenantID+"/"+id), chromedp.WaitVisible(chromedp.CSS("#timeline-heading")))
+	first := eval[string](t, page, `window.pageMark = "kept"; document.querySelector(".facts .status").innerText`)
+	waitFor(t, page, "the operation's page shows it succeeded", `document.querySelector(".facts .status").innerText.includes("succeeded") &&
+		document.querySelector("table.timeline").innerText.includes("Succeeded")`)
+	if mark := eval[string](t, page, `window.pageMark || "reloaded"`); mark != "kept" {
+		t.Errorf("the operation's page was reloaded")
+	}
+	t.Logf("the operation's page showed %q, then succeeded", strings.TrimSpace(first))
+	if json := eval[string](t, page, `document.querySelector("pre.json").innerText`); !strings.Contains(json, `"status": "succeeded"`) {
+		t.Errorf("the page's JSON did not follow: %s", json)
+	}
 	tb.noErrors(t)
+	page.noErrors(t)
 }
 
 // testFailedOperation: a failed operation's page shows its error, its

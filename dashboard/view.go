@@ -204,7 +204,7 @@ type rowView struct {
 	AppID, AppName       string
 	UserID, UserName     string
 	Created, LastAction  time.Time
-	HasOrigin, Declared  bool
+	HasOrigin            bool
 	ErrorCode, ErrorText string
 }
 
