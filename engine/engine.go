@@ -99,11 +99,16 @@ func New[TTx any](driver riverdriver.Driver[TTx], store teamsops.Store, cfg Conf
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	client, err := river.NewClient(driver, &river.Config{
-		// SQLite has no LISTEN/NOTIFY: River's SQLite driver polls a
-		// notification table every 50ms, and River's producer fetches at most
-		// once per FetchCooldown (River's default, 100ms, caps throughput).
+		// River's producer fetches at most once per FetchCooldown (River's
+		// default, 100ms, caps throughput) and, without news of inserted
+		// jobs, every FetchPollInterval. It polls only: on PostgreSQL its
+		// news of inserts is a NOTIFY in every inserting transaction, and
+		// PostgreSQL serializes the commits of transactions that notify —
+		// it held the whole service to one commit at a time; on SQLite,
+		// its notifications are a table it polls anyway.
+		PollOnly:             true,
 		FetchCooldown:        5 * time.Millisecond,
-		FetchPollInterval:    100 * time.Millisecond,
+		FetchPollInterval:    20 * time.Millisecond,
 		JobTimeout:           p.JobTimeout,
 		Logger:               slog.New(warnings{cfg.Logger.Handler()}),
 		MaxAttempts:          p.MaxAttempts + rescueAllowance,

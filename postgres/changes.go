@@ -31,44 +31,104 @@ func changesChannel(schema string) string {
 const maxTxChanges = 64
 
 // changeFeed reports committed changes (teamsops.Store.Watch): this
-// process's right after they commit; other replicas', which NOTIFY them in
-// the committing transaction, as PostgreSQL delivers them to a connection
-// that LISTENs. While that connection is down, changes may be missed: the
-// feed says so with a ChangeReset, and again when it listens again.
+// process's right after they commit; other replicas', which this process
+// NOTIFYs right after its commits, as PostgreSQL delivers them to a
+// connection that LISTENs. While that connection is down, changes may be
+// missed: the feed says so with a ChangeReset, and again when it listens
+// again.
+//
+// The NOTIFY is sent after the commit, not inside the transaction:
+// PostgreSQL serializes the commits of every transaction that notifies
+// (they take one lock, held through the commit's flush to disk), which
+// held the whole engine to one commit at a time. A sender goroutine sends
+// whatever has committed meanwhile in one statement. A replica that dies
+// between a commit and its NOTIFY leaves the others to learn of that
+// change late: held requests answer when their wait ends, and nothing on
+// PostgreSQL is answered from a cache (package cache), so no answer is
+// wrong for it.
 type changeFeed struct {
 	feed.Feed
 	origin  string // this process, so that it ignores its own notifications
 	channel string
 	connect func(ctx context.Context) (*pgx.Conn, error)
+	exec    func(ctx context.Context, sql string, args ...any) error
+
+	outbox chan []teamsops.Change // committed, to be notified
+	sent   chan struct{}          // closed when the sender has stopped
+	stop   chan struct{}
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
 	done   chan struct{}
 }
 
-func newChangeFeed(channel string, connect func(ctx context.Context) (*pgx.Conn, error)) *changeFeed {
-	f := &changeFeed{origin: rand.Text(), channel: channel, connect: connect}
+// outboxSize bounds the batches waiting to be sent; past it, changes are
+// dropped and the other replicas told to forget everything instead.
+const outboxSize = 4096
+
+func newChangeFeed(channel string, connect func(ctx context.Context) (*pgx.Conn, error),
+	exec func(ctx context.Context, sql string, args ...any) error) *changeFeed {
+	f := &changeFeed{origin: rand.Text(), channel: channel, connect: connect, exec: exec,
+		outbox: make(chan []teamsops.Change, outboxSize), sent: make(chan struct{}), stop: make(chan struct{})}
 	f.OnFirstWatch(f.startListening)
+	go f.send()
 	return f
 }
 
 // Watch implements teamsops.Store.Watch.
 func (s *Store) Watch(fn func(teamsops.Change)) (cancel func()) { return s.changes.Watch(fn) }
 
-// notify sends changes to the other replicas inside tx: PostgreSQL
-// delivers them when, and only if, tx commits.
-func (f *changeFeed) notify(ctx context.Context, tx pgx.Tx, changes []teamsops.Change) error {
+// committed hands changes that have committed to the sender.
+func (f *changeFeed) committed(changes []teamsops.Change) {
 	if len(changes) == 0 {
-		return nil
+		return
 	}
-	payloads := make([]string, len(changes))
-	for i, c := range changes {
-		payloads[i] = feed.Encode(f.origin, c)
+	select {
+	case f.outbox <- changes:
+	default:
+		// The sender is far behind (the database is slow or down): tell
+		// the others they missed something rather than block commits.
+		select {
+		case f.outbox <- []teamsops.Change{{Kind: teamsops.ChangeReset, Live: true}}:
+		default:
+		}
 	}
-	if _, err := tx.Exec(ctx, `SELECT pg_notify($1, p) FROM unnest($2::text[]) p`, f.channel, payloads); err != nil {
-		return storeError("notify changes", err)
+}
+
+// send NOTIFYs the committed changes, everything queued meanwhile in one
+// statement, until close.
+func (f *changeFeed) send() {
+	defer close(f.sent)
+	for {
+		var batch []teamsops.Change
+		select {
+		case batch = <-f.outbox:
+		case <-f.stop:
+			return
+		}
+	more:
+		for len(batch) < 10_000 {
+			select {
+			case b := <-f.outbox:
+				batch = append(batch, b...)
+			default:
+				break more
+			}
+		}
+		payloads := make([]string, len(batch))
+		for i, c := range batch {
+			payloads[i] = feed.Encode(f.origin, c)
+		}
+		for try := 0; try < 3; try++ {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			err := f.exec(ctx, `SELECT pg_notify($1, p) FROM unnest($2::text[]) p`, f.channel, payloads)
+			cancel()
+			if err == nil {
+				break
+			}
+			time.Sleep(time.Duration(try+1) * 100 * time.Millisecond)
+		}
 	}
-	return nil
 }
 
 // startListening LISTENs before the first watcher's Watch returns, so
@@ -144,8 +204,11 @@ func (f *changeFeed) receive(ctx context.Context, conn *pgx.Conn) error {
 	}
 }
 
-// close stops listening.
+// close stops listening and sending; what is queued is sent first.
 func (f *changeFeed) close() {
+	close(f.stop)
+	<-f.sent
+	f.flush()
 	f.mu.Lock()
 	cancel, done := f.cancel, f.done
 	f.cancel = nil
@@ -165,4 +228,28 @@ func accessChanged(tenantID string, kind teamsops.ResourceKind, id string) teams
 func operationChanged(op *teamsops.Operation) teamsops.Change {
 	return teamsops.Change{Kind: teamsops.ChangeOperation, TenantID: op.TenantID, Resource: op.Resource,
 		OperationID: op.ID, Status: op.Status}
+}
+
+// flush sends what close found still queued.
+func (f *changeFeed) flush() {
+	var batch []teamsops.Change
+	for {
+		select {
+		case b := <-f.outbox:
+			batch = append(batch, b...)
+			continue
+		default:
+		}
+		break
+	}
+	if len(batch) == 0 {
+		return
+	}
+	payloads := make([]string, len(batch))
+	for i, c := range batch {
+		payloads[i] = feed.Encode(f.origin, c)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	f.exec(ctx, `SELECT pg_notify($1, p) FROM unnest($2::text[]) p`, f.channel, payloads)
 }

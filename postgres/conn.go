@@ -77,9 +77,9 @@ func (s *Store) atomically(ctx context.Context, what string, fn func(querier, no
 	})
 }
 
-// notified runs fn in a transaction, NOTIFYs the other replicas of the
-// changes it returns in the same transaction, and reports them to this
-// process's watchers once it has committed.
+// notified runs fn in a transaction and, once it has committed, reports
+// the changes it returns to this process's watchers and NOTIFYs the other
+// replicas of them (changeFeed).
 func (s *Store) notified(ctx context.Context, what string, fn func(pgx.Tx) ([]teamsops.Change, error)) error {
 	var changes []teamsops.Change
 	err := s.inTx(ctx, what, func(tx pgx.Tx) error {
@@ -88,11 +88,12 @@ func (s *Store) notified(ctx context.Context, what string, fn func(pgx.Tx) ([]te
 			return err
 		}
 		changes = feed.Coalesce(changes, maxTxChanges)
-		return s.changes.notify(ctx, tx, changes)
+		return nil
 	})
 	if err != nil {
 		return err
 	}
 	s.changes.Publish(changes...)
+	s.changes.committed(changes)
 	return nil
 }

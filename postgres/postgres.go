@@ -87,9 +87,13 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	s.changes = newChangeFeed(changesChannel(schema), func(ctx context.Context) (*pgx.Conn, error) {
 		return pgx.ConnectConfig(ctx, cfg.ConnConfig.Copy())
+	}, func(ctx context.Context, sql string, args ...any) error {
+		_, err := pool.Exec(ctx, sql, args...)
+		return err
 	})
 	s.conn = conn{q: pool, atomic: s.atomically}
 	if err := migrate(ctx, pool, opts.AlsoMigrate); err != nil {
+		s.changes.close()
 		pool.Close()
 		return nil, err
 	}
