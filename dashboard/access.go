@@ -34,10 +34,7 @@ type gate struct {
 	tokenSum [sha256.Size]byte
 	key      []byte
 	loopback bool
-	// publicHost is the host of the server's public URL, which requests
-	// may name besides loopback addresses and localhost.
-	publicHost string
-	secure     bool // the public URL is https: cookies are Secure
+	secure   bool // the public URL is https: cookies are Secure
 	// crossOrigin refuses state-changing requests from other sites.
 	crossOrigin *http.CrossOriginProtection
 }
@@ -45,7 +42,7 @@ type gate struct {
 func newGate(token string, loopback bool, publicURL string) (*gate, error) {
 	g := &gate{token: token != "", loopback: loopback, crossOrigin: http.NewCrossOriginProtection()}
 	if u, err := url.Parse(publicURL); err == nil {
-		g.publicHost, g.secure = strings.ToLower(u.Hostname()), u.Scheme == "https"
+		g.secure = u.Scheme == "https"
 	}
 	if g.token {
 		if strings.TrimSpace(token) == "" {
@@ -60,8 +57,9 @@ func newGate(token string, loopback bool, publicURL string) (*gate, error) {
 }
 
 // open reports whether the dashboard is served to r at all. Without a
-// token, a request must name a local host: a web page whose own host name
-// resolves to 127.0.0.1 (DNS rebinding) does not get in.
+// token, a request must name a loopback address or localhost: a web page
+// whose own host name resolves to 127.0.0.1 (DNS rebinding) does not get
+// in, nor does a request a reverse proxy passes on with its public name.
 func (g *gate) open(r *http.Request) bool {
 	if g.token {
 		return true
@@ -77,7 +75,7 @@ func (g *gate) open(r *http.Request) bool {
 	if ip := net.ParseIP(host); ip != nil {
 		return ip.IsLoopback()
 	}
-	return host == "localhost" || (host != "" && host == g.publicHost)
+	return host == "localhost"
 }
 
 // session is a signed-in browser; its nonce keys its CSRF token. Without

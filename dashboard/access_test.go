@@ -82,8 +82,9 @@ func TestOffWithoutTokenOrLoopback(t *testing.T) {
 }
 
 // TestLoopbackWithoutToken: on a loopback listener without an admin
-// token every page is open, to requests that name a local host or the
-// public URL's; another host name (a DNS rebinding page) gets nothing.
+// token every page is open, to requests that name a loopback address or
+// localhost; another host name (a DNS rebinding page, a reverse proxy's
+// public name) gets nothing.
 func TestLoopbackWithoutToken(t *testing.T) {
 	h, _ := newDashboard(t, dashboard.Config{Loopback: true, PublicURL: "http://teamsops.test:8080"})
 	tests := []struct {
@@ -95,7 +96,7 @@ func TestLoopbackWithoutToken(t *testing.T) {
 		{"localhost:8080", http.StatusOK},
 		{"LOCALHOST", http.StatusOK},
 		{"[::1]:8080", http.StatusOK},
-		{"teamsops.test:8080", http.StatusOK},
+		{"teamsops.test:8080", http.StatusNotFound}, // the public URL's: a proxy may pass it on
 		{"attacker.example:8080", http.StatusNotFound},
 		{"10.0.0.1:8080", http.StatusNotFound},
 		{"localhost.attacker.example", http.StatusNotFound},
