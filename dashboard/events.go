@@ -25,6 +25,10 @@ const (
 	flushEvery = 100 * time.Millisecond
 	heartbeat  = 20 * time.Second
 	streamBuf  = 64
+	// maxRows bounds the operations read for one flush: past it (a load
+	// test, a bulk apply), tables reload instead — one read of a page
+	// each — and operations' pages hear of their operation unread.
+	maxRows = 50
 )
 
 // event is one server-sent event.
@@ -119,6 +123,21 @@ func (h *hub) flush() {
 	h.changed, h.reload = map[opKey]struct{}{}, map[string]bool{}
 	h.mu.Unlock()
 	ctx := context.Background()
+	if len(changed) > maxRows {
+		for k := range changed {
+			reload[k.tenant] = true
+		}
+		h.send(func(f filter) *event {
+			if f.Operation == nil {
+				return nil
+			}
+			if _, ok := changed[*f.Operation]; ok {
+				return &event{name: "operation"}
+			}
+			return nil
+		})
+		changed = nil
+	}
 	for k := range changed {
 		op, err := h.store.OperationByID(ctx, k.tenant, k.id)
 		switch {

@@ -170,6 +170,16 @@ func TestEvents(t *testing.T) {
 		t.Errorf("a deleted operation: %v", e)
 	}
 
+	// Many operations at once (a bulk load): the table reloads rather than
+	// have each read and sent.
+	seedOperations(t, store, demo.TenantID, 80, time.Now().UTC())
+	rows := 0
+	for e := all.next(); e.name != "refresh"; e = all.next() {
+		if rows++; e.name != "row" || rows >= 80 {
+			t.Fatalf("after %d rows of a bulk load: %v", rows, e)
+		}
+	}
+
 	for _, bad := range []string{"status=finished", "operation=op-live", "type=x"} {
 		res, err := http.Get(srv.URL + "/_teamsops/ui/events?" + bad)
 		if err != nil {
