@@ -53,9 +53,10 @@ type changeFeed struct {
 	connect func(ctx context.Context) (*pgx.Conn, error)
 	exec    func(ctx context.Context, sql string, args ...any) error
 
-	outbox chan []teamsops.Change // committed, to be notified
-	sent   chan struct{}          // closed when the sender has stopped
-	stop   chan struct{}
+	outbox    chan []teamsops.Change // committed, to be notified
+	sent      chan struct{}          // closed when the sender has stopped
+	stop      chan struct{}
+	closeOnce sync.Once
 
 	mu     sync.Mutex
 	cancel context.CancelFunc
@@ -205,7 +206,13 @@ func (f *changeFeed) receive(ctx context.Context, conn *pgx.Conn) error {
 }
 
 // close stops listening and sending; what is queued is sent first.
+// Closing again does nothing.
 func (f *changeFeed) close() {
+	first := false
+	f.closeOnce.Do(func() { first = true })
+	if !first {
+		return
+	}
 	close(f.stop)
 	<-f.sent
 	f.flush()
