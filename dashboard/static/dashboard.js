@@ -71,7 +71,10 @@
     opened = true;
   });
   source.addEventListener('error', () => {
-    live.textContent = 'Reconnecting to follow changes…';
+    // A refused stream (the session ended) is not retried by the browser.
+    live.textContent = source.readyState === EventSource.CLOSED
+      ? 'Not following changes any more: reload the page.'
+      : 'Reconnecting to follow changes…';
     live.classList.remove('on');
   });
   source.addEventListener('row', (e) => {
