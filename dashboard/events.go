@@ -76,8 +76,10 @@ func newHub(store teamsops.Store, render func(context.Context, *teamsops.Operati
 // heard notes a change; it runs on the goroutine that committed it, so it
 // only records it.
 func (h *hub) heard(c teamsops.Change) {
-	if c.Kind == teamsops.ChangeAccess {
-		return // who may see what in Graph: not shown here
+	switch c.Kind {
+	case teamsops.ChangeOperation, teamsops.ChangeTenant, teamsops.ChangeReset:
+	default:
+		return // who may see what in Graph, and the like: not in the table
 	}
 	h.version.Add(1)
 	h.mu.Lock()
@@ -90,7 +92,7 @@ func (h *hub) heard(c teamsops.Change) {
 		h.changed[opKey{c.TenantID, c.OperationID}] = struct{}{}
 	case teamsops.ChangeTenant:
 		h.reload[c.TenantID] = true
-	default: // ChangeReset: anything may have changed
+	case teamsops.ChangeReset: // anything may have changed
 		h.reload[""] = true
 	}
 	select {
