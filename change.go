@@ -15,6 +15,9 @@ const (
 	// ChangeTenant: anything of the tenant may have changed (a tenant file
 	// was applied, the tenant was deleted).
 	ChangeTenant ChangeKind = "tenant"
+	// ChangeSubscription: a subscription of the tenant was created,
+	// updated or deleted.
+	ChangeSubscription ChangeKind = "subscription"
 	// ChangeReset: changes may have been missed, so anything of any tenant
 	// may have changed. Live says whether changes are delivered again from
 	// now on (true), or may be missed until the next ChangeReset (false).

@@ -80,6 +80,8 @@ type Store interface {
 	// FaultRules lists the tenant's fault rules for the app clientAppID,
 	// or all of them when it is empty, ordered by id.
 	FaultRules(ctx context.Context, tenantID, clientAppID string) ([]*FaultRule, error)
+	// SubscriptionReader reads change-notification subscriptions.
+	SubscriptionReader
 
 	// SearchOperations lists the operations of every tenant, or of
 	// q.TenantID, that match q, newest first (OperationCursor's order),
@@ -204,6 +206,8 @@ type Writer interface {
 	// SetDeclared records that the tenant file applied to the tenant
 	// declared exactly entities (Store.Declared).
 	SetDeclared(ctx context.Context, tenantID string, entities []Declared) error
+
+	SubscriptionWriter
 }
 
 // Tx is one write transaction of a Store.
@@ -229,6 +233,22 @@ type Tx interface {
 	// afterwards. Only in a transaction: the caller deletes the tenant's
 	// jobs in the same one (engine.Runner.DeleteTenantJobs).
 	DeleteTenant(ctx context.Context, tenantID string) error
+	// Subscription reads a subscription inside the transaction; on
+	// PostgreSQL it locks its row until the transaction ends, so that a
+	// delivery that finds nothing pending cannot miss a notification
+	// another transaction is adding (that insert waits for the lock).
+	Subscription(ctx context.Context, tenantID, id string) (*Subscription, error)
+	// Subscriptions and PendingNotifications read inside the transaction,
+	// as the Store's methods of the same names do: a read on another
+	// connection while this transaction writes may wait for it (an
+	// in-memory SQLite database locks readers out of a writing one).
+	Subscriptions(ctx context.Context, tenantID, appID string) ([]*Subscription, error)
+	// LockSubscriptions returns those of ids that exist in the tenant,
+	// and keeps them from being deleted until the transaction ends (on
+	// PostgreSQL, FOR KEY SHARE: writers of notifications do not wait for
+	// each other, a delivery that finishes or a deletion waits for them).
+	LockSubscriptions(ctx context.Context, tenantID string, ids []string) ([]string, error)
+	PendingNotifications(ctx context.Context, tenantID, subscriptionID string, limit int) ([]*Notification, error)
 	// Driver returns the database driver's own transaction (*sql.Tx for
 	// SQLite, pgx.Tx for PostgreSQL), so that the job queue can insert a
 	// job in the same transaction as the operation it runs.

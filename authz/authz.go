@@ -62,6 +62,11 @@ func Check(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, ref teamsops
 }
 
 func checkDelegated(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, ref teamsops.ResourceRef) error {
+	if len(r.Delegated) == 0 {
+		// The table says "Delegated (work or school account): Not supported."
+		return teamsops.Errorf(teamsops.EFORBIDDEN,
+			"This API does not support delegated permissions; call it with application permissions.")
+	}
 	if !anyOf(r.Delegated, p.HasScope) {
 		return teamsops.Errorf(teamsops.EFORBIDDEN,
 			"Missing scope permissions on the request. API requires one of '%s'. Scopes on the request '%s'.",

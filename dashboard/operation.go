@@ -61,7 +61,7 @@ func (h *Handler) operation(w http.ResponseWriter, r *http.Request) {
 	if op.Resource.Kind == teamsops.ResourceChat {
 		p.Version = "beta"
 	}
-	body, err := httpapi.OperationJSON(h.cfg.PublicURL, p.Version, op)
+	body, err := httpapi.OperationJSON(h.cfg.PublicURL, p.Version)(op)
 	if err == nil {
 		var pretty bytes.Buffer
 		json.Indent(&pretty, body, "", "  ")

@@ -194,7 +194,7 @@ func TestOperationPage(t *testing.T) {
 		t.Fatalf("%d %s", code, body)
 	}
 	op.Origin, op.AttemptError = nil, nil
-	graph, err := httpapi.OperationJSON("http://127.0.0.1:8080", "v1.0", op)
+	graph, err := httpapi.OperationJSON("http://127.0.0.1:8080", "v1.0")(op)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -40,9 +40,15 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 		} else if already = ended(op); already {
 			return nil
 		}
+		changed := op.Status != teamsops.OperationStatusInProgress
 		op.Status, op.AttemptsCount, op.LastActionDateTime = teamsops.OperationStatusInProgress, job.Attempt, now()
 		if err := tx.UpdateOperation(ctx, op); err != nil {
 			return err
+		}
+		if changed {
+			if err := e.observe(ctx, tx, op, teamsops.ChangeUpdated); err != nil {
+				return err
+			}
 		}
 		if effect := e.cfg.Effects[op.Type]; effect != nil {
 			if effectErr = effect(ctx, tx, op); effectErr != nil {
@@ -51,6 +57,9 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 		}
 		op.Status, op.LastActionDateTime = teamsops.OperationStatusSucceeded, now()
 		if err := tx.UpdateOperation(ctx, op); err != nil {
+			return err
+		}
+		if err := e.observe(ctx, tx, op, teamsops.ChangeUpdated); err != nil {
 			return err
 		}
 		return e.completeJob(ctx, tx, job)

@@ -24,6 +24,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
 	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/teamsops/teamsops"
 )
 
@@ -54,11 +55,45 @@ type Config struct {
 	// its job to another worker, assuming the process died (default: the
 	// profile's JobTimeout plus 5s). Tests shorten it.
 	RescueStuckJobsAfter time.Duration
+	// Changes, if set, hears every status an operation takes — its
+	// creation (Enqueue) and each change of status the engine writes —
+	// inside the transaction that writes it, so that what follows from the
+	// change (change notifications) commits with it.
+	Changes ChangeObserver
+	// Register, if set, adds the job kinds of other durable work (the
+	// deliveries of change notifications) to the engine's River client,
+	// which runs them on Queues besides the operations' queue.
+	Register func(workers *river.Workers) error
+	Queues   map[string]river.QueueConfig
+}
+
+// ChangeObserver hears the changes of operations inside their
+// transactions (package notification implements it).
+type ChangeObserver interface {
+	// OperationChanged is called with tx, the transaction that writes op,
+	// and changeType "created" (Enqueue) or "updated" (a new status). An
+	// error rolls the transaction back.
+	OperationChanged(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, changeType string) error
+}
+
+// Jobs lets other durable work use the engine's River client without its
+// driver's type parameter.
+type Jobs interface {
+	// InsertTx inserts a job inside tx, a transaction of the store.
+	InsertTx(ctx context.Context, tx teamsops.Tx, args river.JobArgs, opts *river.InsertOpts) error
+	// InsertManyTx inserts several jobs inside tx in one statement.
+	InsertManyTx(ctx context.Context, tx teamsops.Tx, jobs []river.InsertManyParams) error
+	// Insert inserts a job in a transaction of its own.
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error
+	// CompleteTx marks a running job completed inside tx, so that it is
+	// never run again once tx commits.
+	CompleteTx(ctx context.Context, tx teamsops.Tx, job *rivertype.JobRow) error
 }
 
 // Runner is an Engine without its driver's type parameter, for code that
 // wires or calls it whatever the database.
 type Runner interface {
+	Jobs
 	Migrate(ctx context.Context) error
 	Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, fault *teamsops.Fault) error
 	DeleteTenantJobs(ctx context.Context, tx teamsops.Tx, tenantID string) error
@@ -98,6 +133,15 @@ func New[TTx any](driver riverdriver.Driver[TTx], store teamsops.Store, cfg Conf
 	if err := river.AddWorkerSafely(workers, &worker[TTx]{e: e}); err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
+	if cfg.Register != nil {
+		if err := cfg.Register(workers); err != nil {
+			return nil, fmt.Errorf("engine: %w", err)
+		}
+	}
+	queues := map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}}
+	for name, q := range cfg.Queues {
+		queues[name] = q
+	}
 	client, err := river.NewClient(driver, &river.Config{
 		// River's producer fetches at most once per FetchCooldown (River's
 		// default, 100ms, caps throughput) and, without news of inserted
@@ -112,7 +156,7 @@ func New[TTx any](driver riverdriver.Driver[TTx], store teamsops.Store, cfg Conf
 		JobTimeout:           p.JobTimeout,
 		Logger:               slog.New(warnings{cfg.Logger.Handler()}),
 		MaxAttempts:          p.MaxAttempts + rescueAllowance,
-		Queues:               map[string]river.QueueConfig{river.QueueDefault: {MaxWorkers: cfg.Workers}},
+		Queues:               queues,
 		RescueStuckJobsAfter: cmp.Or(cfg.RescueStuckJobsAfter, p.JobTimeout+5*time.Second),
 		RetryPolicy:          retryPolicy{min: p.RetryMin, max: p.RetryMax},
 		Workers:              workers,
@@ -164,24 +208,30 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	if _, err := e.client.InsertTx(ctx, driverTx, args, nil); err != nil {
 		return fmt.Errorf("engine: enqueue operation %s: %w", op.ID, err)
 	}
+	if err := e.observe(ctx, tx, op, teamsops.ChangeCreated); err != nil {
+		return err
+	}
 	e.log.InfoContext(ctx, "operation accepted", "operation_id", op.ID, "tenant_id", op.TenantID,
 		"operation_type", op.Type, "status", op.Status)
 	return nil
 }
 
-// DeleteTenantJobs deletes, inside tx, every job of the tenant's
+// DeleteTenantJobs deletes, inside tx, every job of the tenant — its
 // operations, whatever its state: part of deleting the tenant
 // (teamsops.Tx.DeleteTenant), so that nothing of it stays in River's
 // tables and no attempt runs for an operation that is gone.
 func (e *Engine[TTx]) DeleteTenantJobs(ctx context.Context, tx teamsops.Tx, tenantID string) error {
-	kind := operationArgs{}.Kind()
+	// Every job kind of teamsops ("teamsops.operation", and the
+	// deliveries of change notifications and their timers, which
+	// Register adds) names its tenant in tenant_id.
+	kind := "teamsops.%"
 	var err error
 	switch d := tx.Driver().(type) {
 	case *sql.Tx: // riversqlite keeps args as JSONB
 		_, err = d.ExecContext(ctx, `DELETE FROM river_job
-			WHERE kind = $1 AND json_extract(args, '$.tenant_id') = $2`, kind, tenantID)
+			WHERE kind LIKE $1 AND json_extract(args, '$.tenant_id') = $2`, kind, tenantID)
 	case pgx.Tx:
-		_, err = d.Exec(ctx, `DELETE FROM river_job WHERE kind = $1 AND args->>'tenant_id' = $2`, kind, tenantID)
+		_, err = d.Exec(ctx, `DELETE FROM river_job WHERE kind LIKE $1 AND args->>'tenant_id' = $2`, kind, tenantID)
 	default:
 		err = fmt.Errorf("a %T is not a transaction of a known database", d)
 	}
@@ -224,6 +274,76 @@ func (e *Engine[TTx]) Stop(ctx context.Context) error {
 	e.log.Info("engine stopped")
 	return nil
 }
+
+// observe tells the ChangeObserver of op's change inside tx.
+func (e *Engine[TTx]) observe(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, changeType string) error {
+	if e.cfg.Changes == nil {
+		return nil
+	}
+	if err := e.cfg.Changes.OperationChanged(ctx, tx, op, changeType); err != nil {
+		return fmt.Errorf("engine: operation %s %s: %w", op.ID, changeType, err)
+	}
+	return nil
+}
+
+// driverTx returns the driver's transaction under tx.
+func (e *Engine[TTx]) driverTx(tx teamsops.Tx) (TTx, error) {
+	driverTx, ok := tx.Driver().(TTx)
+	if !ok {
+		return driverTx, fmt.Errorf("engine: the store's transaction is a %T, not the job queue's", tx.Driver())
+	}
+	return driverTx, nil
+}
+
+// InsertTx implements Jobs.
+func (e *Engine[TTx]) InsertTx(ctx context.Context, tx teamsops.Tx, args river.JobArgs, opts *river.InsertOpts) error {
+	driverTx, err := e.driverTx(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := e.client.InsertTx(ctx, driverTx, args, opts); err != nil {
+		return fmt.Errorf("engine: insert %s job: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// InsertManyTx implements Jobs.
+func (e *Engine[TTx]) InsertManyTx(ctx context.Context, tx teamsops.Tx, jobs []river.InsertManyParams) error {
+	driverTx, err := e.driverTx(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := e.client.InsertManyTx(ctx, driverTx, jobs); err != nil {
+		return fmt.Errorf("engine: insert %d jobs: %w", len(jobs), err)
+	}
+	return nil
+}
+
+// Insert implements Jobs.
+func (e *Engine[TTx]) Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) error {
+	if _, err := e.client.Insert(ctx, args, opts); err != nil {
+		return fmt.Errorf("engine: insert %s job: %w", args.Kind(), err)
+	}
+	return nil
+}
+
+// CompleteTx implements Jobs. ctx must be the context River passed to the
+// job's Work.
+func (e *Engine[TTx]) CompleteTx(ctx context.Context, tx teamsops.Tx, job *rivertype.JobRow) error {
+	driverTx, err := e.driverTx(tx)
+	if err != nil {
+		return err
+	}
+	if _, err := river.JobCompleteTx[riverdriver.Driver[TTx]](ctx, driverTx, &river.Job[anyArgs]{JobRow: job}); err != nil {
+		return fmt.Errorf("engine: complete job %d: %w", job.ID, err)
+	}
+	return nil
+}
+
+// anyArgs stands for any job's arguments where only the row matters.
+type anyArgs struct{}
+
+func (anyArgs) Kind() string { return "" }
 
 // operationArgs are a job's arguments: which operation to run, and the
 // fault plan, which is not part of the operation.

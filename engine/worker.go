@@ -61,9 +61,13 @@ func (e *Engine[TTx]) begin(ctx context.Context, job *river.Job[operationArgs], 
 		if err != nil || ended(op) || (op.Status == teamsops.OperationStatusInProgress && op.AttemptsCount == job.Attempt) {
 			return err
 		}
+		changed := op.Status != teamsops.OperationStatusInProgress
 		op.Status, op.AttemptsCount, op.LastActionDateTime = teamsops.OperationStatusInProgress, job.Attempt, now()
 		started = true
-		return tx.UpdateOperation(ctx, op)
+		if err := tx.UpdateOperation(ctx, op); err != nil || !changed {
+			return err
+		}
+		return e.observe(ctx, tx, op, teamsops.ChangeUpdated)
 	})
 	switch {
 	case teamsops.ErrorCode(err) == teamsops.ENOTFOUND:
@@ -135,6 +139,9 @@ func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], lo
 		}
 		op.LastActionDateTime = now()
 		if err := tx.UpdateOperation(ctx, op); err != nil {
+			return err
+		}
+		if err := e.observe(ctx, tx, op, teamsops.ChangeUpdated); err != nil {
 			return err
 		}
 		return e.completeJob(ctx, tx, job)

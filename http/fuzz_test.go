@@ -22,6 +22,7 @@ func FuzzServeGraph(f *testing.F) {
 		"/v1.0/teams/" + demo.TeamID + "/channels/19%3Ax%40thread.tacv2", "/v1.0/teams/" + demo.TeamID + "/members",
 		"/beta/groups/" + demo.SalesGroup, "/v1.0/groups('" + demo.SalesGroup + "')/team", "/v1.0/teams/x/channels('')/archive",
 		"/v1.0/teams", "/beta/teams/" + demo.TeamID + "/clone",
+		"/v1.0/subscriptions", "/beta/subscriptions('x')", "/v1.0/subscriptions/x/reauthorize",
 		"/v1.0/me/chats?$top=2&$expand=members", "/beta/users/" + demo.UserAdele + "/chats?$filter=chatType eq 'group'",
 		"/v1.0/users('x')/joinedTeams", "/v1.0/teams?$filter=displayName eq 'x'&$select=id&$count=true", "/v1.0/teams?$filter=startswith(displayName,'C')",
 		"/v1.0/chats/" + demo.ChatID + "/installedApps/x?$expand=teamsApp", "/v1.0/$batch", "/beta/me",

@@ -85,6 +85,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		err = s.serveLists(w, r, req) // lists.go
 	case rt.team != nil:
 		err = s.serveTeams(w, r, req) // teams.go
+	case rt.subscription != nil:
+		err = s.serveSubscriptions(w, r, req) // subscriptionview.go
 	case rt.nav == "permissionGrants":
 		err = s.listPermissionGrants(w, r, req)
 	case rt.count:

@@ -74,7 +74,7 @@ func TestOperationJSON(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := httpapi.OperationJSON(e.base, version, op)
+		got, err := httpapi.OperationJSON(e.base, version)(op)
 		if err != nil || string(got) != string(res.body) {
 			t.Errorf("%s: OperationJSON = %s, %v\nGET answers %s", version, got, err, res.body)
 		}

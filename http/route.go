@@ -23,6 +23,8 @@ type route struct {
 	list *listRoute
 	// batch is POST /$batch (batch.go).
 	batch bool
+	// subscription is set for /subscriptions (subscriptionroute.go).
+	subscription *subscriptionRoute
 }
 
 // methods lists the HTTP methods served on the route, for the Allow header
@@ -33,6 +35,8 @@ func (rt route) methods() []string {
 	switch {
 	case rt.team != nil:
 		return rt.team.methods()
+	case rt.subscription != nil:
+		return rt.subscription.methods()
 	case rt.batch:
 		return []string{http.MethodPost}
 	case rt.list != nil:
@@ -77,6 +81,10 @@ func matchRoute(segs []odata.Segment) (route, error) {
 	if len(segs) == 1 && !segs[0].HasKey && segs[0].Name == "$batch" {
 		rt.batch = true
 		return rt, nil
+	}
+	if sr, ok, err := matchSubscriptionRoute(segs); ok {
+		rt.subscription = sr
+		return rt, err
 	}
 	switch {
 	case strings.EqualFold(segs[0].Name, "chats"):

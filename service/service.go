@@ -30,6 +30,9 @@ type Service struct {
 	// Waits holds requests waiting for operations (WaitOperation); nil:
 	// requests are never held.
 	Waits *Waits
+	// Notifications serves subscriptions (subscriptions.go); nil: creating
+	// one fails with EUNAVAILABLE.
+	Notifications Notifications
 }
 
 // New returns a Service over store.

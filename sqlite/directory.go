@@ -95,7 +95,15 @@ func (c conn) AppRegistration(ctx context.Context, tenantID, clientID string) (*
 
 // CreateAppRegistration creates or updates a.
 func (c conn) CreateAppRegistration(ctx context.Context, a *teamsops.AppRegistration) error {
-	_, err := c.q.ExecContext(ctx, `INSERT INTO app_registrations
+	return c.atomic(ctx, "create app registration", func(q querier, note noter) error {
+		// An app's roles are access facts of every resource of its tenant.
+		note(accessChanged(a.TenantID, "", ""))
+		return createAppRegistration(ctx, q, a)
+	})
+}
+
+func createAppRegistration(ctx context.Context, q querier, a *teamsops.AppRegistration) error {
+	_, err := q.ExecContext(ctx, `INSERT INTO app_registrations
 		(tenant_id, client_id, display_name, secret_hashes, roles, delegated_scopes) VALUES (?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, client_id) DO UPDATE SET
 			display_name = excluded.display_name,

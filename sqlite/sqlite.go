@@ -143,6 +143,12 @@ func storeError(what string, err error) error {
 		return fmt.Errorf("sqlite: %s: %w", what, err)
 	}
 	var app *teamsops.Error
+	if se.Code()&0xff == sqlite3.SQLITE_BUSY {
+		// The write lock stayed taken past the busy timeout: the database
+		// is overloaded, which passes, rather than broken.
+		app = teamsops.Errorf(teamsops.EUNAVAILABLE, "The database is busy; retry later.")
+		return fmt.Errorf("sqlite: %s: %w: %w", what, app, err)
+	}
 	switch se.Code() {
 	case sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY:
 		app = teamsops.Errorf(teamsops.EINVALID, "Cannot %s: it refers to something that does not exist.", what)

@@ -76,6 +76,7 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"SearchOperations", testSearchOperations}, // history.go
 		{"Tenants", testTenants},                   // history.go
 	}
+	tests = append(tests, subscriptionTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })
 	}

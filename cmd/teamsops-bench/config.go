@@ -19,9 +19,10 @@ const (
 	scenarioReplicas  = "replicas"  // ops on --replicas processes sharing one PostgreSQL
 	scenarioFootprint = "footprint" // start → ready on an existing database, idle memory
 	scenarioScale     = "scale"     // GET, lists and $count on a store of --scale-ops operations
+	scenarioWaiters   = "waiters"   // --waiters GETs held by Prefer: wait, released by their operations' end
 )
 
-var allScenarios = []string{scenarioGet, scenarioOpen, scenarioList, scenarioOps, scenarioReplicas, scenarioFootprint, scenarioScale}
+var allScenarios = []string{scenarioGet, scenarioOpen, scenarioList, scenarioOps, scenarioReplicas, scenarioFootprint, scenarioScale, scenarioWaiters}
 
 // Back ends teamsops is measured on.
 const (
@@ -50,6 +51,8 @@ type config struct {
 	poll        time.Duration // how long a sweep waits before asking again
 
 	scaleOps, scaleResources, scaleBig int
+
+	waiters int // requests held at once in the waiters scenario
 }
 
 func (c *config) has(scenario string) bool { return slices.Contains(c.scenarios, scenario) }
@@ -61,7 +64,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.bin, "bin", "", "teamsops binary to measure (default: go build ./cmd/teamsops)")
 	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL server DSN on which a database may be created and dropped (without it, PostgreSQL is skipped)")
 	backends := fs.String("backends", "sqlite,postgres", "back ends to measure teamsops on")
-	scenarios := fs.String("scenarios", "get,open,list,ops,replicas,footprint", "scenarios to run: "+strings.Join(allScenarios, ","))
+	scenarios := fs.String("scenarios", "get,open,list,ops,replicas,footprint,waiters", "scenarios to run: "+strings.Join(allScenarios, ","))
 	scale := fs.Bool("scale", false, "also run the scale scenario (seeds --scale-ops operations: minutes)")
 	fs.BoolVar(&c.smoke, "smoke", false, "run every scenario (scale on a small store) for about a second each: proves the harness works")
 	fs.StringVar(&c.jsonPath, "json", "", "also write the results as JSON to this file")
@@ -78,6 +81,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.scaleOps, "scale-ops", 1_000_000, "operations in the scale scenario's store")
 	fs.IntVar(&c.scaleResources, "scale-resources", 10_000, "chats and teams (half each) the scale scenario spreads them over")
 	fs.IntVar(&c.scaleBig, "scale-big", 100_000, "of them, operations of one chat")
+	fs.IntVar(&c.waiters, "waiters", 1000, "GETs held at once by Prefer: wait in the waiters scenario")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -111,6 +115,7 @@ func (c *config) applySmoke(set map[string]bool) {
 		"scale-ops":       func() { c.scaleOps = 3_000 },
 		"scale-resources": func() { c.scaleResources = 20 },
 		"scale-big":       func() { c.scaleBig = 1_000 },
+		"waiters":         func() { c.waiters = 20 },
 	}
 	for name, apply := range short {
 		if !set[name] {

@@ -30,6 +30,8 @@ type process struct {
 	err     error // why it exited, once exited is closed
 	// ready is how long it took from exec to the first /readyz 200.
 	ready time.Duration
+	// pprof is the address of its profiler (--pprof-addr), if it has one.
+	pprof string
 }
 
 // buildTeamsops builds ./cmd/teamsops into dir and returns the binary.

@@ -44,6 +44,10 @@ type Row struct {
 	ClientCPUUS float64 `json:"client_cpu_us_per_request"`
 	// RSSMB is the most memory one process of the target had meanwhile.
 	RSSMB float64 `json:"rss_mb"`
+	// Waiters scenario: the most requests held at once, and the memory
+	// they took, per request held, in kilobytes.
+	HeldPeak    int     `json:"held_peak,omitempty"`
+	KBPerWaiter float64 `json:"kb_per_waiter,omitempty"`
 }
 
 // Footprint is a target's start-up time and memory.

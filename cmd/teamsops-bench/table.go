@@ -20,7 +20,14 @@ func formatReport(r Report) string {
 	}
 	b.WriteString("\n")
 	rows := [][]string{{"target", "scenario", "conns", "rate/s", "req/s", "p50 ms", "p99 ms", "errors", "× bare", "× demo", "ops/s", "CPU µs", "RSS MB"}}
+	var waiters [][]string
 	for _, row := range r.Rows {
+		if row.Scenario == scenarioWaiters {
+			waiters = append(waiters, []string{row.Target, strconv.Itoa(row.Conns), strconv.Itoa(row.HeldPeak),
+				strconv.Itoa(row.Requests), ms(row.P50MS), ms(row.P99MS), strconv.Itoa(row.Errors),
+				strconv.FormatFloat(row.KBPerWaiter, 'f', 1, 64), mb(row.RSSMB)})
+			continue
+		}
 		rows = append(rows, []string{
 			row.Target, row.Scenario, strconv.Itoa(row.Conns), count(row.Rate), count(row.RPS),
 			ms(row.P50MS), ms(row.P99MS), strconv.Itoa(row.Errors), ratio(row.VsBare), ratio(row.VsDemo),
@@ -28,6 +35,11 @@ func formatReport(r Report) string {
 		})
 	}
 	b.WriteString(table(rows, 2))
+	if len(waiters) > 0 {
+		b.WriteString("\n")
+		head := []string{"target", "waiters", "held at once", "released", "release p50 ms", "release p99 ms", "errors", "KB per waiter", "RSS MB"}
+		b.WriteString(table(append([][]string{head}, waiters...), 1))
+	}
 	if len(r.Footprints) > 0 {
 		b.WriteString("\n")
 		fps := [][]string{{"target", "ready new ms", "ready ms", "ready --demo ms", "ready scale ms", "idle RSS MB", "GET RSS MB"}}

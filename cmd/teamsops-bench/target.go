@@ -22,6 +22,12 @@ type deployment struct {
 // and the instant profile, and gets an application token of the demo's ops
 // console with all its roles.
 func (b *bench) startTeamsops(ctx context.Context, name, db string, n int) (*deployment, error) {
+	return b.startTeamsopsOn(ctx, name, db, n, "instant")
+}
+
+// startTeamsopsOn is startTeamsops on another timing profile, each
+// process with its profiler on a port of its own when pprof is set.
+func (b *bench) startTeamsopsOn(ctx context.Context, name, db string, n int, profile string, pprof ...bool) (*deployment, error) {
 	d := &deployment{db: db}
 	for i := range n {
 		addr, err := freeAddr()
@@ -32,12 +38,21 @@ func (b *bench) startTeamsops(ctx context.Context, name, db string, n int) (*dep
 		if i == 0 {
 			d.publicURL = "http://" + addr
 		}
-		args := []string{"serve", "--db", db, "--addr", addr, "--public-url", d.publicURL, "--profile", "instant", "--demo"}
+		args := []string{"serve", "--db", db, "--addr", addr, "--public-url", d.publicURL, "--profile", profile, "--demo"}
+		var pprofAddr string
+		if len(pprof) > 0 && pprof[0] {
+			if pprofAddr, err = freeAddr(); err != nil {
+				d.stop()
+				return nil, err
+			}
+			args = append(args, "--pprof-addr", pprofAddr)
+		}
 		p, err := startProcess(ctx, b.bin, args, addr, b.logPath(name))
 		if err != nil {
 			d.stop()
 			return nil, err
 		}
+		p.pprof = pprofAddr
 		d.procs = append(d.procs, p)
 	}
 	token, err := runOutput(ctx, b.bin, "token", "--db", db, "--public-url", d.publicURL,
@@ -122,6 +137,11 @@ func (b *bench) runBackend(ctx context.Context, backend string) error {
 	}
 	if b.cfg.has(scenarioFootprint) {
 		if err := b.restarts(ctx, backend, db, &fp); err != nil {
+			return err
+		}
+	}
+	if b.cfg.has(scenarioWaiters) {
+		if err := b.waitersScenario(ctx, backend, db); err != nil {
 			return err
 		}
 	}

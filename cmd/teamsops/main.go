@@ -1,6 +1,6 @@
 // Command teamsops serves Microsoft Graph's API for Teams async operations
-// (serve), mints access tokens for it (token), and waits for an operation
-// to end (wait).
+// (serve), mints access tokens for it (token), waits for an operation to
+// end (wait), and receives its change notifications locally (listen).
 package main
 
 import (
@@ -20,6 +20,7 @@ commands:
   token   print a signed access token
   apply   apply tenant files to a database
   wait    poll one operation until it ends and print it
+  listen  receive change notifications locally and print them
 
 Run "teamsops <command> -h" for a command's flags. Every flag is also read
 from the environment as TEAMSOPS_<FLAG>, e.g. TEAMSOPS_PUBLIC_URL.
@@ -63,6 +64,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return apply(ctx, args[1:], stdout, stderr)
 	case "wait":
 		return wait(ctx, args[1:], stdout, stderr)
+	case "listen":
+		return listenCommand(ctx, args[1:], stdout, stderr)
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stdout, usage)
 		return nil

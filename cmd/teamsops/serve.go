@@ -38,7 +38,7 @@ type serveConfig struct {
 	logFormat, logLevel          string
 	pprofAddr, metricsAddr       string
 	dbPoolSize                   int
-	demo                         bool
+	demo, allowHTTPNotifications bool
 	trusted                      multiFlag
 	tenantFiles                  pathsFlag
 	adminToken                   string
@@ -57,6 +57,8 @@ func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file; needs --tls-key")
 	fs.StringVar(&c.tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
+	fs.BoolVar(&c.allowHTTPNotifications, "allow-http-notifications", false,
+		"let subscriptions send change notifications to http:// URLs (local development; Graph requires https)")
 	fs.StringVar(&c.throttle, "throttle", "off", "Graph's throttling limits: off, graph, or scale=F (every limit times F)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
@@ -104,7 +106,8 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer ln.Close()
 	cfg := server.Config{DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: c.baseURL(scheme, ln.Addr().String()),
 		Profile: profile, Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Throttle: scale, Logger: logger,
-		MetricsApart: c.metricsAddr != "", Loopback: loopback(ln.Addr()), HistoryRetention: c.historyRetention}
+		MetricsApart: c.metricsAddr != "", Loopback: loopback(ln.Addr()), HistoryRetention: c.historyRetention,
+		AllowHTTPNotifications: c.allowHTTPNotifications}
 	if c.historyRetention < 0 {
 		return errors.New("--history-retention: a duration of 0 (keep forever) or more")
 	}

@@ -8,6 +8,7 @@ package server
 import (
 	"cmp"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -24,8 +25,10 @@ import (
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/metrics"
+	"github.com/teamsops/teamsops/notification"
 	"github.com/teamsops/teamsops/service"
 	"github.com/teamsops/teamsops/throttle"
+	"github.com/teamsops/teamsops/webhook"
 )
 
 // Config says what to assemble.
@@ -66,6 +69,25 @@ type Config struct {
 	// transitions and the requests that started them) is kept; 0 keeps it
 	// forever.
 	HistoryRetention time.Duration
+	// AllowHTTPNotifications lets subscriptions use http:// notification
+	// URLs (serve --allow-http-notifications); Graph requires https.
+	AllowHTTPNotifications bool
+	// Notifications tunes the delivery of change notifications; zero
+	// values are Graph's limits (package notification).
+	Notifications NotificationSettings
+}
+
+// NotificationSettings tune deliveries: how long and how often a failing
+// delivery is retried, and how long a receiver may take to answer. Tests
+// shorten them.
+type NotificationSettings struct {
+	RetryFor, RetryMin, RetryMax time.Duration
+	// Timeout bounds one notification POST (Graph: 3s), ValidationTimeout
+	// the validation handshake (Graph: 10s).
+	Timeout, ValidationTimeout time.Duration
+	// TLSConfig is the TLS configuration for receivers (tests trust their
+	// own authority with it); nil uses the system's.
+	TLSConfig *tls.Config
 }
 
 // Server is an assembled teamsops: Open it, serve Handler, Start the
@@ -81,10 +103,11 @@ type Server struct {
 	// serves it too at /metrics unless Config.MetricsApart.
 	Metrics http.Handler
 
-	engine engine.Runner
-	waits  *service.Waits
-	dash   *dashboard.Handler
-	log    *slog.Logger
+	engine   engine.Runner
+	waits    *service.Waits
+	notifier *notification.Notifier
+	dash     *dashboard.Handler
+	log      *slog.Logger
 	// retention and stopPruning: the history's pruning (history.go).
 	retention   time.Duration
 	stopPruning func()
@@ -115,7 +138,8 @@ func (s *Server) openEngine(ctx context.Context, b *Backend, cfg Config, obs *ob
 	for typ, effect := range service.Effects() {
 		effects[typ] = effect
 	}
-	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs})
+	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs,
+		Changes: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues()})
 	if err != nil {
 		return nil, err
 	}
@@ -123,21 +147,24 @@ func (s *Server) openEngine(ctx context.Context, b *Backend, cfg Config, obs *ob
 }
 
 func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
+	var err error
+	if s.Issuer, err = identity.NewIssuer(ctx, b.Store, cfg.PublicURL); err != nil {
+		return err
+	}
+	s.notifier = newNotifier(b.Store, s.Issuer, cfg, s.log)
 	obs := &observer{}
 	eng, err := s.openEngine(ctx, b, cfg, obs)
 	if err != nil {
 		return err
 	}
 	s.engine = eng
+	s.notifier.Start(eng)
 	tenants := &service.Tenants{Store: b.Store, Jobs: eng}
 	if err := loadTenants(ctx, tenants, cfg); err != nil {
 		return err
 	}
 	// "teamsops token" builds the same issuer from the database.
 	if err := b.Store.SetPublicURL(ctx, cfg.PublicURL); err != nil {
-		return err
-	}
-	if s.Issuer, err = identity.NewIssuer(ctx, b.Store, cfg.PublicURL); err != nil {
 		return err
 	}
 	validator, err := identity.NewValidator(ctx, s.Issuer, cfg.Trusted...)
@@ -148,6 +175,7 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	// the store itself.
 	svc := service.New(cache.New(b.Store, 0))
 	svc.Runner = eng
+	svc.Notifications = s.notifier
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
 	m := s.newMetrics()
@@ -196,6 +224,33 @@ func withDashboard(next, dash http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// newNotifier assembles the delivery of change notifications.
+func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *slog.Logger) *notification.Notifier {
+	ns := cfg.Notifications
+	return notification.New(notification.Config{
+		Store: store,
+		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
+			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig},
+		Render:   httpapi.OperationJSON(cfg.PublicURL, "v1.0"),
+		Tokens:   iss,
+		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
+		Workers: deliveryWorkers(cfg.DB),
+		Logger:  log,
+	})
+}
+
+// deliveryWorkers is how many deliveries run at once in one process.
+// SQLite has one writer, whose lock SQLite does not hand out in turn:
+// more deliveries at once only add writers that starve requests waiting
+// for it. One at a time, each delivery drains what is pending in large
+// batches, so fewer write transactions carry more notifications.
+func deliveryWorkers(dsn string) int {
+	if strings.HasPrefix(dsn, "sqlite:") {
+		return 1
+	}
+	return 20
 }
 
 // loadTenants applies the demo tenant, when asked, and cfg's tenants, in
@@ -253,7 +308,9 @@ func (s *Server) Stop(ctx context.Context) error {
 	if s.stopPruning != nil {
 		s.stopPruning()
 	}
-	return s.engine.Stop(ctx)
+	err := s.engine.Stop(ctx)
+	s.notifier.Stop()
+	return err
 }
 
 // Close closes the store. Stop the engine first.
