@@ -22,6 +22,7 @@ func TestBrowser(t *testing.T) {
 	t.Run("FailedOperation", func(t *testing.T) { testFailedOperation(t, browser) })
 	t.Run("Filters", func(t *testing.T) { testBrowserFilters(t, browser) })
 	t.Run("Login", func(t *testing.T) { testLogin(t, browser) })
+	t.Run("Subscriptions", func(t *testing.T) { testSubscriptions(t, browser) })
 	t.Run("FirstPaint", func(t *testing.T) { testFirstPaint(t, browser) })
 }
 

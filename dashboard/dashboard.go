@@ -1,7 +1,7 @@
 // Package dashboard is teamsops' operations dashboard, under
 // /_teamsops/ui/: what is running, what failed and why, how many attempts
-// an operation took, which app and user started it, and each tenant's
-// directory at a glance. It is for people, not Graph clients, so it lives
+// an operation took, which app and user started it, what the change
+// notifications' receivers got, and each tenant's directory at a glance. It is for people, not Graph clients, so it lives
 // outside the Graph edge; it is part of the binary — templates and assets
 // are embedded, plain html/template and a little JavaScript.
 //
@@ -10,6 +10,8 @@
 //	GET  /_teamsops/ui/operations/{tenant}/{id}  an operation: timeline, error, origin, Graph's JSON, curl and wait lines
 //	GET  /_teamsops/ui/tenants                   the tenants
 //	GET  /_teamsops/ui/tenants/{id}              a tenant's directory
+//	GET  /_teamsops/ui/subscriptions             change-notification subscriptions, their recent deliveries in brief
+//	GET  /_teamsops/ui/subscriptions/{tenant}/{id}  a subscription and its recent deliveries
 //	GET  /_teamsops/ui/login, POST …/login, POST …/logout
 //
 // Every page works without JavaScript; with it, the table and an
@@ -106,6 +108,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET "+Prefix+"operations/{tenant}/{id}", h.signedIn(h.operation))
 	m.HandleFunc("GET "+Prefix+"tenants", h.signedIn(h.tenants))
 	m.HandleFunc("GET "+Prefix+"tenants/{id}", h.signedIn(h.tenant))
+	m.HandleFunc("GET "+Prefix+"subscriptions", h.signedIn(h.subscriptions))
+	m.HandleFunc("GET "+Prefix+"subscriptions/{tenant}/{id}", h.signedIn(h.subscription))
 	m.HandleFunc(Prefix, h.notFound)
 	h.mux = m
 }

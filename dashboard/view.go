@@ -46,6 +46,8 @@ var funcs = template.FuncMap{
 	"short":      short,
 	"shortKeys":  shortKeys,
 	"asset":      asset,
+	"expired":    expired,
+	"shortPath":  shortPath,
 }
 
 // assetVersions are the digests of the embedded assets: their URLs carry
@@ -122,6 +124,7 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 // titles are the pages' titles, unless their data says.
 var titles = map[string]string{
 	"operations": "Operations", "tenants": "Tenants", "login": "Sign in", "error": "Not shown",
+	"subscriptions": "Subscriptions",
 }
 
 // errorPage is the data of a page that says what went wrong.
