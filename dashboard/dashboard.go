@@ -1,18 +1,18 @@
 // Package dashboard is teamsops' operations dashboard, under
 // /_teamsops/ui/: what is running, what failed and why, how many attempts
-// an operation took, which app and user started it, what the change
-// notifications' receivers got, and each tenant's directory at a glance. It is for people, not Graph clients, so it lives
-// outside the Graph edge; it is part of the binary — templates and assets
-// are embedded, plain html/template and a little JavaScript.
+// an operation took, which app and user started it, what the receivers of
+// change notifications got, and each tenant's directory at a glance. It
+// is for people, not Graph clients, so it lives outside the Graph edge;
+// it is part of the binary — templates and assets are embedded, plain
+// html/template and a little JavaScript. Under /_teamsops/ui/:
 //
-//	GET  /_teamsops/ui/                          operations across tenants, newest first, filtered and paged (a GET form)
-//	GET  /_teamsops/ui/events                    server-sent events: the table's rows as they change
-//	GET  /_teamsops/ui/operations/{tenant}/{id}  an operation: timeline, error, origin, Graph's JSON, curl and wait lines
-//	GET  /_teamsops/ui/tenants                   the tenants
-//	GET  /_teamsops/ui/tenants/{id}              a tenant's directory
-//	GET  /_teamsops/ui/subscriptions             change-notification subscriptions, their recent deliveries in brief
-//	GET  /_teamsops/ui/subscriptions/{tenant}/{id}  a subscription and its recent deliveries
-//	GET  /_teamsops/ui/login, POST …/login, POST …/logout
+//	GET  /                               operations across tenants, newest first, filtered and paged (a GET form)
+//	GET  events                          server-sent events: the table's rows as they change
+//	GET  operations/{tenant}/{id}        an operation: timeline, error, origin, Graph's JSON, curl and wait lines
+//	GET  tenants, tenants/{id}           the tenants; a tenant's directory
+//	GET  subscriptions                   change-notification subscriptions, with their last delivery
+//	GET  subscriptions/{tenant}/{id}     a subscription and its recent deliveries
+//	GET  login, POST login, POST logout  the session, with an admin token
 //
 // Every page works without JavaScript; with it, the table and an
 // operation's page follow changes as they happen, fed by the store's one
