@@ -29,6 +29,10 @@ type Store interface {
 
 	// Operation returns one operation of a chat or team.
 	Operation(ctx context.Context, tenantID string, ref ResourceRef, id string) (*Operation, error)
+	// OperationWithAccess is Access and Operation at once — what a GET of
+	// an operation reads — in one round trip to the database. The
+	// operation is nil, without an error, when it does not exist there.
+	OperationWithAccess(ctx context.Context, tenantID string, ref ResourceRef, id, userID, clientAppID string) (ResourceAccess, *Operation, error)
 	// ListOperations returns the operations of a chat or team that match
 	// q.Filter, ordered by createdDateTime then id, paged by q.Skip and
 	// q.Top, and, when q.Count is set, how many matched in all (-1 if not).

@@ -24,6 +24,8 @@ package cache
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"sync"
 
 	"github.com/teamsops/teamsops"
@@ -47,8 +49,10 @@ type Store struct {
 	cancel func()
 	syncer Syncer // nil: nothing is kept; reads are shared (flights)
 
-	accessReads flights[accessKey, teamsops.ResourceAccess]
-	opReads     flights[opKey, *teamsops.Operation]
+	accessReads   flights[accessKey, teamsops.ResourceAccess]
+	opReads       flights[opKey, *teamsops.Operation]
+	opAccessReads flights[opAccessKey, opAccess]
+	listReads     flights[listKey, page]
 
 	mu   sync.RWMutex
 	live bool
@@ -68,6 +72,16 @@ type accessKey struct {
 	tenant string
 	ref    teamsops.ResourceRef
 	who    who
+}
+
+type opAccessKey struct {
+	access accessKey
+	id     string
+}
+
+type opAccess struct {
+	a  teamsops.ResourceAccess
+	op *teamsops.Operation
 }
 
 type opKey struct {
@@ -245,4 +259,82 @@ func countAccess(byResource map[string]map[who]teamsops.ResourceAccess) int {
 
 func ended(op *teamsops.Operation) bool {
 	return op.Status == teamsops.OperationStatusSucceeded || op.Status == teamsops.OperationStatusFailed
+}
+
+// OperationWithAccess implements teamsops.Store.OperationWithAccess: from
+// memory as Access and Operation are, or, over PostgreSQL, one read
+// shared by concurrent requests for the same answer.
+func (c *Store) OperationWithAccess(ctx context.Context, tenantID string, ref teamsops.ResourceRef, id, userID, clientAppID string) (teamsops.ResourceAccess, *teamsops.Operation, error) {
+	if c.syncer == nil {
+		key := opAccessKey{accessKey{tenantID, ref, who{ref.Kind, userID, clientAppID}}, id}
+		r, err := c.opAccessReads.do(ctx, key, func(ctx context.Context) (opAccess, error) {
+			a, op, err := c.Store.OperationWithAccess(ctx, tenantID, ref, id, userID, clientAppID)
+			return opAccess{a, op}, err
+		})
+		if err != nil || r.op == nil {
+			return r.a, nil, err
+		}
+		copied := *r.op // shared by the requests of one read
+		return r.a, &copied, nil
+	}
+	a, err := c.Access(ctx, tenantID, ref, userID, clientAppID)
+	if err != nil || !a.Exists {
+		return a, nil, err
+	}
+	op, err := c.Operation(ctx, tenantID, ref, id)
+	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+		return a, nil, nil
+	}
+	return a, op, err
+}
+
+type listKey struct {
+	tenant string
+	ref    teamsops.ResourceRef
+	query  string // the query, written out (queryKey)
+}
+
+type page struct {
+	ops   []*teamsops.Operation
+	count int
+}
+
+// ListOperations implements teamsops.Store.ListOperations; over
+// PostgreSQL, concurrent requests for the same page share one read.
+func (c *Store) ListOperations(ctx context.Context, tenantID string, ref teamsops.ResourceRef, q teamsops.OperationQuery) ([]*teamsops.Operation, int, error) {
+	if c.syncer != nil {
+		return c.Store.ListOperations(ctx, tenantID, ref, q)
+	}
+	p, err := c.listReads.do(ctx, listKey{tenantID, ref, queryKey(q)}, func(ctx context.Context) (page, error) {
+		ops, n, err := c.Store.ListOperations(ctx, tenantID, ref, q)
+		return page{ops, n}, err
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	ops := make([]*teamsops.Operation, len(p.ops)) // shared by the requests of one read
+	for i, op := range p.ops {
+		copied := *op
+		ops[i] = &copied
+	}
+	return ops, p.count, nil
+}
+
+// queryKey writes a query out, so that equal queries have equal keys.
+func queryKey(q teamsops.OperationQuery) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d/%d/%t/", q.Top, q.Skip, q.Count)
+	var walk func(f *teamsops.Filter)
+	walk = func(f *teamsops.Filter) {
+		if f == nil {
+			b.WriteString("-")
+			return
+		}
+		fmt.Fprintf(&b, "(%s %q %T:%v ", f.Op, f.Property, f.Value, f.Value)
+		walk(f.Left)
+		walk(f.Right)
+		b.WriteString(")")
+	}
+	walk(q.Filter)
+	return b.String()
 }

@@ -7,6 +7,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/teamsops/teamsops"
 )
 
 // Concurrent requests share reads, yet each gets an answer read after it
@@ -68,5 +70,30 @@ func TestFlightsCancel(t *testing.T) {
 	close(release)
 	if v := <-stays; v != 7 {
 		t.Errorf("the request that stayed got %d, want 7", v)
+	}
+}
+
+// Equal queries share a key; queries that differ in anything do not.
+func TestQueryKey(t *testing.T) {
+	status := func(s string) *teamsops.Filter {
+		return &teamsops.Filter{Op: teamsops.FilterEq, Property: "status", Value: s}
+	}
+	a := teamsops.OperationQuery{Filter: status("succeeded"), Top: 21, Count: true}
+	if queryKey(a) != queryKey(teamsops.OperationQuery{Filter: status("succeeded"), Top: 21, Count: true}) {
+		t.Error("equal queries have different keys")
+	}
+	for _, b := range []teamsops.OperationQuery{
+		{Filter: status("failed"), Top: 21, Count: true},
+		{Filter: status("succeeded"), Top: 20, Count: true},
+		{Filter: status("succeeded"), Top: 21, Skip: 1, Count: true},
+		{Filter: status("succeeded"), Top: 21},
+		{Top: 21, Count: true},
+		{Filter: &teamsops.Filter{Op: teamsops.FilterNot, Left: status("succeeded")}, Top: 21, Count: true},
+		{Filter: &teamsops.Filter{Op: teamsops.FilterEq, Property: "attemptsCount", Value: "1"}, Top: 21, Count: true},
+		{Filter: &teamsops.Filter{Op: teamsops.FilterEq, Property: "attemptsCount", Value: int64(1)}, Top: 21, Count: true},
+	} {
+		if queryKey(a) == queryKey(b) {
+			t.Errorf("%+v and %+v share a key", a, b)
+		}
 	}
 }

@@ -40,37 +40,39 @@ func (s *Store) ListOperations(ctx context.Context, tenantID string, ref teamsop
 	where = "tenant_id = $1 AND resource_kind = $2 AND resource_id = $3 AND (" + where + ")"
 	args := slices.Concat([]any{tenantID, string(ref.Kind), ref.ID}, filterArgs)
 
-	// One snapshot for page and count.
-	tx, err := s.pool.BeginTx(ctx, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly})
-	if err != nil {
-		return nil, 0, storeError("list operations", err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
 	var limit any // NULL: no limit
 	if q.Top > 0 {
 		limit = int64(q.Top)
 	}
+	// The count of all matches comes with the page, from a window over
+	// the matches (evaluated before LIMIT): one statement, one snapshot,
+	// one round trip.
+	total := "-1"
+	if q.Count {
+		total = "count(*) OVER ()"
+	}
 	n := len(args)
-	rows, err := tx.Query(ctx, `SELECT `+operationColumns+` FROM operations WHERE `+where+`
+	rows, err := s.pool.Query(ctx, `SELECT `+operationColumns+`, `+total+` FROM operations WHERE `+where+`
 		ORDER BY created_at, id LIMIT $`+strconv.Itoa(n+1)+` OFFSET $`+strconv.Itoa(n+2),
 		slices.Concat(args, []any{limit, int64(max(q.Skip, 0))})...)
 	if err != nil {
 		return nil, 0, storeError("list operations", err)
 	}
-	ops, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*teamsops.Operation, error) { return scanOperation(row) })
+	count := int64(-1)
+	ops, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*teamsops.Operation, error) { return scanOperation(row, &count) })
 	if err != nil {
 		return nil, 0, storeError("list operations", err)
 	}
 	if ops == nil {
 		ops = []*teamsops.Operation{}
 	}
-	count := -1
-	if q.Count {
-		if err := tx.QueryRow(ctx, `SELECT count(*) FROM operations WHERE `+where, args...).Scan(&count); err != nil {
+	if q.Count && len(ops) == 0 {
+		// A page past the end has no row to carry the count.
+		if err := s.pool.QueryRow(ctx, `SELECT count(*) FROM operations WHERE `+where, args...).Scan(&count); err != nil {
 			return nil, 0, storeError("count operations", err)
 		}
 	}
-	return ops, count, nil
+	return ops, int(count), nil
 }
 
 // OperationByID returns the operation id of the tenant, whatever its chat
@@ -187,8 +189,9 @@ func operationState(op *teamsops.Operation) (mutableColumns, error) {
 	return st, nil
 }
 
-// scanOperation reads one row of operationColumns.
-func scanOperation(row pgx.Row) (*teamsops.Operation, error) {
+// scanOperation reads one row of operationColumns, and of what follows
+// them into more.
+func scanOperation(row pgx.Row, more ...any) (*teamsops.Operation, error) {
 	var (
 		op                       teamsops.Operation
 		kind, typ, status        string
@@ -197,8 +200,8 @@ func scanOperation(row pgx.Row) (*teamsops.Operation, error) {
 		target, location, values *string
 		errCode, errMessage      *string
 	)
-	err := row.Scan(&op.ID, &op.TenantID, &kind, &op.Resource.ID, &typ, &status, &created, &lastAction,
-		&attempts, &target, &location, &values, &errCode, &errMessage)
+	err := row.Scan(append([]any{&op.ID, &op.TenantID, &kind, &op.Resource.ID, &typ, &status, &created, &lastAction,
+		&attempts, &target, &location, &values, &errCode, &errMessage}, more...)...)
 	if err != nil {
 		return nil, err
 	}

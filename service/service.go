@@ -45,15 +45,27 @@ func (s *Service) now() time.Time {
 	return time.Now().UTC()
 }
 
-// Operation returns one operation of a chat or team. It makes two indexed
-// store reads: the caller's access to the resource, then the operation.
+// Operation returns one operation of a chat or team. It reads the
+// caller's access to the resource and the operation at once
+// (Store.OperationWithAccess) and answers only if authorization allows.
 // Errors: EFORBIDDEN or ENOTFOUND from authorization; ENOTFOUND when the
 // operation does not belong to that resource.
 func (s *Service) Operation(ctx context.Context, p teamsops.Principal, ref teamsops.ResourceRef, id string) (*teamsops.Operation, error) {
-	if err := s.authorize(ctx, p, ref, operationsRule(ref.Kind)); err != nil {
+	rule := operationsRule(ref.Kind)
+	if p.PersonalAccount() {
+		return nil, authz.Check(p, rule, teamsops.ResourceAccess{}, ref)
+	}
+	access, op, err := s.Store.OperationWithAccess(ctx, p.TenantID, ref, id, p.UserID, p.AppID)
+	if err != nil {
 		return nil, err
 	}
-	return s.Store.Operation(ctx, p.TenantID, ref, id)
+	if err := authz.Check(p, rule, access, ref); err != nil {
+		return nil, err
+	}
+	if op == nil {
+		return nil, teamsops.Errorf(teamsops.ENOTFOUND, "Operation '%s' was not found.", id)
+	}
+	return op, nil
 }
 
 // Operations lists a chat's or team's operations, filtered and paged by q;

@@ -153,13 +153,10 @@ func (s *Service) WaitOperation(ctx context.Context, p teamsops.Principal, ref t
 		op, err = s.Operation(ctx, p, ref, id)
 		return op, false, err
 	}
-	if err := s.authorize(ctx, p, ref, operationsRule(ref.Kind)); err != nil {
-		return nil, false, err
-	}
 	// Registered before the first read, so that no change is lost between.
 	wt := s.Waits.add(p.TenantID, id)
 	defer s.Waits.remove(wt)
-	if op, err = s.Store.Operation(ctx, p.TenantID, ref, id); err != nil || Ended(op) {
+	if op, err = s.Operation(ctx, p, ref, id); err != nil || Ended(op) {
 		return op, false, err
 	}
 	first := op.Status

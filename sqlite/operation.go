@@ -43,25 +43,25 @@ func (s *Store) ListOperations(ctx context.Context, tenantID string, ref teamsop
 	where = "tenant_id = ? AND resource_kind = ? AND resource_id = ? AND (" + where + ")"
 	args := slices.Concat([]any{tenantID, string(ref.Kind), ref.ID}, filterArgs)
 
-	// A deferred (read-only) transaction: one snapshot for page and count.
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, 0, storeError("list operations", err)
-	}
-	defer tx.Rollback()
 	limit := int64(q.Top)
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	rows, err := tx.QueryContext(ctx, `SELECT `+operationColumns+` FROM operations WHERE `+where+`
+	// The count of all matches comes with the page, from a window over
+	// the matches (evaluated before LIMIT): one statement, one snapshot.
+	total := "-1"
+	if q.Count {
+		total = "count(*) OVER ()"
+	}
+	rows, err := s.db.QueryContext(ctx, `SELECT `+operationColumns+`, `+total+` FROM operations WHERE `+where+`
 		ORDER BY created_at, id LIMIT ? OFFSET ?`, slices.Concat(args, []any{limit, max(q.Skip, 0)})...)
 	if err != nil {
 		return nil, 0, storeError("list operations", err)
 	}
 	defer rows.Close()
-	ops := []*teamsops.Operation{}
+	ops, count := []*teamsops.Operation{}, -1
 	for rows.Next() {
-		op, err := scanOperation(rows)
+		op, err := scanOperation(rows, &count)
 		if err != nil {
 			return nil, 0, storeError("list operations", err)
 		}
@@ -70,9 +70,9 @@ func (s *Store) ListOperations(ctx context.Context, tenantID string, ref teamsop
 	if err := rows.Err(); err != nil {
 		return nil, 0, storeError("list operations", err)
 	}
-	count := -1
-	if q.Count {
-		if err := tx.QueryRowContext(ctx, `SELECT count(*) FROM operations WHERE `+where, args...).Scan(&count); err != nil {
+	if q.Count && len(ops) == 0 {
+		// A page past the end has no row to carry the count.
+		if err := s.db.QueryRowContext(ctx, `SELECT count(*) FROM operations WHERE `+where, args...).Scan(&count); err != nil {
 			return nil, 0, storeError("count operations", err)
 		}
 	}
@@ -195,8 +195,9 @@ func operationState(op *teamsops.Operation) (mutableColumns, error) {
 	return st, nil
 }
 
-// scanOperation reads one row of operationColumns.
-func scanOperation(row interface{ Scan(...any) error }) (*teamsops.Operation, error) {
+// scanOperation reads one row of operationColumns, and of what follows
+// them into more.
+func scanOperation(row interface{ Scan(...any) error }, more ...any) (*teamsops.Operation, error) {
 	var (
 		op                       teamsops.Operation
 		kind, typ, status        string
@@ -204,8 +205,8 @@ func scanOperation(row interface{ Scan(...any) error }) (*teamsops.Operation, er
 		target, location, values sql.NullString
 		errCode, errMessage      sql.NullString
 	)
-	err := row.Scan(&op.ID, &op.TenantID, &kind, &op.Resource.ID, &typ, &status, &created, &lastAction,
-		&op.AttemptsCount, &target, &location, &values, &errCode, &errMessage)
+	err := row.Scan(append([]any{&op.ID, &op.TenantID, &kind, &op.Resource.ID, &typ, &status, &created, &lastAction,
+		&op.AttemptsCount, &target, &location, &values, &errCode, &errMessage}, more...)...)
 	if err != nil {
 		return nil, err
 	}

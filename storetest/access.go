@@ -53,6 +53,15 @@ func createDirectory(t *testing.T, s teamsops.Store) {
 
 func testAccess(t *testing.T, s teamsops.Store) {
 	createDirectory(t, s)
+	// An operation on each resource, for OperationWithAccess.
+	for _, o := range []struct {
+		tenant string
+		ref    teamsops.ResourceRef
+	}{{tenantA, chatRef}, {tenantA, teamRef}, {tenantB, chatRef}, {tenantA, chat2Ref}} {
+		op := seedOperation(o.tenant)
+		op.ID, op.Resource = "op-"+string(o.ref.Kind)+"-"+o.ref.ID, o.ref
+		must(t, s.CreateOperation(t.Context(), op))
+	}
 	missingChat := teamsops.ResourceRef{Kind: teamsops.ResourceChat, ID: "19:missing@thread.v2"}
 	tests := []struct {
 		name   string
@@ -101,6 +110,21 @@ func testAccess(t *testing.T, s teamsops.Store) {
 			}
 			slices.Sort(got.Grants) // the contract sets no order
 			wantEqual(t, "access", got, tt.want)
+			for _, id := range []string{"op-" + string(tt.ref.Kind) + "-" + tt.ref.ID, "op-chats-" + chatID, "no-such-op"} {
+				a, op, err := s.OperationWithAccess(t.Context(), tt.tenant, tt.ref, id, tt.user, tt.app)
+				must(t, err)
+				if len(a.Grants) == 0 {
+					a.Grants = nil
+				}
+				slices.Sort(a.Grants)
+				wantEqual(t, "OperationWithAccess's access", a, tt.want)
+				want, err := s.Operation(t.Context(), tt.tenant, tt.ref, id)
+				if teamsops.ErrorCode(err) == teamsops.ENOTFOUND || !tt.want.Exists {
+					want, err = nil, nil
+				}
+				must(t, err)
+				wantEqual(t, "OperationWithAccess's operation "+id, op, want)
+			}
 		})
 	}
 }
