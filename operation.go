@@ -124,6 +124,18 @@ type Operation struct {
 	TargetResourceLocation string
 	Values                 string
 	Error                  *OperationError
+
+	// Origin is the request that started the operation. The service sets
+	// it on an operation it creates and the store records it with the
+	// operation's history; of the store's reads only SearchOperations
+	// fills it. Graph's resource has no such property. (Neither field takes part in
+	// the digest of a declared operation: json "-".)
+	Origin *Origin `json:"-"`
+	// AttemptError, set on the update that records a failed attempt after
+	// which another follows, is why the attempt failed: it goes into the
+	// operation's history, not into Graph's error, which stays null until
+	// the operation ends failed.
+	AttemptError *OperationError `json:"-"`
 }
 
 // OperationQuery narrows and pages a list of operations. Operations are

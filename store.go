@@ -1,6 +1,9 @@
 package teamsops
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Store keeps everything teamsops knows. Every read is scoped to one tenant:
 // a resource of another tenant is reported as not found, never returned.
@@ -84,6 +87,22 @@ type Store interface {
 	// SubscriptionReader reads change-notification subscriptions.
 	SubscriptionReader
 
+	// SearchOperations lists the operations of every tenant, or of
+	// q.TenantID, that match q, newest first (OperationCursor's order),
+	// each with its Origin when one was recorded: the dashboard's table.
+	// Reads of one page stay fast however many operations there are.
+	SearchOperations(ctx context.Context, q OperationSearch) ([]*Operation, error)
+	// OperationHistory returns what was recorded of an operation's life
+	// and not pruned yet; an operation without a record has an empty
+	// History, not an error.
+	OperationHistory(ctx context.Context, tenantID, id string) (*History, error)
+	// PruneHistory deletes the history recorded before t, and returns how
+	// many transitions it deleted. It may keep some recorded slightly
+	// before t, for the next prune: it never deletes one recorded after.
+	PruneHistory(ctx context.Context, t time.Time) (int64, error)
+	// Tenants lists every tenant, ordered by id.
+	Tenants(ctx context.Context) ([]*Tenant, error)
+
 	// Writer's methods each commit on their own.
 	Writer
 	// Update runs fn in one write transaction: everything fn writes through
@@ -145,10 +164,12 @@ type Writer interface {
 	CreateAppInstallation(ctx context.Context, i *AppInstallation) error
 	CreateAppRegistration(ctx context.Context, a *AppRegistration) error
 	CreatePermissionGrant(ctx context.Context, g *PermissionGrant) error
-	// CreateOperation records an operation.
+	// CreateOperation records an operation, and its first transition in
+	// its history, with op.Origin.
 	CreateOperation(ctx context.Context, op *Operation) error
 	// UpdateOperation writes an existing operation's status,
-	// lastActionDateTime, attemptsCount, target and error; ENOTFOUND if
+	// lastActionDateTime, attemptsCount, target and error, and records
+	// the transition (with op.AttemptError) in its history; ENOTFOUND if
 	// there is none with op's tenant and id.
 	UpdateOperation(ctx context.Context, op *Operation) error
 	// CreateFaultRule creates or replaces a fault rule (EINVALID if it does
@@ -183,8 +204,8 @@ type Writer interface {
 	DeleteAppInstallation(ctx context.Context, tenantID, id string) error
 	// DeletePermissionGrant deletes one RSC grant.
 	DeletePermissionGrant(ctx context.Context, tenantID, id string) error
-	// DeleteOperation deletes one operation; a job that runs it is the
-	// engine's to delete.
+	// DeleteOperation deletes one operation and its history; a job that
+	// runs it is the engine's to delete.
 	DeleteOperation(ctx context.Context, tenantID, id string) error
 	// SetDeclared records that the tenant file applied to the tenant
 	// declared exactly entities (Store.Declared).

@@ -49,3 +49,15 @@ func lowerFirst(s string) string {
 	}
 	return s
 }
+
+// attemptFailure is what the operation's history records of an attempt
+// that failed with cause when another follows: cause in Graph's words, as
+// failureFor would end the operation, and nothing internal revealed.
+func attemptFailure(cause error, attempt int) *teamsops.OperationError {
+	e := &teamsops.OperationError{Code: graphCodes[teamsops.ErrorCode(cause)], Message: teamsops.ErrorMessage(cause)}
+	if teamsops.ErrorCode(cause) == teamsops.EINTERNAL {
+		e.Message = "An internal error occurred."
+	}
+	e.Message = fmt.Sprintf("Attempt %d failed: %s", attempt, lowerFirst(e.Message))
+	return e
+}

@@ -104,7 +104,7 @@ func (e *Engine[TTx]) fail(ctx context.Context, job *river.Job[operationArgs], l
 		if op, err = tx.OperationByID(ctx, job.Args.TenantID, job.Args.OperationID); err != nil || ended(op) {
 			return err
 		}
-		op.LastActionDateTime = now()
+		op.LastActionDateTime, op.AttemptError = now(), attemptFailure(cause, job.Attempt)
 		return tx.UpdateOperation(ctx, op)
 	})
 	if err != nil || ended(op) {

@@ -68,6 +68,11 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		s.writeError(w, r, err)
 		return
 	}
+	if r.Method != http.MethodGet {
+		// Only POST and PUT start operations: the dashboard shows the
+		// request as their origin.
+		r = r.WithContext(service.WithOrigin(r.Context(), origin(r, p)))
+	}
 	prefs := preferences(r.Header)
 	req := &request{version: version, path: path, view: newView(version, prefs), prefs: prefs, route: rt, p: p, fault: f.op}
 	if req.view.includeUnknown && !req.view.beta {
@@ -96,6 +101,16 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 	if err != nil {
 		s.writeError(w, r, err)
 	}
+}
+
+// origin describes r, as the operation it starts records it.
+func origin(r *http.Request, p teamsops.Principal) teamsops.Origin {
+	path := r.URL.EscapedPath()
+	if r.URL.RawQuery != "" {
+		path += "?" + r.URL.RawQuery
+	}
+	return teamsops.Origin{Method: r.Method, Path: path, ClientAppID: p.AppID, UserID: p.UserID,
+		Fault: strings.Join(r.Header.Values(FaultHeader), ", "), RequestID: requestID(r)}
 }
 
 // setRetryAfter tells the client when to look at an operation again

@@ -115,14 +115,3 @@ func subscriptionObject(sub *teamsops.Subscription) object {
 		{"notificationUrlAppId", orNull(sub.NotificationURLAppID)},
 	}
 }
-
-// OperationJSON returns a function that renders an operation as
-// GET /v1.0/{chats|teams}/{id}/operations/{id} returns it, with its
-// @odata.context on publicURL: the content of a rich change notification.
-func OperationJSON(publicURL string) func(op *teamsops.Operation) ([]byte, error) {
-	v := newView("v1.0", nil)
-	return func(op *teamsops.Operation) ([]byte, error) {
-		ctx := publicURL + "/v1.0/$metadata#" + string(op.Resource.Kind) + "('" + odata.EscapeKey(op.Resource.ID) + "')/operations/$entity"
-		return object(append(object{{"@odata.context", ctx}}, v.operation(op, nil)...)).MarshalJSON()
-	}
-}

@@ -106,3 +106,16 @@ func (v view) value(op *teamsops.Operation, name string) any {
 	}
 	return op.PropertyValue(name)
 }
+
+// OperationJSON returns a function that renders an operation as a GET of
+// it on version ("v1.0" or "beta") answers a client without Prefer
+// headers, with its @odata.context on publicURL: the same JSON, member for
+// member. It is the content of a rich change notification (v1.0), and
+// what the dashboard shows.
+func OperationJSON(publicURL, version string) func(op *teamsops.Operation) ([]byte, error) {
+	s, v := &Server{PublicURL: publicURL}, newView(version, nil)
+	return func(op *teamsops.Operation) ([]byte, error) {
+		req := &request{version: version, view: v, route: route{resource: op.Resource}}
+		return appendJSON(nil, append(object{{"@odata.context", s.contextURL(req, nil) + "/$entity"}}, v.operation(op, nil)...))
+	}
+}

@@ -141,7 +141,7 @@ func (s *Service) CreateChat(ctx context.Context, p teamsops.Principal, req NewC
 		if err != nil || len(apps) == 0 {
 			return err
 		}
-		out.Operation, err = s.newCreateChatOperation(chat, apps)
+		out.Operation, err = s.newCreateChatOperation(chat, apps, originOf(ctx))
 		if err != nil {
 			return err
 		}
@@ -227,8 +227,8 @@ func createOrFind(ctx context.Context, tx teamsops.Tx, chat *teamsops.Chat) (*te
 
 // newCreateChatOperation is the createChat operation that installs apps in
 // chat, shaped like the seed's example: notStarted, no attempts yet, the
-// chat as its target, and values {"appIds":[…]}.
-func (s *Service) newCreateChatOperation(chat *teamsops.Chat, apps []string) (*teamsops.Operation, error) {
+// chat as its target, and values {"appIds":[…]}; origin started it.
+func (s *Service) newCreateChatOperation(chat *teamsops.Chat, apps []string, origin *teamsops.Origin) (*teamsops.Operation, error) {
 	values, err := json.Marshal(createChatValues{AppIDs: apps})
 	if err != nil {
 		return nil, err
@@ -239,7 +239,7 @@ func (s *Service) newCreateChatOperation(chat *teamsops.Chat, apps []string) (*t
 		Type: teamsops.OperationTypeCreateChat, Status: teamsops.OperationStatusNotStarted,
 		CreatedDateTime: now, LastActionDateTime: now,
 		TargetResourceID: chat.ID, TargetResourceLocation: "/chats('" + chat.ID + "')",
-		Values: string(values),
+		Values: string(values), Origin: origin,
 	}, nil
 }
 

@@ -177,6 +177,7 @@ func (s *Service) startTeamOperation(ctx context.Context, tx teamsops.Tx, p team
 		ID: newGUID(), TenantID: tenantID, Resource: teamRef(teamID), Type: typ,
 		Status: teamsops.OperationStatusNotStarted, CreatedDateTime: now, LastActionDateTime: now,
 		TargetResourceID: targetID, TargetResourceLocation: targetLocation, Values: string(raw),
+		Origin: originOf(ctx),
 	}
 	if err := tx.CreateOperation(ctx, op); err != nil {
 		return nil, err

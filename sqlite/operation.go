@@ -92,7 +92,8 @@ func (c conn) OperationByID(ctx context.Context, tenantID, id string) (*teamsops
 	return op, nil
 }
 
-// CreateOperation creates op, or replaces the operation of that id.
+// CreateOperation creates op, or replaces the operation of that id, and
+// records the transition in its history.
 func (c conn) CreateOperation(ctx context.Context, op *teamsops.Operation) error {
 	created, err := sqlfilter.EncodeTime(op.CreatedDateTime)
 	if err != nil {
@@ -104,7 +105,10 @@ func (c conn) CreateOperation(ctx context.Context, op *teamsops.Operation) error
 	}
 	return c.atomic(ctx, "create operation", func(q querier, note noter) error {
 		note(operationChanged(op))
-		return createOperation(ctx, q, op, created, state)
+		if err := createOperation(ctx, q, op, created, state); err != nil {
+			return err
+		}
+		return recordTransition(ctx, q, op, true)
 	})
 }
 
@@ -134,7 +138,8 @@ func createOperation(ctx context.Context, q querier, op *teamsops.Operation, cre
 }
 
 // UpdateOperation writes what changes as an operation runs: its status,
-// lastActionDateTime, attemptsCount, target and error.
+// lastActionDateTime, attemptsCount, target and error; and records the
+// transition in its history.
 func (c conn) UpdateOperation(ctx context.Context, op *teamsops.Operation) error {
 	state, err := operationState(op)
 	if err != nil {
@@ -142,7 +147,10 @@ func (c conn) UpdateOperation(ctx context.Context, op *teamsops.Operation) error
 	}
 	return c.atomic(ctx, "update operation", func(q querier, note noter) error {
 		note(operationChanged(op))
-		return updateOperation(ctx, q, op, state)
+		if err := updateOperation(ctx, q, op, state); err != nil {
+			return err
+		}
+		return recordTransition(ctx, q, op, false)
 	})
 }
 

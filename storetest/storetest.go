@@ -68,9 +68,13 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"PublicURL", testPublicURL},
 		{"Ping", testPing},
 		{"Watch", testWatch},
-		{"UserChats", testUserChats},   // lists.go
-		{"TeamLists", testTeamLists},   // lists.go
-		{"FaultRules", testFaultRules}, // faults.go
+		{"UserChats", testUserChats},               // lists.go
+		{"TeamLists", testTeamLists},               // lists.go
+		{"FaultRules", testFaultRules},             // faults.go
+		{"History", testHistory},                   // history.go
+		{"PruneHistory", testPruneHistory},         // history.go
+		{"SearchOperations", testSearchOperations}, // history.go
+		{"Tenants", testTenants},                   // history.go
 	}
 	tests = append(tests, subscriptionTests...)
 	for _, tt := range tests {

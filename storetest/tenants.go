@@ -44,7 +44,9 @@ func fillTenant(t *testing.T, s teamsops.Store, tenant string) {
 	must(t, s.CreatePermissionGrant(ctx, grant(tenant, chat2Ref, "grant-chat-2", clientApp, "Application", "Chat.Manage.Chat")))
 	must(t, s.CreatePermissionGrant(ctx, grant(tenant, teamRef, "grant-team", clientApp, "Application", "TeamSettings.Read.Group")))
 	for _, op := range []*teamsops.Operation{operationOn(tenant, chatRef, opChat), operationOn(tenant, chatRef, opChat2), operationOn(tenant, teamRef, opTeam)} {
+		op.Origin = origin
 		must(t, s.CreateOperation(ctx, op))
+		must(t, s.UpdateOperation(ctx, op)) // a second transition
 	}
 	must(t, s.CreateFaultRule(ctx, failRule(tenant, "rule-filled", clientApp, teamsops.OperationTypeCreateTeam)))
 }
@@ -78,6 +80,12 @@ func checkFilled(t *testing.T, s teamsops.Store, tenant string) {
 	}
 	if rules, err := s.FaultRules(ctx, tenant, clientApp); err != nil || len(rules) != 1 {
 		t.Errorf("tenant %s: fault rules: %v, %v", tenant[:4], rules, err)
+	}
+	if h, err := s.OperationHistory(ctx, tenant, opTeam); err != nil || len(h.Transitions) != 2 || h.Origin == nil {
+		t.Errorf("tenant %s: history of %s: %+v, %v", tenant[:4], opTeam, h, err)
+	}
+	if ops, err := s.SearchOperations(ctx, teamsops.OperationSearch{TenantID: tenant}); err != nil || len(ops) != 3 {
+		t.Errorf("tenant %s: search of its operations: %d, %v", tenant[:4], len(ops), err)
 	}
 	for _, ref := range []teamsops.ResourceRef{chatRef, chat2Ref, teamRef} {
 		if installs, err := s.AppInstallations(ctx, tenant, ref); err != nil || len(installs) != 1 {
@@ -315,6 +323,14 @@ func wantTenantGone(t *testing.T, s teamsops.Store, tenant string) {
 		second(s.AppInstallations(ctx, tenant, teamRef)),
 	} {
 		wantCode(t, err, teamsops.ENOTFOUND, "")
+	}
+	for _, id := range []string{opChat, opChat2, opTeam} {
+		if h, err := s.OperationHistory(ctx, tenant, id); err != nil || len(h.Transitions) != 0 || h.Origin != nil {
+			t.Errorf("history of %s after the tenant's deletion: %+v, %v", id, h, err)
+		}
+	}
+	if ops, err := s.SearchOperations(ctx, teamsops.OperationSearch{TenantID: tenant}); err != nil || len(ops) != 0 {
+		t.Errorf("operations found after the tenant's deletion: %d, %v", len(ops), err)
 	}
 	if rules, err := s.FaultRules(ctx, tenant, ""); err != nil || len(rules) != 0 {
 		t.Errorf("fault rules of a deleted tenant: %v, %v", rules, err)

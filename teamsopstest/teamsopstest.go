@@ -22,6 +22,8 @@
 // Point a Graph SDK at URL+"/v1.0" or URL+"/beta", with tokens from
 // AppToken and UserToken, or from the token endpoint
 // URL+"/{tenant}/oauth2/v2.0/token" with an app's client id and secret.
+// While a test runs, URL+"/_teamsops/ui/" in a browser shows its
+// operations as they happen (behind a login with WithAdminToken).
 package teamsopstest
 
 import (
@@ -138,7 +140,7 @@ func NewServer(t TB, opts ...Option) *Server {
 	hs := httptest.NewUnstartedServer(nil)
 	s := &Server{URL: "http://" + hs.Listener.Addr().String(), TenantID: demo.TenantID, t: t, http: hs}
 	sc := server.Config{DB: "sqlite::memory:", PublicURL: s.URL, Profile: profile, Demo: len(cfg.tenants) == 0,
-		Tenants: cfg.tenants, AdminToken: cfg.adminToken, Throttle: cfg.throttle}
+		Tenants: cfg.tenants, AdminToken: cfg.adminToken, Throttle: cfg.throttle, Loopback: true}
 	if len(cfg.tenants) > 0 {
 		s.TenantID = cfg.tenants[0].Tenant.ID
 	}

@@ -71,6 +71,33 @@ func TestServeDemoAndToken(t *testing.T) {
 	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"operationType":"createChat"`) {
 		t.Fatalf("status %d: %s", res.StatusCode, body)
 	}
+	// On a loopback address, without an admin token, the dashboard is open.
+	res, err = http.Get("http://" + addr + "/_teamsops/ui/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), demo.ChatOperation) {
+		t.Errorf("the dashboard: %d", res.StatusCode)
+	}
+}
+
+// TestLoopback: only a loopback listener serves the dashboard without an
+// admin token; every interface, or one of them, is not one.
+func TestLoopback(t *testing.T) {
+	for addr, want := range map[string]bool{
+		"127.0.0.1:8080": true, "127.0.0.2:8080": true, "[::1]:8080": true,
+		"0.0.0.0:8080": false, "[::]:8080": false, "10.1.2.3:8080": false, "192.168.1.10:8080": false,
+	} {
+		tcp, err := net.ResolveTCPAddr("tcp", addr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := loopback(tcp); got != want {
+			t.Errorf("loopback(%s) = %v, want %v", addr, got, want)
+		}
+	}
 }
 
 func waitReady(t *testing.T, base string) {
@@ -104,6 +131,8 @@ func TestFlagErrors(t *testing.T) {
 		{[]string{"serve", "--db", "postgres://127.0.0.1:1/teamsops?pool_max_conns=1", "--addr", "127.0.0.1:0"}, "at least 2"},
 		{[]string{"serve", "--db", "sqlite::memory:", "--addr", "127.0.0.1:0", "--throttle", "fast"}, "--throttle"},
 		{[]string{"serve", "--db", "sqlite::memory:", "--addr", "127.0.0.1:0", "--throttle", "scale=0"}, "--throttle"},
+		{[]string{"serve", "--db", "sqlite::memory:", "--addr", "127.0.0.1:0", "--history-retention", "-1h"}, "--history-retention"},
+		{[]string{"serve", "--db", "sqlite::memory:", "--addr", "127.0.0.1:0", "--history-retention", "a week"}, "history-retention"},
 	}
 	for _, tt := range tests {
 		err := run(context.Background(), tt.args, io.Discard, io.Discard)

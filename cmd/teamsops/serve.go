@@ -42,6 +42,7 @@ type serveConfig struct {
 	trusted                      multiFlag
 	tenantFiles                  pathsFlag
 	adminToken                   string
+	historyRetention             time.Duration
 }
 
 // flags returns the serve command's flags, which set c.
@@ -65,7 +66,9 @@ func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve Go's profiler (/debug/pprof/) on this address (off by default)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of beside the API")
 	fs.Var(&c.tenantFiles, "tenant-file", "apply this tenant file at start (repeatable; TEAMSOPS_TENANT_FILE takes a comma-separated list)")
-	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token")
+	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token, and the dashboard's login")
+	fs.DurationVar(&c.historyRetention, "history-retention", server.DefaultHistoryRetention,
+		"keep the history of operations (the dashboard's timelines) this long; 0 keeps it forever")
 	return fs
 }
 
@@ -104,7 +107,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	defer ln.Close()
 	cfg := server.Config{DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: c.baseURL(scheme, ln.Addr().String()),
 		Profile: profile, Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Throttle: scale, Logger: logger,
-		MetricsApart: c.metricsAddr != "", AllowHTTPNotifications: c.allowHTTPNotifications}
+		MetricsApart: c.metricsAddr != "", Loopback: loopback(ln.Addr()), HistoryRetention: c.historyRetention,
+		AllowHTTPNotifications: c.allowHTTPNotifications}
+	if c.historyRetention < 0 {
+		return errors.New("--history-retention: a duration of 0 (keep forever) or more")
+	}
 	if cfg.Trusted, err = trustedIssuers(c.trusted); err != nil {
 		return err
 	}
@@ -128,6 +135,13 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
+}
+
+// loopback reports whether addr is a loopback address (127.0.0.1, ::1):
+// only there is the dashboard served without an admin token.
+func loopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 // startSide serves h on a listener of its own at addr (--pprof-addr,

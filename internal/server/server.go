@@ -19,6 +19,7 @@ import (
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/admin"
 	"github.com/teamsops/teamsops/cache"
+	"github.com/teamsops/teamsops/dashboard"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
@@ -60,6 +61,14 @@ type Config struct {
 	// MetricsApart keeps /metrics off Handler, for an operator who serves
 	// Metrics on a listener of its own (--metrics-addr).
 	MetricsApart bool
+	// Loopback says that Handler is served on loopback addresses only:
+	// without an AdminToken, the dashboard (/_teamsops/ui/) is served only
+	// then.
+	Loopback bool
+	// HistoryRetention is how long the history of operations (their
+	// transitions and the requests that started them) is kept; 0 keeps it
+	// forever.
+	HistoryRetention time.Duration
 	// AllowHTTPNotifications lets subscriptions use http:// notification
 	// URLs (serve --allow-http-notifications); Graph requires https.
 	AllowHTTPNotifications bool
@@ -97,7 +106,11 @@ type Server struct {
 	engine   engine.Runner
 	waits    *service.Waits
 	notifier *notification.Notifier
+	dash     *dashboard.Handler
 	log      *slog.Logger
+	// retention and stopPruning: the history's pruning (history.go).
+	retention   time.Duration
+	stopPruning func()
 }
 
 // Open opens the database, brings its schema up to date, applies the demo
@@ -110,7 +123,7 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Store: b.Store, log: log}
+	s := &Server{Store: b.Store, log: log, retention: cfg.HistoryRetention}
 	if err := s.wire(ctx, b, cfg); err != nil {
 		b.Store.Close()
 		return nil, err
@@ -192,7 +205,25 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	if !cfg.MetricsApart {
 		s.Handler = withMetrics(graph, s.Metrics)
 	}
+	s.dash, err = dashboard.New(dashboard.Config{Store: b.Store, Directory: tenants, PublicURL: cfg.PublicURL,
+		AdminToken: cfg.AdminToken, Loopback: cfg.Loopback, Logger: s.log})
+	if err != nil {
+		return err
+	}
+	s.Handler = withDashboard(s.Handler, s.dash)
 	return nil
+}
+
+// withDashboard serves the dashboard's paths with dash, and every other
+// path with next: the dashboard is not part of the Graph edge.
+func withDashboard(next, dash http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; strings.HasPrefix(p, dashboard.Prefix) || p+"/" == dashboard.Prefix {
+			dash.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // newNotifier assembles the delivery of change notifications.
@@ -202,7 +233,7 @@ func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *sl
 		Store: store,
 		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
 			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig},
-		Render:   httpapi.OperationJSON(cfg.PublicURL),
+		Render:   httpapi.OperationJSON(cfg.PublicURL, "v1.0"),
 		Tokens:   iss,
 		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
 		Workers: deliveryWorkers(cfg.DB),
@@ -251,23 +282,32 @@ func Apply(ctx context.Context, dsn string, poolSize int, ds []*teamsops.Declara
 	return (&service.Tenants{Store: b.Store}).Apply(ctx, ds...)
 }
 
-// Start starts the engine: accepted operations run from now on.
+// Start starts the engine: accepted operations run from now on. With a
+// history retention, the history's pruning starts too.
 func (s *Server) Start(ctx context.Context) error {
 	if err := s.engine.Start(ctx); err != nil {
 		return fmt.Errorf("start engine: %w", err)
 	}
+	s.startPruning()
 	return nil
 }
 
 // Drain answers every request held by "Prefer: wait" at once, with the
-// current state, and holds none from now on: call it when the server
-// starts shutting down, so that held requests do not delay it.
-func (s *Server) Drain() { s.waits.Drain() }
+// current state, and holds none from now on, and ends the dashboard's
+// event streams: call it when the server starts shutting down, so that
+// held requests do not delay it.
+func (s *Server) Drain() {
+	s.waits.Drain()
+	s.dash.Drain()
+}
 
 // Stop stops the engine, letting running attempts finish until ctx ends;
 // attempts still running then are handed back and resumed at the next
-// start.
+// start. It stops the history's pruning.
 func (s *Server) Stop(ctx context.Context) error {
+	if s.stopPruning != nil {
+		s.stopPruning()
+	}
 	err := s.engine.Stop(ctx)
 	s.notifier.Stop()
 	return err

@@ -1,7 +1,8 @@
 // Package tenantsql holds the SQL that the SQLite and PostgreSQL stores
 // share for whole tenants: deleting what an edited tenant file no longer
 // declares, deleting a tenant, the record of what its last applied file
-// declared, and the settings of the installation. The two stores keep the
+// declared, and the settings of the installation; and for the history of
+// operations and the dashboard's reads across tenants (history.go). The two stores keep the
 // same tables under the same names and both read $1, $2… placeholders, so
 // these statements are written once; each store adapts its own handle to
 // DB and wraps the calls in its transactions.
@@ -136,7 +137,7 @@ func DeletePermissionGrant(ctx context.Context, db DB, note Note, tenantID, id s
 	return db.Exec(ctx, `DELETE FROM permission_grants WHERE tenant_id = $1 AND id = $2`, tenantID, id)
 }
 
-// DeleteOperation deletes one operation (not its job, which the engine
+// DeleteOperation deletes one operation and its history (not its job, which the engine
 // keeps: see engine.Runner.DeleteTenantJobs).
 func DeleteOperation(ctx context.Context, db DB, note Note, tenantID, id string) error {
 	var deleted []teamsops.Change
@@ -151,14 +152,16 @@ func DeleteOperation(ctx context.Context, db DB, note Note, tenantID, id string)
 		return err
 	}
 	note(deleted...)
-	return db.Exec(ctx, `DELETE FROM operations WHERE tenant_id = $1 AND id = $2`, tenantID, id)
+	return exec(ctx, db, []any{tenantID, id},
+		`DELETE FROM operation_history WHERE tenant_id = $1 AND operation_id = $2`,
+		`DELETE FROM operations WHERE tenant_id = $1 AND id = $2`)
 }
 
 // tenantTables are the tables with a tenant_id, children before their
 // parents, so that deleting in this order breaks no foreign key.
 // DeleteTenant also finds, in the schema, the tables this list lacks.
 var tenantTables = []string{
-	"declared_entities", "operations", "permission_grants", "app_installations", "channels",
+	"declared_entities", "operation_history", "operations", "permission_grants", "app_installations", "channels",
 	"chat_members", "chats", "team_members", "teams", "group_members", "directory_groups",
 	"teams_apps", "app_registrations", "users",
 }

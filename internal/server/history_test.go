@@ -1,0 +1,93 @@
+package server_test
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+
+	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/engine"
+	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/internal/testdb"
+)
+
+// TestHistoryPruned: with a retention, the server prunes the history
+// older than it in the background, from its start; the operations stay.
+func TestHistoryPruned(t *testing.T) {
+	profile, _ := engine.ProfileByName("instant")
+	srv, err := server.Open(t.Context(), server.Config{DB: testdb.DSN(t), PublicURL: "http://127.0.0.1:1",
+		Profile: profile, Demo: true, HistoryRetention: time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ctx := t.Context()
+	if h, err := srv.Store.OperationHistory(ctx, demo.TenantID, demo.TeamOperation); err != nil || len(h.Transitions) != 1 {
+		t.Fatalf("the demo operation's history before the start: %+v, %v", h, err)
+	}
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Stop(stop)
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		h, err := srv.Store.OperationHistory(ctx, demo.TenantID, demo.TeamOperation)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(h.Transitions) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the history was never pruned")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := srv.Store.OperationByID(ctx, demo.TenantID, demo.TeamOperation); err != nil {
+		t.Errorf("the operation after its history's pruning: %v", err)
+	}
+}
+
+// TestDashboardMounted: the dashboard answers under /_teamsops/ui/ beside
+// Graph, only on a loopback listener without an admin token, and Drain
+// ends its event streams.
+func TestDashboardMounted(t *testing.T) {
+	profile, _ := engine.ProfileByName("instant")
+	for _, loopback := range []bool{false, true} {
+		srv, err := server.Open(t.Context(), server.Config{DB: testdb.DSN(t), PublicURL: "http://127.0.0.1:1",
+			Profile: profile, Demo: true, Loopback: loopback})
+		if err != nil {
+			t.Fatal(err)
+		}
+		hs := httptest.NewServer(srv.Handler)
+		want := map[bool]int{false: http.StatusNotFound, true: http.StatusOK}[loopback]
+		res, err := http.Get(hs.URL + "/_teamsops/ui/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != want {
+			t.Errorf("loopback %v: %d, want %d", loopback, res.StatusCode, want)
+		}
+		if loopback {
+			res, err := http.Get(hs.URL + "/_teamsops/ui/events")
+			if err != nil {
+				t.Fatal(err)
+			}
+			srv.Drain()
+			buf := make([]byte, 4096)
+			for err == nil {
+				_, err = res.Body.Read(buf) // ends once drained
+			}
+			res.Body.Close()
+		}
+		hs.Close()
+		srv.Close()
+	}
+}
