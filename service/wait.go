@@ -56,13 +56,18 @@ func (w *Waits) Drain() {
 	w.stop()
 }
 
-// Held reports how many requests are held now.
+// Held reports how many requests are held now: registered, and having
+// read an operation that had not ended.
 func (w *Waits) Held() int {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	n := 0
 	for _, set := range w.waiting {
-		n += len(set)
+		for wt := range set {
+			if wt.seen != "" {
+				n++
+			}
+		}
 	}
 	return n
 }
