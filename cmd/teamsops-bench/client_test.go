@@ -118,8 +118,15 @@ func TestOpenLoop(t *testing.T) {
 	l := load{addr: addr, req: newRequest(http.MethodGet, addr, "/", "", nil), warmup: 100 * time.Millisecond, duration: 400 * time.Millisecond,
 		check: func(reply) string { sent.Add(1); return "" }}
 	s := openLoop(context.Background(), l, 100, 4)
-	if s.requests() != 40 || s.errors != 0 || sent.Load() != 50 || s.perSecond() != 100 {
-		t.Errorf("%d requests counted (want 40), %d sent (want 50), %d errors, %v/s", s.requests(), sent.Load(), s.errors, s.perSecond())
+	// On a loaded machine a request may fall so far behind that it is
+	// dropped; every one of the 50 is sent or dropped, and of the 40 of
+	// the measured window those not dropped are counted.
+	if n := s.requests(); n > 40 || n < 40-s.dropped || s.errors != 0 || sent.Load()+int64(s.dropped) != 50 {
+		t.Errorf("%d requests counted (want 40 less the dropped), %d sent and %d dropped (want 50), %d errors",
+			n, sent.Load(), s.dropped, s.errors)
+	}
+	if s.dropped == 0 && s.perSecond() != 100 {
+		t.Errorf("%v/s, want 100", s.perSecond())
 	}
 	if s.dials > 4 {
 		t.Errorf("%d dials on 4 connections", s.dials)
