@@ -51,5 +51,9 @@ func waitPreference(prefs map[string]string) time.Duration {
 	if err != nil {
 		return 0
 	}
-	return min(time.Duration(n)*time.Second, maxWait)
+	// Compared in seconds first: ten digits of seconds overflow a Duration.
+	if n > int(maxWait/time.Second) {
+		return maxWait
+	}
+	return time.Duration(n) * time.Second
 }
