@@ -131,6 +131,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	c.logStart(logger, ln.Addr().String(), cfg.PublicURL, profile.Name)
+	go releaseStartMemory()
 	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
