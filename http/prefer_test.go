@@ -20,7 +20,7 @@ func TestPreferences(t *testing.T) {
 		{[]string{"include-unknown-enum-members, wait=2"}, 2 * time.Second, true},
 		{[]string{"include-unknown-enum-members", "wait=2"}, 2 * time.Second, true},
 		{[]string{"wait=3600"}, maxWait, false},
-		{[]string{"wait=9227000000"}, maxWait, false}, // would overflow as a Duration
+		{[]string{"wait=9227000000"}, maxWait, false},          // would overflow as a Duration
 		{[]string{"wait=2", "wait=5"}, 2 * time.Second, false}, // the first counts
 		{[]string{"wait=abc", "wait=5"}, 0, false},             // the first counts, and is ignored
 		{[]string{"wait=-1"}, 0, false},
