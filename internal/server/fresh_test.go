@@ -1,16 +1,14 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"net/http"
-	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/teamsops/teamsops"
-	"github.com/teamsops/teamsops/engine"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
 	"github.com/teamsops/teamsops/internal/testdb"
@@ -19,8 +17,8 @@ import (
 )
 
 // A tenant whose chat has two members, one of them Ben, and whose bot
-// holds an RSC grant on it; removed is the same tenant without Ben in the
-// chat and without the grant.
+// holds an RSC grant on it; freshDoc(false) is the same tenant without
+// Ben in the chat and without the grant.
 const (
 	freshTenant = "11111111-2222-4333-8444-555555555555"
 	ben         = "aaaaaaaa-0000-4000-8000-000000000002"
@@ -60,92 +58,44 @@ func decl(t *testing.T, doc string) *teamsops.Declaration {
 }
 
 // freshServer serves the fresh tenant on db with the admin API.
-func freshServer(t *testing.T, db string) (*server.Server, string) {
-	t.Helper()
-	profile, _ := engine.ProfileByName("instant")
-	hs := httptest.NewUnstartedServer(nil)
-	base := "http://" + hs.Listener.Addr().String()
-	srv, err := server.Open(t.Context(), server.Config{DB: db, PublicURL: base, Profile: profile,
-		Tenants: []*teamsops.Declaration{decl(t, freshDoc(true))}, AdminToken: "admin-secret"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	hs.Config.Handler = srv.Handler
-	hs.Start()
-	t.Cleanup(hs.Close)
-	t.Cleanup(srv.Drain)
-	return srv, base
+type freshServer struct {
+	srv  *server.Server
+	base string
 }
 
-// refused GETs the chat's operation as Ben and as the bot, and reports
-// the two statuses.
-func statuses(t *testing.T, srv *server.Server, base string) (asBen, asBot int) {
+// wantStatuses GETs the chat's operation as Ben (delegated) and as the
+// bot (application, by its RSC grant), and wants status for both.
+func (f freshServer) wantStatuses(t *testing.T, what string, want int) {
 	t.Helper()
 	get := func(c identity.Claims) int {
-		tok, err := srv.Issuer.Issue(c, time.Hour)
+		tok, err := f.srv.Issuer.Issue(c, time.Hour)
 		if err != nil {
 			t.Fatal(err)
 		}
-		req, _ := http.NewRequest(http.MethodGet, base+"/v1.0/chats/"+freshChat+"/operations/"+freshOp, nil)
-		req.Header.Set("Authorization", "Bearer "+tok)
-		res, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		return res.StatusCode
+		return call(t, http.MethodGet, f.base+"/v1.0/chats/"+freshChat+"/operations/"+freshOp, tok, "").StatusCode
 	}
-	return get(identity.Claims{TenantID: freshTenant, UserID: ben, AppID: bot, Scopes: []string{"Chat.Read"}}),
-		get(identity.Claims{TenantID: freshTenant, AppID: bot})
-}
-
-func wantStatuses(t *testing.T, what string, srv *server.Server, base string, want int) {
-	t.Helper()
-	if ben, bot := statuses(t, srv, base); ben != want || bot != want {
-		t.Errorf("%s: Ben got %d, the bot %d; want %d", what, ben, bot, want)
-	}
-}
-
-// postTenant applies a tenant document through the admin API.
-func postTenant(t *testing.T, base, doc string) {
-	t.Helper()
-	d := decl(t, doc)
-	body, err := tenantfile.Encode(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest(http.MethodPost, base+"/_teamsops/tenants", bytes.NewReader(body))
-	req.Header.Set("Authorization", "Bearer admin-secret")
-	req.Header.Set("Content-Type", "application/json")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode/100 != 2 {
-		t.Fatalf("POST /_teamsops/tenants: %d", res.StatusCode)
+	asBen := get(identity.Claims{TenantID: freshTenant, UserID: ben, AppID: bot, Scopes: []string{"Chat.Read"}})
+	asBot := get(identity.Claims{TenantID: freshTenant, AppID: bot})
+	if asBen != want || asBot != want {
+		t.Errorf("%s, on %s: Ben got %d, the bot %d; want %d", what, f.base, asBen, asBot, want)
 	}
 }
 
 // A member removed from a chat and an RSC grant revoked are refused by the
 // very next request — answers are cached (package cache) — whether the
-// change came through the admin API or from a tenant file applied by
-// another process on the same database ("teamsops apply"), and, on
-// PostgreSQL, on every replica.
+// change came through the admin API, from a tenant file applied by another
+// process on the same database ("teamsops apply"), or straight into that
+// process's store; and, on PostgreSQL, on every replica.
 func TestChangesRefusedAtOnce(t *testing.T) {
 	db := testdb.DSN(t)
-	a, baseA := freshServer(t, db)
-	servers := []struct {
-		srv  *server.Server
-		base string
-	}{{a, baseA}}
+	replicas := 1
 	if strings.HasPrefix(db, "postgres") {
-		b, baseB := freshServer(t, db)
-		servers = append(servers, struct {
-			srv  *server.Server
-			base string
-		}{b, baseB})
+		replicas = 2
+	}
+	var servers []freshServer
+	for range replicas {
+		srv, base := serveConfig(t, server.Config{DB: db, Tenants: []*teamsops.Declaration{decl(t, freshDoc(true))}, AdminToken: "admin-secret"})
+		servers = append(servers, freshServer{srv, base})
 	}
 	other := testdb.Open(t, db) // another process's store, as teamsops apply opens it
 	apply := func(doc string) {
@@ -153,22 +103,52 @@ func TestChangesRefusedAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for round := range 3 {
+	changes := map[string]func(){
+		"through the admin API": func() {
+			body, err := tenantfile.Encode(decl(t, freshDoc(false)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := call(t, http.MethodPost, servers[0].base+"/_teamsops/tenants", "admin-secret", string(body)); res.StatusCode/100 != 2 {
+				t.Fatalf("POST /_teamsops/tenants: %d", res.StatusCode)
+			}
+		},
+		"by teamsops apply": func() { apply(freshDoc(false)) },
+		"in the store": func() {
+			ctx := context.Background()
+			grants, err := other.PermissionGrants(ctx, freshTenant, teamsops.ResourceRef{Kind: teamsops.ResourceChat, ID: freshChat})
+			if err != nil || len(grants) == 0 {
+				t.Fatalf("the chat's grants: %v, %v", grants, err)
+			}
+			err = other.Update(ctx, func(tx teamsops.Tx) error {
+				c, err := tx.Chat(ctx, freshTenant, freshChat)
+				if err != nil {
+					return err
+				}
+				c.Members = slices.DeleteFunc(c.Members, func(m teamsops.Member) bool { return m.UserID == ben })
+				if err := tx.CreateChat(ctx, c); err != nil {
+					return err
+				}
+				for _, g := range grants {
+					if err := tx.DeletePermissionGrant(ctx, freshTenant, g.ID); err != nil {
+						return err
+					}
+				}
+				return nil
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+		},
+	}
+	for how, change := range changes {
 		for _, s := range servers {
-			wantStatuses(t, "before", s.srv, s.base, http.StatusOK)
+			s.wantStatuses(t, "before the change "+how, http.StatusOK)
 		}
-		if round%2 == 0 {
-			postTenant(t, baseA, freshDoc(false))
-		} else {
-			apply(freshDoc(false))
-		}
+		change()
 		for _, s := range servers {
-			wantStatuses(t, "after the change", s.srv, s.base, http.StatusForbidden)
+			s.wantStatuses(t, "after the change "+how, http.StatusForbidden)
 		}
-		if round%2 == 0 {
-			apply(freshDoc(true))
-		} else {
-			postTenant(t, baseA, freshDoc(true))
-		}
+		apply(freshDoc(true))
 	}
 }

@@ -31,13 +31,21 @@ func serve(t *testing.T) (*server.Server, string) {
 // serveWith is serve with Graph's throttling limits times throttle.
 func serveWith(t *testing.T, throttle float64) (*server.Server, string) {
 	t.Helper()
+	return serveConfig(t, server.Config{DB: testdb.DSN(t), Demo: true, Throttle: throttle})
+}
+
+// serveConfig assembles teamsops as cfg says, on the instant profile, and
+// serves it on a loopback port until the test ends.
+func serveConfig(t *testing.T, cfg server.Config) (*server.Server, string) {
+	t.Helper()
 	profile, err := engine.ProfileByName("instant")
 	if err != nil {
 		t.Fatal(err)
 	}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	srv, err := server.Open(t.Context(), server.Config{DB: testdb.DSN(t), PublicURL: base, Profile: profile, Demo: true, Throttle: throttle})
+	cfg.PublicURL, cfg.Profile = base, profile
+	srv, err := server.Open(t.Context(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
