@@ -44,9 +44,9 @@ func (s *Store) ListOperations(ctx context.Context, tenantID string, ref teamsop
 	if q.Top > 0 {
 		limit = int64(q.Top)
 	}
-	// The count of all matches comes with the page, from a subquery the
-	// database evaluates once, over the index alone: one statement, one
-	// snapshot, one round trip. (A window, count(*) OVER (), would hold
+	// The count of all matches comes with the page, from an uncorrelated
+	// subquery the database evaluates once: one statement, one snapshot,
+	// one round trip. (A window, count(*) OVER (), would hold
 	// every match of a 100,000-operation chat to count them.)
 	total := "-1"
 	if q.Count {
