@@ -103,18 +103,13 @@ func TestChangesRefusedAtOnce(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	changes := map[string]func(){
-		"through the admin API": func() {
-			body, err := tenantfile.Encode(decl(t, freshDoc(false)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			if res := call(t, http.MethodPost, servers[0].base+"/_teamsops/tenants", "admin-secret", string(body)); res.StatusCode/100 != 2 {
-				t.Fatalf("POST /_teamsops/tenants: %d", res.StatusCode)
-			}
-		},
-		"by teamsops apply": func() { apply(freshDoc(false)) },
-		"in the store": func() {
+	// In a fixed order, the change straight into the store first, so that
+	// what follows shows the restore after it worked.
+	changes := []struct {
+		how    string
+		change func()
+	}{
+		{"in the store", func() {
 			ctx := context.Background()
 			grants, err := other.PermissionGrants(ctx, freshTenant, teamsops.ResourceRef{Kind: teamsops.ResourceChat, ID: freshChat})
 			if err != nil || len(grants) == 0 {
@@ -139,16 +134,30 @@ func TestChangesRefusedAtOnce(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-		},
+		}},
+		{"through the admin API", func() {
+			body, err := tenantfile.Encode(decl(t, freshDoc(false)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if res := call(t, http.MethodPost, servers[0].base+"/_teamsops/tenants", "admin-secret", string(body)); res.StatusCode/100 != 2 {
+				t.Fatalf("POST /_teamsops/tenants: %d", res.StatusCode)
+			}
+		}},
+		{"by teamsops apply", func() { apply(freshDoc(false)) }},
 	}
-	for how, change := range changes {
+	for _, c := range changes {
 		for _, s := range servers {
-			s.wantStatuses(t, "before the change "+how, http.StatusOK)
+			s.wantStatuses(t, "before the change "+c.how, http.StatusOK)
 		}
-		change()
+		c.change()
 		for _, s := range servers {
-			s.wantStatuses(t, "after the change "+how, http.StatusForbidden)
+			s.wantStatuses(t, "after the change "+c.how, http.StatusForbidden)
 		}
+		// Applying the file that is already on record writes nothing (a
+		// change made at run time stays; README, "Applying, and applying
+		// again"), so the restore applies the other file first.
+		apply(freshDoc(false))
 		apply(freshDoc(true))
 	}
 }
