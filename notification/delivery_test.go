@@ -308,11 +308,16 @@ func TestRevokedRole(t *testing.T) {
 
 // TestExpiryAndRenewal: a subscription hears reauthorizationRequired
 // before it expires; renewed, it lives on; not renewed, it is deleted.
+//
+// The challenge comes a quarter of the lifetime ahead, and must be
+// delivered and answered before the expiry: 16 s leaves 4 s for that on a
+// loaded machine, where 4 s (1 s ahead) lost the race now and then.
 func TestExpiryAndRenewal(t *testing.T) {
 	s := newStack(t, fastRetries)
 	r, life := newReceiver(t), newReceiver(t)
-	renewed := s.subscribe(s.console(), teamSubscription(r, life, 4*time.Second))
-	expiring := s.subscribe(s.console(), teamSubscription(r, life, 4*time.Second))
+	const lifetime = 16 * time.Second
+	renewed := s.subscribe(s.console(), teamSubscription(r, life, lifetime))
+	expiring := s.subscribe(s.console(), teamSubscription(r, life, lifetime))
 	waitFor(t, "reauthorizationRequired", func() bool {
 		return slices.Contains(lifecycleEvents(life, renewed), teamsops.LifecycleReauthorizationRequired)
 	})
