@@ -174,7 +174,7 @@ func (s *Service) startTeamOperation(ctx context.Context, tx teamsops.Tx, p team
 	op := &teamsops.Operation{
 		// "Team operation IDs are GUIDs", as Graph's examples show them
 		// (team-post.md: operations('3a6fdce1-c261-48bc-89de-1cfef658c0d5')).
-		ID: newGUID(), TenantID: tenantID, Resource: teamRef(teamID), Type: typ,
+		ID: newOrderedGUID(), TenantID: tenantID, Resource: teamRef(teamID), Type: typ,
 		Status: teamsops.OperationStatusNotStarted, CreatedDateTime: now, LastActionDateTime: now,
 		TargetResourceID: targetID, TargetResourceLocation: targetLocation, Values: string(raw),
 		Origin: originOf(ctx),
