@@ -18,7 +18,7 @@ func newGUID() string { return uuid.NewString() }
 // made so, so that the store's indexes that begin with one — the
 // operation's key and its history's — grow at their end rather than at a
 // random place each; on SQLite, with the dashboard's history, random
-// places cost the single writer about a fifth of its time per operation
+// places cost about a tenth of the operations run per second
 // (docs/performance.md, "Dashboard"). To a client an id is opaque, and
 // this one is still a GUID.
 func newOrderedGUID() string {

@@ -48,7 +48,8 @@ func (s *Store) ListOperations(ctx context.Context, tenantID string, ref teamsop
 		limit = -1 // SQLite: no limit
 	}
 	// The count of all matches comes with the page, from an uncorrelated
-	// subquery the database evaluates once: one statement, one snapshot. (A window, count(*) OVER (), would hold every match of a
+	// subquery the database evaluates once: one statement, one snapshot.
+	// (A window, count(*) OVER (), would hold every match of a
 	// 100,000-operation chat to count them: twenty times slower.)
 	total, totalArgs := "-1", []any(nil)
 	if q.Count {
