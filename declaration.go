@@ -12,6 +12,9 @@ type Declaration struct {
 	// text, by client id: a file states them, the store keeps only their
 	// hashes (AppRegistration.SecretHashes).
 	ClientSecrets map[string][]string
+	// Passwords holds users' passwords in plain text, by user id: a file
+	// states them, the store keeps only their hashes (User.PasswordHash).
+	Passwords map[string]string
 	// FaultRules fail operations of apps of AppRegistrations on purpose.
 	FaultRules []*FaultRule
 	TeamsApps  []*TeamsApp

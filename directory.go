@@ -25,6 +25,10 @@ type User struct {
 	// AccountDisabled is Graph's accountEnabled negated, so that a zero
 	// User is an enabled account: a disabled one cannot sign in.
 	AccountDisabled bool
+	// PasswordHash is the bcrypt hash of the user's password (tenant
+	// files' users[].password); empty when the user has no password and
+	// so cannot sign in with one.
+	PasswordHash string
 }
 
 // Chat is a Teams chat (Graph's chat resource). ChatType is "oneOnOne",
@@ -103,6 +107,23 @@ type AppRegistration struct {
 	// DelegatedScopes are the delegated permissions (scopes) consented for
 	// the app's users.
 	DelegatedScopes []string
+	// Certificates are the public X.509 certificates, PEM-encoded, whose
+	// keys may sign the app's client assertions (Entra's keyCredentials).
+	Certificates []string
+	// RedirectURIs are the app's web redirect URIs and SPARedirectURIs its
+	// single-page-application ones, matched exactly; the token endpoint
+	// answers CORS requests from the origins of the latter.
+	RedirectURIs    []string
+	SPARedirectURIs []string
+	// PublicClient marks an app that cannot keep a secret (a CLI, a
+	// desktop or mobile app): it may use the device code and password
+	// grants, and redeem codes, without client credentials.
+	PublicClient bool
+	// IdentifierURIs (such as "api://{clientId}") and ExposedScopes (such
+	// as "access_as_user") make the app an API that users' tokens can be
+	// issued for, and that can exchange them on behalf of the user.
+	IdentifierURIs []string
+	ExposedScopes  []string
 }
 
 // PermissionGrant is Graph's resourceSpecificPermissionGrant: a
