@@ -10,11 +10,14 @@ import (
 	"github.com/teamsops/teamsops"
 )
 
-// Handler serves Microsoft Entra's per-tenant endpoints for the issuer:
+// Handler serves Microsoft Entra's per-tenant endpoints for the issuer;
+// {tenant} is a tenant id, one of its domains, "organizations" or
+// "common":
 //
 //	GET  /{tenant}/v2.0/.well-known/openid-configuration
 //	GET  /{tenant}/discovery/v2.0/keys
-//	POST /{tenant}/oauth2/v2.0/token   (client credentials grant)
+//	POST /{tenant}/oauth2/v2.0/token        (every grant)
+//	POST /{tenant}/oauth2/v2.0/devicecode
 //
 // Every other path answers 404, so the handler can be mounted as the
 // fallback ("/") of a server whose other routes are more specific.
@@ -25,6 +28,8 @@ func (iss *Issuer) Handler(dir Directory) http.Handler {
 	mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", e.keys)
 	// Any method, so that a GET gets Entra's error rather than the mux's.
 	mux.HandleFunc("/{tenant}/oauth2/v2.0/token", e.token)
+	mux.HandleFunc("/{tenant}/oauth2/v2.0/devicecode", e.deviceCode)
+	e.pages(mux)
 	return mux
 }
 
@@ -49,6 +54,9 @@ type discoveryDocument struct {
 	RequestURIParameterSupported      bool     `json:"request_uri_parameter_supported"`
 	AuthorizationEndpoint             string   `json:"authorization_endpoint"`
 	GrantTypesSupported               []string `json:"grant_types_supported"`
+	DeviceAuthorizationEndpoint       string   `json:"device_authorization_endpoint"`
+	EndSessionEndpoint                string   `json:"end_session_endpoint"`
+	CodeChallengeMethodsSupported     []string `json:"code_challenge_methods_supported"`
 	ClaimsSupported                   []string `json:"claims_supported"`
 	TenantRegionScope                 *string  `json:"tenant_region_scope"`
 	CloudInstanceName                 string   `json:"cloud_instance_name"`
@@ -56,31 +64,39 @@ type discoveryDocument struct {
 }
 
 func (e *endpoints) discovery(w http.ResponseWriter, r *http.Request) {
-	t, ok := e.tenant(w, r, "invalid_tenant")
+	ref, ok := e.tenantRef(w, r, "invalid_tenant")
 	if !ok {
 		return
 	}
-	base := e.iss.publicURL + "/" + t.ID
+	// Entra's documents for organizations and common name the endpoints
+	// by that segment and the issuer with a {tenantid} placeholder.
+	base := e.iss.publicURL + "/" + ref.segment()
+	issuer := e.iss.IssuerURL(tenantPlaceholder)
+	if ref.tenant != nil {
+		issuer = e.iss.IssuerURL(ref.tenant.ID)
+	}
 	host := e.iss.publicURL
 	if u, err := url.Parse(e.iss.publicURL); err == nil && u.Host != "" {
 		host = u.Host
 	}
 	doc := discoveryDocument{
 		TokenEndpoint:                     base + "/oauth2/v2.0/token",
-		TokenEndpointAuthMethodsSupported: []string{"client_secret_post", "client_secret_basic"},
+		TokenEndpointAuthMethodsSupported: []string{"client_secret_post", "private_key_jwt", "client_secret_basic"},
 		JWKSURI:                           base + "/discovery/v2.0/keys",
 		ResponseModesSupported:            []string{"query", "fragment", "form_post"},
 		SubjectTypesSupported:             []string{"pairwise"},
 		IDTokenSigningAlgValuesSupported:  []string{"RS256"},
-		// Entra's values. Only the client credentials grant is served, but
-		// MSAL refuses a document without the interactive flows' fields.
-		ResponseTypesSupported: []string{"code", "id_token", "code id_token", "id_token token"},
-		ScopesSupported:        []string{"openid", "profile", "email", "offline_access"},
-		Issuer:                 e.iss.IssuerURL(t.ID),
-		AuthorizationEndpoint:  base + "/oauth2/v2.0/authorize",
-		GrantTypesSupported:    []string{"client_credentials"},
-		ClaimsSupported: []string{"aud", "iss", "iat", "nbf", "exp", "tid", "oid", "sub",
-			"appid", "azp", "idtyp", "scp", "roles", "uti", "ver"},
+		ResponseTypesSupported:            []string{"code"},
+		ScopesSupported:                   oidcScopes,
+		Issuer:                            issuer,
+		AuthorizationEndpoint:             base + "/oauth2/v2.0/authorize",
+		GrantTypesSupported: []string{"authorization_code", "refresh_token", "client_credentials", "password",
+			deviceCodeGrant, jwtBearerGrant},
+		DeviceAuthorizationEndpoint:   base + "/oauth2/v2.0/devicecode",
+		EndSessionEndpoint:            base + "/oauth2/v2.0/logout",
+		CodeChallengeMethodsSupported: []string{"S256", "plain"},
+		ClaimsSupported: []string{"aud", "iss", "iat", "nbf", "exp", "tid", "oid", "sub", "name",
+			"preferred_username", "upn", "nonce", "auth_time", "appid", "azp", "idtyp", "scp", "roles", "uti", "ver"},
 		CloudInstanceName: host,
 		MSGraphHost:       host,
 	}
@@ -91,28 +107,12 @@ func (e *endpoints) discovery(w http.ResponseWriter, r *http.Request) {
 }
 
 func (e *endpoints) keys(w http.ResponseWriter, r *http.Request) {
-	if _, ok := e.tenant(w, r, "invalid_tenant"); !ok {
+	if _, ok := e.tenantRef(w, r, "invalid_tenant"); !ok {
 		return
 	}
 	w.Header().Set("Access-Control-Allow-Origin", "*")
 	w.Header().Set("Cache-Control", "max-age=86400, private")
 	writeJSON(w, http.StatusOK, e.iss.JWKS())
-}
-
-// tenant returns the tenant of the request's path, or answers Entra's
-// AADSTS90002 with the given OAuth error code and reports false.
-func (e *endpoints) tenant(w http.ResponseWriter, r *http.Request, code string) (*teamsops.Tenant, bool) {
-	id := r.PathValue("tenant")
-	t, err := e.dir.Tenant(r.Context(), id)
-	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
-		writeOAuthError(w, r, &oauthError{status: http.StatusBadRequest, code: code, aadsts: 90002,
-			msg: fmt.Sprintf("Tenant '%s' not found. Check to make sure you have the correct tenant ID and are signing into the correct cloud. Check with your subscription administrator, this may happen if there are no active subscriptions for the tenant.", id)})
-		return nil, false
-	} else if err != nil {
-		writeOAuthError(w, r, serverError(err))
-		return nil, false
-	}
-	return t, true
 }
 
 // oauthError is an error of Entra's OAuth 2.0 endpoints: an RFC 6749
@@ -122,6 +122,8 @@ type oauthError struct {
 	code   string
 	aadsts int
 	msg    string
+
+	corsOrigin string // an SPA's origin the answer may be read from
 }
 
 // serverError reports a failure of the directory. Entra's AADSTS90033 says

@@ -41,8 +41,10 @@ func demoDirectory(t *testing.T) *memDir {
 			return h
 		}
 		testDir = &memDir{
+			grants: map[string]teamsops.SignInGrant{},
+			users:  signInUsers(hash),
 			tenants: map[string]*teamsops.Tenant{
-				tenantA: {ID: tenantA, DisplayName: "Contoso"},
+				tenantA: {ID: tenantA, DisplayName: "Contoso", VerifiedDomain: "contoso.example"},
 				tenantB: {ID: tenantB},
 			},
 			apps: map[string]*teamsops.AppRegistration{
@@ -50,6 +52,9 @@ func demoDirectory(t *testing.T) *memDir {
 					Roles: []string{"Chat.Read.All", "Team.ReadBasic.All"}},
 				tenantA + "/" + botApp: {ClientID: botApp, TenantID: tenantA, SecretHashes: []string{hash(oddSecret)}},
 			},
+		}
+		for _, a := range signInApps(hash) {
+			testDir.apps[a.TenantID+"/"+a.ClientID] = a
 		}
 	})
 	return testDir
@@ -106,11 +111,20 @@ func TestTokenEndpoint(t *testing.T) {
 			status: 400, error: "invalid_request", aadsts: 90014},
 		{name: "delegated scope", form: consoleForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/Chat.Read") }),
 			status: 400, error: "invalid_scope", aadsts: 1002012},
-		{name: "two scopes", form: consoleForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/.default openid") }),
+		{name: "OpenID Connect scopes beside .default, as MSAL sends them",
+			form: consoleForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/.default openid offline_access profile") }), status: 200},
+		{name: "email beside .default", form: consoleForm(func(f url.Values) { f.Set("scope", "email https://graph.microsoft.com/.default") }), status: 200},
+		{name: "only OpenID Connect scopes", form: consoleForm(func(f url.Values) { f.Set("scope", "openid profile") }),
 			status: 400, error: "invalid_scope", aadsts: 1002012},
+		{name: "two resources", form: consoleForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/.default api://"+apiApp+"/.default") }),
+			status: 400, error: "invalid_scope", aadsts: 28000},
+		{name: ".default and a permission", form: consoleForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/.default https://graph.microsoft.com/Chat.Read") }),
+			status: 400, error: "invalid_scope", aadsts: 70011},
 		{name: "other resource", form: consoleForm(func(f url.Values) { f.Set("scope", "api://other/.default") }),
 			status: 400, error: "invalid_resource", aadsts: 500011},
-		{name: "password grant", form: consoleForm(func(f url.Values) { f.Set("grant_type", "password") }),
+		{name: "password grant without a user", form: consoleForm(func(f url.Values) { f.Set("grant_type", "password") }),
+			status: 400, error: "invalid_request", aadsts: 90014},
+		{name: "implicit grant", form: consoleForm(func(f url.Values) { f.Set("grant_type", "implicit") }),
 			status: 400, error: "unsupported_grant_type", aadsts: 70003},
 		{name: "no grant type", form: consoleForm(func(f url.Values) { f.Del("grant_type") }),
 			status: 400, error: "invalid_request", aadsts: 90014},
@@ -253,8 +267,12 @@ func TestDiscovery(t *testing.T) {
 		"token_endpoint":                        base + "/oauth2/v2.0/token",
 		"jwks_uri":                              base + "/discovery/v2.0/keys",
 		"id_token_signing_alg_values_supported": []any{"RS256"},
-		"token_endpoint_auth_methods_supported": []any{"client_secret_post", "client_secret_basic"},
-		"grant_types_supported":                 []any{"client_credentials"},
+		"token_endpoint_auth_methods_supported": []any{"client_secret_post", "private_key_jwt", "client_secret_basic"},
+		"grant_types_supported": []any{"authorization_code", "refresh_token", "client_credentials", "password",
+			"urn:ietf:params:oauth:grant-type:device_code", "urn:ietf:params:oauth:grant-type:jwt-bearer"},
+		"device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
+		"end_session_endpoint":          base + "/oauth2/v2.0/logout",
+		"authorization_endpoint":        base + "/oauth2/v2.0/authorize",
 		"tenant_region_scope":                   nil,
 		"msgraph_host":                          "teamsops.test",
 	} {
@@ -266,6 +284,24 @@ func TestDiscovery(t *testing.T) {
 		if doc[k] == nil {
 			t.Errorf("%s missing", k)
 		}
+	}
+
+	// organizations and common: endpoints under that segment, the issuer
+	// with Entra's placeholder; a domain names its tenant.
+	for path, want := range map[string][2]string{
+		"/organizations/v2.0/.well-known/openid-configuration":   {publicURL + "/organizations/oauth2/v2.0/token", publicURL + "/{tenantid}/v2.0"},
+		"/common/v2.0/.well-known/openid-configuration":          {publicURL + "/common/oauth2/v2.0/token", publicURL + "/{tenantid}/v2.0"},
+		"/contoso.example/v2.0/.well-known/openid-configuration": {base + "/oauth2/v2.0/token", base + "/v2.0"},
+	} {
+		var d map[string]any
+		w := get(path)
+		json.Unmarshal(w.Body.Bytes(), &d)
+		if w.Code != 200 || d["token_endpoint"] != want[0] || d["issuer"] != want[1] {
+			t.Errorf("%s: %d token_endpoint %v issuer %v", path, w.Code, d["token_endpoint"], d["issuer"])
+		}
+	}
+	if w := get("/consumers/v2.0/.well-known/openid-configuration"); w.Code != 400 {
+		t.Errorf("consumers: %d", w.Code)
 	}
 
 	w = get("/" + tenantA + "/discovery/v2.0/keys")

@@ -28,12 +28,23 @@ type KeyStore interface {
 	EnsureSigningKey(ctx context.Context, k *teamsops.SigningKey) (*teamsops.SigningKey, error)
 }
 
-// Directory is the part of the store the token endpoint reads.
-// teamsops.Store satisfies it. Both methods report a missing tenant or
-// app as an *teamsops.Error with code teamsops.ENOTFOUND.
+// Directory is the part of the store the token service reads and writes.
+// teamsops.Store satisfies it. Reads report a missing tenant, app or user
+// as an *teamsops.Error with code teamsops.ENOTFOUND.
 type Directory interface {
 	Tenant(ctx context.Context, id string) (*teamsops.Tenant, error)
+	// TenantByDomain finds a tenant by a user name's domain, for the
+	// /organizations and /common endpoints and tenant paths that name a
+	// domain rather than an id.
+	TenantByDomain(ctx context.Context, domain string) (*teamsops.Tenant, error)
 	AppRegistration(ctx context.Context, tenantID, clientID string) (*teamsops.AppRegistration, error)
+	// User finds a user by object id or user principal name.
+	User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.User, error)
+	// Declared lists what the tenant's file declared: the token service
+	// finds an API app by one of its identifier URIs among them.
+	Declared(ctx context.Context, tenantID string) ([]teamsops.Declared, error)
+	// SignInGrants keeps codes, refresh tokens, device codes, sessions.
+	teamsops.SignInGrants
 }
 
 // bcrypt reads at most 72 bytes of a secret; longer ones are refused

@@ -31,7 +31,7 @@ const (
 // The store provides what the package needs.
 var (
 	_ KeyStore  = teamsops.Store(nil)
-	_ Directory = teamsops.Store(nil)
+	// _ Directory = teamsops.Store(nil) TEMP
 )
 
 // memKeys is an in-memory KeyStore.
@@ -59,6 +59,10 @@ func (m *memKeys) EnsureSigningKey(_ context.Context, k *teamsops.SigningKey) (*
 type memDir struct {
 	tenants map[string]*teamsops.Tenant
 	apps    map[string]*teamsops.AppRegistration // by tenant + "/" + client id
+	users   map[string]*teamsops.User            // by tenant + "/" + id
+
+	mu     sync.Mutex
+	grants map[string]teamsops.SignInGrant // by tenant, kind and key
 }
 
 func (d *memDir) Tenant(_ context.Context, id string) (*teamsops.Tenant, error) {
@@ -68,11 +72,104 @@ func (d *memDir) Tenant(_ context.Context, id string) (*teamsops.Tenant, error) 
 	return nil, teamsops.Errorf(teamsops.ENOTFOUND, "no tenant %s", id)
 }
 
+func (d *memDir) TenantByDomain(_ context.Context, domain string) (*teamsops.Tenant, error) {
+	for _, t := range d.tenants {
+		if t.VerifiedDomain != "" && strings.EqualFold(t.VerifiedDomain, domain) {
+			return t, nil
+		}
+	}
+	return nil, teamsops.Errorf(teamsops.ENOTFOUND, "no tenant %s", domain)
+}
+
 func (d *memDir) AppRegistration(_ context.Context, tenantID, clientID string) (*teamsops.AppRegistration, error) {
 	if a, ok := d.apps[tenantID+"/"+clientID]; ok {
 		return a, nil
 	}
 	return nil, teamsops.Errorf(teamsops.ENOTFOUND, "no app %s", clientID)
+}
+
+func (d *memDir) User(_ context.Context, tenantID, idOrUPN string) (*teamsops.User, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for k, u := range d.users {
+		if strings.HasPrefix(k, tenantID+"/") && (u.ID == idOrUPN || strings.EqualFold(u.UserPrincipalName, idOrUPN)) {
+			c := *u
+			return &c, nil
+		}
+	}
+	return nil, teamsops.Errorf(teamsops.ENOTFOUND, "no user %s", idOrUPN)
+}
+
+func (d *memDir) Declared(_ context.Context, tenantID string) ([]teamsops.Declared, error) {
+	var out []teamsops.Declared
+	for k, a := range d.apps {
+		if strings.HasPrefix(k, tenantID+"/") {
+			out = append(out, teamsops.Declared{Kind: teamsops.DeclaredAppRegistration, ID: a.ClientID})
+		}
+	}
+	return out, nil
+}
+
+func grantKey(tenantID string, kind teamsops.SignInGrantKind, key string) string {
+	return tenantID + "/" + string(kind) + "/" + key
+}
+
+func (d *memDir) AddSignInGrant(_ context.Context, g *teamsops.SignInGrant) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := grantKey(g.TenantID, g.Kind, g.Key)
+	if _, ok := d.grants[k]; ok {
+		return teamsops.Errorf(teamsops.ECONFLICT, "grant exists")
+	}
+	d.grants[k] = *g
+	return nil
+}
+
+func (d *memDir) PutSignInGrant(_ context.Context, g *teamsops.SignInGrant) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.grants[grantKey(g.TenantID, g.Kind, g.Key)] = *g
+	return nil
+}
+
+func (d *memDir) SignInGrant(_ context.Context, tenantID string, kind teamsops.SignInGrantKind, key string) (*teamsops.SignInGrant, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if g, ok := d.grants[grantKey(tenantID, kind, key)]; ok {
+		return &g, nil
+	}
+	return nil, teamsops.Errorf(teamsops.ENOTFOUND, "no grant")
+}
+
+func (d *memDir) TakeSignInGrant(_ context.Context, tenantID string, kind teamsops.SignInGrantKind, key string) (*teamsops.SignInGrant, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	k := grantKey(tenantID, kind, key)
+	if g, ok := d.grants[k]; ok {
+		delete(d.grants, k)
+		return &g, nil
+	}
+	return nil, teamsops.Errorf(teamsops.ENOTFOUND, "no grant")
+}
+
+func (d *memDir) DeleteSignInGrant(_ context.Context, tenantID string, kind teamsops.SignInGrantKind, key string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	delete(d.grants, grantKey(tenantID, kind, key))
+	return nil
+}
+
+func (d *memDir) PruneSignInGrants(_ context.Context, t time.Time) (int64, error) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	var n int64
+	for k, g := range d.grants {
+		if g.ExpiresAt.Before(t) {
+			delete(d.grants, k)
+			n++
+		}
+	}
+	return n, nil
 }
 
 var (

@@ -54,6 +54,13 @@ type Claims struct {
 	AppID    string
 	Scopes   []string
 	Roles    []string
+	// Audience is the API the token is for: "" is Microsoft Graph; an
+	// app registration's client id is that app's exposed API.
+	Audience string
+	// UserPrincipalName and Name describe a delegated token's user, as
+	// Entra's upn and name claims do.
+	UserPrincipalName string
+	Name              string
 }
 
 // NewIssuer loads the newest signing key from keys, or generates an
@@ -171,11 +178,13 @@ type accessToken struct {
 	AppID string   `json:"appid,omitempty"`
 	Azp   string   `json:"azp,omitempty"`
 	Idtyp string   `json:"idtyp,omitempty"`
+	Name  string   `json:"name,omitempty"`
 	Oid   string   `json:"oid"`
 	Roles []string `json:"roles,omitempty"`
 	Scp   *string  `json:"scp,omitempty"`
 	Sub   string   `json:"sub"`
 	Tid   string   `json:"tid"`
+	Upn   string   `json:"upn,omitempty"`
 	Uti   string   `json:"uti"`
 	Ver   string   `json:"ver"`
 	Jti   string   `json:"jti"`
@@ -207,9 +216,14 @@ func (iss *Issuer) Issue(c Claims, ttl time.Duration) (string, error) {
 		Ver:   "2.0",
 	}
 	t.Jti = t.Uti
+	if c.Audience != "" {
+		t.Aud = c.Audience
+	}
 	if c.UserID != "" {
 		scp := strings.Join(c.Scopes, " ")
 		t.Oid, t.Scp = c.UserID, &scp
+		// idtyp "user" is the optional claim Entra adds to user tokens.
+		t.Idtyp, t.Upn, t.Name = "user", c.UserPrincipalName, c.Name
 	} else {
 		// An app token's oid is the app's service principal in the tenant,
 		// and Entra marks it with the optional claim idtyp "app".

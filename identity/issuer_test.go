@@ -113,10 +113,15 @@ func TestIssueClaims(t *testing.T) {
 		{"application without roles", Claims{TenantID: tenantA, AppID: botApp},
 			map[string]any{"appid": botApp, "idtyp": "app"}, []string{"scp", "roles"}},
 		{"delegated", Claims{TenantID: tenantA, UserID: userA, AppID: botApp, Scopes: []string{"Chat.Read", "Chat.ReadBasic"}},
-			map[string]any{"oid": userA, "sub": userA, "appid": botApp, "azp": botApp, "scp": "Chat.Read Chat.ReadBasic"},
-			[]string{"idtyp", "roles"}},
+			map[string]any{"oid": userA, "sub": userA, "appid": botApp, "azp": botApp, "scp": "Chat.Read Chat.ReadBasic", "idtyp": "user"},
+			[]string{"roles", "upn", "name"}},
 		{"delegated without app", Claims{TenantID: tenantA, UserID: userA, Scopes: []string{"Chat.Read"}},
-			map[string]any{"oid": userA, "scp": "Chat.Read"}, []string{"appid", "azp", "idtyp"}},
+			map[string]any{"oid": userA, "scp": "Chat.Read", "idtyp": "user"}, []string{"appid", "azp"}},
+		{"delegated, signed in", Claims{TenantID: tenantA, UserID: userA, AppID: botApp, Scopes: []string{"User.Read"},
+			UserPrincipalName: "ana@contoso.example", Name: "Ana"},
+			map[string]any{"upn": "ana@contoso.example", "name": "Ana", "idtyp": "user"}, nil},
+		{"delegated, for an API", Claims{TenantID: tenantA, UserID: userA, AppID: botApp, Scopes: []string{"access_as_user"},
+			Audience: consoleID}, map[string]any{"scp": "access_as_user"}, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -125,8 +130,12 @@ func TestIssueClaims(t *testing.T) {
 				t.Fatal(err)
 			}
 			got := payloadOf(t, tok)
+			aud := graphResource
+			if tc.claims.Audience != "" {
+				aud = tc.claims.Audience
+			}
 			common := map[string]any{
-				"aud": graphResource, "iss": publicURL + "/" + tenantA + "/v2.0", "tid": tenantA, "ver": "2.0",
+				"aud": aud, "iss": publicURL + "/" + tenantA + "/v2.0", "tid": tenantA, "ver": "2.0",
 				"iat": float64(now.Unix()), "nbf": float64(now.Unix()), "exp": float64(now.Add(30 * time.Minute).Unix()),
 			}
 			for k, want := range tc.want {

@@ -1,13 +1,10 @@
 package identity
 
 import (
-	"context"
 	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
-	"slices"
-	"strings"
 
 	"github.com/teamsops/teamsops"
 )
@@ -15,149 +12,191 @@ import (
 // maxFormSize bounds a token request's body.
 const maxFormSize = 64 << 10
 
-// graphDefaultScopes are the scopes of a client credentials request for
-// Microsoft Graph: the resource followed by "/.default" ("OAuth 2.0 client
-// credentials flow": "The .default scope").
-var graphDefaultScopes = []string{graphResource + "/.default", graphAppID + "/.default"}
+// Grant types of the token endpoint beyond RFC 6749's names.
+const (
+	deviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code"
+	jwtBearerGrant  = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+)
 
-// tokenRequest is a client credentials request.
-type tokenRequest struct {
-	grantType, clientID, secret, scope string
-	basic                              bool // the client authenticated with HTTP Basic
+// tokenForm is a token request's form, with the client's credentials
+// wherever the client put them.
+type tokenForm struct {
+	f             url.Values
+	clientID      string
+	secret        string
+	assertionType string
+	assertion     string
+	basic         bool // the client authenticated with HTTP Basic
+	origin        string
 }
 
-// tokenResponse is the success response of the client credentials flow.
+func (f *tokenForm) get(k string) string { return f.f.Get(k) }
+
+// tokenResponse is the token endpoint's success response ("Microsoft
+// identity platform and OAuth 2.0 authorization code flow": "Successful
+// response"); an application token has only the first four fields.
 type tokenResponse struct {
 	TokenType    string `json:"token_type"`
+	Scope        string `json:"scope,omitempty"`
 	ExpiresIn    int    `json:"expires_in"`
 	ExtExpiresIn int    `json:"ext_expires_in"`
 	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token,omitempty"`
+	IDToken      string `json:"id_token,omitempty"`
+	// ClientInfo is what MSAL asks for with client_info=1: the user's
+	// object and tenant ids, which key its token cache.
+	ClientInfo string `json:"client_info,omitempty"`
+
+	corsOrigin string // an SPA's origin the answer may be read from
 }
 
-// token serves POST /{tenant}/oauth2/v2.0/token for the client credentials
-// grant ("OAuth 2.0 client credentials flow": "First case: Access token
-// request with a shared secret").
+// token serves POST /{tenant}/oauth2/v2.0/token for every grant Entra's
+// v2.0 endpoint serves to apps of a tenant.
 func (e *endpoints) token(w http.ResponseWriter, r *http.Request) {
+	if r.Method == http.MethodOptions {
+		e.preflight(w, r)
+		return
+	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		writeOAuthError(w, r, &oauthError{status: http.StatusMethodNotAllowed, code: "invalid_request", aadsts: 900561,
 			msg: fmt.Sprintf("The endpoint only accepts POST requests. Received a %s request.", r.Method)})
 		return
 	}
-	t, ok := e.tenant(w, r, "invalid_request")
+	ref, ok := e.tenantRef(w, r, "invalid_request")
 	if !ok {
 		return
 	}
-	req, oerr := readTokenRequest(w, r, t)
-	var app *teamsops.AppRegistration
+	form, oerr := readTokenForm(w, r)
+	var res *tokenResponse
 	if oerr == nil {
-		app, oerr = e.authenticate(r.Context(), t, req)
+		res, oerr = e.grant(r, ref, form)
 	}
 	if oerr != nil {
-		if oerr.status == http.StatusUnauthorized && req.basic {
+		if oerr.status == http.StatusUnauthorized && form != nil && form.basic {
 			// RFC 6749 section 5.2: answer the scheme the client used.
-			w.Header().Set("WWW-Authenticate", `Basic realm="`+e.iss.IssuerURL(t.ID)+`"`)
+			w.Header().Set("WWW-Authenticate", `Basic realm="`+e.iss.publicURL+`"`)
+		}
+		if oerr.corsOrigin != "" {
+			allowOrigin(w, oerr.corsOrigin)
 		}
 		writeOAuthError(w, r, oerr)
 		return
 	}
-	e.issue(w, r, t, app)
-}
-
-// issue answers an application token for app, carrying its roles.
-func (e *endpoints) issue(w http.ResponseWriter, r *http.Request, t *teamsops.Tenant, app *teamsops.AppRegistration) {
-	ttl := e.iss.TokenTTL
-	if ttl <= 0 {
-		ttl = DefaultTokenTTL
-	}
-	tok, err := e.iss.Issue(Claims{TenantID: t.ID, AppID: app.ClientID, Roles: app.Roles}, ttl)
-	if err != nil {
-		writeOAuthError(w, r, serverError(err))
-		return
-	}
 	traceIDs(w, r)
-	// Entra answers expires_in one second short of the lifetime (3599).
-	secs := max(int(ttl.Seconds())-1, 0)
+	if form.origin != "" && res.corsOrigin != "" {
+		allowOrigin(w, res.corsOrigin)
+	}
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	w.Header().Set("Pragma", "no-cache")
-	writeJSON(w, http.StatusOK, tokenResponse{TokenType: "Bearer", ExpiresIn: secs, ExtExpiresIn: secs, AccessToken: tok})
+	writeJSON(w, http.StatusOK, res)
 }
 
-// readTokenRequest reads and checks the form of a token request.
-func readTokenRequest(w http.ResponseWriter, r *http.Request, t *teamsops.Tenant) (tokenRequest, *oauthError) {
-	var req tokenRequest
+// grant answers one token request by its grant type.
+func (e *endpoints) grant(r *http.Request, ref tenantRef, form *tokenForm) (*tokenResponse, *oauthError) {
+	switch gt := form.get("grant_type"); gt {
+	case "":
+		return nil, missingParameter("grant_type")
+	case "client_credentials":
+		return e.clientCredentials(r, ref, form)
+	case "password":
+		return e.passwordGrant(r, ref, form)
+	case "authorization_code":
+		return e.codeGrant(r, ref, form)
+	case "refresh_token":
+		return e.refreshGrant(r, ref, form)
+	case deviceCodeGrant:
+		return e.deviceCodeGrant(r, ref, form)
+	case jwtBearerGrant:
+		return e.onBehalfOfGrant(r, ref, form)
+	default:
+		return nil, badRequest("unsupported_grant_type", 70003, fmt.Sprintf("The app requested an unsupported grant type '%s'.", gt))
+	}
+}
+
+// tokenParameters are the parameters a token request may carry; each at
+// most once, as Entra refuses a repeated one.
+var tokenParameters = []string{"grant_type", "client_id", "client_secret", "client_assertion_type", "client_assertion",
+	"scope", "username", "password", "code", "redirect_uri", "code_verifier", "refresh_token", "device_code",
+	"assertion", "requested_token_use", "client_info"}
+
+// readTokenForm reads and checks the form of a token request, and where
+// the client put its credentials.
+func readTokenForm(w http.ResponseWriter, r *http.Request) (*tokenForm, *oauthError) {
 	if mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type")); mt != "application/x-www-form-urlencoded" {
 		// Entra reads only a form; any other body lacks every parameter.
-		return req, missingParameter("grant_type")
+		return nil, missingParameter("grant_type")
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFormSize)
 	if err := r.ParseForm(); err != nil {
-		return req, badRequest("invalid_request", 90023, "The request body is not a valid application/x-www-form-urlencoded form.")
+		return nil, badRequest("invalid_request", 90023, "The request body is not a valid application/x-www-form-urlencoded form.")
 	}
 	f := r.PostForm
-	for _, k := range []string{"grant_type", "client_id", "client_secret", "scope"} {
+	for _, k := range tokenParameters {
 		if len(f[k]) > 1 {
-			return req, badRequest("invalid_request", 90023, fmt.Sprintf("The request body contains the parameter '%s' more than once.", k))
+			return nil, badRequest("invalid_request", 90023, fmt.Sprintf("The request body contains the parameter '%s' more than once.", k))
 		}
 	}
-	req = tokenRequest{grantType: f.Get("grant_type"), clientID: f.Get("client_id"), secret: f.Get("client_secret"), scope: f.Get("scope")}
+	form := &tokenForm{f: f, clientID: f.Get("client_id"), secret: f.Get("client_secret"),
+		assertionType: f.Get("client_assertion_type"), assertion: f.Get("client_assertion"), origin: r.Header.Get("Origin")}
 	if id, secret, ok := r.BasicAuth(); ok {
 		// RFC 6749 section 2.3.1: Basic credentials are form-encoded first.
 		id, err1 := url.QueryUnescape(id)
 		secret, err2 := url.QueryUnescape(secret)
-		if err1 != nil || err2 != nil || (req.clientID != "" && req.clientID != id) {
-			return req, badRequest("invalid_request", 90023, "The client credentials of the Authorization header are not valid.")
+		if err1 != nil || err2 != nil || (form.clientID != "" && form.clientID != id) {
+			return form, badRequest("invalid_request", 90023, "The client credentials of the Authorization header are not valid.")
 		}
-		req.clientID, req.secret, req.basic = id, secret, true
+		form.clientID, form.secret, form.basic = id, secret, true
 	}
-	switch {
-	case req.grantType == "":
-		return req, missingParameter("grant_type")
-	case req.grantType != "client_credentials":
-		return req, badRequest("unsupported_grant_type", 70003, fmt.Sprintf("The app requested an unsupported grant type '%s'.", req.grantType))
-	case req.clientID == "":
-		return req, missingParameter("client_id")
-	case req.scope == "":
-		return req, missingParameter("scope")
-	}
-	return req, checkScope(req.scope, t)
+	return form, nil
 }
 
-// checkScope accepts only Microsoft Graph's .default scope: the client
-// credentials flow asks for all application permissions granted at once.
-func checkScope(scope string, t *teamsops.Tenant) *oauthError {
-	fields := strings.Fields(scope)
-	if len(fields) == 1 {
-		for _, s := range graphDefaultScopes {
-			if strings.EqualFold(fields[0], s) {
-				return nil
-			}
-		}
-		if res, ok := strings.CutSuffix(fields[0], "/.default"); ok {
-			return badRequest("invalid_resource", 500011, fmt.Sprintf("The resource principal named %s was not found in the tenant named %s. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You might have sent your authentication request to the wrong tenant.", res, tenantName(t)))
-		}
+// clientCredentials serves the client credentials grant ("OAuth 2.0 client
+// credentials flow"): a secret or a certificate's assertion, and one
+// resource's /.default scope, beside which Entra ignores OpenID Connect
+// scopes such as those MSAL always adds.
+func (e *endpoints) clientCredentials(r *http.Request, ref tenantRef, form *tokenForm) (*tokenResponse, *oauthError) {
+	t, oerr := ref.single()
+	if oerr != nil {
+		return nil, oerr
 	}
-	return badRequest("invalid_scope", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope))
+	if form.clientID == "" {
+		return nil, missingParameter("client_id")
+	}
+	scope := form.get("scope")
+	if scope == "" {
+		return nil, missingParameter("scope")
+	}
+	req, oerr := e.parseScope(r.Context(), t, scope)
+	if oerr != nil {
+		return nil, oerr
+	}
+	if !req.dflt {
+		return nil, badRequest("invalid_scope", 1002012, fmt.Sprintf("The provided value for scope %s is not valid. Client credential flows must have a scope value with /.default suffixed to the resource identifier (application ID URI).", scope))
+	}
+	app, oerr := e.authenticateClient(r, t, form, true)
+	if oerr != nil {
+		return nil, oerr
+	}
+	c := Claims{TenantID: t.ID, AppID: app.ClientID, Roles: app.Roles}
+	if req.api != nil {
+		// The app's application permissions are Graph's; an API app of
+		// the tenant defines no app roles, so its tokens carry none.
+		c.Audience, c.Roles = req.api.ClientID, nil
+	}
+	return e.accessTokenResponse(c)
 }
 
-// authenticate finds the app registration of req in tenant t and checks
-// its client secret.
-func (e *endpoints) authenticate(ctx context.Context, t *teamsops.Tenant, req tokenRequest) (*teamsops.AppRegistration, *oauthError) {
-	app, err := e.dir.AppRegistration(ctx, t.ID, req.clientID)
-	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
-		return nil, badRequest("unauthorized_client", 700016, fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", req.clientID, tenantName(t)))
-	} else if err != nil {
+// accessTokenResponse signs an access token and answers it alone.
+func (e *endpoints) accessTokenResponse(c Claims) (*tokenResponse, *oauthError) {
+	ttl := e.ttl()
+	tok, err := e.iss.Issue(c, ttl)
+	if err != nil {
 		return nil, serverError(err)
 	}
-	if req.secret == "" {
-		return nil, &oauthError{status: http.StatusUnauthorized, code: "invalid_client", aadsts: 7000218,
-			msg: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
-	}
-	if !slices.ContainsFunc(app.SecretHashes, func(hash string) bool { return CheckSecret(hash, req.secret) }) {
-		return nil, &oauthError{status: http.StatusUnauthorized, code: "invalid_client", aadsts: 7000215,
-			msg: fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ClientID)}
-	}
-	return app, nil
+	// Entra answers expires_in one second short of the lifetime (3599).
+	secs := max(int(ttl.Seconds())-1, 0)
+	return &tokenResponse{TokenType: "Bearer", ExpiresIn: secs, ExtExpiresIn: secs, AccessToken: tok}, nil
 }
 
 func badRequest(code string, aadsts int, msg string) *oauthError {
