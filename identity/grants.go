@@ -3,8 +3,8 @@ package identity
 import (
 	"crypto/sha256"
 	"crypto/subtle"
-	"encoding/json"
 	"encoding/base64"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"strings"

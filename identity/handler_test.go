@@ -112,13 +112,17 @@ func TestTokenEndpoint(t *testing.T) {
 		{name: "delegated scope", form: consoleForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/Chat.Read") }),
 			status: 400, error: "invalid_scope", aadsts: 1002012},
 		{name: "OpenID Connect scopes beside .default, as MSAL sends them",
-			form: consoleForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/.default openid offline_access profile") }), status: 200},
+			form: consoleForm(func(f url.Values) {
+				f.Set("scope", "https://graph.microsoft.com/.default openid offline_access profile")
+			}), status: 200},
 		{name: "email beside .default", form: consoleForm(func(f url.Values) { f.Set("scope", "email https://graph.microsoft.com/.default") }), status: 200},
 		{name: "only OpenID Connect scopes", form: consoleForm(func(f url.Values) { f.Set("scope", "openid profile") }),
 			status: 400, error: "invalid_scope", aadsts: 1002012},
 		{name: "two resources", form: consoleForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/.default api://"+apiApp+"/.default") }),
 			status: 400, error: "invalid_scope", aadsts: 28000},
-		{name: ".default and a permission", form: consoleForm(func(f url.Values) { f.Set("scope", "https://graph.microsoft.com/.default https://graph.microsoft.com/Chat.Read") }),
+		{name: ".default and a permission", form: consoleForm(func(f url.Values) {
+			f.Set("scope", "https://graph.microsoft.com/.default https://graph.microsoft.com/Chat.Read")
+		}),
 			status: 400, error: "invalid_scope", aadsts: 70011},
 		{name: "other resource", form: consoleForm(func(f url.Values) { f.Set("scope", "api://other/.default") }),
 			status: 400, error: "invalid_resource", aadsts: 500011},
@@ -273,8 +277,8 @@ func TestDiscovery(t *testing.T) {
 		"device_authorization_endpoint": base + "/oauth2/v2.0/devicecode",
 		"end_session_endpoint":          base + "/oauth2/v2.0/logout",
 		"authorization_endpoint":        base + "/oauth2/v2.0/authorize",
-		"tenant_region_scope":                   nil,
-		"msgraph_host":                          "teamsops.test",
+		"tenant_region_scope":           nil,
+		"msgraph_host":                  "teamsops.test",
 	} {
 		if got, ok := doc[k]; !ok || !reflect.DeepEqual(got, want) {
 			t.Errorf("%s = %v, want %v", k, got, want)
