@@ -18,6 +18,7 @@ import (
 //	GET  /{tenant}/discovery/v2.0/keys
 //	POST /{tenant}/oauth2/v2.0/token        (every grant)
 //	POST /{tenant}/oauth2/v2.0/devicecode
+//	GET  /common/UserRealm/{user}          (user realm discovery)
 //
 // Every other path answers 404, so the handler can be mounted as the
 // fallback ("/") of a server whose other routes are more specific.
@@ -29,6 +30,9 @@ func (iss *Issuer) Handler(dir Directory) http.Handler {
 	// Any method, so that a GET gets Entra's error rather than the mux's.
 	mux.HandleFunc("/{tenant}/oauth2/v2.0/token", e.token)
 	mux.HandleFunc("/{tenant}/oauth2/v2.0/devicecode", e.deviceCode)
+	// MSAL spells the path both ways.
+	mux.HandleFunc("GET /common/UserRealm/{user}", e.userRealm)
+	mux.HandleFunc("GET /common/userrealm/{user}", e.userRealm)
 	e.pages(mux)
 	return mux
 }

@@ -383,3 +383,23 @@ func TestClientAssertion(t *testing.T) {
 	status, body, _ := post(t, h, tokenPath(tenantA), f)
 	wantError(t, status, body, 401, "invalid_client", 700027)
 }
+
+func TestUserRealm(t *testing.T) {
+	iss, _ := testSetup(t, time.Now())
+	h := iss.Handler(demoDirectory(t))
+	for path, want := range map[string]string{
+		"/common/UserRealm/ana@contoso.example?api-version=1.0":  "Managed",
+		"/common/userrealm/ANA@CONTOSO.EXAMPLE?api-version=1.0":  "Managed",
+		"/common/UserRealm/ana@fabrikam.example?api-version=1.0": "Unknown",
+		"/common/UserRealm/no-domain?api-version=1.0":            "Unknown",
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", path, nil))
+		var realm map[string]any
+		json.Unmarshal(rec.Body.Bytes(), &realm)
+		if rec.Code != 200 || realm["account_type"] != want || realm["cloud_instance_name"] != "teamsops.test" ||
+			realm["cloud_audience_urn"] != "urn:federation:MicrosoftOnline" {
+			t.Errorf("%s: %d %v", path, rec.Code, realm)
+		}
+	}
+}

@@ -72,6 +72,7 @@ type config struct {
 	profile    string
 	adminToken string
 	throttle   float64
+	tls        bool
 }
 
 // WithTenantFile gives the server the tenant a tenant file declares
@@ -94,6 +95,13 @@ func WithTenant(document []byte) Option {
 		}
 		return err
 	}
+}
+
+// WithTLS serves https with a certificate of httptest's own, which
+// Client trusts: Microsoft's identity libraries (azidentity, MSAL) accept
+// only an https authority, so a test that signs in through them needs it.
+func WithTLS() Option {
+	return func(c *config) error { c.tls = true; return nil }
 }
 
 // WithProfile sets how operations behave: "instant" (the default),
@@ -138,7 +146,11 @@ func NewServer(t TB, opts ...Option) *Server {
 		t.Fatalf("teamsopstest: %v", err)
 	}
 	hs := httptest.NewUnstartedServer(nil)
-	s := &Server{URL: "http://" + hs.Listener.Addr().String(), TenantID: demo.TenantID, t: t, http: hs}
+	scheme := "http://"
+	if cfg.tls {
+		scheme = "https://"
+	}
+	s := &Server{URL: scheme + hs.Listener.Addr().String(), TenantID: demo.TenantID, t: t, http: hs}
 	sc := server.Config{DB: "sqlite::memory:", PublicURL: s.URL, Profile: profile, Demo: len(cfg.tenants) == 0,
 		Tenants: cfg.tenants, AdminToken: cfg.adminToken, Throttle: cfg.throttle, Loopback: true}
 	if len(cfg.tenants) > 0 {
@@ -150,7 +162,11 @@ func NewServer(t TB, opts ...Option) *Server {
 		t.Fatalf("teamsopstest: %v", err)
 	}
 	hs.Config.Handler = s.srv.Handler
-	hs.Start()
+	if cfg.tls {
+		hs.StartTLS()
+	} else {
+		hs.Start()
+	}
 	t.Cleanup(s.close)
 	if err := s.srv.Start(ctx); err != nil {
 		t.Fatalf("teamsopstest: %v", err)
@@ -168,7 +184,8 @@ func (s *Server) close() {
 	s.srv.Close()
 }
 
-// Client returns an HTTP client for the server: plain HTTP, no token.
+// Client returns an HTTP client for the server, no token; with WithTLS it
+// trusts the server's certificate.
 func (s *Server) Client() *http.Client { return s.http.Client() }
 
 // AppToken returns an application token of TenantID for the app
