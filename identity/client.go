@@ -107,7 +107,7 @@ func (e *endpoints) authenticateClient(r *http.Request, t *teamsops.Tenant, form
 			return nil, oerr
 		}
 	case form.secret != "":
-		if !slices.ContainsFunc(app.SecretHashes, func(hash string) bool { return CheckSecret(hash, form.secret) }) {
+		if !slices.ContainsFunc(app.SecretHashes, func(hash string) bool { return e.secrets.check(hash, form.secret) }) {
 			return nil, &oauthError{status: http.StatusUnauthorized, code: "invalid_client", aadsts: 7000215,
 				msg: fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ClientID)}
 		}

@@ -403,3 +403,34 @@ func TestUserRealm(t *testing.T) {
 		}
 	}
 }
+
+func TestSecretCache(t *testing.T) {
+	hash, err := HashSecret("s3cret")
+	if err != nil {
+		t.Fatal(err)
+	}
+	other, _ := HashSecret("other")
+	c := newSecretCache()
+	c.max = 2
+	for i, tc := range []struct {
+		hash, secret string
+		want         bool
+		cached       int
+	}{
+		{hash, "wrong", false, 0}, // a miss is never remembered
+		{hash, "s3cret", true, 1},
+		{hash, "s3cret", true, 1}, // from memory
+		{other, "s3cret", false, 1},
+		{other, "other", true, 2},
+		{hash, "", false, 2},
+	} {
+		if got := c.check(tc.hash, tc.secret); got != tc.want || len(c.matched) != tc.cached {
+			t.Errorf("%d: check = %v with %d cached, want %v with %d", i, got, len(c.matched), tc.want, tc.cached)
+		}
+	}
+	// A remembered match stands only for the hash it matched: the same
+	// secret against another app's hash is compared again, and refused.
+	if c.check(other, "s3cret") {
+		t.Error("a match was remembered across hashes")
+	}
+}
