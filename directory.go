@@ -142,11 +142,13 @@ type PermissionGrant struct {
 // ResourceAccess is what authorization needs to know about one caller and
 // one chat or team: whether the resource exists in the caller's tenant,
 // whether the user is a member or owner of it, and which RSC permissions
-// the calling app holds on it.
+// the calling app holds on it. For a user, Self says whether it is the
+// signed-in user itself.
 type ResourceAccess struct {
 	Exists bool
 	Member bool
 	Owner  bool
+	Self   bool
 	Grants []string
 }
 

@@ -101,9 +101,12 @@ const (
 	// ResourceGroup names a group: it carries no operations, but
 	// authorization reads access facts on it ("Create team from group").
 	ResourceGroup ResourceKind = "groups"
+	// ResourceUser names a user of the directory ("Get user"): it carries
+	// no operations either.
+	ResourceUser ResourceKind = "users"
 )
 
-// ResourceRef names one chat, team or group of a tenant.
+// ResourceRef names one chat, team, group or user of a tenant.
 type ResourceRef struct {
 	Kind ResourceKind
 	ID   string

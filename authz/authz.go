@@ -30,14 +30,20 @@ type Rule struct {
 	// TenantWide lets a delegated caller act on any resource of its
 	// tenant, member or not, as directory reads do (Get group).
 	TenantWide bool
+	// SignedInUserOnly are the scopes of Delegated that reach the
+	// signed-in user alone, as User.Read does on "Get user": with none of
+	// Delegated's other scopes, the resource must be the caller itself.
+	SignedInUserOnly []string
 }
 
 // Check reports whether p may call the endpoint governed by r on a resource
 // whose access facts are a. It returns nil, or an *teamsops.Error:
 //
 //   - EFORBIDDEN for a personal Microsoft account, for a token that carries
-//     none of the rule's permissions (the message names them), and for a
-//     delegated user who is not a member of the chat or team;
+//     none of the rule's permissions (the message names them), for a
+//     delegated user who is not a member of the chat or team, and for one
+//     whose scopes reach only the signed-in user when the resource is
+//     another user;
 //   - ENOTFOUND when the caller holds a permission but the resource does
 //     not exist in the caller's tenant.
 //
@@ -76,6 +82,10 @@ func checkDelegated(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, ref
 		return notFound(ref)
 	}
 	switch {
+	case !a.Self && len(r.SignedInUserOnly) > 0 && !anyOf(beyondSelf(r), p.HasScope):
+		return teamsops.Errorf(teamsops.EFORBIDDEN,
+			"Missing scope permissions on the request. Reading %s '%s' requires one of '%s'; '%s' reach only the signed-in user. Scopes on the request '%s'.",
+			kindName(ref.Kind), ref.ID, strings.Join(beyondSelf(r), ", "), strings.Join(r.SignedInUserOnly, ", "), strings.Join(p.Scopes, ", "))
 	case r.TenantWide:
 	case !a.Member:
 		// Delegated access to a chat or team requires the signed-in user
@@ -107,7 +117,24 @@ func checkApplication(p teamsops.Principal, r Rule, a teamsops.ResourceAccess, r
 		strings.Join(required, ", "), strings.Join(p.Roles, ", "), strings.Join(a.Grants, ", "))
 }
 
+// beyondSelf are the delegated scopes of r that reach other resources than
+// the signed-in user.
+func beyondSelf(r Rule) []string {
+	var out []string
+	for _, s := range r.Delegated {
+		if !slices.Contains(r.SignedInUserOnly, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
 func notFound(ref teamsops.ResourceRef) error {
+	if ref.Kind == teamsops.ResourceUser {
+		// The directory's words for a missing object, id as requested.
+		return teamsops.Errorf(teamsops.ENOTFOUND,
+			"Resource '%s' does not exist or one of its queried reference-property objects are not present.", ref.ID)
+	}
 	return teamsops.Errorf(teamsops.ENOTFOUND, "No %s found with id '%s'.", kindName(ref.Kind), ref.ID)
 }
 
@@ -117,6 +144,8 @@ func kindName(k teamsops.ResourceKind) string {
 		return "team"
 	case teamsops.ResourceGroup:
 		return "group"
+	case teamsops.ResourceUser:
+		return "user"
 	}
 	return "chat"
 }

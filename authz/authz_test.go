@@ -44,8 +44,9 @@ func TestEveryRowOfEveryRule(t *testing.T) {
 		"ChannelsRead":             ChannelsRead,
 		"TeamMembersRead":          TeamMembersRead,
 		"GroupRead":                GroupRead,
+		"UserRead":                 UserRead,
 	}
-	member := teamsops.ResourceAccess{Exists: true, Member: true, Owner: true}
+	member := teamsops.ResourceAccess{Exists: true, Member: true, Owner: true, Self: true}
 	for name, r := range rules {
 		for _, scope := range r.Delegated {
 			if err := Check(delegated(scope), r, member, chat); err != nil {
@@ -166,6 +167,40 @@ func TestOwnerAndTenantWide(t *testing.T) {
 	}
 	for _, tt := range tests {
 		err := Check(tt.p, tt.r, tt.a, tt.ref)
+		if got := teamsops.ErrorCode(err); got != tt.code || !strings.Contains(teamsops.ErrorMessage(err), tt.msg) {
+			t.Errorf("%s: %v, want code %q mentioning %q", tt.name, err, tt.code, tt.msg)
+		}
+	}
+}
+
+// TestSignedInUserOnly: User.Read and User.ReadWrite read the signed-in
+// user alone; any other scope of the table reads every user of the tenant.
+func TestSignedInUserOnly(t *testing.T) {
+	other := teamsops.ResourceRef{Kind: teamsops.ResourceUser, ID: "82af01c5-f7cc-4a2e-a728-3a5df21afd9d"}
+	self := teamsops.ResourceAccess{Exists: true, Self: true}
+	someone := teamsops.ResourceAccess{Exists: true}
+	tests := []struct {
+		name string
+		p    teamsops.Principal
+		a    teamsops.ResourceAccess
+		code string
+		msg  string
+	}{
+		{"User.Read on oneself", delegated("User.Read"), self, "", ""},
+		{"User.ReadWrite on oneself", delegated("User.ReadWrite"), self, "", ""},
+		{"User.Read on another user", delegated("User.Read"), someone, teamsops.EFORBIDDEN,
+			"requires one of 'User.ReadBasic.All, User.Read.All, User.ReadWrite.All, Directory.Read.All, Directory.ReadWrite.All'; 'User.Read, User.ReadWrite' reach only the signed-in user"},
+		{"User.Read and User.ReadBasic.All on another user", delegated("User.Read", "User.ReadBasic.All"), someone, "", ""},
+		{"Directory.Read.All on another user", delegated("Directory.Read.All"), someone, "", ""},
+		{"no user scope", delegated("Chat.Read"), self, teamsops.EFORBIDDEN, "API requires one of 'User.Read, User.ReadWrite, User.ReadBasic.All"},
+		{"User.Read, user missing", delegated("User.Read"), teamsops.ResourceAccess{}, teamsops.ENOTFOUND,
+			"Resource '82af01c5-f7cc-4a2e-a728-3a5df21afd9d' does not exist or one of its queried reference-property objects are not present."},
+		{"application User.ReadBasic.All", application("User.ReadBasic.All"), someone, "", ""},
+		{"application User.Read", application("User.Read"), someone, teamsops.EFORBIDDEN, "API requires one of 'User.ReadBasic.All, User.Read.All"},
+		{"application, user missing", application("User.Read.All"), teamsops.ResourceAccess{}, teamsops.ENOTFOUND, "does not exist"},
+	}
+	for _, tt := range tests {
+		err := Check(tt.p, UserRead, tt.a, other)
 		if got := teamsops.ErrorCode(err); got != tt.code || !strings.Contains(teamsops.ErrorMessage(err), tt.msg) {
 			t.Errorf("%s: %v, want code %q mentioning %q", tt.name, err, tt.code, tt.msg)
 		}

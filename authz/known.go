@@ -12,7 +12,7 @@ var rules = []*Rule{
 	&ChatMembersRead, &ChatInstalledAppsRead, &TeamCreate, &TeamClone, &TeamArchive,
 	&GroupTeamCreate, &ChannelArchive, &ChannelCreate, &TeamRead, &ChannelsRead,
 	&TeamMembersRead, &GroupRead, &ChatInstalledAppRead, &ChatsList, &JoinedTeamsList, &TeamsList,
-	&ChatAppInstall,
+	&ChatAppInstall, &UserRead,
 }
 
 // Known returns every permission name the tables of this package list, as

@@ -75,6 +75,8 @@ func TestKnown(t *testing.T) {
 		{k.Application, "Team.Create"},
 		{k.Application, "GroupMember.Read.All"},
 		{k.Delegated, "Chat.Read"},
+		{k.Delegated, "User.Read"},
+		{k.Application, "User.ReadBasic.All"},
 		{k.ResourceSpecific, "ChatSettings.Read.Chat"},
 		{k.ResourceSpecific, "TeamSettings.ReadWrite.Group"},
 	} {

@@ -138,7 +138,7 @@ func TestChatRoutesMethods(t *testing.T) {
 		}
 	}
 	for _, path := range []string{"/v1.0/teams/" + demo.TeamID + "/tabs", "/v1.0/chats/" + demo.ChatID + "/installedApps/x/teamsApp",
-		"/v1.0/chats/" + demo.ChatID + "/tabs", "/v1.0/me", "/v1.0/users/" + demo.UserAdele, "/v1.0/me/chats/x", "/v1.0/users/x/calendar"} {
+		"/v1.0/chats/" + demo.ChatID + "/tabs", "/v1.0/users", "/v1.0/me('x')", "/v1.0/me/chats/x", "/v1.0/users/x/calendar"} {
 		if res := e.get(path, token); res.status != http.StatusBadRequest {
 			t.Errorf("GET %s: %d %s", path, res.status, res.body)
 		}

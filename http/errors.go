@@ -26,6 +26,8 @@ var statusOf = map[string]struct {
 	eUnsupportedEncoding:   {http.StatusUnsupportedMediaType, "UnsupportedMediaType"}, // encoding.go
 	eTooManyRequests:       {http.StatusTooManyRequests, "TooManyRequests"},           // edge.go
 	eFailedDependency:      {http.StatusFailedDependency, "FailedDependency"},         // batch.go
+	eUserNotFound:          {http.StatusNotFound, "Request_ResourceNotFound"},         // users.go
+	eUserDenied:            {http.StatusForbidden, "Authorization_RequestDenied"},     // users.go
 }
 
 // writeError writes err in Graph's error envelope

@@ -26,6 +26,8 @@ func FuzzServeGraph(f *testing.F) {
 		"/v1.0/me/chats?$top=2&$expand=members", "/beta/users/" + demo.UserAdele + "/chats?$filter=chatType eq 'group'",
 		"/v1.0/users('x')/joinedTeams", "/v1.0/teams?$filter=displayName eq 'x'&$select=id&$count=true", "/v1.0/teams?$filter=startswith(displayName,'C')",
 		"/v1.0/chats/" + demo.ChatID + "/installedApps/x?$expand=teamsApp", "/v1.0/$batch", "/beta/me",
+		"/v1.0/me?$select=displayName,accountEnabled", "/v1.0/users/AdeleV@contoso.onmicrosoft.com",
+		"/beta/users('%24x%40y.com')?select=id", "/v1.0/users(" + demo.UserAdele + ")",
 	} {
 		f.Add(s)
 	}

@@ -83,6 +83,8 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		err = s.serveBatch(w, r, req) // batch.go
 	case rt.list != nil:
 		err = s.serveLists(w, r, req) // lists.go
+	case rt.user != nil:
+		err = s.getUser(w, r, req) // users.go
 	case rt.team != nil:
 		err = s.serveTeams(w, r, req) // teams.go
 	case rt.subscription != nil:

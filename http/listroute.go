@@ -18,24 +18,19 @@ type listRoute struct {
 	user     string
 }
 
-// matchListRoute resolves /me and /users/{id} followed by chats or
-// joinedTeams. It reports false for paths that start otherwise.
+// matchListRoute resolves /me and /users/{id} (userroute.go) followed by
+// chats or joinedTeams. It reports false for paths that start otherwise.
 func matchListRoute(segs []odata.Segment) (*listRoute, bool, error) {
-	isMe := strings.EqualFold(segs[0].Name, "me") && !segs[0].HasKey
-	if !isMe && !strings.EqualFold(segs[0].Name, "users") {
+	user, next, ok, err := userKey(segs)
+	if !ok {
 		return nil, false, nil
-	}
-	l, next := &listRoute{}, 1
-	if !isMe {
-		id, n, ok := keyed(segs, 0)
-		if !ok || id == "" {
-			return nil, true, segmentNotFound(segs[len(segs)-1].Name)
-		}
-		l.user, next = id, n
+	} else if err != nil {
+		return nil, true, err
 	}
 	if next+1 != len(segs) || segs[next].HasKey {
 		return nil, true, segmentNotFound(segs[len(segs)-1].Name)
 	}
+	l := &listRoute{user: user}
 	switch {
 	case strings.EqualFold(segs[next].Name, chatsList):
 		l.endpoint = chatsList

@@ -50,6 +50,10 @@ func (rt route) template() string {
 		return "/me/" + rt.list.endpoint
 	case rt.list != nil:
 		return "/users/{user-id}/" + rt.list.endpoint
+	case rt.user != nil && rt.user.id == "":
+		return "/me"
+	case rt.user != nil:
+		return "/users/{user-id}"
 	}
 	if rt.team != nil {
 		if t, ok := teamTemplates[rt.team.endpoint]; ok {

@@ -21,6 +21,8 @@ type route struct {
 	team *teamRoute
 	// list is set for a user's chats and joined teams (listroute.go).
 	list *listRoute
+	// user is set for /me and /users/{id} (userroute.go).
+	user *userRoute
 	// batch is POST /$batch (batch.go).
 	batch bool
 	// subscription is set for /subscriptions (subscriptionroute.go).
@@ -39,7 +41,7 @@ func (rt route) methods() []string {
 		return rt.subscription.methods()
 	case rt.batch:
 		return []string{http.MethodPost}
-	case rt.list != nil:
+	case rt.list != nil, rt.user != nil:
 		return []string{http.MethodGet}
 	case rt.resource.ID == "", rt.nav == "installedApps" && !rt.hasID:
 		return []string{http.MethodGet, http.MethodPost}
@@ -72,6 +74,10 @@ func matchRoute(segs []odata.Segment) (route, error) {
 	}
 	if t, ok, err := matchTeamRoute(segs); ok {
 		rt.team = t
+		return rt, err
+	}
+	if u, ok, err := matchUserRoute(segs); ok {
+		rt.user = u
 		return rt, err
 	}
 	if l, ok, err := matchListRoute(segs); ok {
