@@ -103,6 +103,10 @@ type Store interface {
 	// Tenants lists every tenant, ordered by id.
 	Tenants(ctx context.Context) ([]*Tenant, error)
 
+	// SignInGrants keeps the token service's codes, refresh tokens and
+	// sessions, so that every replica honours them.
+	SignInGrants
+
 	// Writer's methods each commit on their own.
 	Writer
 	// Update runs fn in one write transaction: everything fn writes through
