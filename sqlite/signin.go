@@ -9,7 +9,7 @@ import (
 	"github.com/teamsops/teamsops/internal/tenantsql"
 )
 
-// Sign-in grants run package tenantsql's
+// Sign-in grants and the tenant of a domain run package tenantsql's
 // statements, which the PostgreSQL store shares. Writes take the write
 // path every write does (conn.atomic): grouped commits, one at a time.
 
@@ -87,6 +87,17 @@ func (s *Store) PruneSignInGrants(ctx context.Context, t time.Time) (int64, erro
 	}
 }
 
+// TenantByDomain finds the tenant of a user name's domain.
+func (s *Store) TenantByDomain(ctx context.Context, domain string) (*teamsops.Tenant, error) {
+	tenants, err := tenantsql.TenantsByDomain(ctx, shared{s.db}, domain)
+	if err != nil {
+		return nil, storeError("find the tenant of a domain", err)
+	} else if len(tenants) != 1 {
+		return nil, domainNotFound(domain)
+	}
+	return tenants[0], nil
+}
+
 // grantConflict is AddSignInGrant's error for a key already taken.
 func grantConflict(g *teamsops.SignInGrant) error {
 	return teamsops.Errorf(teamsops.ECONFLICT, "A sign-in grant of kind '%s' with this key exists already.", g.Kind)
@@ -96,4 +107,9 @@ func grantConflict(g *teamsops.SignInGrant) error {
 // may be a secret's hash.
 func grantNotFound(kind teamsops.SignInGrantKind) error {
 	return notFound("Sign-in grant of kind '%s' was not found.", kind)
+}
+
+// domainNotFound is TenantByDomain's error, for no tenant and several alike.
+func domainNotFound(domain string) error {
+	return notFound("No single tenant has the domain '%s'.", teamsops.Clip(domain))
 }

@@ -11,7 +11,8 @@ import (
 )
 
 // What sign-in needs of the store (issue 17): users' password hashes, the
-// app registration's sign-in settings and sign-in grants.
+// app registration's sign-in settings, sign-in grants, and the tenant of
+// a user name's domain.
 
 // signInTests are the suite's tests of what sign-in needs.
 var signInTests = []struct {
@@ -24,6 +25,7 @@ var signInTests = []struct {
 	{"SignInGrantTakenOnce", testSignInGrantTakenOnce},
 	{"PruneSignInGrants", testPruneSignInGrants},
 	{"DeleteTenantSignInGrants", testDeleteTenantSignInGrants},
+	{"TenantByDomain", testTenantByDomain},
 }
 
 // testUserPassword: a user's password hash reads back by id and by name,
@@ -354,4 +356,59 @@ func testDeleteTenantSignInGrants(t *testing.T, s teamsops.Store) {
 	// Made again, the tenant starts without grants: the same key is free.
 	must(t, s.CreateTenant(ctx, &teamsops.Tenant{ID: tenantA}))
 	must(t, s.AddSignInGrant(ctx, grantOf(tenantA, teamsops.GrantSession, "session", "new")))
+}
+
+// testTenantByDomain: a verified domain names its tenant, ignoring ASCII
+// case only; else the domain of users' principal names does, when one
+// tenant alone has such users.
+func testTenantByDomain(t *testing.T, s teamsops.Store) {
+	ctx := t.Context()
+	createTenants(t, s) // user1@b33c.example.com in A, user1@0a7d.example.com in B
+	tenants := map[string]*teamsops.Tenant{}
+	for id, domain := range map[string]string{tenantA: "Contoso.onmicrosoft.com", tenantC: "straße.example"} {
+		tenants[id] = &teamsops.Tenant{ID: id, DisplayName: "Tenant " + id[:4], VerifiedDomain: domain}
+		must(t, s.CreateTenant(ctx, tenants[id]))
+	}
+	tenants[tenantB] = &teamsops.Tenant{ID: tenantB, DisplayName: "Tenant " + tenantB[:4]}
+	for _, u := range []*teamsops.User{
+		{ID: "shared-b", TenantID: tenantB, UserPrincipalName: "b@shared.example.org"},
+		{ID: "shared-c", TenantID: tenantC, UserPrincipalName: "c@SHARED.example.org"},
+		{ID: "fabrikam", TenantID: tenantB, UserPrincipalName: "AdeleV@Fabrikam.com"},
+		{ID: "umlaut", TenantID: tenantB, UserPrincipalName: "jürgen@bücher.example"},
+		{ID: "verified-elsewhere", TenantID: tenantB, UserPrincipalName: "guest@contoso.onmicrosoft.com"},
+	} {
+		must(t, s.CreateUser(ctx, u))
+	}
+	for _, tt := range []struct {
+		domain string
+		want   string // tenant id; "" for ENOTFOUND
+	}{
+		{"Contoso.onmicrosoft.com", tenantA},
+		{"contoso.onmicrosoft.com", tenantA}, // not B, whose user's name ends in it
+		{"CONTOSO.ONMICROSOFT.COM", tenantA},
+		{"onmicrosoft.com", ""},
+		{"contoso.onmicrosoft", ""},
+		{"straße.example", tenantC},
+		{"STRAßE.EXAMPLE", tenantC},
+		{"STRASSE.EXAMPLE", ""},
+		{"b33c.example.com", tenantA},
+		{"B33C.Example.COM", tenantA},
+		{"0a7d.example.com", tenantB},
+		{"fabrikam.com", tenantB},
+		{"bücher.example", tenantB},
+		{"BÜCHER.example", ""}, // ASCII case only, as Entra's names compare
+		{"example.com", ""},    // user1@b33c.example.com is not of it
+		{"33c.example.com", ""},
+		{"shared.example.org", ""}, // users of B and C: ambiguous
+		{"nowhere.example", ""},
+		{"", ""}, // B has no verified domain, and no name ends in "@"
+	} {
+		got, err := s.TenantByDomain(ctx, tt.domain)
+		if tt.want == "" {
+			wantCode(t, err, teamsops.ENOTFOUND, "")
+			continue
+		}
+		must(t, err)
+		wantEqual(t, "tenant of "+tt.domain, got, tenants[tt.want])
+	}
 }

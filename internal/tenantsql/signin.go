@@ -3,13 +3,15 @@ package tenantsql
 import (
 	"context"
 	"time"
+	"unicode/utf8"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/sqlfilter"
 )
 
-// Sign-in grants (teamsops.SignInGrants, migration 0008_sign_in.sql). A
-// grant's time is Unix nanoseconds, as every time of the store.
+// Sign-in grants (teamsops.SignInGrants, migration 0008_sign_in.sql) and
+// the tenant of a user name's domain. A grant's time is Unix nanoseconds,
+// as every time of the store.
 
 // grantData keeps a grant's data NOT NULL: both drivers write a nil
 // []byte as NULL.
@@ -113,4 +115,47 @@ func PruneSignInGrants(ctx context.Context, db DB, t time.Time, max int) (int64,
 		return scan(&one)
 	})
 	return n, err
+}
+
+// TenantsByDomain returns the tenants whose verified domain is domain,
+// ignoring ASCII case, or if none is, those with users whose user
+// principal names end in "@"+domain: at most two, enough to tell one
+// from several. lower() folds ASCII letters only, in SQLite and on
+// PostgreSQL's COLLATE "C" columns, so domain is folded here the same way.
+func TenantsByDomain(ctx context.Context, db DB, domain string) ([]*teamsops.Tenant, error) {
+	if domain == "" {
+		return nil, nil
+	}
+	domain = asciiLower(domain)
+	var tenants []*teamsops.Tenant
+	scan := func(scan func(...any) error) error {
+		t := &teamsops.Tenant{}
+		tenants = append(tenants, t)
+		return scan(&t.ID, &t.DisplayName, &t.VerifiedDomain)
+	}
+	err := db.Query(ctx, `SELECT id, display_name, verified_domain FROM tenants
+		WHERE lower(verified_domain) = $1 ORDER BY id LIMIT 2`, []any{domain}, scan)
+	if err != nil || len(tenants) > 0 {
+		return tenants, err
+	}
+	// The suffix's length is passed in characters, as SQL's length()
+	// counts them; substr from before the first character yields a string
+	// shorter than the suffix, which never equals it.
+	suffix := "@" + domain
+	err = db.Query(ctx, `SELECT id, display_name, verified_domain FROM tenants WHERE id IN (
+			SELECT tenant_id FROM users
+			WHERE lower(substr(user_principal_name, length(user_principal_name) - $2 + 1)) = $1)
+		ORDER BY id LIMIT 2`, []any{suffix, int64(utf8.RuneCountInString(suffix))}, scan)
+	return tenants, err
+}
+
+// asciiLower folds the ASCII letters of s to lower case, and only them.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
 }

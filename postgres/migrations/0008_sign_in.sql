@@ -2,6 +2,11 @@
 -- sqlite/migrations/0008_sign_in.sql: what users and app registrations
 -- sign in with, and the grants the token service keeps.
 
+-- The tenant of a user name's domain is found by its verified domain,
+-- ignoring ASCII case (teamsops.Store.TenantByDomain): under COLLATE "C",
+-- lower() folds ASCII letters only, whatever the database's locale.
+ALTER TABLE tenants ALTER COLUMN verified_domain TYPE TEXT COLLATE "C";
+
 -- The bcrypt hash of the user's password; '' when the user has none.
 ALTER TABLE users ADD COLUMN password_hash TEXT NOT NULL DEFAULT '';
 
