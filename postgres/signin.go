@@ -12,7 +12,7 @@ import (
 
 // Sign-in grants and the tenant of a domain run package tenantsql's
 // statements, which the SQLite store shares. Writes run in a transaction
-// of their own, as every write does (conn.atomic).
+// of their own (conn.atomic).
 
 // AddSignInGrant records g; ECONFLICT if its key is taken.
 func (s *Store) AddSignInGrant(ctx context.Context, g *teamsops.SignInGrant) error {

@@ -10,8 +10,9 @@ import (
 )
 
 // Sign-in grants and the tenant of a domain run package tenantsql's
-// statements, which the PostgreSQL store shares. Writes take the write
-// path every write does (conn.atomic): grouped commits, one at a time.
+// statements, which the PostgreSQL store shares. Writes go through
+// conn.atomic, as the store's other transactional writes do: queued, and
+// committed together with the writes queued beside them (groupCommit).
 
 // AddSignInGrant records g; ECONFLICT if its key is taken.
 func (s *Store) AddSignInGrant(ctx context.Context, g *teamsops.SignInGrant) error {

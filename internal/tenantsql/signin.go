@@ -71,7 +71,8 @@ func TakeSignInGrant(ctx context.Context, db DB, tenantID string, kind teamsops.
 		RETURNING data, expires_at`, tenantID, kind, key)
 }
 
-// oneGrant runs query, which reads a grant's data and expires_at.
+// oneGrant runs query, which reads a grant's data and expires_at. Empty
+// data reads back as nil, as the store's empty lists do.
 func oneGrant(ctx context.Context, db DB, query, tenantID string, kind teamsops.SignInGrantKind, key string) (*teamsops.SignInGrant, error) {
 	var g *teamsops.SignInGrant
 	err := db.Query(ctx, query, []any{tenantID, string(kind), key}, func(scan func(...any) error) error {
