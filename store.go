@@ -102,6 +102,16 @@ type Store interface {
 	PruneHistory(ctx context.Context, t time.Time) (int64, error)
 	// Tenants lists every tenant, ordered by id.
 	Tenants(ctx context.Context) ([]*Tenant, error)
+	// TenantByDomain finds the tenant a user name's domain belongs to, as
+	// Entra's /common and /organizations endpoints do: the tenant whose
+	// VerifiedDomain is domain (ignoring ASCII case), or else the one
+	// tenant with users whose user principal names end in "@"+domain.
+	// ENOTFOUND when none is, or more than one tenant has such users.
+	TenantByDomain(ctx context.Context, domain string) (*Tenant, error)
+
+	// SignInGrants keeps the token service's codes, refresh tokens and
+	// sessions, so that every replica honours them.
+	SignInGrants
 
 	// Writer's methods each commit on their own.
 	Writer

@@ -35,14 +35,15 @@ func (c conn) CreateTenant(ctx context.Context, t *teamsops.Tenant) error {
 // CreateUser creates or updates u.
 func (c conn) CreateUser(ctx context.Context, u *teamsops.User) error {
 	_, err := c.q.Exec(ctx, `INSERT INTO users
-			(tenant_id, id, display_name, user_principal_name, mail, account_enabled)
-		VALUES ($1, $2, $3, $4, $5, $6)
+			(tenant_id, id, display_name, user_principal_name, mail, account_enabled, password_hash)
+		VALUES ($1, $2, $3, $4, $5, $6, $7)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET
 			display_name = excluded.display_name,
 			user_principal_name = excluded.user_principal_name,
 			mail = excluded.mail,
-			account_enabled = excluded.account_enabled`,
-		u.TenantID, u.ID, u.DisplayName, u.UserPrincipalName, u.Mail, !u.AccountDisabled)
+			account_enabled = excluded.account_enabled,
+			password_hash = excluded.password_hash`,
+		u.TenantID, u.ID, u.DisplayName, u.UserPrincipalName, u.Mail, !u.AccountDisabled, u.PasswordHash)
 	if err != nil {
 		return storeError("create user", err)
 	}
@@ -56,11 +57,13 @@ func (c conn) CreateUser(ctx context.Context, u *teamsops.User) error {
 func (s *Store) User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.User, error) {
 	u := &teamsops.User{TenantID: tenantID}
 	var enabled bool
-	err := s.pool.QueryRow(ctx, `SELECT id, display_name, user_principal_name, mail, account_enabled FROM users
+	err := s.pool.QueryRow(ctx, `SELECT id, display_name, user_principal_name, mail, account_enabled,
+			password_hash
+		FROM users
 		WHERE tenant_id = $1 AND (id = $2
 			OR (lower(user_principal_name) = lower($2::text COLLATE "C") AND user_principal_name <> ''))
 		ORDER BY id = $2 DESC LIMIT 1`, tenantID, idOrUPN).
-		Scan(&u.ID, &u.DisplayName, &u.UserPrincipalName, &u.Mail, &enabled)
+		Scan(&u.ID, &u.DisplayName, &u.UserPrincipalName, &u.Mail, &enabled, &u.PasswordHash)
 	u.AccountDisabled = !enabled
 	if noRows(err) {
 		return nil, notFound("User '%s' was not found.", idOrUPN)
@@ -73,15 +76,20 @@ func (s *Store) User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.U
 // AppRegistration returns the app registration clientID of the tenant.
 func (c conn) AppRegistration(ctx context.Context, tenantID, clientID string) (*teamsops.AppRegistration, error) {
 	a := &teamsops.AppRegistration{ClientID: clientID, TenantID: tenantID}
-	err := c.q.QueryRow(ctx, `SELECT display_name, secret_hashes, roles, delegated_scopes
+	err := c.q.QueryRow(ctx, `SELECT display_name, secret_hashes, roles, delegated_scopes,
+			certificates, redirect_uris, spa_redirect_uris, public_client, identifier_uris, exposed_scopes
 		FROM app_registrations WHERE tenant_id = $1 AND client_id = $2`, tenantID, clientID).
-		Scan(&a.DisplayName, &a.SecretHashes, &a.Roles, &a.DelegatedScopes)
+		Scan(&a.DisplayName, &a.SecretHashes, &a.Roles, &a.DelegatedScopes,
+			&a.Certificates, &a.RedirectURIs, &a.SPARedirectURIs, &a.PublicClient, &a.IdentifierURIs, &a.ExposedScopes)
 	if noRows(err) {
 		return nil, notFound("Application '%s' was not found.", clientID)
 	} else if err != nil {
 		return nil, storeError("read app registration", err)
 	}
-	a.SecretHashes, a.Roles, a.DelegatedScopes = noneIfEmpty(a.SecretHashes), noneIfEmpty(a.Roles), noneIfEmpty(a.DelegatedScopes)
+	for _, list := range []*[]string{&a.SecretHashes, &a.Roles, &a.DelegatedScopes,
+		&a.Certificates, &a.RedirectURIs, &a.SPARedirectURIs, &a.IdentifierURIs, &a.ExposedScopes} {
+		*list = noneIfEmpty(*list)
+	}
 	return a, nil
 }
 
@@ -96,13 +104,23 @@ func (c conn) CreateAppRegistration(ctx context.Context, a *teamsops.AppRegistra
 
 func createAppRegistration(ctx context.Context, q querier, a *teamsops.AppRegistration) error {
 	_, err := q.Exec(ctx, `INSERT INTO app_registrations
-		(tenant_id, client_id, display_name, secret_hashes, roles, delegated_scopes) VALUES ($1, $2, $3, $4, $5, $6)
+		(tenant_id, client_id, display_name, secret_hashes, roles, delegated_scopes,
+			certificates, redirect_uris, spa_redirect_uris, public_client, identifier_uris, exposed_scopes)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
 		ON CONFLICT (tenant_id, client_id) DO UPDATE SET
 			display_name = excluded.display_name,
 			secret_hashes = excluded.secret_hashes,
 			roles = excluded.roles,
-			delegated_scopes = excluded.delegated_scopes`,
-		a.TenantID, a.ClientID, a.DisplayName, textArray(a.SecretHashes), textArray(a.Roles), textArray(a.DelegatedScopes))
+			delegated_scopes = excluded.delegated_scopes,
+			certificates = excluded.certificates,
+			redirect_uris = excluded.redirect_uris,
+			spa_redirect_uris = excluded.spa_redirect_uris,
+			public_client = excluded.public_client,
+			identifier_uris = excluded.identifier_uris,
+			exposed_scopes = excluded.exposed_scopes`,
+		a.TenantID, a.ClientID, a.DisplayName, textArray(a.SecretHashes), textArray(a.Roles), textArray(a.DelegatedScopes),
+		textArray(a.Certificates), textArray(a.RedirectURIs), textArray(a.SPARedirectURIs), a.PublicClient,
+		textArray(a.IdentifierURIs), textArray(a.ExposedScopes))
 	if err != nil {
 		return storeError("create app registration", err)
 	}

@@ -37,14 +37,15 @@ func (c conn) CreateTenant(ctx context.Context, t *teamsops.Tenant) error {
 // CreateUser creates or updates u.
 func (c conn) CreateUser(ctx context.Context, u *teamsops.User) error {
 	_, err := c.q.ExecContext(ctx, `INSERT INTO users
-			(tenant_id, id, display_name, user_principal_name, mail, account_enabled)
-		VALUES (?, ?, ?, ?, ?, ?)
+			(tenant_id, id, display_name, user_principal_name, mail, account_enabled, password_hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, id) DO UPDATE SET
 			display_name = excluded.display_name,
 			user_principal_name = excluded.user_principal_name,
 			mail = excluded.mail,
-			account_enabled = excluded.account_enabled`,
-		u.TenantID, u.ID, u.DisplayName, u.UserPrincipalName, u.Mail, !u.AccountDisabled)
+			account_enabled = excluded.account_enabled,
+			password_hash = excluded.password_hash`,
+		u.TenantID, u.ID, u.DisplayName, u.UserPrincipalName, u.Mail, !u.AccountDisabled, u.PasswordHash)
 	if err != nil {
 		return storeError("create user", err)
 	}
@@ -57,10 +58,12 @@ func (c conn) CreateUser(ctx context.Context, u *teamsops.User) error {
 func (s *Store) User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.User, error) {
 	u := &teamsops.User{TenantID: tenantID}
 	var enabled bool
-	err := s.db.QueryRowContext(ctx, `SELECT id, display_name, user_principal_name, mail, account_enabled FROM users
+	err := s.db.QueryRowContext(ctx, `SELECT id, display_name, user_principal_name, mail, account_enabled,
+			password_hash
+		FROM users
 		WHERE tenant_id = ?1 AND (id = ?2 OR (user_principal_name = ?2 COLLATE NOCASE AND user_principal_name <> ''))
 		ORDER BY id = ?2 DESC LIMIT 1`, tenantID, idOrUPN).
-		Scan(&u.ID, &u.DisplayName, &u.UserPrincipalName, &u.Mail, &enabled)
+		Scan(&u.ID, &u.DisplayName, &u.UserPrincipalName, &u.Mail, &enabled, &u.PasswordHash)
 	u.AccountDisabled = !enabled
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("User '%s' was not found.", idOrUPN)
@@ -73,10 +76,12 @@ func (s *Store) User(ctx context.Context, tenantID, idOrUPN string) (*teamsops.U
 // AppRegistration returns the app registration clientID of the tenant.
 func (c conn) AppRegistration(ctx context.Context, tenantID, clientID string) (*teamsops.AppRegistration, error) {
 	a := &teamsops.AppRegistration{ClientID: clientID, TenantID: tenantID}
-	var hashes, roles, scopes string
-	err := c.q.QueryRowContext(ctx, `SELECT display_name, secret_hashes, roles, delegated_scopes
+	var hashes, roles, scopes, certs, redirects, spaRedirects, identifiers, exposed string
+	err := c.q.QueryRowContext(ctx, `SELECT display_name, secret_hashes, roles, delegated_scopes,
+			certificates, redirect_uris, spa_redirect_uris, public_client, identifier_uris, exposed_scopes
 		FROM app_registrations WHERE tenant_id = ? AND client_id = ?`, tenantID, clientID).
-		Scan(&a.DisplayName, &hashes, &roles, &scopes)
+		Scan(&a.DisplayName, &hashes, &roles, &scopes,
+			&certs, &redirects, &spaRedirects, &a.PublicClient, &identifiers, &exposed)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, notFound("Application '%s' was not found.", clientID)
 	} else if err != nil {
@@ -85,7 +90,11 @@ func (c conn) AppRegistration(ctx context.Context, tenantID, clientID string) (*
 	for _, list := range []struct {
 		json string
 		into *[]string
-	}{{hashes, &a.SecretHashes}, {roles, &a.Roles}, {scopes, &a.DelegatedScopes}} {
+	}{
+		{hashes, &a.SecretHashes}, {roles, &a.Roles}, {scopes, &a.DelegatedScopes},
+		{certs, &a.Certificates}, {redirects, &a.RedirectURIs}, {spaRedirects, &a.SPARedirectURIs},
+		{identifiers, &a.IdentifierURIs}, {exposed, &a.ExposedScopes},
+	} {
 		if *list.into, err = decodeRoles(list.json); err != nil {
 			return nil, fmt.Errorf("sqlite: app %s: %w", clientID, err)
 		}
@@ -104,13 +113,23 @@ func (c conn) CreateAppRegistration(ctx context.Context, a *teamsops.AppRegistra
 
 func createAppRegistration(ctx context.Context, q querier, a *teamsops.AppRegistration) error {
 	_, err := q.ExecContext(ctx, `INSERT INTO app_registrations
-		(tenant_id, client_id, display_name, secret_hashes, roles, delegated_scopes) VALUES (?, ?, ?, ?, ?, ?)
+		(tenant_id, client_id, display_name, secret_hashes, roles, delegated_scopes,
+			certificates, redirect_uris, spa_redirect_uris, public_client, identifier_uris, exposed_scopes)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (tenant_id, client_id) DO UPDATE SET
 			display_name = excluded.display_name,
 			secret_hashes = excluded.secret_hashes,
 			roles = excluded.roles,
-			delegated_scopes = excluded.delegated_scopes`,
-		a.TenantID, a.ClientID, a.DisplayName, encodeRoles(a.SecretHashes), encodeRoles(a.Roles), encodeRoles(a.DelegatedScopes))
+			delegated_scopes = excluded.delegated_scopes,
+			certificates = excluded.certificates,
+			redirect_uris = excluded.redirect_uris,
+			spa_redirect_uris = excluded.spa_redirect_uris,
+			public_client = excluded.public_client,
+			identifier_uris = excluded.identifier_uris,
+			exposed_scopes = excluded.exposed_scopes`,
+		a.TenantID, a.ClientID, a.DisplayName, encodeRoles(a.SecretHashes), encodeRoles(a.Roles), encodeRoles(a.DelegatedScopes),
+		encodeRoles(a.Certificates), encodeRoles(a.RedirectURIs), encodeRoles(a.SPARedirectURIs), a.PublicClient,
+		encodeRoles(a.IdentifierURIs), encodeRoles(a.ExposedScopes))
 	if err != nil {
 		return storeError("create app registration", err)
 	}

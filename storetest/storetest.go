@@ -77,6 +77,7 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"Tenants", testTenants},                   // history.go
 	}
 	tests = append(tests, subscriptionTests...)
+	tests = append(tests, signInTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) { tt.fn(t, fresh(t)) })
 	}

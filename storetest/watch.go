@@ -150,7 +150,8 @@ func wantChanges(t *testing.T, what string, got, want []teamsops.Change) {
 
 // Replicas checks what stores on one database must agree on: a change
 // committed through one store is reported by every other store's Watch
-// (another replica on PostgreSQL, another process on a SQLite file). open
+// (another replica on PostgreSQL, another process on a SQLite file), and
+// a sign-in grant taken through one is gone for the others. open
 // returns two stores on one new database; Replicas closes them.
 func Replicas(t *testing.T, open func(t *testing.T) (a, b teamsops.Store)) {
 	a, b := open(t)
@@ -189,4 +190,7 @@ func Replicas(t *testing.T, open func(t *testing.T) (a, b teamsops.Store)) {
 	if n != 1 {
 		t.Errorf("the writing store reported its own change %d times, want once", n)
 	}
+
+	// A code or refresh token is single use across stores too.
+	takenOnce(t, []teamsops.Store{a, b})
 }

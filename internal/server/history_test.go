@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/engine"
 	"github.com/teamsops/teamsops/internal/server"
@@ -51,6 +52,56 @@ func TestHistoryPruned(t *testing.T) {
 	}
 	if _, err := srv.Store.OperationByID(ctx, demo.TenantID, demo.TeamOperation); err != nil {
 		t.Errorf("the operation after its history's pruning: %v", err)
+	}
+}
+
+// TestSignInGrantsPruned: the server prunes expired sign-in grants in the
+// background from its start, even when it keeps the history forever; a
+// grant not yet expired stays, and so does the history.
+func TestSignInGrantsPruned(t *testing.T) {
+	profile, _ := engine.ProfileByName("instant")
+	srv, err := server.Open(t.Context(), server.Config{DB: testdb.DSN(t), PublicURL: "http://127.0.0.1:1",
+		Profile: profile, Demo: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	ctx := t.Context()
+	expired := &teamsops.SignInGrant{TenantID: demo.TenantID, Kind: teamsops.GrantAuthorizationCode, Key: "expired",
+		ExpiresAt: time.Now().Add(-time.Minute)}
+	live := &teamsops.SignInGrant{TenantID: demo.TenantID, Kind: teamsops.GrantAuthorizationCode, Key: "live",
+		ExpiresAt: time.Now().Add(time.Hour)}
+	for _, g := range []*teamsops.SignInGrant{expired, live} {
+		if err := srv.Store.AddSignInGrant(ctx, g); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := srv.Start(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		srv.Stop(stop)
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		_, err := srv.Store.SignInGrant(ctx, demo.TenantID, expired.Kind, expired.Key)
+		if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the expired grant was never pruned")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	if _, err := srv.Store.SignInGrant(ctx, demo.TenantID, live.Kind, live.Key); err != nil {
+		t.Errorf("the grant not yet expired: %v", err)
+	}
+	if h, err := srv.Store.OperationHistory(ctx, demo.TenantID, demo.TeamOperation); err != nil || len(h.Transitions) != 1 {
+		t.Errorf("the history, kept forever: %+v, %v", h, err)
 	}
 }
 

@@ -108,7 +108,8 @@ type Server struct {
 	notifier *notification.Notifier
 	dash     *dashboard.Handler
 	log      *slog.Logger
-	// retention and stopPruning: the history's pruning (history.go).
+	// retention and stopPruning: the pruning of the history and of
+	// expired sign-in grants (history.go).
 	retention   time.Duration
 	stopPruning func()
 }
@@ -282,8 +283,9 @@ func Apply(ctx context.Context, dsn string, poolSize int, ds []*teamsops.Declara
 	return (&service.Tenants{Store: b.Store}).Apply(ctx, ds...)
 }
 
-// Start starts the engine: accepted operations run from now on. With a
-// history retention, the history's pruning starts too.
+// Start starts the engine: accepted operations run from now on. The
+// pruning of expired sign-in grants, and of the history past its
+// retention, starts too.
 func (s *Server) Start(ctx context.Context) error {
 	if err := s.engine.Start(ctx); err != nil {
 		return fmt.Errorf("start engine: %w", err)
@@ -303,7 +305,7 @@ func (s *Server) Drain() {
 
 // Stop stops the engine, letting running attempts finish until ctx ends;
 // attempts still running then are handed back and resumed at the next
-// start. It stops the history's pruning.
+// start. It stops the pruning.
 func (s *Server) Stop(ctx context.Context) error {
 	if s.stopPruning != nil {
 		s.stopPruning()

@@ -1,11 +1,12 @@
 // Package tenantsql holds the SQL that the SQLite and PostgreSQL stores
 // share for whole tenants: deleting what an edited tenant file no longer
 // declares, deleting a tenant, the record of what its last applied file
-// declared, and the settings of the installation; and for the history of
-// operations and the dashboard's reads across tenants (history.go). The two stores keep the
-// same tables under the same names and both read $1, $2… placeholders, so
-// these statements are written once; each store adapts its own handle to
-// DB and wraps the calls in its transactions.
+// declared, and the settings of the installation; for the history of
+// operations and the dashboard's reads across tenants (history.go); and
+// for sign-in grants and the tenant of a domain (signin.go). The two
+// stores keep the same tables under the same names and both read $1, $2…
+// placeholders, so these statements are written once; each store adapts
+// its own handle to DB and wraps the calls in its transactions.
 package tenantsql
 
 import (
@@ -163,7 +164,7 @@ func DeleteOperation(ctx context.Context, db DB, note Note, tenantID, id string)
 var tenantTables = []string{
 	"declared_entities", "operation_history", "operations", "permission_grants", "app_installations", "channels",
 	"chat_members", "chats", "team_members", "teams", "group_members", "directory_groups",
-	"teams_apps", "app_registrations", "users",
+	"teams_apps", "app_registrations", "users", "sign_in_grants",
 }
 
 // DeleteTenant deletes every row of the tenant: first from the tables of
