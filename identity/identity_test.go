@@ -31,7 +31,7 @@ const (
 // The store provides what the package needs.
 var (
 	_ KeyStore = teamsops.Store(nil)
-	// _ Directory = teamsops.Store(nil) TEMP
+	_ Directory = teamsops.Store(nil)
 )
 
 // memKeys is an in-memory KeyStore.
