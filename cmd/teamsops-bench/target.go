@@ -124,6 +124,11 @@ func (b *bench) runBackend(ctx context.Context, backend string) error {
 		return err
 	}
 	fp.LoadRSSMB = gets.peakRSS
+	if b.cfg.has(scenarioSignIn) {
+		if err := b.signInScenario(ctx, backend, d.procs); err != nil {
+			return err
+		}
+	}
 	if b.cfg.has(scenarioOps) {
 		if err := b.opsScenarios(ctx, backend, d); err != nil {
 			return err
