@@ -19,6 +19,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/authz"
@@ -85,5 +86,18 @@ func ReadFiles(paths ...string) ([]*teamsops.Declaration, error) {
 }
 
 // permissions are what tenant files may grant: every permission name that
-// teamsops' permission tables know (authz.Known).
-var permissions = authz.Known()
+// teamsops' permission tables know (authz.Known), and signInScopes.
+var permissions = withSignInScopes(authz.Known())
+
+// signInScopes are delegated permissions of Graph that no endpoint of
+// teamsops needs, but that apps signing users in ask for: MSAL's samples
+// and Microsoft's CLIs request User.Read, and a token must be able to
+// carry what such an app asks for.
+var signInScopes = []string{"User.Read", "User.ReadBasic.All", "User.Read.All"}
+
+func withSignInScopes(k authz.Rule) authz.Rule {
+	k.Delegated = append(k.Delegated, signInScopes...)
+	slices.Sort(k.Delegated)
+	k.Delegated = slices.Compact(k.Delegated)
+	return k
+}
