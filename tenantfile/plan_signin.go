@@ -46,8 +46,8 @@ func (p *planner) signIn(a *appDoc, path string, app *teamsops.AppRegistration) 
 	app.Certificates = p.certificates(path+".certificates", a.Certificates)
 	app.PublicClient = a.PublicClient
 	platforms := map[string]string{} // redirect URI → the path listing it first
-	app.RedirectURIs = p.redirectURIs(path+".redirectUris", a.RedirectURIs, a.PublicClient, platforms)
-	app.SPARedirectURIs = p.redirectURIs(path+".spaRedirectUris", a.SPARedirectURIs, false, platforms)
+	app.RedirectURIs = p.redirectURIs(path+".redirectUris", a.RedirectURIs, false, a.PublicClient, platforms)
+	app.SPARedirectURIs = p.redirectURIs(path+".spaRedirectUris", a.SPARedirectURIs, true, false, platforms)
 	app.IdentifierURIs = p.identifierURIs(path+".identifierUris", a.IdentifierURIs, app.ClientID)
 	app.ExposedScopes = p.exposedScopes(path+".exposedScopes", a.ExposedScopes)
 	if len(a.ExposedScopes) > 0 && len(a.IdentifierURIs) == 0 {
@@ -138,18 +138,18 @@ func parseCertificate(data []byte) (*x509.Certificate, string) {
 	return nil, fmt.Sprintf("holds a certificate with %s key: Entra takes client assertions signed with RSA keys only", kind)
 }
 
-// redirectURIs checks the redirect URIs of one platform of an app: custom
-// says whether it takes custom schemes (a public client's native redirect
-// URIs do). seen holds the URIs of the app's other platform: a redirect URI
-// belongs to one.
-func (p *planner) redirectURIs(path string, uris []string, custom bool, seen map[string]string) []string {
+// redirectURIs checks the redirect URIs of one platform of an app: the
+// single-page application's (spa), or the web's, which a public client's
+// native redirect URIs share, custom schemes included. seen holds the URIs
+// of the app's other platform: a redirect URI belongs to one.
+func (p *planner) redirectURIs(path string, uris []string, spa, public bool, seen map[string]string) []string {
 	var out []string
 	for i, s := range uris {
 		at := fmt.Sprintf("%s[%d]", path, i)
 		if p.errs.failed(at) {
 			continue
 		}
-		if msg := redirectProblem(s, custom, strings.HasSuffix(path, "spaRedirectUris")); msg != "" {
+		if msg := redirectProblem(s, spa, public && !spa); msg != "" {
 			p.errs.add(at, msg)
 			continue
 		}
@@ -167,8 +167,10 @@ func (p *planner) redirectURIs(path string, uris []string, custom bool, seen map
 	return out
 }
 
-// redirectProblem says what is wrong with redirect URI s, or "".
-func redirectProblem(s string, custom, spa bool) string {
+// redirectProblem says what is wrong with redirect URI s of a single-page
+// application (spa) or not, or "": custom says whether it may have a
+// custom scheme.
+func redirectProblem(s string, spa, custom bool) string {
 	u, err := url.Parse(s)
 	switch {
 	case s == "":
@@ -183,7 +185,7 @@ func redirectProblem(s string, custom, spa bool) string {
 		return fmt.Sprintf("%q is not an absolute URI such as https://app.contoso.example/signin or http://localhost", clip(s))
 	case u.Scheme == "https":
 		return ""
-	case u.Scheme == "http" && slices.Contains(loopbackHosts, u.Hostname()):
+	case u.Scheme == "http" && slices.Contains(loopbackHosts, strings.ToLower(u.Hostname())):
 		return ""
 	case u.Scheme == "http":
 		return fmt.Sprintf("%q: http is for localhost, 127.0.0.1 and [::1] only; use https", clip(s))
