@@ -12,6 +12,10 @@
 //	GET    /_teamsops/tenants/{id}/faultRules/{rule-id}   → 200 OK with the rule
 //	DELETE /_teamsops/tenants/{id}/faultRules/{rule-id}   → 204 No Content
 //
+// A tenant document is a tenant file in JSON, but for one thing: it has no
+// directory, so its certificates are inline PEM, not paths. Answers leave
+// client secrets and passwords out.
+//
 // A rule has the shape of an entry of a tenant file's faultRules. Rules
 // created here are the run time's: an apply of the tenant's file does not
 // delete them.

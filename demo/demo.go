@@ -1,13 +1,14 @@
 // Package demo is PRODUCT.md's demo tenant: a tenant file (tenant.yaml,
 // embedded) with the seed's chat and its createChat operation, a team
 // (with its group and General channel) and its createTeam operation, two
-// groups without a team, and two app registrations to call them with.
+// groups without a team, two app registrations to call them with, and
+// users with passwords and a public client app to sign them in with.
 // Load applies it; applying it again changes nothing.
 package demo
 
 import (
 	"context"
-	_ "embed"
+	"embed"
 	"encoding/base64"
 	"fmt"
 
@@ -20,6 +21,11 @@ import (
 //
 //go:embed tenant.yaml
 var File []byte
+
+// files holds File, and what it names beside it.
+//
+//go:embed tenant.yaml
+var files embed.FS
 
 // IDs of the demo tenant, as PRODUCT.md lists them (and File declares).
 const (
@@ -34,6 +40,14 @@ const (
 	ChatBotSecret = "demo-bot-secret"
 	ConsoleApp    = "7d3c9b1e-5a2f-4e8d-9c6b-1a2b3c4d5e6f"
 	ConsoleSecret = "demo-console-secret"
+	// CLIApp ("teamsops cli") and the users' passwords go beyond
+	// PRODUCT.md's table: a public client, without a secret, that signs
+	// the users in, and what they sign in with. Its client id is not one
+	// of the first-party ids Microsoft's own CLIs use.
+	CLIApp        = "c8a1e3b2-5d4f-4e6a-9b7c-2f1e0d3c4b5a"
+	AdelePassword = "demo-adele-password"
+	AlexPassword  = "demo-alex-password"
+	MeganPassword = "demo-megan-password"
 	TeamID        = "d5a1c2f0-7c1e-4a8e-9b43-5f2a6c9e1b77"
 	TeamOperation = "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b"
 	// SalesGroup and LegalGroup are groups without a team, to make teams of
@@ -51,7 +65,7 @@ var ConsoleRoles = consoleRoles()
 
 // Declaration returns the demo tenant as File declares it.
 func Declaration() (*teamsops.Declaration, error) {
-	return tenantfile.Decode("demo/tenant.yaml", File)
+	return tenantfile.DecodeFS(files, "tenant.yaml")
 }
 
 // Load applies the demo tenant to store.

@@ -35,10 +35,12 @@ func TestFileMatchesConstants(t *testing.T) {
 		{"teams", ids(len(d.Teams), func(i int) string { return d.Teams[i].ID }), []string{demo.TeamID}},
 		{"groups", ids(len(d.Groups), func(i int) string { return d.Groups[i].ID }), []string{demo.TeamID, demo.SalesGroup, demo.LegalGroup}},
 		{"Teams apps", ids(len(d.TeamsApps), func(i int) string { return d.TeamsApps[i].ID }), []string{demo.TeamsAppID}},
-		{"apps", ids(len(d.AppRegistrations), func(i int) string { return d.AppRegistrations[i].ClientID }), []string{demo.ChatBotApp, demo.ConsoleApp}},
+		{"apps", ids(len(d.AppRegistrations), func(i int) string { return d.AppRegistrations[i].ClientID }), []string{demo.ChatBotApp, demo.ConsoleApp, demo.CLIApp}},
 		{"operations", ids(len(d.Operations), func(i int) string { return d.Operations[i].ID }), []string{demo.ChatOperation, demo.TeamOperation}},
 		{"bot secret", d.ClientSecrets[demo.ChatBotApp], []string{demo.ChatBotSecret}},
 		{"console secret", d.ClientSecrets[demo.ConsoleApp], []string{demo.ConsoleSecret}},
+		{"passwords", []string{d.Passwords[demo.UserAdele], d.Passwords[demo.UserAlex], d.Passwords[demo.UserMegan]},
+			[]string{demo.AdelePassword, demo.AlexPassword, demo.MeganPassword}},
 		{"grant", []string{d.PermissionGrants[0].ID}, []string{demo.GrantID(demo.ChatBotApp, "ChatSettings.Read.Chat", "Application")}},
 		// PRODUCT.md's list, in its order.
 		{"console roles", demo.ConsoleRoles, []string{"Chat.Read.All", "Team.ReadBasic.All", "Chat.Create",

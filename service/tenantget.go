@@ -8,9 +8,9 @@ import (
 
 // Get returns what the last applied declaration of tenant id declared, as
 // it is stored now: a team archived through Graph reads archived. What
-// clients created through Graph is not part of it, and the client secrets
-// are not: the store keeps only their hashes. ENOTFOUND if there is no
-// such tenant.
+// clients created through Graph is not part of it, nor are the client
+// secrets and passwords: the store keeps only their hashes, which are left
+// out too. ENOTFOUND if there is no such tenant.
 func (ts *Tenants) Get(ctx context.Context, id string) (*teamsops.Declaration, error) {
 	t, err := ts.Store.Tenant(ctx, id)
 	if err != nil {
@@ -20,7 +20,8 @@ func (ts *Tenants) Get(ctx context.Context, id string) (*teamsops.Declaration, e
 	if err != nil {
 		return nil, err
 	}
-	r := &reader{s: ts.Store, tenant: id, d: &teamsops.Declaration{Tenant: *t, ClientSecrets: map[string][]string{}}}
+	r := &reader{s: ts.Store, tenant: id, d: &teamsops.Declaration{Tenant: *t, ClientSecrets: map[string][]string{},
+		Passwords: map[string]string{}}}
 	for _, e := range declared {
 		if err := r.read(ctx, e); err != nil && teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
 			return nil, err
@@ -47,6 +48,9 @@ func (r *reader) read(ctx context.Context, e teamsops.Declared) error {
 	switch e.Kind {
 	case teamsops.DeclaredUser:
 		u, err := s.User(ctx, tenant, e.ID)
+		if err == nil {
+			u.PasswordHash = ""
+		}
 		return add(&d.Users, u, err)
 	case teamsops.DeclaredAppRegistration:
 		a, err := s.AppRegistration(ctx, tenant, e.ID)

@@ -22,11 +22,12 @@ import (
 // is not written, so what clients changed at run time (a team archived
 // through Graph) stays. An entity whose declaration changed is written
 // anew; one the previous declaration listed and this one does not is
-// deleted. Entities clients created — chats from POST /chats, teams and
-// channels made by operations, operations started through Graph — and
-// fault rules created through the admin API are never deleted by an
-// apply. Declared operations are recorded as they are:
-// nothing runs them.
+// deleted. Client secrets and passwords are stored as bcrypt hashes: one
+// that did not change keeps its hash. Entities clients created — chats
+// from POST /chats, teams and channels made by operations, operations
+// started through Graph — and fault rules created through the admin API
+// are never deleted by an apply. Declared operations are recorded as they
+// are: nothing runs them.
 type Tenants struct {
 	Store teamsops.Store
 	// Jobs deletes a tenant's jobs in the transaction that deletes the
@@ -82,8 +83,10 @@ type applier struct {
 	after []teamsops.Declared
 	// wrote says whether the apply deleted or wrote any entity.
 	wrote bool
-	// secrets are the hashes the apps' secrets get (planSecrets).
-	secrets *secretPlan
+	// secrets are the hashes the apps' secrets and the users' passwords
+	// get (planSecrets); passwords those of the passwords, by user id.
+	secrets   *secretPlan
+	passwords map[string]string
 }
 
 // key identifies a declared entity among the tenant's.
@@ -111,6 +114,9 @@ func (a *applier) apply(ctx context.Context) error {
 	if err := a.tx.CreateTenant(ctx, &a.d.Tenant); err != nil {
 		return err
 	}
+	if err := a.hashPasswords(); err != nil {
+		return err
+	}
 	a.declareAll()
 	if err := a.deleteUndeclared(ctx, before); err != nil {
 		return err
@@ -131,6 +137,12 @@ func (a *applier) declareAll() {
 	}
 	none := teamsops.ResourceRef{}
 	for _, u := range a.d.Users {
+		if h, ok := a.passwords[u.ID]; ok {
+			v := *u
+			v.PasswordHash = ""
+			a.after = append(a.after, teamsops.Declared{Kind: teamsops.DeclaredUser, ID: u.ID, Digest: passwordDigest(digest(v), h)})
+			continue
+		}
 		add(teamsops.DeclaredUser, none, u.ID, u)
 	}
 	for _, r := range a.d.AppRegistrations {
@@ -256,7 +268,11 @@ func (a *applier) write(ctx context.Context, i int, e teamsops.Declared) error {
 	}
 	switch e.Kind {
 	case teamsops.DeclaredUser:
-		return tx.CreateUser(ctx, d.Users[n])
+		u := *d.Users[n]
+		if h, ok := a.passwords[u.ID]; ok {
+			u.PasswordHash = h
+		}
+		return tx.CreateUser(ctx, &u)
 	case teamsops.DeclaredAppRegistration:
 		return a.writeApp(ctx, d.AppRegistrations[n], a.unchanged(i))
 	case teamsops.DeclaredFaultRule:

@@ -40,14 +40,24 @@ type userDoc struct {
 	DisplayName       string `json:"displayName,omitempty"`
 	Mail              string `json:"mail,omitempty"`
 	AccountEnabled    *bool  `json:"accountEnabled,omitempty"`
+	// Password lets the user sign in with it; it is never written back.
+	Password *string `json:"password,omitempty"`
 }
 
 type appDoc struct {
-	ClientID               string   `json:"clientId,omitempty"`
-	DisplayName            string   `json:"displayName"`
-	ClientSecrets          []string `json:"clientSecrets,omitempty"`
+	ClientID      string   `json:"clientId,omitempty"`
+	DisplayName   string   `json:"displayName"`
+	ClientSecrets []string `json:"clientSecrets,omitempty"`
+	// Certificates are PEM certificates, each inline or the path of a
+	// file relative to the tenant file's directory.
+	Certificates           []string `json:"certificates,omitempty"`
 	ApplicationPermissions []string `json:"applicationPermissions,omitempty"`
 	DelegatedPermissions   []string `json:"delegatedPermissions,omitempty"`
+	PublicClient           bool     `json:"publicClient,omitempty"`
+	RedirectURIs           []string `json:"redirectUris,omitempty"`    // the web platform's, or a public client's
+	SPARedirectURIs        []string `json:"spaRedirectUris,omitempty"` // the single-page application platform's
+	IdentifierURIs         []string `json:"identifierUris,omitempty"`
+	ExposedScopes          []string `json:"exposedScopes,omitempty"`
 }
 
 // faultRuleDoc is a fault rule (teamsops.FaultRule): fail makes the app's

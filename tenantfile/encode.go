@@ -9,9 +9,10 @@ import (
 )
 
 // Encode writes d as a tenant document in JSON: the document Decode reads,
-// with every id written out and every reference by id. Client secrets are
-// left out — the store keeps only their hashes — so a document read back
-// from the admin API declares the same tenant once secrets are added.
+// with every id written out and every reference by id. Client secrets and
+// passwords are left out — the store keeps only their hashes — so a
+// document read back from the admin API declares the same tenant once
+// they are added. Certificates are written inline.
 // Teams are written as made from their group, which Groups holds.
 func Encode(d *teamsops.Declaration) ([]byte, error) {
 	return json.Marshal(documentOf(d))
@@ -28,7 +29,9 @@ func documentOf(d *teamsops.Declaration) *document {
 	}
 	for _, a := range d.AppRegistrations {
 		doc.AppRegistrations = append(doc.AppRegistrations, appDoc{ClientID: a.ClientID, DisplayName: a.DisplayName,
-			ApplicationPermissions: a.Roles, DelegatedPermissions: a.DelegatedScopes})
+			Certificates: a.Certificates, ApplicationPermissions: a.Roles, DelegatedPermissions: a.DelegatedScopes,
+			PublicClient: a.PublicClient, RedirectURIs: a.RedirectURIs, SPARedirectURIs: a.SPARedirectURIs,
+			IdentifierURIs: a.IdentifierURIs, ExposedScopes: a.ExposedScopes})
 	}
 	for _, r := range d.FaultRules {
 		doc.FaultRules = append(doc.FaultRules, faultRuleDocOf(r))

@@ -58,3 +58,37 @@ func TestREADMEExample(t *testing.T) {
 			len(d.Users), len(d.Teams), len(d.Chats), len(d.Operations), len(d.FaultRules))
 	}
 }
+
+// TestREADMESignInExample reads the sign-in example of the README as a
+// file, with the certificate it names beside it.
+func TestREADMESignInExample(t *testing.T) {
+	readme, err := os.ReadFile("../README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, section, ok := strings.Cut(string(readme), "\n### Signing in\n")
+	_, block, ok2 := strings.Cut(section, "\n```yaml\n")
+	block, _, closed := strings.Cut(block, "\n```\n")
+	if !ok || !ok2 || !closed {
+		t.Fatal(`README.md lacks the section "Signing in" or its yaml block`)
+	}
+	dir := t.TempDir()
+	cert := newCertificate(t, rsaKey(t), "fabrikam daemon")
+	if err := os.Mkdir(filepath.Join(dir, "certs"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{"tenant.yaml": block, "certs/daemon.pem": cert} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ds, err := tenantfile.ReadFiles(filepath.Join(dir, "tenant.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := ds[0]
+	if len(d.Passwords) != 1 || len(d.AppRegistrations) != 2 || len(d.AppRegistrations[0].Certificates) != 1 ||
+		!d.AppRegistrations[1].PublicClient {
+		t.Errorf("the README's sign-in example declares %+v", d)
+	}
+}

@@ -41,6 +41,10 @@ func FuzzDecode(f *testing.F) {
 		tenantLines + teamT + "    settings: {funSettings: {giphyContentRating: strict}}\n",
 		tenantLines + apps + "faultRules:\n  - {app: console, operationType: createTeam, action: fail, errorCode: x, errorMessage: y}\n" +
 			"  - {id: r-2, app: console, action: transient, attempts: 3}\n",
+		tenantLines + "users:\n  - {userPrincipalName: a@b.c, password: pw}\n" + apps +
+			"    certificates: [" + quote(newCertificate(f, rsaKey(f), "app")) + "]\n    publicClient: true\n" +
+			"    redirectUris: [\"http://localhost\", \"msalapp://auth\"]\n    spaRedirectUris: [\"https://app.example/\"]\n" +
+			"    identifierUris: [\"api://app\"]\n    exposedScopes: [access_as_user]\n",
 	} {
 		f.Add([]byte(s))
 	}
@@ -74,12 +78,13 @@ func FuzzDecode(f *testing.F) {
 
 // checkApply applies d to a tenant that does not exist: if the apply
 // fails, nothing of the tenant may be left; if it succeeds, a second apply
-// must change nothing. Secrets are left out: bcrypt would make each run
-// take a tenth of a second, and tests of package service cover them.
+// must change nothing. Secrets and passwords are left out: bcrypt would
+// make each run take a tenth of a second, and tests of package service
+// cover them.
 func checkApply(t *testing.T, tenants *service.Tenants, d *teamsops.Declaration) {
 	ctx := context.Background()
 	tenants.Delete(ctx, d.Tenant.ID)
-	d.ClientSecrets = nil
+	d.ClientSecrets, d.Passwords = nil, nil
 	if err := tenants.Apply(ctx, d); err != nil {
 		rows, err := testdb.TenantRows(ctx, tenants.Store, d.Tenant.ID)
 		if err != nil {

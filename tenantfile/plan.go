@@ -24,12 +24,15 @@ type planner struct {
 	users, apps, teamsApps, groups, teams, chats *index
 	// seen maps kind and folded id to the path that declared it first.
 	seen map[string]string
+	// read reads a file the document names by path, relative to its own;
+	// nil when the document has no file (Decode).
+	read func(path string) ([]byte, error)
 }
 
 func newPlanner(errs *errorList) *planner {
 	return &planner{
 		errs:      errs,
-		d:         &teamsops.Declaration{ClientSecrets: map[string][]string{}},
+		d:         &teamsops.Declaration{ClientSecrets: map[string][]string{}, Passwords: map[string]string{}},
 		users:     newIndex("user", "a user of this tenant"),
 		apps:      newIndex("app registration", "an app registration of this tenant"),
 		teamsApps: newIndex("Teams app", "in this tenant's app catalog"),
@@ -107,6 +110,7 @@ func (p *planner) user(u *userDoc, path string) {
 	if u.Mail != "" && !userPrincipalName(u.Mail) {
 		p.errs.addf(path+".mail", "%q is not an email address", clip(u.Mail))
 	}
+	p.password(path+".password", id, u.Password)
 	alias, _, _ := strings.Cut(upn, "@")
 	p.users.add(id, upn, alias) // "adele" names AdeleV@… unless two users share it
 	p.d.Users = append(p.d.Users, &teamsops.User{
@@ -138,10 +142,12 @@ func (p *planner) app(a *appDoc, path string) {
 	p.permissionList(path+".applicationPermissions", a.ApplicationPermissions, permissions.Application, "application")
 	p.permissionList(path+".delegatedPermissions", a.DelegatedPermissions, permissions.Delegated, "delegated")
 	p.apps.add(id, a.DisplayName)
-	p.d.AppRegistrations = append(p.d.AppRegistrations, &teamsops.AppRegistration{
+	app := &teamsops.AppRegistration{
 		ClientID: id, TenantID: p.tenant, DisplayName: a.DisplayName,
 		Roles: slices.Clone(a.ApplicationPermissions), DelegatedScopes: slices.Clone(a.DelegatedPermissions),
-	})
+	}
+	p.signIn(a, path, app)
+	p.d.AppRegistrations = append(p.d.AppRegistrations, app)
 	if len(a.ClientSecrets) > 0 {
 		p.d.ClientSecrets[id] = slices.Clone(a.ClientSecrets)
 	}
