@@ -19,6 +19,7 @@ import (
 //	POST /{tenant}/oauth2/v2.0/token        (every grant)
 //	POST /{tenant}/oauth2/v2.0/devicecode
 //	GET|POST /{tenant}/oauth2/v2.0/authorize (the sign-in pages)
+//	GET|POST /{tenant}/oauth2/deviceauth     (the device code page)
 //
 // Every other path answers 404, so the handler can be mounted as the
 // fallback ("/") of a server whose other routes are more specific.

@@ -22,6 +22,7 @@ import (
 func (e *endpoints) pages(mux *http.ServeMux) {
 	for _, m := range []string{"GET ", "POST "} {
 		mux.HandleFunc(m+"/{tenant}/oauth2/v2.0/authorize", e.authorize)
+		mux.HandleFunc(m+"/{tenant}/oauth2/deviceauth", e.deviceAuth)
 	}
 }
 
@@ -31,7 +32,8 @@ var templateFiles embed.FS
 // pageTemplates are the pages, each parsed with the layout.
 var pageTemplates = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
-	for _, name := range []string{"loginfmt", "password", "kmsi", "picker", "error", "formpost"} {
+	for _, name := range []string{"loginfmt", "password", "kmsi", "picker", "error", "formpost",
+		"otc", "confirm", "devicedone"} {
 		m[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m

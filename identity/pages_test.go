@@ -217,9 +217,10 @@ func TestPageHeaders(t *testing.T) {
 			return b.signIn(b.get(authorizePath(tenantA, p)), "ana@contoso.example", anaPassword, false)
 		},
 		"form_post":      func() *response { return b.get(authorizePath(tenantA, formPost)) },
+		"device page":    func() *response { return b.get("/" + tenantA + "/oauth2/deviceauth") },
 		"unknown tenant": func() *response { return b.get("/nope.example/oauth2/v2.0/authorize") },
 	}
-	for _, name := range []string{"sign-in page", "error page", "redirect", "form_post", "unknown tenant"} {
+	for _, name := range []string{"sign-in page", "error page", "redirect", "form_post", "device page", "unknown tenant"} {
 		t.Run(name, func(t *testing.T) {
 			r := pages[name]()
 			csp := r.header.Get("Content-Security-Policy")
