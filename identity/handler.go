@@ -20,6 +20,7 @@ import (
 //	POST /{tenant}/oauth2/v2.0/devicecode
 //	GET|POST /{tenant}/oauth2/v2.0/authorize (the sign-in pages)
 //	GET|POST /{tenant}/oauth2/deviceauth     (the device code page)
+//	GET|POST /{tenant}/oauth2/v2.0/logout
 //
 // Every other path answers 404, so the handler can be mounted as the
 // fallback ("/") of a server whose other routes are more specific.

@@ -23,6 +23,7 @@ func (e *endpoints) pages(mux *http.ServeMux) {
 	for _, m := range []string{"GET ", "POST "} {
 		mux.HandleFunc(m+"/{tenant}/oauth2/v2.0/authorize", e.authorize)
 		mux.HandleFunc(m+"/{tenant}/oauth2/deviceauth", e.deviceAuth)
+		mux.HandleFunc(m+"/{tenant}/oauth2/v2.0/logout", e.logout)
 	}
 }
 
@@ -33,7 +34,7 @@ var templateFiles embed.FS
 var pageTemplates = func() map[string]*template.Template {
 	m := map[string]*template.Template{}
 	for _, name := range []string{"loginfmt", "password", "kmsi", "picker", "error", "formpost",
-		"otc", "confirm", "devicedone"} {
+		"otc", "confirm", "devicedone", "signedout"} {
 		m[name] = template.Must(template.ParseFS(templateFiles, "templates/layout.html", "templates/"+name+".html"))
 	}
 	return m

@@ -218,9 +218,10 @@ func TestPageHeaders(t *testing.T) {
 		},
 		"form_post":      func() *response { return b.get(authorizePath(tenantA, formPost)) },
 		"device page":    func() *response { return b.get("/" + tenantA + "/oauth2/deviceauth") },
+		"signed out":     func() *response { return b.get("/" + tenantA + "/oauth2/v2.0/logout") },
 		"unknown tenant": func() *response { return b.get("/nope.example/oauth2/v2.0/authorize") },
 	}
-	for _, name := range []string{"sign-in page", "error page", "redirect", "form_post", "device page", "unknown tenant"} {
+	for _, name := range []string{"sign-in page", "error page", "redirect", "form_post", "device page", "signed out", "unknown tenant"} {
 		t.Run(name, func(t *testing.T) {
 			r := pages[name]()
 			csp := r.header.Get("Content-Security-Policy")

@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/teamsops/teamsops"
 )
 
 func TestSignInPageMessages(t *testing.T) {
@@ -197,4 +199,51 @@ func TestAccountPicker(t *testing.T) {
 		t.Errorf("prompt=none with a hint of no account: %v", a)
 	}
 
+	// Signing out ends the session: the next request asks who.
+	out := b.get("/" + tenantA + "/oauth2/v2.0/logout")
+	if out.status != 200 || !strings.Contains(out.body, "You signed out of your account") || !strings.Contains(out.header.Get("Set-Cookie"), sessionCookie+"=;") {
+		t.Errorf("sign-out: %d %v %s", out.status, out.header, out.body)
+	}
+	if r := b.get(authorizePath(tenantA, p)); !r.has(t, "loginfmt") {
+		t.Errorf("after sign-out: %s", r.body)
+	}
+	if a := b.get(authorizePath(tenantA, with("prompt", "none"))).answer(t); a.Get("error") != "login_required" {
+		t.Errorf("prompt=none after sign-out: %v", a)
+	}
+}
+
+func TestSignOutRedirect(t *testing.T) {
+	iss, _ := testSetup(t, time.Now())
+	h := iss.Handler(demoDirectory(t))
+	logout := func(tenant string, q url.Values) *response {
+		b := newBrowser(t, h)
+		p, _ := codeRequest(webApp, webRedirect, nil)
+		b.signIn(b.get(authorizePath(tenantA, p)), "ana@contoso.example", anaPassword, false)
+		return b.get("/" + tenant + "/oauth2/v2.0/logout?" + q.Encode())
+	}
+	idToken, err := iss.IssueIDToken(IDClaims{TenantID: tenantA, ClientID: webApp, User: &teamsops.User{ID: ana, UserPrincipalName: "ana@contoso.example"}}, time.Minute)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		name   string
+		tenant string
+		q      url.Values
+		want   string // the redirect; "" for the signed-out page
+	}{
+		{"registered, with client_id", tenantA, url.Values{"post_logout_redirect_uri": {webRedirect}, "client_id": {webApp}, "state": {"s"}}, webRedirect + "?state=s"},
+		{"registered, with id_token_hint", "organizations", url.Values{"post_logout_redirect_uri": {webRedirect}, "id_token_hint": {idToken}}, webRedirect},
+		{"registered, session's tenant", "common", url.Values{"post_logout_redirect_uri": {webRedirect}, "client_id": {webApp}}, webRedirect},
+		{"not registered", tenantA, url.Values{"post_logout_redirect_uri": {"https://evil.example/"}, "client_id": {webApp}}, ""},
+		{"another app's", tenantA, url.Values{"post_logout_redirect_uri": {spaRedirect}, "client_id": {webApp}}, ""},
+		{"no app named", tenantA, url.Values{"post_logout_redirect_uri": {webRedirect}}, ""},
+		{"forged hint", tenantA, url.Values{"post_logout_redirect_uri": {webRedirect}, "id_token_hint": {idToken + "x"}}, ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := logout(tc.tenant, tc.q)
+			if r.header.Get("Location") != tc.want || tc.want == "" && r.status != http.StatusOK {
+				t.Errorf("%d Location %q, want %q", r.status, r.header.Get("Location"), tc.want)
+			}
+		})
+	}
 }
