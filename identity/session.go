@@ -97,7 +97,8 @@ func (pg *page) users(s *browserSession, tenantID string) ([]signedInUser, *oaut
 }
 
 // addUser records a user's sign-in in the browser's session, starting one
-// if it has none, and returns the account.
+// if it has none, and returns the account. The session keeps its accounts
+// under a new secret.
 func (pg *page) addUser(s *browserSession, t *teamsops.Tenant, u *teamsops.User) (signedInUser, *oauthError) {
 	now := pg.now()
 	acct := sessionAccount{TenantID: t.ID, UserID: u.ID, AuthTime: now.Unix()}
@@ -111,14 +112,18 @@ func (pg *page) addUser(s *browserSession, t *teamsops.Tenant, u *teamsops.User)
 	if exp := now.Add(sessionTTL); exp.After(s.expires) {
 		s.expires = exp
 	}
-	if s.secret == "" {
-		secret, oerr := pg.e.newSecretGrant(pg.r.Context(), t.ID, teamsops.GrantSession, s.data, sessionTTL)
-		if oerr != nil {
-			return signedInUser{}, oerr
-		}
-		s.secret, s.tenantID = secret, t.ID
-	} else if oerr := pg.saveSession(s); oerr != nil {
+	// A new secret at each sign-in, in newSecretGrant's form: a cookie
+	// planted in the browser before (session fixation) never gets the
+	// account.
+	oldSecret, oldTenant := s.secret, s.tenantID
+	s.secret, s.tenantID = t.ID+"."+randomToken(32), t.ID
+	if oerr := pg.saveSession(s); oerr != nil {
 		return signedInUser{}, oerr
+	}
+	if oldSecret != "" {
+		if err := pg.e.dir.DeleteSignInGrant(pg.r.Context(), oldTenant, teamsops.GrantSession, secretKey(oldSecret)); err != nil {
+			return signedInUser{}, serverError(err)
+		}
 	}
 	pg.setSessionCookie(s)
 	return signedInUser{acct: acct, user: u}, nil

@@ -247,3 +247,31 @@ func TestSignOutRedirect(t *testing.T) {
 		})
 	}
 }
+
+// TestSessionFixation: a session cookie planted in a browser before a
+// sign-in does not get the account signed in.
+func TestSessionFixation(t *testing.T) {
+	iss, _ := testSetup(t, time.Now())
+	h := iss.Handler(demoDirectory(t))
+	p, _ := codeRequest(cliApp, "http://localhost:3", nil)
+	attacker := newBrowser(t, h)
+	attacker.signIn(attacker.get(authorizePath(tenantA, p)), "guess@contoso.example", "right", false)
+	planted := cookieOf(attacker, sessionCookie)
+
+	victim := newBrowser(t, h)
+	u, _ := url.Parse(publicURL + "/")
+	victim.jar.SetCookies(u, []*http.Cookie{{Name: sessionCookie, Value: planted, Path: "/"}})
+	choose := url.Values{}
+	for k := range p {
+		choose.Set(k, p.Get(k))
+	}
+	choose.Set("prompt", "select_account")
+	picker := victim.get(authorizePath(tenantA, choose))
+	victim.signIn(victim.submit(picker, nil, "otherTile"), "ana@contoso.example", anaPassword, false)
+	if c := cookieOf(victim, sessionCookie); c == planted || c == "" {
+		t.Errorf("the session cookie was not replaced: %q", c)
+	}
+	if r := attacker.get(authorizePath(tenantA, p)); !r.has(t, "loginfmt") {
+		t.Errorf("the planted cookie still signs in: %d %s", r.status, r.body)
+	}
+}
