@@ -3,6 +3,7 @@ package identity
 import (
 	"context"
 	"encoding/json"
+	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
@@ -202,4 +203,81 @@ func FuzzClientAssertion(f *testing.F) {
 			}
 		}
 	})
+}
+
+// FuzzAuthorize sends the authorization endpoint arbitrary parameters, in
+// a query or in a form posted from a page with the browser's anti-forgery
+// token. Nothing may panic or answer a server error, and nothing may be
+// sent anywhere but a redirect URI an app registered.
+func FuzzAuthorize(f *testing.F) {
+	iss, _ := testSetup(f, time.Now())
+	h := iss.Handler(demoDirectory(f))
+	_, challenge := pkcePair("f")
+	base := url.Values{"client_id": {cliApp}, "response_type": {"code"}, "redirect_uri": {"http://localhost:5"},
+		"scope": {"openid Chat.Read"}, "state": {"s"}, "code_challenge": {challenge}, "code_challenge_method": {"S256"}}
+	seeds := []string{"", "client_id=", "%zz", "a;b", base.Encode()}
+	for _, change := range []func(url.Values){
+		func(p url.Values) { p.Set("prompt", "none") },
+		func(p url.Values) { p.Set("response_mode", "form_post"); p.Set("login_hint", "ana@contoso.example") },
+		func(p url.Values) {
+			p.Set("client_id", spaApp)
+			p.Set("redirect_uri", spaRedirect)
+			p.Set("response_mode", "fragment")
+		},
+		func(p url.Values) { p.Set("redirect_uri", "http://[::1]:80/") },
+		func(p url.Values) { p.Set("step", "username"); p.Set("loginfmt", "zoe@contoso.example") },
+		// A user without a password: a wrong one costs no bcrypt.
+		func(p url.Values) {
+			p.Set("step", "password")
+			p.Set("loginfmt", "nopass@contoso.example")
+			p.Set("passwd", "x")
+		},
+		func(p url.Values) { p.Set("step", "pick"); p.Set("account", "ana@contoso.example") },
+		func(p url.Values) { p.Set("step", "kmsi"); p.Set("uid", ana); p.Set("kmsi", "Yes") },
+		func(p url.Values) { p.Set("max_age", "0"); p.Set("domain_hint", "contoso.example") },
+	} {
+		p := url.Values{}
+		for k := range base {
+			p.Set(k, base.Get(k))
+		}
+		change(p)
+		seeds = append(seeds, p.Encode())
+	}
+	for i, s := range seeds {
+		f.Add(s, i%2 == 0, uint8(i))
+	}
+	canary := strings.Repeat("c", canaryLen)
+	tenants := []string{tenantA, "organizations", "contoso.example"}
+	f.Fuzz(func(t *testing.T, query string, posted bool, tenant uint8) {
+		path := "/" + tenants[int(tenant)%len(tenants)] + "/oauth2/v2.0/authorize"
+		req := httptest.NewRequest("GET", path, nil)
+		req.URL.RawQuery = query
+		if posted {
+			req = httptest.NewRequest("POST", path, strings.NewReader(query+"&"+canaryField+"="+canary))
+			req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			req.AddCookie(&http.Cookie{Name: canaryCookie, Value: canary})
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code >= 500 {
+			t.Fatalf("%s %q: %d %s", req.Method, query, w.Code, w.Body)
+		}
+		if loc := w.Header().Get("Location"); loc != "" && !registeredRedirect(loc) {
+			t.Fatalf("%s %q: redirected to %s", req.Method, query, loc)
+		}
+	})
+}
+
+// registeredRedirect reports whether an answer goes to a redirect URI of
+// the demo directory's apps.
+func registeredRedirect(loc string) bool {
+	u, err := url.Parse(loc)
+	if err != nil {
+		return false
+	}
+	if u.Scheme == "http" && u.Hostname() == "localhost" && u.User == nil {
+		return true
+	}
+	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
+	return u.String() == webRedirect || u.String() == spaRedirect
 }
