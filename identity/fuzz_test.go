@@ -150,10 +150,10 @@ func FuzzTokenEndpoint(f *testing.F) {
 	}
 	f.Add("contoso.example", "grant_type=password", "a%zz:b")
 	f.Fuzz(func(t *testing.T, tenant, body, basic string) {
-		if strings.ContainsAny(tenant, "/?#% \t\r\n") || strings.Trim(tenant, ".") == "" {
-			tenant = tenantA
+		if strings.Trim(tenant, ".") == "" {
+			tenant = tenantA // "/./" and "/../" are the mux's to redirect
 		}
-		req := httptest.NewRequest("POST", "/"+tenant+"/oauth2/v2.0/token", strings.NewReader(body))
+		req := httptest.NewRequest("POST", "/"+url.PathEscape(tenant)+"/oauth2/v2.0/token", strings.NewReader(body))
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 		if id, secret, ok := strings.Cut(basic, ":"); ok {
 			req.SetBasicAuth(id, secret)
