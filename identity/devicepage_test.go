@@ -20,7 +20,14 @@ func startDevice(t *testing.T, b *browser) (userCode, deviceCode, uri string) {
 
 func pollDevice(t *testing.T, b *browser, deviceCode string) (int, map[string]any) {
 	t.Helper()
-	status, body, _ := post(t, b.h, tokenPath(tenantA), url.Values{"grant_type": {deviceCodeGrant}, "client_id": {cliApp},
+	return pollDeviceAs(t, b, deviceCodeGrant, deviceCode)
+}
+
+// pollDeviceAs polls with the grant type spelled grantType: MSAL for Go
+// sends "device_code", others the URN.
+func pollDeviceAs(t *testing.T, b *browser, grantType, deviceCode string) (int, map[string]any) {
+	t.Helper()
+	status, body, _ := post(t, b.h, tokenPath(tenantA), url.Values{"grant_type": {grantType}, "client_id": {cliApp},
 		"device_code": {deviceCode}})
 	return status, body
 }
@@ -30,7 +37,8 @@ func TestDevicePage(t *testing.T) {
 	h := iss.Handler(demoDirectory(t))
 	for _, tc := range []struct {
 		name    string
-		session bool // the browser is signed in already
+		grant   string // the poll's grant type, if not the URN
+		session bool   // the browser is signed in already
 		typed   func(string) string
 		button  string // on the confirmation
 		done    string
@@ -38,6 +46,8 @@ func TestDevicePage(t *testing.T) {
 	}{
 		{name: "approved", typed: func(c string) string { return c }, button: "idSIButton9",
 			done: "You have signed in to the cli application on your device. You may now close this window."},
+		{name: "approved, polled as MSAL for Go does", grant: "device_code", typed: func(c string) string { return c },
+			button: "idSIButton9", done: "You have signed in"},
 		{name: "approved from the session, code typed loosely", session: true,
 			typed:  func(c string) string { return strings.ToLower(c[:4]) + "-" + c[4:] },
 			button: "idSIButton9", done: "You have signed in to the cli application"},
@@ -70,7 +80,11 @@ func TestDevicePage(t *testing.T) {
 			if r = b.submit(r, nil, tc.button); !strings.Contains(r.body, tc.done) {
 				t.Fatalf("last page: %d %s", r.status, r.body)
 			}
-			status, body := pollDevice(t, b, deviceCode)
+			grant := deviceCodeGrant
+			if tc.grant != "" {
+				grant = tc.grant
+			}
+			status, body := pollDeviceAs(t, b, grant, deviceCode)
 			if tc.error != "" {
 				wantError(t, status, body, 400, tc.error, 70000)
 				return

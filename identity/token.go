@@ -105,7 +105,8 @@ func (e *endpoints) grant(r *http.Request, ref tenantRef, form *tokenForm) (*tok
 		return e.codeGrant(r, ref, form)
 	case "refresh_token":
 		return e.refreshGrant(r, ref, form)
-	case deviceCodeGrant:
+	case deviceCodeGrant, "device_code":
+		// MSAL for Go sends the short name, which Entra accepts too.
 		return e.deviceCodeGrant(r, ref, form)
 	case jwtBearerGrant:
 		return e.onBehalfOfGrant(r, ref, form)
