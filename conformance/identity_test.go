@@ -17,6 +17,7 @@ import (
 	"github.com/Azure/azure-sdk-for-go/sdk/azidentity"
 	msgraphsdk "github.com/microsoftgraph/msgraph-sdk-go"
 
+	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/teamsopstest"
 )
 
@@ -57,28 +58,48 @@ func trustServer(s *teamsopstest.Server) {
 	})
 }
 
-// clientOptions points an azidentity credential at teamsops, as a user
-// points it at a sovereign cloud: the authority host, and no instance
-// discovery (which asks login.microsoftonline.com about the authority).
+// clientOptions is authority's options with the test server's TLS trust.
 func clientOptions(s *teamsopstest.Server) azcore.ClientOptions {
-	return azcore.ClientOptions{
-		Cloud:     cloud.Configuration{ActiveDirectoryAuthorityHost: s.URL + "/"},
-		Transport: s.Client(),
-	}
+	opts := authority(s.URL)
+	opts.Transport = s.Client()
+	return opts
 }
 
-// graphClient is msgraph-sdk-go signed in with cred, as Microsoft's docs
-// teach, on teamsops' v1.0 base URL.
+// graphClient is graphFor's client, failing the test on an error.
 func graphClient(t *testing.T, s *teamsopstest.Server, cred azcore.TokenCredential, scopes ...string) *msgraphsdk.GraphServiceClient {
 	t.Helper()
-	u, _ := url.Parse(s.URL)
-	client, err := msgraphsdk.NewGraphServiceClientWithCredentialsAndHosts(cred, scopes, []string{u.Hostname()})
+	client, err := graphFor(s.URL, cred, scopes...)
 	if err != nil {
 		t.Fatal(err)
 	}
-	client.GetAdapter().SetBaseUrl(s.URL + "/v1.0")
 	return client
 }
+
+// docs/sign-in.md snippet begin: setup
+
+// authority points an azidentity credential at teamsops, as one points it
+// at a national cloud: by its authority host. Set DisableInstanceDiscovery
+// too, or the credential asks Entra whether the host is an authority.
+func authority(baseURL string) azcore.ClientOptions {
+	return azcore.ClientOptions{Cloud: cloud.Configuration{ActiveDirectoryAuthorityHost: baseURL + "/"}}
+}
+
+// graphFor is msgraph-sdk-go signed in with cred, as Microsoft's docs
+// teach, on teamsops: the SDK sends tokens only to hosts it is told of.
+func graphFor(baseURL string, cred azcore.TokenCredential, scopes ...string) (*msgraphsdk.GraphServiceClient, error) {
+	u, err := url.Parse(baseURL)
+	if err != nil {
+		return nil, err
+	}
+	client, err := msgraphsdk.NewGraphServiceClientWithCredentialsAndHosts(cred, scopes, []string{u.Hostname()})
+	if err != nil {
+		return nil, err
+	}
+	client.GetAdapter().SetBaseUrl(baseURL + "/v1.0")
+	return client, nil
+}
+
+// docs/sign-in.md snippet end
 
 // getTeamOperation reads the sign-in team's operation with client.
 func getTeamOperation(t *testing.T, client *msgraphsdk.GraphServiceClient) {
@@ -104,8 +125,11 @@ func getMe(t *testing.T, client *msgraphsdk.GraphServiceClient) {
 func TestClientSecretCredential(t *testing.T) {
 	s := startServer(t, teamsopstest.WithTLS())
 	trustServer(s)
-	cred, err := azidentity.NewClientSecretCredential(s.TenantID, "7d3c9b1e-5a2f-4e8d-9c6b-1a2b3c4d5e6f", "demo-console-secret",
-		&azidentity.ClientSecretCredentialOptions{ClientOptions: clientOptions(s), DisableInstanceDiscovery: true})
+	tenantID, clientID, secret, options := s.TenantID, demo.ConsoleApp, demo.ConsoleSecret, clientOptions(s)
+	// docs/sign-in.md snippet begin: client secret
+	cred, err := azidentity.NewClientSecretCredential(tenantID, clientID, secret,
+		&azidentity.ClientSecretCredentialOptions{ClientOptions: options, DisableInstanceDiscovery: true})
+	// docs/sign-in.md snippet end
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -138,22 +162,32 @@ func TestClientCertificateCredential(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, chain := range []bool{false, true} {
-		cred, err := azidentity.NewClientCertificateCredential(signinTenant, daemonApp, certs, key,
-			&azidentity.ClientCertificateCredentialOptions{ClientOptions: clientOptions(s), DisableInstanceDiscovery: true,
-				SendCertificateChain: chain})
-		if err != nil {
-			t.Fatal(err)
-		}
-		getTeamOperation(t, graphClient(t, s, cred, "https://graph.microsoft.com/.default"))
+	tenantID, clientID, options := signinTenant, daemonApp, clientOptions(s)
+	// docs/sign-in.md snippet begin: certificate
+	cred, err := azidentity.NewClientCertificateCredential(tenantID, clientID, certs, key,
+		&azidentity.ClientCertificateCredentialOptions{ClientOptions: options, DisableInstanceDiscovery: true})
+	// docs/sign-in.md snippet end
+	if err != nil {
+		t.Fatal(err)
 	}
+	getTeamOperation(t, graphClient(t, s, cred, "https://graph.microsoft.com/.default"))
+	// With the certificate's chain in x5c, as for subject name and issuer
+	// authentication: teamsops finds the certificate by thumbprint alone.
+	chained, err := azidentity.NewClientCertificateCredential(tenantID, clientID, certs, key,
+		&azidentity.ClientCertificateCredentialOptions{ClientOptions: options, DisableInstanceDiscovery: true, SendCertificateChain: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	getTeamOperation(t, graphClient(t, s, chained, "https://graph.microsoft.com/.default"))
 }
 
 func TestUsernamePasswordCredential(t *testing.T) {
 	s := startSignIn(t)
-	//lint:ignore SA1019 the password grant is deprecated, and still served by Entra and teamsops
-	cred, err := azidentity.NewUsernamePasswordCredential(signinTenant, cliApp, anaUPN, anaPassword,
-		&azidentity.UsernamePasswordCredentialOptions{ClientOptions: clientOptions(s), DisableInstanceDiscovery: true})
+	tenantID, clientID, username, password, options := signinTenant, cliApp, anaUPN, anaPassword, clientOptions(s)
+	// docs/sign-in.md snippet begin: password
+	cred, err := azidentity.NewUsernamePasswordCredential(tenantID, clientID, username, password,
+		&azidentity.UsernamePasswordCredentialOptions{ClientOptions: options, DisableInstanceDiscovery: true})
+	// docs/sign-in.md snippet end
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -185,8 +219,11 @@ func TestOnBehalfOfCredential(t *testing.T) {
 		t.Fatal(err)
 	}
 	// ...and the API exchanges it for a Graph token of the same user.
-	obo, err := azidentity.NewOnBehalfOfCredentialWithSecret(signinTenant, apiApp, tok.Token, "api-secret",
-		&azidentity.OnBehalfOfCredentialOptions{ClientOptions: clientOptions(s), DisableInstanceDiscovery: true})
+	userToken, tenantID, apiID, apiSecret, options := tok.Token, signinTenant, apiApp, "api-secret", clientOptions(s)
+	// docs/sign-in.md snippet begin: on behalf of
+	obo, err := azidentity.NewOnBehalfOfCredentialWithSecret(tenantID, apiID, userToken, apiSecret,
+		&azidentity.OnBehalfOfCredentialOptions{ClientOptions: options, DisableInstanceDiscovery: true})
+	// docs/sign-in.md snippet end
 	if err != nil {
 		t.Fatal(err)
 	}

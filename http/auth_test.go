@@ -184,6 +184,17 @@ func TestTokenEndpoint(t *testing.T) {
 	if status != http.StatusUnauthorized || body["error"] != "invalid_client" {
 		t.Errorf("wrong secret: status %d: %v", status, body)
 	}
+	// MSAL asks the user realm before signing a user in with a password.
+	res, err := e.srv.Client().Get(e.base + "/common/UserRealm/AdeleV@contoso.onmicrosoft.com?api-version=1.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	var realm map[string]any
+	json.NewDecoder(res.Body).Decode(&realm)
+	if res.StatusCode != http.StatusOK || realm["account_type"] != "Managed" {
+		t.Errorf("user realm: status %d: %v", res.StatusCode, realm)
+	}
 }
 
 func split3(t *testing.T, tok string) (string, string, string) {

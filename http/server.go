@@ -33,7 +33,8 @@ type Server struct {
 	PublicURL string
 	Service   *service.Service
 	Auth      Authenticator
-	// Identity serves /{tenant}/v2.0/..., /{tenant}/discovery/... and
+	// Identity serves /{tenant}/v2.0/..., /{tenant}/discovery/...,
+	// /common/UserRealm/... and
 	// /{tenant}/oauth2/...: the local issuer's endpoints.
 	Identity http.Handler
 	// Admin serves every path under /_teamsops/ (package admin); nil
@@ -96,7 +97,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.Admin.ServeHTTP(rec, r)
 	default:
 		second, _, _ := strings.Cut(rest, "/")
-		if s.Identity != nil && (second == "v2.0" || second == "discovery" || second == "oauth2") {
+		// Entra's endpoints, and its user realm discovery, which MSAL asks
+		// at /common/UserRealm/{user}.
+		if s.Identity != nil && (second == "v2.0" || second == "discovery" || second == "oauth2" ||
+			first == "common" && strings.EqualFold(second, "userrealm")) {
 			rec.route = routeIdentity
 			s.Identity.ServeHTTP(rec, r)
 			return

@@ -92,11 +92,9 @@ func (e *endpoints) authenticateClient(r *http.Request, t *teamsops.Tenant, form
 	if form.clientID == "" {
 		return nil, missingParameter("client_id")
 	}
-	app, err := e.dir.AppRegistration(ctx, t.ID, form.clientID)
-	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
-		return nil, badRequest("unauthorized_client", 700016, fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", form.clientID, tenantName(t)))
-	} else if err != nil {
-		return nil, serverError(err)
+	app, oerr := e.appRegistration(ctx, t, form.clientID)
+	if oerr != nil {
+		return nil, oerr
 	}
 	switch {
 	case form.assertion != "" || form.assertionType != "":
@@ -114,6 +112,18 @@ func (e *endpoints) authenticateClient(r *http.Request, t *teamsops.Tenant, form
 	case confidential || !app.PublicClient:
 		return nil, &oauthError{status: http.StatusUnauthorized, code: "invalid_client", aadsts: 7000218,
 			msg: "The request body must contain the following parameter: 'client_assertion' or 'client_secret'."}
+	}
+	return app, nil
+}
+
+// appRegistration finds an app of tenant t by its client id, or answers
+// Entra's AADSTS700016.
+func (e *endpoints) appRegistration(ctx context.Context, t *teamsops.Tenant, clientID string) (*teamsops.AppRegistration, *oauthError) {
+	app, err := e.dir.AppRegistration(ctx, t.ID, clientID)
+	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
+		return nil, badRequest("unauthorized_client", 700016, fmt.Sprintf("Application with identifier '%s' was not found in the directory '%s'. This can happen if the application has not been installed by the administrator of the tenant or consented to by any user in the tenant. You may have sent your authentication request to the wrong tenant.", clientID, tenantName(t)))
+	} else if err != nil {
+		return nil, serverError(err)
 	}
 	return app, nil
 }

@@ -1,6 +1,7 @@
 package identity
 
 import (
+	"context"
 	"crypto/rand"
 	"encoding/json"
 	"fmt"
@@ -186,34 +187,47 @@ func (e *endpoints) deviceCodeGrant(r *http.Request, ref tenantRef, form *tokenF
 }
 
 // approveDevice records the user's answer on the device page for the
-// device code the user code names, and reports the client it was for.
+// device code the user code names.
 func (e *endpoints) approveDevice(r *http.Request, t *teamsops.Tenant, userCode string, user *teamsops.User, approve bool) *oauthError {
-	uc, err := e.dir.SignInGrant(r.Context(), t.ID, teamsops.GrantUserCode, normalizeUserCode(userCode))
-	if err != nil && teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
-		return serverError(err)
-	}
-	var ud userCodeData
-	if err == nil {
-		json.Unmarshal(uc.Data, &ud)
-	}
-	g, err := e.dir.SignInGrant(r.Context(), t.ID, teamsops.GrantDeviceCode, ud.DeviceKey)
-	if err != nil || e.iss.Now().After(g.ExpiresAt) {
-		return badRequest("invalid_grant", 70000, "The code you entered has expired or is not valid. Get a new code from the device you're trying to sign in to and try again.")
-	}
-	var d deviceData
-	if err := json.Unmarshal(g.Data, &d); err != nil {
-		return serverError(err)
-	}
-	if d.Status != "pending" {
-		return badRequest("invalid_grant", 70000, "The code you entered has been used already. Get a new code from the device you're trying to sign in to and try again.")
+	g, d, oerr := e.deviceByUserCode(r.Context(), t, userCode)
+	if oerr != nil {
+		return oerr
 	}
 	d.Status, d.UserID, d.AuthTime = "declined", user.ID, e.iss.Now().Unix()
 	if approve {
 		d.Status = "approved"
 	}
-	_, oerr := e.putGrant(r, t, teamsops.GrantDeviceCode, g.Key, d, g.ExpiresAt)
+	_, oerr = e.putGrant(r, t, teamsops.GrantDeviceCode, g.Key, d, g.ExpiresAt)
 	if oerr == nil {
 		e.dir.DeleteSignInGrant(r.Context(), t.ID, teamsops.GrantUserCode, normalizeUserCode(userCode))
 	}
 	return oerr
+}
+
+// deviceByUserCode finds the pending device code a user code names, for
+// the device page to name its app and then record the user's answer.
+func (e *endpoints) deviceByUserCode(ctx context.Context, t *teamsops.Tenant, userCode string) (*teamsops.SignInGrant, deviceData, *oauthError) {
+	var d deviceData
+	uc, err := e.dir.SignInGrant(ctx, t.ID, teamsops.GrantUserCode, normalizeUserCode(userCode))
+	if err != nil && teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
+		return nil, d, serverError(err)
+	}
+	var ud userCodeData
+	if err == nil {
+		json.Unmarshal(uc.Data, &ud)
+	}
+	g, err := e.dir.SignInGrant(ctx, t.ID, teamsops.GrantDeviceCode, ud.DeviceKey)
+	if err != nil && teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
+		return nil, d, serverError(err)
+	}
+	if err != nil || e.iss.Now().After(g.ExpiresAt) {
+		return nil, d, badRequest("invalid_grant", 70000, "The code you entered has expired or is not valid. Get a new code from the device you're trying to sign in to and try again.")
+	}
+	if err := json.Unmarshal(g.Data, &d); err != nil {
+		return nil, d, serverError(err)
+	}
+	if d.Status != "pending" {
+		return nil, d, badRequest("invalid_grant", 70000, "The code you entered has been used already. Get a new code from the device you're trying to sign in to and try again.")
+	}
+	return g, d, nil
 }

@@ -125,7 +125,7 @@ func (e *endpoints) codeGrant(r *http.Request, ref tenantRef, form *tokenForm) (
 	if oerr := checkVerifier(d, form.get("code_verifier")); oerr != nil {
 		return nil, oerr
 	}
-	client, oerr := e.authenticateClient(r, t, form, d.Platform == "web")
+	client, oerr := e.redeemingClient(r, t, form, "code", d.ClientID, d.Platform)
 	if oerr != nil {
 		return nil, oerr
 	}
@@ -154,6 +154,28 @@ func checkVerifier(d codeData, verifier string) *oauthError {
 		return badRequest("invalid_grant", 501481, "The Code_Verifier does not match the code_challenge supplied in the authorization request.")
 	}
 	return nil
+}
+
+// redeemingClient authenticates the client redeeming a code or refresh
+// token (param) issued to clientID on platform, and checks that it is that
+// client: without a client_id, an assertion names its own. A single-page
+// app has no credentials to send; PKCE and its origin, which
+// redeemForUser checks, stand in for them, as in Entra.
+func (e *endpoints) redeemingClient(r *http.Request, t *teamsops.Tenant, form *tokenForm, param, clientID, platform string) (*teamsops.AppRegistration, *oauthError) {
+	var client *teamsops.AppRegistration
+	var oerr *oauthError
+	if platform == "spa" && form.secret == "" && form.assertion == "" && form.assertionType == "" {
+		client, oerr = e.appRegistration(r.Context(), t, form.clientID)
+	} else {
+		client, oerr = e.authenticateClient(r, t, form, platform == "web" || platform == "confidential")
+	}
+	if oerr != nil {
+		return nil, oerr
+	}
+	if client.ClientID != clientID {
+		return nil, badRequest("invalid_grant", 70000, fmt.Sprintf("The provided value for the '%s' parameter is not valid. It was issued to a different client.", param))
+	}
+	return client, nil
 }
 
 // redeemForUser answers tokens for a user a code or refresh token names,
@@ -208,7 +230,7 @@ func (e *endpoints) refreshGrant(r *http.Request, ref tenantRef, form *tokenForm
 	if form.clientID == "" && form.assertion == "" || form.clientID != "" && form.clientID != d.ClientID {
 		return nil, badRequest("invalid_grant", 70000, "The provided value for the 'refresh_token' parameter is not valid. The token was issued to a different client.")
 	}
-	client, oerr := e.authenticateClient(r, t, form, d.Platform == "confidential" || d.Platform == "web")
+	client, oerr := e.redeemingClient(r, t, form, "refresh_token", d.ClientID, d.Platform)
 	if oerr != nil {
 		return nil, oerr
 	}

@@ -18,6 +18,9 @@ import (
 //	GET  /{tenant}/discovery/v2.0/keys
 //	POST /{tenant}/oauth2/v2.0/token        (every grant)
 //	POST /{tenant}/oauth2/v2.0/devicecode
+//	GET|POST /{tenant}/oauth2/v2.0/authorize (the sign-in pages)
+//	GET|POST /{tenant}/oauth2/deviceauth     (the device code page)
+//	GET|POST /{tenant}/oauth2/v2.0/logout
 //	GET  /common/UserRealm/{user}          (user realm discovery)
 //
 // Every other path answers 404, so the handler can be mounted as the
@@ -156,7 +159,7 @@ type entraErrorBody struct {
 func writeOAuthError(w http.ResponseWriter, r *http.Request, e *oauthError) {
 	trace, corr := traceIDs(w, r)
 	ts := time.Now().UTC().Format("2006-01-02 15:04:05Z")
-	desc := fmt.Sprintf("AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s", e.aadsts, e.msg, trace, corr, ts)
+	desc := e.description(trace, corr, ts)
 	w.Header().Set("Cache-Control", "no-store, no-cache")
 	writeJSON(w, e.status, entraErrorBody{
 		Error:            e.code,
@@ -166,6 +169,12 @@ func writeOAuthError(w http.ResponseWriter, r *http.Request, e *oauthError) {
 		TraceID:          trace,
 		CorrelationID:    corr,
 	})
+}
+
+// description is the error_description of an error: its AADSTS code and
+// message, and where to find the request in Entra's logs.
+func (e *oauthError) description(trace, corr, ts string) string {
+	return fmt.Sprintf("AADSTS%d: %s Trace ID: %s Correlation ID: %s Timestamp: %s", e.aadsts, e.msg, trace, corr, ts)
 }
 
 // traceIDs returns a new trace id and the correlation id, which is the

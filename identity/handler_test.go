@@ -30,7 +30,7 @@ var (
 
 // demoDirectory is the demo tenant with its two app registrations, and an
 // app whose secret has characters Basic authentication must encode.
-func demoDirectory(t *testing.T) *memDir {
+func demoDirectory(t testing.TB) *memDir {
 	t.Helper()
 	dirOnce.Do(func() {
 		hash := func(s string) string {

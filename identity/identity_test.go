@@ -30,7 +30,7 @@ const (
 
 // The store provides what the package needs.
 var (
-	_ KeyStore = teamsops.Store(nil)
+	_ KeyStore  = teamsops.Store(nil)
 	_ Directory = teamsops.Store(nil)
 )
 

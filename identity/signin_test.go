@@ -102,7 +102,7 @@ func testCertificate() testCert {
 }
 
 // assertion signs a client assertion with the daemon's certificate.
-func assertion(t *testing.T, alg jose.SignatureAlgorithm, s256 bool, change func(map[string]any)) string {
+func assertion(t testing.TB, alg jose.SignatureAlgorithm, s256 bool, change func(map[string]any)) string {
 	t.Helper()
 	c := testCertificate()
 	opts := (&jose.SignerOptions{}).WithType("JWT")
@@ -132,7 +132,7 @@ func assertion(t *testing.T, alg jose.SignatureAlgorithm, s256 bool, change func
 }
 
 // post sends a token request and returns the status and the JSON answer.
-func post(t *testing.T, h http.Handler, path string, form url.Values, header ...string) (int, map[string]any, http.Header) {
+func post(t testing.TB, h http.Handler, path string, form url.Values, header ...string) (int, map[string]any, http.Header) {
 	t.Helper()
 	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")

@@ -88,10 +88,16 @@ func (e *endpoints) userTokens(ctx context.Context, s userSignIn) (*tokenRespons
 		res.RefreshToken = rt
 	}
 	if s.clientInfo {
-		info, _ := json.Marshal(map[string]string{"uid": s.user.ID, "utid": s.tenant.ID})
-		res.ClientInfo = base64.RawURLEncoding.EncodeToString(info)
+		res.ClientInfo = clientInfo(s.user.ID, s.tenant.ID)
 	}
 	return res, nil
+}
+
+// clientInfo is what MSAL asks for with client_info=1: the user's object
+// and tenant ids, base64url-encoded JSON.
+func clientInfo(userID, tenantID string) string {
+	info, _ := json.Marshal(map[string]string{"uid": userID, "utid": tenantID})
+	return base64.RawURLEncoding.EncodeToString(info)
 }
 
 // passwordStamp identifies the user's current password without revealing
