@@ -15,12 +15,14 @@ import { after, before, test } from "node:test";
 import {
   ClientCertificateCredential,
   ClientSecretCredential,
+  DeviceCodeCredential,
   UsernamePasswordCredential,
 } from "@azure/identity";
-import { ConfidentialClientApplication, PublicClientApplication } from "@azure/msal-node";
+import { ConfidentialClientApplication, CryptoProvider, PublicClientApplication } from "@azure/msal-node";
 import { Client } from "@microsoft/microsoft-graph-client";
 import { TokenCredentialAuthenticationProvider } from "@microsoft/microsoft-graph-client/authProviders/azureTokenCredentials/index.js";
 
+import { signIn } from "./signin.js";
 import { demo, startTeamsops } from "./teamsops.js";
 
 // The sign-in tenant (../testdata/signin.yaml).
@@ -40,11 +42,14 @@ const graphDefault = ["https://graph.microsoft.com/.default"];
 const userRead = ["https://graph.microsoft.com/User.Read"];
 
 // Nothing may leave the machine. The suite reaches teamsops by IP
-// address, so any name looked up is a request elsewhere (instance
-// discovery, say): it fails at once, and the suite after all the tests.
+// address and an app's loopback redirect URI as localhost, which is
+// 127.0.0.1 here whatever the hosts file says; any other name looked up
+// is a request elsewhere (instance discovery, say): it fails at once, and
+// the suite after all the tests.
 const lookups = [];
 const lookup = dns.lookup;
 dns.lookup = (hostname, options, callback) => {
+  if (hostname === "localhost") hostname = "127.0.0.1";
   if (isIP(hostname)) return lookup(hostname, options, callback);
   lookups.push(hostname);
   const err = Object.assign(new Error(`${hostname}: the suite reaches only teamsops`), { code: "ENOTFOUND" });
@@ -132,6 +137,41 @@ test("@azure/identity UsernamePasswordCredential", async () => {
   await getMe(withCredential(cred, userRead));
 });
 
+// deviceUser plays Ana on the device page, given what a library shows for
+// the device code flow. The library calls prompt and polls meanwhile;
+// signedIn settles when the pages are done. A failure on the pages aborts
+// signal, on which the library must stop polling, which would otherwise
+// go on until the code expires.
+function deviceUser() {
+  const abort = new AbortController();
+  let settle;
+  const signedIn = new Promise((resolve, reject) => (settle = { resolve, reject }));
+  const prompt = ({ verificationUri, userCode }) => {
+    signIn(verificationUri, { otc: userCode, username: signin.ana.upn, password: signin.ana.password }).then(
+      settle.resolve,
+      (err) => {
+        abort.abort(err);
+        settle.reject(err);
+      },
+    );
+  };
+  return { prompt, signedIn, signal: AbortSignal.any([abort.signal, AbortSignal.timeout(60_000)]) };
+}
+
+test("@azure/identity DeviceCodeCredential, completed on the device page", async () => {
+  const user = deviceUser();
+  const cred = new DeviceCodeCredential({
+    ...identityOptions(),
+    tenantId: signin.tenant,
+    clientId: signin.cliApp,
+    userPromptCallback: user.prompt,
+  });
+  const client = graph(
+    new TokenCredentialAuthenticationProvider(cred, { scopes: userRead, getTokenOptions: { abortSignal: user.signal } }),
+  );
+  await Promise.all([getMe(client), user.signedIn]);
+});
+
 test("MSAL Node ConfidentialClientApplication with a certificate", async () => {
   const pem = readFileSync(signin.daemonPem, "utf8");
   const privateKey = pem.match(/-----BEGIN (?:RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:RSA )?PRIVATE KEY-----/)?.[0];
@@ -176,6 +216,64 @@ test("MSAL Node PublicClientApplication: password, then silent and refreshed", a
   await getMe(withToken(refreshed.accessToken));
 });
 
+test("MSAL Node PublicClientApplication: device code, completed on the device page", async () => {
+  const app = new PublicClientApplication({ auth: msalAuth(signin.tenant, signin.cliApp) });
+  const user = deviceUser();
+  const request = { scopes: userRead, deviceCodeCallback: user.prompt };
+  user.signal.addEventListener("abort", () => (request.cancel = true));
+  const [result] = await Promise.all([app.acquireTokenByDeviceCode(request), user.signedIn]);
+  assert.equal(result.account.username, signin.ana.upn);
+  await getMe(withToken(result.accessToken));
+});
+
+test("MSAL Node PublicClientApplication: authorization code with PKCE", async () => {
+  const app = new PublicClientApplication({ auth: msalAuth(signin.tenant, signin.cliApp) });
+  const { verifier, challenge } = await new CryptoProvider().generatePkceCodes();
+  // Registered as http://localhost: for a public client's loopback
+  // redirect URI the port is the app's choice, as Entra allows.
+  const redirectUri = "http://localhost:53117";
+  const state = "js-suite-state";
+  const url = await app.getAuthCodeUrl({
+    scopes: userRead,
+    redirectUri,
+    codeChallenge: challenge,
+    codeChallengeMethod: "S256",
+    state,
+  });
+  assert.ok(url.startsWith(`${server.baseUrl}/${signin.tenant}/oauth2/v2.0/authorize?`), url);
+
+  const back = await signIn(url, { username: signin.ana.upn, password: signin.ana.password, redirectUri });
+  assert.equal(back.searchParams.get("error"), null, back.searchParams.get("error_description"));
+  assert.equal(back.searchParams.get("state"), state);
+  const code = back.searchParams.get("code");
+  assert.ok(code, back.href);
+
+  const result = await app.acquireTokenByCode({ code, scopes: userRead, redirectUri, codeVerifier: verifier });
+  assert.equal(result.account.username, signin.ana.upn);
+  assert.equal(result.idTokenClaims.oid, signin.ana.id);
+  await getMe(withToken(result.accessToken));
+});
+
+test("MSAL Node PublicClientApplication: acquireTokenInteractive, the browser played", async () => {
+  // MSAL listens on a loopback port of its own, asks for a form_post
+  // response there, and calls openBrowser with the authorization URL;
+  // the "browser" signs Ana in and posts the response to MSAL.
+  const app = new PublicClientApplication({ auth: msalAuth(signin.tenant, signin.cliApp) });
+  let landed;
+  const result = await app.acquireTokenInteractive({
+    scopes: userRead,
+    openBrowser: async (url) => {
+      landed = await signIn(url, { username: signin.ana.upn, password: signin.ana.password });
+    },
+    successTemplate: "Signed in; MSAL has the code.",
+    errorTemplate: "MSAL's loopback server got an error.",
+  });
+  assert.match(landed.url, /^http:\/\/localhost:\d+\/$/);
+  assert.equal(landed.html, "Signed in; MSAL has the code.");
+  assert.equal(result.account.username, signin.ana.upn);
+  await getMe(withToken(result.accessToken));
+});
+
 test("errors are Entra's: a wrong secret and a wrong password", async (t) => {
   const wrongSecret = /AADSTS7000215/;
   const wrongPassword = /AADSTS50126/;
@@ -203,6 +301,15 @@ test("errors are Entra's: a wrong secret and a wrong password", async (t) => {
     await assert.rejects(app.acquireTokenByUsernamePassword(request), (err) => {
       assert.equal(err.errorCode, "invalid_grant");
       return wrongPassword.test(err.message);
+    });
+  });
+  await t.test("the sign-in page, wrong password", async () => {
+    const app = new PublicClientApplication({ auth: msalAuth(signin.tenant, signin.cliApp) });
+    const redirectUri = "http://localhost:53117";
+    const url = await app.getAuthCodeUrl({ scopes: userRead, redirectUri });
+    await assert.rejects(signIn(url, { username: signin.ben.upn, password: "wrong", redirectUri }), (err) => {
+      assert.match(err.message, /asks for passwd again/);
+      return /Your account or password is incorrect/.test(err.message);
     });
   });
 });
