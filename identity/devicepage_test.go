@@ -99,6 +99,27 @@ func TestDevicePage(t *testing.T) {
 	}
 }
 
+// TestDeviceCodeGrantNames polls by both names of the device code grant:
+// RFC 8628's URN, and "device_code", which MSAL for JavaScript sends.
+func TestDeviceCodeGrantNames(t *testing.T) {
+	iss, _ := testSetup(t, time.Now())
+	h := iss.Handler(demoDirectory(t))
+	for _, grant := range []string{deviceCodeGrant, "device_code"} {
+		t.Run(grant, func(t *testing.T) {
+			b := newBrowser(t, h)
+			userCode, deviceCode, uri := startDevice(t, b)
+			poll := url.Values{"grant_type": {grant}, "client_id": {cliApp}, "device_code": {deviceCode}}
+			status, body, _ := post(t, b.h, tokenPath(tenantA), poll)
+			wantError(t, status, body, 400, "authorization_pending", 70016)
+			r := b.signInTo(b.submit(b.get(uri), map[string]string{"otc": userCode}, "idSIButton9"))
+			b.submit(r, nil, "idSIButton9")
+			if status, body, _ := post(t, b.h, tokenPath(tenantA), poll); status != 200 || body["access_token"] == nil {
+				t.Errorf("after the page: %d %v", status, body)
+			}
+		})
+	}
+}
+
 var otcError = regexp.MustCompile(`id="otcError"[^>]*>([^<]*)`)
 
 func TestDevicePageRefusals(t *testing.T) {

@@ -16,6 +16,10 @@ const maxFormSize = 64 << 10
 const (
 	deviceCodeGrant = "urn:ietf:params:oauth:grant-type:device_code"
 	jwtBearerGrant  = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+	// msalDeviceCodeGrant is the device code grant as MSAL (for Go and
+	// for JavaScript) names it when it polls; Entra accepts it beside RFC
+	// 8628's URN.
+	msalDeviceCodeGrant = "device_code"
 )
 
 // tokenForm is a token request's form, with the client's credentials
@@ -105,8 +109,7 @@ func (e *endpoints) grant(r *http.Request, ref tenantRef, form *tokenForm) (*tok
 		return e.codeGrant(r, ref, form)
 	case "refresh_token":
 		return e.refreshGrant(r, ref, form)
-	case deviceCodeGrant, "device_code":
-		// MSAL for Go sends the short name, which Entra accepts too.
+	case deviceCodeGrant, msalDeviceCodeGrant:
 		return e.deviceCodeGrant(r, ref, form)
 	case jwtBearerGrant:
 		return e.onBehalfOfGrant(r, ref, form)

@@ -1,9 +1,11 @@
 // Starts a real teamsops for the suite: the binary built from this
-// repository, on a free loopback port, with the demo tenant and a few extra
-// operations, behind a TLS proxy. The Graph JavaScript client sends its
-// token only over https and follows only https nextLinks, so the suite
-// reaches teamsops the way a deployment would: through TLS, with
-// --public-url set to the https address.
+// repository, on a free loopback port, with the demo tenant (and any
+// tenant files a test names) and a few extra operations, behind a TLS
+// proxy. The Graph JavaScript client sends its token only over https and
+// follows only https nextLinks, and Microsoft's identity libraries accept
+// only an https authority, so the suite reaches teamsops the way a
+// deployment would: through TLS, with --public-url set to the https
+// address.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import http from "node:http";
@@ -36,8 +38,11 @@ export const demo = {
  * "METHOD path" lines the proxy passed on), extraTeamOperations (the ids
  * added to the demo team), userToken(userId, scopes) (a delegated token
  * from "teamsops token") and stop().
+ *
+ * options.tenantFiles are tenant files (paths relative to this directory)
+ * that teamsops applies at start beside the demo's, as --tenant-file.
  */
-export async function startTeamsops() {
+export async function startTeamsops({ tenantFiles = [] } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "teamsops-js-"));
   const cleanups = [() => rmSync(dir, { recursive: true, force: true })];
   const stop = async () => {
@@ -60,7 +65,10 @@ export async function startTeamsops() {
 
     const child = spawn(
       bin,
-      ["serve", "--demo", "--db", `sqlite:${db}`, "--addr", `127.0.0.1:${port}`, "--public-url", baseUrl],
+      [
+        "serve", "--demo", "--db", `sqlite:${db}`, "--addr", `127.0.0.1:${port}`, "--public-url", baseUrl,
+        ...tenantFiles.flatMap((f) => ["--tenant-file", resolve(here, f)]),
+      ],
       { stdio: ["ignore", "ignore", "pipe"] },
     );
     let log = "";
