@@ -54,9 +54,10 @@ func fencedBlocks(text, lang string) []string {
 	}
 }
 
-// TestDocSnippets checks that every snippet a test marks for a guide in
-// docs/ ("// docs/NAME.md snippet begin: what" … "// docs/NAME.md snippet
-// end") stands in one of that guide's go blocks, as the test runs it.
+// TestDocSnippets checks that every snippet a test marks for a guide,
+// between the comments "docs/NAME.md snippet begin: what" and
+// "docs/NAME.md snippet end", stands in one of that guide's go blocks, as
+// the test runs it.
 func TestDocSnippets(t *testing.T) {
 	files, err := filepath.Glob("*_test.go")
 	if err != nil {

@@ -65,6 +65,7 @@ after(async () => {
   assert.deepEqual(lookups, [], "hosts other than teamsops were asked for");
 });
 
+// docs/sign-in.md snippet begin: JavaScript setup
 // identityOptions point an @azure/identity credential at teamsops: the
 // authority host, and no instance discovery, which would ask
 // login.microsoftonline.com whether the host is a known authority.
@@ -79,6 +80,7 @@ const msalAuth = (tenant, clientId) => ({
   authority: `${server.baseUrl}/${tenant}`,
   knownAuthorities: [new URL(server.baseUrl).host],
 });
+// docs/sign-in.md snippet end
 
 // graph is the Graph client on teamsops' v1.0 with an auth provider: the
 // Graph client's own TokenCredentialAuthenticationProvider for a

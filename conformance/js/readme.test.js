@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
@@ -19,4 +19,23 @@ test("the README's JavaScript snippet is graph-client.js", () => {
     blocks.includes(snippet.replace(/^\n+|\n+$/g, "")),
     "README's JavaScript snippet differs from graph-client.js; copy the code between the markers into the README's js block",
   );
+});
+
+// Every snippet a test here marks for a guide in docs/ ("// docs/NAME.md
+// snippet begin: what" … "// docs/NAME.md snippet end") must stand in one
+// of that guide's js blocks, as the test runs it.
+test("the guides' JavaScript snippets are the tests' code", () => {
+  const here = import.meta.dirname;
+  let found = 0;
+  for (const file of readdirSync(here).filter((f) => f.endsWith(".test.js"))) {
+    const source = readFileSync(join(here, file), "utf8");
+    for (const m of source.matchAll(/\/\/ docs\/(\S+) snippet begin: ([^\n]*)\n([\s\S]*?)\n\/\/ docs\/\1 snippet end/g)) {
+      found++;
+      const [, doc, name, code] = m;
+      const guide = readFileSync(join(here, "../../docs", doc), "utf8");
+      const blocks = [...guide.matchAll(/\n```js\n([\s\S]*?)\n```/g)].map((b) => b[1]);
+      assert.ok(blocks.some((b) => b.includes(code)), `${file}'s "${name}" snippet is in none of docs/${doc}'s js blocks`);
+    }
+  }
+  assert.ok(found > 0, "no test marks a snippet for docs/");
 });
