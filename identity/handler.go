@@ -26,7 +26,7 @@ import (
 // Every other path answers 404, so the handler can be mounted as the
 // fallback ("/") of a server whose other routes are more specific.
 func (iss *Issuer) Handler(dir Directory) http.Handler {
-	e := &endpoints{iss: iss, dir: dir, secrets: newSecretCache()}
+	e := &endpoints{iss: iss, dir: dir, secrets: newSecretCache(), appTokens: newAppTokenCache()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", e.discovery)
 	mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", e.keys)
@@ -41,9 +41,10 @@ func (iss *Issuer) Handler(dir Directory) http.Handler {
 }
 
 type endpoints struct {
-	iss     *Issuer
-	dir     Directory
-	secrets *secretCache
+	iss       *Issuer
+	dir       Directory
+	secrets   *secretCache
+	appTokens *appTokenCache
 }
 
 // discoveryDocument is Entra's v2.0 OpenID Connect metadata ("OpenID

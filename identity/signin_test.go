@@ -434,3 +434,49 @@ func TestSecretCache(t *testing.T) {
 		t.Error("a match was remembered across hashes")
 	}
 }
+
+func TestAppTokenReuse(t *testing.T) {
+	iss, v := testSetup(t, time.Now())
+	now := time.Now()
+	iss.Now = func() time.Time { return now }
+	dir := demoDirectory(t)
+	h := iss.Handler(dir)
+	ask := func() map[string]any {
+		t.Helper()
+		status, body, _ := post(t, h, tokenPath(tenantA), consoleForm(func(url.Values) {}))
+		if status != 200 {
+			t.Fatalf("%d %v", status, body)
+		}
+		return body
+	}
+	first := ask()
+	now = now.Add(10 * time.Second)
+	again := ask()
+	if again["access_token"] != first["access_token"] || again["expires_in"] != float64(3589) {
+		t.Errorf("within the reuse window: a new token, or expires_in %v (want 3589)", again["expires_in"])
+	}
+	if _, err := v.Validate(t.Context(), again["access_token"].(string)); err != nil {
+		t.Errorf("the token answered again: %v", err)
+	}
+	// Other roles are another token.
+	app := dir.apps[tenantA+"/"+consoleID]
+	changed := *app
+	changed.Roles = []string{"Chat.Read.All"}
+	dir.apps[tenantA+"/"+consoleID] = &changed
+	if other := ask(); other["access_token"] == first["access_token"] {
+		t.Error("a token with other roles was answered again")
+	}
+	dir.apps[tenantA+"/"+consoleID] = app
+	now = now.Add(appTokenReuse)
+	if later := ask(); later["access_token"] == first["access_token"] || later["expires_in"] != float64(3599) {
+		t.Errorf("after the window: the same token, or expires_in %v", later["expires_in"])
+	}
+	// A user's tokens are signed afresh each time.
+	form := url.Values{"grant_type": {"password"}, "client_id": {cliApp}, "username": {"ana@contoso.example"},
+		"password": {anaPassword}, "scope": {"User.Read"}}
+	_, a, _ := post(t, h, tokenPath(tenantA), form)
+	_, b, _ := post(t, h, tokenPath(tenantA), form)
+	if a["access_token"] == nil || a["access_token"] == b["access_token"] {
+		t.Error("a user's token was answered again")
+	}
+}

@@ -191,16 +191,30 @@ func (e *endpoints) clientCredentials(r *http.Request, ref tenantRef, form *toke
 	return e.accessTokenResponse(c)
 }
 
-// accessTokenResponse signs an access token and answers it alone.
+// accessTokenResponse signs an access token and answers it alone. An
+// application token signed for the same claims moments ago is answered
+// again (appTokenReuse), with what remains of its lifetime.
 func (e *endpoints) accessTokenResponse(c Claims) (*tokenResponse, *oauthError) {
-	ttl := e.ttl()
-	tok, err := e.iss.Issue(c, ttl)
-	if err != nil {
-		return nil, serverError(err)
+	now := e.iss.Now()
+	appToken := c.UserID == ""
+	t, ok := signedToken{}, false
+	if appToken {
+		t, ok = e.appTokens.get(c, now)
+	}
+	if !ok {
+		ttl := e.ttl()
+		tok, err := e.iss.Issue(c, ttl)
+		if err != nil {
+			return nil, serverError(err)
+		}
+		t = signedToken{token: tok, signed: now, exp: now.Add(ttl)}
+		if appToken {
+			e.appTokens.put(c, t)
+		}
 	}
 	// Entra answers expires_in one second short of the lifetime (3599).
-	secs := max(int(ttl.Seconds())-1, 0)
-	return &tokenResponse{TokenType: "Bearer", ExpiresIn: secs, ExtExpiresIn: secs, AccessToken: tok}, nil
+	secs := max(int(t.exp.Sub(now).Seconds())-1, 0)
+	return &tokenResponse{TokenType: "Bearer", ExpiresIn: secs, ExtExpiresIn: secs, AccessToken: t.token}, nil
 }
 
 func badRequest(code string, aadsts int, msg string) *oauthError {
