@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -105,7 +104,11 @@ func (e *endpoints) authenticateClient(r *http.Request, t *teamsops.Tenant, form
 			return nil, oerr
 		}
 	case form.secret != "":
-		if !slices.ContainsFunc(app.SecretHashes, func(hash string) bool { return e.secrets.check(hash, form.secret) }) {
+		ok, oerr := e.checkHashes(ctx, app.SecretHashes, form.secret, true, clientKey(t.ID, app.ClientID), addressKey(r))
+		if oerr != nil {
+			return nil, oerr
+		}
+		if !ok {
 			return nil, &oauthError{status: http.StatusUnauthorized, code: "invalid_client", aadsts: 7000215,
 				msg: fmt.Sprintf("Invalid client secret provided. Ensure the secret being sent in the request is the client secret value, not the client secret ID, for a secret added to app '%s'.", app.ClientID)}
 		}

@@ -1,10 +1,12 @@
 package identity
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/teamsops/teamsops"
@@ -26,7 +28,7 @@ import (
 // Every other path answers 404, so the handler can be mounted as the
 // fallback ("/") of a server whose other routes are more specific.
 func (iss *Issuer) Handler(dir Directory) http.Handler {
-	e := &endpoints{iss: iss, dir: dir, secrets: newSecretCache(), appTokens: newAppTokenCache()}
+	e := &endpoints{iss: iss, dir: dir, secrets: newSecretCache(), appTokens: newAppTokenCache(), guard: newGuard()}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{tenant}/v2.0/.well-known/openid-configuration", e.discovery)
 	mux.HandleFunc("GET /{tenant}/discovery/v2.0/keys", e.keys)
@@ -37,7 +39,11 @@ func (iss *Issuer) Handler(dir Directory) http.Handler {
 	mux.HandleFunc("GET /common/UserRealm/{user}", e.userRealm)
 	mux.HandleFunc("GET /common/userrealm/{user}", e.userRealm)
 	e.pages(mux)
-	return mux
+	// The client's address travels in the context, for the guard's
+	// throttling of those who keep failing sign-ins.
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mux.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), addressContextKey{}, addressKey(r))))
+	})
 }
 
 type endpoints struct {
@@ -45,6 +51,7 @@ type endpoints struct {
 	dir       Directory
 	secrets   *secretCache
 	appTokens *appTokenCache
+	guard     *guard
 }
 
 // discoveryDocument is Entra's v2.0 OpenID Connect metadata ("OpenID
@@ -131,6 +138,8 @@ type oauthError struct {
 	code   string
 	aadsts int
 	msg    string
+	// retryAfter, when above 0, is sent as Retry-After (a 429).
+	retryAfter int
 
 	corsOrigin string // an SPA's origin the answer may be read from
 }
@@ -162,6 +171,9 @@ func writeOAuthError(w http.ResponseWriter, r *http.Request, e *oauthError) {
 	ts := time.Now().UTC().Format("2006-01-02 15:04:05Z")
 	desc := e.description(trace, corr, ts)
 	w.Header().Set("Cache-Control", "no-store, no-cache")
+	if e.retryAfter > 0 {
+		w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
+	}
 	writeJSON(w, e.status, entraErrorBody{
 		Error:            e.code,
 		ErrorDescription: desc,

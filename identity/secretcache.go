@@ -29,27 +29,25 @@ func secretCacheKey(hash, secret string) [sha256.Size]byte {
 	return sha256.Sum256([]byte(hash + "\x00" + secret))
 }
 
-// check reports whether secret matches hash, from memory when it matched
-// before.
-func (c *secretCache) check(hash, secret string) bool {
+// known reports whether secret matched hash before.
+func (c *secretCache) known(hash, secret string) bool {
 	if hash == "" || secret == "" {
 		return false
 	}
 	key := secretCacheKey(hash, secret)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	_, ok := c.matched[key]
-	c.mu.Unlock()
-	if ok {
-		return true
-	}
-	if !CheckSecret(hash, secret) {
-		return false
-	}
+	return ok
+}
+
+// remember records that secret matched hash.
+func (c *secretCache) remember(hash, secret string) {
+	key := secretCacheKey(hash, secret)
 	c.mu.Lock()
+	defer c.mu.Unlock()
 	if len(c.matched) >= c.max {
 		clear(c.matched)
 	}
 	c.matched[key] = struct{}{}
-	c.mu.Unlock()
-	return true
 }

@@ -50,7 +50,11 @@ func (e *endpoints) signIn(ctx context.Context, t *teamsops.Tenant, username, pa
 	if u.AccountDisabled {
 		return nil, badRequest("invalid_grant", 50057, "The user account is disabled.")
 	}
-	if !CheckSecret(u.PasswordHash, password) {
+	ok, oerr := e.checkHashes(ctx, []string{u.PasswordHash}, password, false, clientAddress(ctx))
+	if oerr != nil {
+		return nil, oerr
+	}
+	if !ok {
 		lock.Failures++
 		if lock.Failures >= lockoutThreshold {
 			lock.Lockouts++

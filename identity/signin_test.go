@@ -405,33 +405,118 @@ func TestUserRealm(t *testing.T) {
 }
 
 func TestSecretCache(t *testing.T) {
-	hash, err := HashSecret("s3cret")
-	if err != nil {
-		t.Fatal(err)
-	}
-	other, _ := HashSecret("other")
 	c := newSecretCache()
 	c.max = 2
-	for i, tc := range []struct {
-		hash, secret string
-		want         bool
-		cached       int
-	}{
-		{hash, "wrong", false, 0}, // a miss is never remembered
-		{hash, "s3cret", true, 1},
-		{hash, "s3cret", true, 1}, // from memory
-		{other, "s3cret", false, 1},
-		{other, "other", true, 2},
-		{hash, "", false, 2},
-	} {
-		if got := c.check(tc.hash, tc.secret); got != tc.want || len(c.matched) != tc.cached {
-			t.Errorf("%d: check = %v with %d cached, want %v with %d", i, got, len(c.matched), tc.want, tc.cached)
-		}
+	if c.known("h1", "s") {
+		t.Fatal("known before remembered")
 	}
-	// A remembered match stands only for the hash it matched: the same
-	// secret against another app's hash is compared again, and refused.
-	if c.check(other, "s3cret") {
-		t.Error("a match was remembered across hashes")
+	c.remember("h1", "s")
+	if !c.known("h1", "s") || c.known("h1", "other") || c.known("h2", "s") {
+		t.Error("a match stands for its hash and secret only")
+	}
+	c.remember("h2", "s")
+	c.remember("h3", "s") // full: starts afresh
+	if c.known("h1", "s") || !c.known("h3", "s") || len(c.matched) != 1 {
+		t.Errorf("after the cache filled: %d entries", len(c.matched))
+	}
+}
+
+func TestGuardThrottlesFailures(t *testing.T) {
+	iss, _ := testSetup(t, time.Now())
+	now := time.Now()
+	iss.Now = func() time.Time { return now }
+	h := iss.Handler(fuzzDirectory(t)) // cheap hashes, grants of its own
+	ask := func(addr, secret string) (int, map[string]any, http.Header) {
+		req := httptest.NewRequest("POST", tokenPath(tenantA), strings.NewReader(consoleForm(func(f url.Values) { f.Set("client_secret", secret) }).Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = addr + ":40000"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var body map[string]any
+		json.Unmarshal(rec.Body.Bytes(), &body)
+		return rec.Code, body, rec.Header()
+	}
+	// The right secret, once, from another address: remembered.
+	if status, body, _ := ask("192.0.2.9", consoleSecret); status != 200 {
+		t.Fatalf("right secret: %d %v", status, body)
+	}
+	for range maxFailures {
+		status, body, _ := ask("192.0.2.1", "wrong")
+		wantError(t, status, body, 401, "invalid_client", 7000215)
+	}
+	status, body, header := ask("192.0.2.1", "wrong")
+	wantError(t, status, body, 429, "temporarily_unavailable", 50196)
+	if ra := header.Get("Retry-After"); ra != "61" && ra != "60" {
+		t.Errorf("Retry-After = %q", ra)
+	}
+	// The client id is throttled too, from anywhere — but a secret that
+	// matched before is still answered: flooding an app's id with wrong
+	// secrets does not lock the app itself out.
+	status, body, _ = ask("192.0.2.2", "wrong again")
+	wantError(t, status, body, 429, "temporarily_unavailable", 50196)
+	if status, body, _ := ask("192.0.2.2", consoleSecret); status != 200 {
+		t.Errorf("a remembered secret while the app's id is throttled: %d %v", status, body)
+	}
+	// The window ends.
+	now = now.Add(failureWindow)
+	status, body, _ = ask("192.0.2.1", "wrong")
+	wantError(t, status, body, 401, "invalid_client", 7000215)
+
+	// Passwords count against the address too, beside the user's lockout.
+	// Spread over users, each below its own lockout.
+	users := []string{"ana@contoso.example", "guess@contoso.example", "nopass@contoso.example"}
+	tries := 0
+	pw := func(addr string) (int, map[string]any) {
+		tries++
+		req := httptest.NewRequest("POST", tokenPath(tenantA), strings.NewReader(url.Values{"grant_type": {"password"},
+			"client_id": {cliApp}, "username": {users[tries%len(users)]}, "password": {"x"}, "scope": {"User.Read"}}.Encode()))
+		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+		req.RemoteAddr = addr + ":1"
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		var body map[string]any
+		json.Unmarshal(rec.Body.Bytes(), &body)
+		return rec.Code, body
+	}
+	for range maxFailures {
+		pw("198.51.100.7")
+	}
+	status, body = pw("198.51.100.7")
+	wantError(t, status, body, 429, "temporarily_unavailable", 50196)
+}
+
+func TestGuardPool(t *testing.T) {
+	g := newGuard()
+	g.maxWaiting = 1
+	var releases []func()
+	for range cap(g.slots) {
+		release, oerr := g.acquire(t.Context())
+		if oerr != nil {
+			t.Fatal(oerr.msg)
+		}
+		releases = append(releases, release)
+	}
+	// The pool is busy: one may wait...
+	waited := make(chan *oauthError)
+	go func() {
+		release, oerr := g.acquire(t.Context())
+		if release != nil {
+			release()
+		}
+		waited <- oerr
+	}()
+	for g.waiting.Load() == 0 {
+		time.Sleep(time.Millisecond)
+	}
+	// ...and the next is refused at once.
+	if _, oerr := g.acquire(t.Context()); oerr == nil || oerr.status != 429 {
+		t.Errorf("past the waiting bound: %v", oerr)
+	}
+	for _, release := range releases {
+		release()
+	}
+	if oerr := <-waited; oerr != nil {
+		t.Errorf("the waiting one: %v", oerr.msg)
 	}
 }
 
