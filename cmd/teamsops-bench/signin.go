@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strconv"
+	"time"
 
 	"github.com/teamsops/teamsops/demo"
 )
@@ -18,6 +19,11 @@ import (
 const (
 	scenarioTokens = "signin-token"
 	scenarioPage   = "signin-page"
+	// scenarioFlood is the seed's GET while 30 connections send wrong
+	// client secrets: the GET's latency beside the "get" rows' shows what
+	// an unauthenticated flood costs everyone else.
+	scenarioFlood = "get-under-flood"
+	floodConns    = 30
 )
 
 // demoCLI is the demo tenant's public client (its tenant file).
@@ -47,10 +53,10 @@ func answers(status int, want string) func(reply) string {
 // signInScenario measures the token endpoint issuing client credentials
 // tokens (after the first request, which pays for bcrypt once) and the
 // sign-in page, closed loop at the most connections.
-func (b *bench) signInScenario(ctx context.Context, target string, procs []*process) error {
+func (b *bench) signInScenario(ctx context.Context, target string, procs []*process, token string) error {
 	addr := procs[0].addr
 	conns := slices.Max(b.cfg.conns)
-	token := newFormRequest(addr, "/"+demo.TenantID+"/oauth2/v2.0/token", url.Values{
+	tokens := newFormRequest(addr, "/"+demo.TenantID+"/oauth2/v2.0/token", url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {demo.ConsoleApp}, "client_secret": {demo.ConsoleSecret},
 		"scope": {"https://graph.microsoft.com/.default openid profile offline_access"}})
 	page := newRequest(http.MethodGet, addr, "/"+demo.TenantID+"/oauth2/v2.0/authorize?"+url.Values{
@@ -62,7 +68,7 @@ func (b *bench) signInScenario(ctx context.Context, target string, procs []*proc
 		req   []byte
 		check func(reply) string
 	}{
-		{scenarioTokens, token, answers(http.StatusOK, `"access_token"`)},
+		{scenarioTokens, tokens, answers(http.StatusOK, `"access_token"`)},
 		{scenarioPage, page, answers(http.StatusOK, `name="loginfmt"`)},
 	} {
 		if r, err := firstReply(addr, s.req); err != nil {
@@ -75,5 +81,38 @@ func (b *bench) signInScenario(ctx context.Context, target string, procs []*proc
 			return err
 		}
 	}
-	return nil
+	return b.flood(ctx, target, procs, token)
+}
+
+// flood measures the seed's GET on 4 connections while floodConns more
+// send the console's client id with wrong secrets, each answered 401 or,
+// once throttled, 429.
+func (b *bench) flood(ctx context.Context, target string, procs []*process, token string) error {
+	addr := procs[0].addr
+	wrong := newFormRequest(addr, "/"+demo.TenantID+"/oauth2/v2.0/token", url.Values{
+		"grant_type": {"client_credentials"}, "client_id": {demo.ConsoleApp}, "client_secret": {"wrong secret"},
+		"scope": {"https://graph.microsoft.com/.default"}})
+	refused := func(r reply) string {
+		if r.status != http.StatusUnauthorized && r.status != http.StatusTooManyRequests {
+			return fmt.Sprintf("status %d: %s", r.status, clip(r.body))
+		}
+		return ""
+	}
+	get := newRequest(http.MethodGet, addr, seedPath, token, nil)
+	want, err := firstReply(addr, get)
+	if err != nil {
+		return err
+	}
+	floodCtx, stop := context.WithCancel(ctx)
+	defer stop()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		closedLoop(floodCtx, load{addr: addr, req: wrong, check: refused, duration: b.cfg.warmup + b.cfg.duration + time.Minute}, floodConns)
+	}()
+	l := load{addr: addr, req: get, check: sameAs(want), warmup: b.cfg.warmup, duration: b.cfg.duration}
+	_, err = b.measure(target, scenarioFlood, 4, 0, procs, func() sample { return closedLoop(ctx, l, 4) })
+	stop()
+	<-done
+	return err
 }

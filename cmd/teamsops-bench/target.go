@@ -125,7 +125,7 @@ func (b *bench) runBackend(ctx context.Context, backend string) error {
 	}
 	fp.LoadRSSMB = gets.peakRSS
 	if b.cfg.has(scenarioSignIn) {
-		if err := b.signInScenario(ctx, backend, d.procs); err != nil {
+		if err := b.signInScenario(ctx, backend, d.procs, d.token); err != nil {
 			return err
 		}
 	}
