@@ -202,3 +202,40 @@ func nesting(n ast.Node) int {
 	}
 	return 0
 }
+
+// TestReadFilesBounds: a tenant file too deep is refused naming the file,
+// and one too large is refused without being read whole.
+func TestReadFilesBounds(t *testing.T) {
+	dir := t.TempDir()
+	deep := filepath.Join(dir, "deep.json")
+	if err := os.WriteFile(deep, deepDocument(100_000, "json"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	large := filepath.Join(dir, "large.yaml")
+	f, err := os.Create(large)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := f.Truncate(1 << 30); err != nil { // sparse: takes no room
+		t.Fatal(err)
+	}
+	f.Close()
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	_, err = ReadFiles(deep, large)
+	runtime.ReadMemStats(&after)
+	var es Errors
+	if !errors.As(err, &es) || len(es) != 2 {
+		t.Fatalf("ReadFiles = %v, want two errors", err)
+	}
+	if es[0].File != deep || !strings.Contains(es[0].Message, "levels deep") || es[0].Line != 1 {
+		t.Errorf("first error %v, want the depth of %s", es[0], deep)
+	}
+	if es[1].File != large || !strings.Contains(es[1].Message, "larger than") {
+		t.Errorf("second error %v, want the size of %s", es[1], large)
+	}
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 50<<20 {
+		t.Errorf("ReadFiles allocated %d MB, want less than 50", alloc>>20)
+	}
+}
