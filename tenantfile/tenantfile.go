@@ -45,7 +45,7 @@ func Decode(name string, data []byte) (*teamsops.Declaration, error) {
 // directory: a tenant file embedded in a program (the demo's) finds the
 // certificates embedded beside it.
 func DecodeFS(fsys fs.FS, name string) (*teamsops.Declaration, error) {
-	data, err := fs.ReadFile(fsys, name)
+	data, err := readAtMost(func() (io.ReadCloser, error) { return fsys.Open(name) }, MaxSize)
 	if err != nil {
 		return nil, Errors{{File: name, Pos: Pos{1, 1}, Message: err.Error()}}
 	}
@@ -96,6 +96,17 @@ func readFile(open func() (io.ReadCloser, error)) ([]byte, error) {
 	return data, err
 }
 
+// readAtMost reads what open opens, up to one byte more than limit:
+// enough for decode to refuse a file too large without reading it whole.
+func readAtMost(open func() (io.ReadCloser, error), limit int64) ([]byte, error) {
+	f, err := open()
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return io.ReadAll(io.LimitReader(f, limit+1))
+}
+
 // ReadFiles decodes tenant files. Each file declares one tenant, and no
 // two files the same one; the certificates a file gives by path are read
 // relative to its directory. It returns every problem of every file, or
@@ -105,7 +116,7 @@ func ReadFiles(paths ...string) ([]*teamsops.Declaration, error) {
 	var out []*teamsops.Declaration
 	declaredBy := map[string]string{}
 	for _, file := range paths {
-		data, err := os.ReadFile(file)
+		data, err := readAtMost(func() (io.ReadCloser, error) { return os.Open(file) }, MaxSize)
 		if err != nil {
 			all = append(all, &Error{File: file, Pos: Pos{1, 1}, Message: err.Error()})
 			continue

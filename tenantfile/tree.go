@@ -53,8 +53,12 @@ type pair struct {
 
 // parse reads data as YAML (which JSON is a subset of) into one node.
 // It returns a positioned error for a syntax error, an empty file or a
-// file of several documents.
+// file of several documents, and for a document nesting too deeply for
+// the parser to be given it (scanDepth).
 func parse(data []byte) (*node, *Error) {
+	if err := scanDepth(data, maxScanDepth); err != nil {
+		return nil, err
+	}
 	f, err := parser.ParseBytes(data, 0)
 	if err != nil {
 		return nil, syntaxError(err)
