@@ -131,6 +131,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
+	if n, ok := b.Store.(interface{ Narrowed() []string }); ok && len(n.Narrowed()) > 0 {
+		log.Warn("the database's files were readable by other local users; narrowed to 0600", "files", n.Narrowed())
+	}
 	s := &Server{Store: b.Store, log: log, retention: cfg.HistoryRetention, Timeouts: cfg.Timeouts.orDefault()}
 	if err := s.wire(ctx, b, cfg); err != nil {
 		b.Store.Close()
