@@ -30,6 +30,8 @@ type Store struct {
 	changes *changeLog
 	// group commits concurrent write transactions together.
 	group groupCommit
+	// narrowed are the files whose modes Open narrowed (files.go).
+	narrowed []string
 }
 
 var _ teamsops.Store = (*Store)(nil)
@@ -53,6 +55,14 @@ const maxConns = 16
 // database that lives until Close.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	memory := dsn == ":memory:"
+	path, _, _ := strings.Cut(dsn, "?")
+	var narrowed []string
+	if file := dbFile(dsn); !memory && file != "" {
+		var err error
+		if narrowed, err = secureFiles(file); err != nil {
+			return nil, fmt.Errorf("sqlite: open %s: %w", dsn, err)
+		}
+	}
 	connector, err := newCachingConnector(driverDSN(dsn))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", dsn, err)
@@ -64,8 +74,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	// request.
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
-	path, _, _ := strings.Cut(dsn, "?")
-	s := &Store{db: db, changes: newChangeLog(db, memory, path)}
+	s := &Store{db: db, changes: newChangeLog(db, memory, path), narrowed: narrowed}
 	s.conn = conn{q: db, atomic: s.atomically}
 	if memory {
 		if s.keep, err = db.Conn(ctx); err != nil {

@@ -162,6 +162,7 @@ func NewServer(t TB, opts ...Option) *Server {
 		t.Fatalf("teamsopstest: %v", err)
 	}
 	hs.Config.Handler = s.srv.Handler
+	s.srv.Timeouts.Apply(hs.Config)
 	if cfg.tls {
 		hs.StartTLS()
 	} else {

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/term"
 
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/internal/server"
 	"github.com/teamsops/teamsops/notification"
 	"github.com/teamsops/teamsops/webhook"
 )
@@ -130,7 +131,9 @@ func newListener(ctx context.Context, c listenConfig, stdout, stderr io.Writer) 
 // run serves the receiver, subscribes, and prints until ctx ends; a
 // subscription it created is deleted then.
 func (l *listener) run(ctx context.Context) error {
-	srv := &http.Server{Handler: http.HandlerFunc(l.serve), ReadHeaderTimeout: 10 * time.Second}
+	t := server.DefaultTimeouts
+	srv := &http.Server{Handler: t.LimitBody(http.HandlerFunc(l.serve))}
+	t.Apply(srv)
 	go srv.Serve(l.ln)
 	defer srv.Close()
 	fmt.Fprintf(l.log, "listening on %s\n", l.base)

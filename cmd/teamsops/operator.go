@@ -13,6 +13,8 @@ import (
 	"runtime/debug"
 	"strings"
 	"time"
+
+	"github.com/teamsops/teamsops/internal/server"
 )
 
 // newLogger builds the server's logger from --log-format and --log-level.
@@ -44,7 +46,12 @@ func listenSide(name, addr string, h http.Handler) (*sideListener, error) {
 	if err != nil {
 		return nil, fmt.Errorf("--%s-addr: %w", name, err)
 	}
-	return &sideListener{name: name, ln: ln, hs: &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}}, nil
+	// The same bounds as the API's listener: a profile may take its time
+	// to write (no write timeout), a client may not take its time to send.
+	t := server.DefaultTimeouts
+	hs := &http.Server{Handler: t.LimitBody(h)}
+	t.Apply(hs)
+	return &sideListener{name: name, ln: ln, hs: hs}, nil
 }
 
 func (s *sideListener) serve(logger *slog.Logger) {

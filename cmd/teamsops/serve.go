@@ -132,7 +132,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	c.logStart(logger, ln.Addr().String(), cfg.PublicURL, profile.Name)
 	go releaseStartMemory()
-	err = serveUntilDone(ctx, ln, srv.Handler, srv.Drain, logger)
+	err = serveUntilDone(ctx, ln, srv.Handler, srv.Timeouts, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))
@@ -242,9 +242,11 @@ func listen(c serveConfig) (net.Listener, string, error) {
 }
 
 // serveUntilDone serves until ctx ends (SIGINT or SIGTERM), then stops
-// accepting connections and lets requests in flight finish.
-func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, drain func(), logger *slog.Logger) error {
-	hs := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+// accepting connections and lets requests in flight finish. h already
+// bounds reading request bodies; t's other bounds are the listener's.
+func serveUntilDone(ctx context.Context, ln net.Listener, h http.Handler, t server.Timeouts, drain func(), logger *slog.Logger) error {
+	hs := &http.Server{Handler: h}
+	t.Apply(hs)
 	// Held requests answer at once rather than delay the shutdown.
 	hs.RegisterOnShutdown(drain)
 	errc := make(chan error, 1)

@@ -75,6 +75,10 @@ type Config struct {
 	// Notifications tunes the delivery of change notifications; zero
 	// values are Graph's limits (package notification).
 	Notifications NotificationSettings
+	// Timeouts bound slow and idle clients; zero values are
+	// DefaultTimeouts'. Handler applies the body's bound; Server.Timeouts
+	// says what to set on the http.Server that serves it.
+	Timeouts Timeouts
 }
 
 // NotificationSettings tune deliveries: how long and how often a failing
@@ -102,6 +106,9 @@ type Server struct {
 	// Metrics serves the metrics in Prometheus' text format; Handler
 	// serves it too at /metrics unless Config.MetricsApart.
 	Metrics http.Handler
+	// Timeouts are Config.Timeouts with their defaults filled in: Apply
+	// them to the http.Server that serves Handler.
+	Timeouts Timeouts
 
 	engine   engine.Runner
 	waits    *service.Waits
@@ -124,7 +131,10 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Server{Store: b.Store, log: log, retention: cfg.HistoryRetention}
+	if n, ok := b.Store.(interface{ Narrowed() []string }); ok && len(n.Narrowed()) > 0 {
+		log.Warn("the database's files were readable by other local users; narrowed to 0600", "files", n.Narrowed())
+	}
+	s := &Server{Store: b.Store, log: log, retention: cfg.HistoryRetention, Timeouts: cfg.Timeouts.orDefault()}
 	if err := s.wire(ctx, b, cfg); err != nil {
 		b.Store.Close()
 		return nil, err
@@ -211,7 +221,7 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = withDashboard(s.Handler, s.dash)
+	s.Handler = s.Timeouts.LimitBody(withDashboard(s.Handler, s.dash))
 	return nil
 }
 

@@ -51,6 +51,7 @@ func serveConfig(t *testing.T, cfg server.Config) (*server.Server, string) {
 	}
 	t.Cleanup(func() { srv.Close() })
 	hs.Config.Handler = srv.Handler
+	srv.Timeouts.Apply(hs.Config)
 	hs.Start()
 	t.Cleanup(hs.Close)
 	t.Cleanup(srv.Drain)
