@@ -73,11 +73,13 @@ type Tab struct {
 }
 
 // NewTab opens a tab in browser, closed when the test ends. Everything
-// done in it must finish within a minute.
-func NewTab(t testing.TB, browser context.Context) *Tab {
+// done in it must finish within a minute. With
+// chromedp.WithNewBrowserContext() among opts, the tab has cookies and
+// storage of its own, as a private window has.
+func NewTab(t testing.TB, browser context.Context, opts ...chromedp.ContextOption) *Tab {
 	t.Helper()
 	tb := &Tab{}
-	ctx, cancel := chromedp.NewContext(browser, chromedp.WithListener(tb.listen))
+	ctx, cancel := chromedp.NewContext(browser, append(opts, chromedp.WithListener(tb.listen))...)
 	ctx, cancelTimeout := context.WithTimeout(ctx, time.Minute)
 	tb.ctx = ctx
 	t.Cleanup(func() { cancelTimeout(); cancel() })

@@ -19,7 +19,8 @@ var pages = map[string]string{
 	"/clean": `<p id="p">clean</p><script nonce="n">document.body.dataset.ready = "1";</script>`,
 	"/noisy": `<script nonce="n">console.error("logged"); setTimeout(() => { throw new Error("thrown"); });</script>
 		<script>document.title = "refused";</script>`,
-	"/first": `<script nonce="n">setTimeout(() => { location.href = "/clean"; }, 200);</script>`,
+	"/first":  `<script nonce="n">setTimeout(() => { location.href = "/clean"; }, 200);</script>`,
+	"/cookie": `<p id="p">cookie</p><script nonce="n">document.cookie = "seen=1; path=/";</script>`,
 }
 
 func TestTab(t *testing.T) {
@@ -52,6 +53,22 @@ func TestTab(t *testing.T) {
 		tb.Do(t, chromedp.Navigate(srv.URL+"/first"))
 		browsertest.WaitFor(t, tb, "the next page", `location.pathname === "/clean" && document.body.dataset.ready === "1"`)
 		tb.NoErrors(t)
+	})
+
+	// A tab of a new browser context has cookies of its own.
+	t.Run("PrivateWindow", func(t *testing.T) {
+		tb := browsertest.NewTab(t, browser)
+		tb.Do(t, chromedp.Navigate(srv.URL+"/cookie"), chromedp.WaitVisible(chromedp.CSS("#p")))
+		private := browsertest.NewTab(t, browser, chromedp.WithNewBrowserContext())
+		private.Do(t, chromedp.Navigate(srv.URL+"/clean"), chromedp.WaitVisible(chromedp.CSS("#p")))
+		if c := browsertest.Eval[string](t, private, `document.cookie`); c != "" {
+			t.Errorf("the private tab has the cookies %q", c)
+		}
+		again := browsertest.NewTab(t, browser)
+		again.Do(t, chromedp.Navigate(srv.URL+"/clean"), chromedp.WaitVisible(chromedp.CSS("#p")))
+		if c := browsertest.Eval[string](t, again, `document.cookie`); c != "seen=1" {
+			t.Errorf("another tab of the browser has the cookies %q, want seen=1", c)
+		}
 	})
 
 	// Each kind of error a page can report is recorded: the console's,
