@@ -41,6 +41,7 @@ func TestChromium(t *testing.T) {
 	t.Run("WithoutScript", func(t *testing.T) { testWithoutScript(t, srv, browser) })
 	t.Run("WrongPassword", func(t *testing.T) { testWrongPassword(t, srv, browser) })
 	t.Run("DeviceCode", func(t *testing.T) { testDeviceCode(t, srv, browser) })
+	t.Run("Layout", func(t *testing.T) { testLayout(t, srv, browser) })
 }
 
 // testSignIn: the pages, the code redeemed for a token that GET /me
@@ -206,6 +207,26 @@ func testDeviceCode(t *testing.T, srv *teamsopstest.Server, browser context.Cont
 		t.Errorf("GET /me: %s, want Adele", id)
 	}
 	tb.NoErrors(t)
+}
+
+// testLayout: the user name page on a phone and in a small window fits
+// without scrolling sideways, with the field focused and what is typed
+// in it clear of the focus ring drawn around it.
+func testLayout(t *testing.T, srv *teamsopstest.Server, browser context.Context) {
+	for _, size := range [][2]int64{{360, 640}, {800, 600}} {
+		tb := privateTab(t, browser)
+		tb.Do(t, chromedp.EmulateViewport(size[0], size[1]), chromedp.Navigate(newAuthRequest(demo.TenantID, "http://localhost:8400/").url(srv)),
+			chromedp.WaitVisible(chromedp.CSS(loginfmt)))
+		got := browsertest.Eval[map[string]float64](t, tb, `(() => {
+			const f = document.querySelector('input[name="loginfmt"]'), r = f.getBoundingClientRect();
+			return {scroll: document.documentElement.scrollWidth - innerWidth, focused: +(document.activeElement === f),
+				inset: parseFloat(getComputedStyle(f).paddingLeft), right: innerWidth - r.right};
+		})()`)
+		if got["scroll"] > 0 || got["focused"] != 1 || got["inset"] < 4 || got["right"] < 0 {
+			t.Errorf("%dx%d: %v; want no sideways scroll, the field focused, its text inset 4px or more, the field within the window", size[0], size[1], got)
+		}
+		tb.NoErrors(t)
+	}
 }
 
 // sessionCookie is the browser's sign-in session cookie for the server.
