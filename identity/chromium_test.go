@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"testing"
@@ -23,7 +24,8 @@ import (
 // TestChromium signs the demo's Adele in to the demo's public client in
 // a headless Chromium, through a whole teamsops: the authorization code
 // flow with PKCE and its variants, and the device code page. Each case
-// has a private window of its own.
+// has a private window of its own. With TEAMSOPS_UPDATE_SCREENSHOT=1 it
+// writes docs/sign-in.png.
 func TestChromium(t *testing.T) {
 	srv := teamsopstest.NewServer(t)
 	browser := browsertest.NewBrowser(t)
@@ -42,6 +44,9 @@ func TestChromium(t *testing.T) {
 	t.Run("WrongPassword", func(t *testing.T) { testWrongPassword(t, srv, browser) })
 	t.Run("DeviceCode", func(t *testing.T) { testDeviceCode(t, srv, browser) })
 	t.Run("Layout", func(t *testing.T) { testLayout(t, srv, browser) })
+	if os.Getenv("TEAMSOPS_UPDATE_SCREENSHOT") == "1" {
+		t.Run("Screenshot", func(t *testing.T) { screenshot(t, srv, browser) })
+	}
 }
 
 // testSignIn: the pages, the code redeemed for a token that GET /me
@@ -227,6 +232,23 @@ func testLayout(t *testing.T, srv *teamsopstest.Server, browser context.Context)
 		}
 		tb.NoErrors(t)
 	}
+}
+
+// screenshot writes docs/sign-in.png: the user name page, in an 800×600
+// window.
+func screenshot(t *testing.T, srv *teamsopstest.Server, browser context.Context) {
+	tb := privateTab(t, browser)
+	ar := newAuthRequest(demo.TenantID, "http://localhost:8400/")
+	tb.Do(t, chromedp.EmulateViewport(800, 600), chromedp.Navigate(ar.url(srv)), chromedp.WaitVisible(chromedp.CSS(loginfmt)))
+	browsertest.Eval[bool](t, tb, `document.activeElement.style.caretColor = "transparent"; true`) // the same picture each time
+	png, err := chromedp.Run(tb.Context(), chromedp.CaptureScreenshot())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile("../docs/sign-in.png", png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("wrote docs/sign-in.png (%d bytes)", len(png))
 }
 
 // sessionCookie is the browser's sign-in session cookie for the server.
