@@ -111,9 +111,13 @@ func random() string {
 	return base64.RawURLEncoding.EncodeToString(b)
 }
 
-func (ar *authRequest) url(srv *teamsopstest.Server) string {
-	return srv.URL + "/" + ar.tenant + "/oauth2/v2.0/authorize?" + ar.params.Encode()
+// path is the request's path and query on the server.
+func (ar *authRequest) path() string {
+	return "/" + ar.tenant + "/oauth2/v2.0/authorize?" + ar.params.Encode()
 }
+
+// url is the request's URL on srv.
+func (ar *authRequest) url(srv *teamsopstest.Server) string { return srv.URL + ar.path() }
 
 // enterCredentials answers the user name page and the password page.
 func enterCredentials(t *testing.T, tb *browsertest.Tab, username, password string) {
