@@ -10,6 +10,7 @@ import (
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/browsertest"
 )
 
 // testSubscriptions: the subscriptions and a subscription's recent
@@ -30,17 +31,17 @@ func testSubscriptions(t *testing.T, browser context.Context) {
 	if err := s.srv.Store.RecordDelivery(ctx, d); err != nil {
 		t.Fatal(err)
 	}
-	tb := newTab(t, browser)
-	tb.do(t, chromedp.Navigate(s.URL+"/_teamsops/ui/"), chromedp.WaitVisible(chromedp.CSS("#rows tr")),
+	tb := browsertest.NewTab(t, browser)
+	tb.Do(t, chromedp.Navigate(s.URL+"/_teamsops/ui/"), chromedp.WaitVisible(chromedp.CSS("#rows tr")),
 		chromedp.Click(chromedp.CSS(`.top nav a[href="/_teamsops/ui/subscriptions"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`a[href^="/_teamsops/ui/subscriptions/"]`)))
-	if text := eval[string](t, tb, `document.querySelector("table").innerText`); !strings.Contains(text, "https://receiver.example/notify") ||
+	if text := browsertest.Eval[string](t, tb, `document.querySelector("table").innerText`); !strings.Contains(text, "https://receiver.example/notify") ||
 		!strings.Contains(text, "202") || !strings.Contains(text, "retry 2") {
 		t.Errorf("the subscriptions:\n%s", text)
 	}
-	tb.do(t, chromedp.Click(chromedp.CSS(`a[href^="/_teamsops/ui/subscriptions/"]`)), chromedp.WaitVisible(chromedp.CSS("#deliveries-heading")))
-	if text := eval[string](t, tb, `document.querySelector("table.timeline").innerText`); !strings.Contains(text, "31ms") || !strings.Contains(text, "202") {
+	tb.Do(t, chromedp.Click(chromedp.CSS(`a[href^="/_teamsops/ui/subscriptions/"]`)), chromedp.WaitVisible(chromedp.CSS("#deliveries-heading")))
+	if text := browsertest.Eval[string](t, tb, `document.querySelector("table.timeline").innerText`); !strings.Contains(text, "31ms") || !strings.Contains(text, "202") {
 		t.Errorf("the deliveries:\n%s", text)
 	}
-	tb.noErrors(t)
+	tb.NoErrors(t)
 }
