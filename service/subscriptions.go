@@ -86,6 +86,11 @@ func (s *Service) validateSubscription(req NewSubscription) error {
 	case !webhook.TLSVersionValid(req.LatestSupportedTLSVersion):
 		return invalid("Invalid latestSupportedTlsVersion '%s': the possible values are v1_0, v1_1, v1_2, v1_3.",
 			clip(req.LatestSupportedTLSVersion))
+	case identity.IsGraphAudience(req.NotificationURLAppID):
+		// The validation tokens of rich notifications are issued for this
+		// audience: Graph's own would make them access tokens for Graph.
+		return invalid("Invalid notificationUrlAppId '%s': it must be the id of the app that receives the notifications, not Microsoft Graph's.",
+			clip(req.NotificationURLAppID))
 	case req.NotificationQueryOptions != "":
 		// subscription resource: notificationQueryOptions is for Universal Print only.
 		return invalid("notificationQueryOptions is not supported for resource '%s'.", clip(req.Resource))
