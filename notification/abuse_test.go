@@ -1,9 +1,14 @@
 package notification_test
 
 import (
+	"fmt"
+	"net"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/teamsops/teamsops/internal/server"
 )
 
 // TestValidationTokenNotAccessToken: a rich subscription may not name
@@ -38,5 +43,46 @@ func TestValidationTokenNotAccessToken(t *testing.T) {
 	}
 	if status, m := s.call(http.MethodGet, "/v1.0/subscriptions", c.ValidationTokens[0], nil); status != http.StatusUnauthorized {
 		t.Errorf("GET /subscriptions with a validation token = %d %v, want 401", status, m)
+	}
+}
+
+// TestOwnAddressRefused: a subscription cannot aim the validation request
+// or its notifications at the server's own listeners — the Graph listener
+// and the metrics one — whatever name or local address reaches them.
+func TestOwnAddressRefused(t *testing.T) {
+	// The metrics listener is played by a receiver, which answers the
+	// validation handshake: only the check of addresses refuses it.
+	metrics := newReceiver(t)
+	metricsPort := metrics.srv.Listener.Addr().(*net.TCPAddr).Port
+	s := newStackTB(t, fastRetries, func(c *server.Config) {
+		c.OwnAddrs = append(c.OwnAddrs, fmt.Sprintf("0.0.0.0:%d", metricsPort))
+	})
+	_, port, _ := net.SplitHostPort(strings.TrimPrefix(s.base, "http://"))
+	r := newReceiver(t)
+	for _, u := range []string{
+		s.base + "/v1.0/subscriptions",
+		"http://localhost:" + port + "/_teamsops/tenants",
+		fmt.Sprintf("http://127.0.0.1:%d/metrics", metricsPort),
+		fmt.Sprintf("http://localhost:%d/metrics", metricsPort),
+	} {
+		body := teamSubscription(r, nil, 30*time.Minute)
+		body["notificationUrl"] = u
+		if status, m := s.call(http.MethodPost, "/v1.0/subscriptions", s.console(), body); status != http.StatusBadRequest {
+			t.Errorf("notificationUrl %s: POST /subscriptions = %d %v, want 400", u, status, m)
+		} else if e, _ := m["error"].(map[string]any); e["code"] != "BadRequest" ||
+			!strings.Contains(fmt.Sprint(e["message"]), "address of this server") {
+			t.Errorf("notificationUrl %s: error %v", u, m)
+		}
+		body = teamSubscription(r, r, 2*time.Hour)
+		body["lifecycleNotificationUrl"] = u
+		if status, m := s.call(http.MethodPost, "/v1.0/subscriptions", s.console(), body); status != http.StatusBadRequest {
+			t.Errorf("lifecycleNotificationUrl %s: POST /subscriptions = %d %v, want 400", u, status, m)
+		}
+	}
+	// Nor can an update move a subscription there.
+	subID := s.subscribe(s.console(), teamSubscription(r, nil, 30*time.Minute))
+	if status, m := s.call(http.MethodPatch, "/v1.0/subscriptions/"+subID, s.console(),
+		map[string]any{"notificationUrl": s.base + "/metrics"}); status != http.StatusBadRequest {
+		t.Errorf("PATCH to the server's own address = %d %v, want 400", status, m)
 	}
 }

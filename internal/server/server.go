@@ -75,6 +75,10 @@ type Config struct {
 	// Notifications tunes the delivery of change notifications; zero
 	// values are Graph's limits (package notification).
 	Notifications NotificationSettings
+	// OwnAddrs are the addresses (host:port) this process listens on —
+	// the listener serving Handler, --metrics-addr, --pprof-addr: no
+	// subscription may send its validation request or notifications there.
+	OwnAddrs []string
 }
 
 // NotificationSettings tune deliveries: how long and how often a failing
@@ -233,7 +237,7 @@ func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *sl
 	return notification.New(notification.Config{
 		Store: store,
 		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
-			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig},
+			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig, Own: cfg.OwnAddrs},
 		Render:   httpapi.OperationJSON(cfg.PublicURL, "v1.0"),
 		Tokens:   iss,
 		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
