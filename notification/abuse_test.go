@@ -86,3 +86,27 @@ func TestOwnAddressRefused(t *testing.T) {
 		t.Errorf("PATCH to the server's own address = %d %v, want 400", status, m)
 	}
 }
+
+// TestSubscriptionQuota: an app has at most MaxSubscriptions in a tenant;
+// one more is refused with Graph's 403, and
+// deleting one makes room again.
+func TestSubscriptionQuota(t *testing.T) {
+	const quota = 3
+	s := newStackTB(t, fastRetries, func(c *server.Config) { c.MaxSubscriptions = quota })
+	r := newReceiver(t)
+	body := map[string]any{"changeType": "created,updated", "notificationUrl": r.url(),
+		"resource": "/teamwork/getAllOperations", "expirationDateTime": in(30 * time.Minute)}
+	var ids []string
+	for range quota {
+		ids = append(ids, s.subscribe(s.console(), body))
+	}
+	status, m := s.call(http.MethodPost, "/v1.0/subscriptions", s.console(), body)
+	if e, _ := m["error"].(map[string]any); status != http.StatusForbidden || e["code"] != "Forbidden" ||
+		!strings.Contains(fmt.Sprint(e["message"]), "subscription quota") {
+		t.Fatalf("subscription %d: %d %v, want 403 naming the quota", quota+1, status, m)
+	}
+	if status, _ := s.call(http.MethodDelete, "/v1.0/subscriptions/"+ids[0], s.console(), nil); status != http.StatusNoContent {
+		t.Fatalf("DELETE = %d", status)
+	}
+	s.subscribe(s.console(), body)
+}

@@ -25,6 +25,11 @@ import (
 
 const defaultAddr = "127.0.0.1:8080"
 
+// DefaultMaxSubscriptions is --max-subscriptions' default: Graph's quota
+// of subscriptions per app and tenant for users and groups
+// (concepts/includes/change-notifications-supported-resources-expanded.md).
+const DefaultMaxSubscriptions = 100
+
 // shutdownGrace bounds how long SIGTERM waits for requests and running
 // attempts; attempts still running then are handed back to the queue and
 // resumed at the next start.
@@ -37,7 +42,7 @@ type serveConfig struct {
 	tlsCert, tlsKey              string
 	logFormat, logLevel          string
 	pprofAddr, metricsAddr       string
-	dbPoolSize                   int
+	dbPoolSize, maxSubscriptions int
 	demo, allowHTTPNotifications bool
 	trusted                      multiFlag
 	tenantFiles                  pathsFlag
@@ -59,6 +64,8 @@ func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
 	fs.BoolVar(&c.allowHTTPNotifications, "allow-http-notifications", false,
 		"let subscriptions send change notifications to http:// URLs (local development; Graph requires https)")
+	fs.IntVar(&c.maxSubscriptions, "max-subscriptions", DefaultMaxSubscriptions,
+		"most subscriptions (change notifications) one app may have in one tenant; 0 sets no limit")
 	fs.StringVar(&c.throttle, "throttle", "off", "Graph's throttling limits: off, graph, or scale=F (every limit times F)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
@@ -123,7 +130,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	cfg := server.Config{DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: c.baseURL(scheme, ln.Addr().String()),
 		Profile: profile, Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Throttle: scale, Logger: logger,
 		MetricsApart: c.metricsAddr != "", Loopback: loopback(ln.Addr()), HistoryRetention: c.historyRetention,
-		AllowHTTPNotifications: c.allowHTTPNotifications, OwnAddrs: ownAddrs}
+		AllowHTTPNotifications: c.allowHTTPNotifications, OwnAddrs: ownAddrs,
+		MaxSubscriptions: c.maxSubscriptions}
+	if c.maxSubscriptions < 0 {
+		return errors.New("--max-subscriptions: a number of 0 (no limit) or more")
+	}
 	if c.historyRetention < 0 {
 		return errors.New("--history-retention: a duration of 0 (keep forever) or more")
 	}

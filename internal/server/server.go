@@ -75,6 +75,9 @@ type Config struct {
 	// Notifications tunes the delivery of change notifications; zero
 	// values are Graph's limits (package notification).
 	Notifications NotificationSettings
+	// MaxSubscriptions bounds the subscriptions of one app in one tenant
+	// (serve --max-subscriptions); 0 sets no bound.
+	MaxSubscriptions int
 	// OwnAddrs are the addresses (host:port) this process listens on —
 	// the listener serving Handler, --metrics-addr, --pprof-addr: no
 	// subscription may send its validation request or notifications there.
@@ -181,6 +184,7 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	svc := service.New(cache.New(b.Store, 0))
 	svc.Runner = eng
 	svc.Notifications = s.notifier
+	svc.MaxSubscriptions = cfg.MaxSubscriptions
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
 	m := s.newMetrics()
