@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/tenantfile"
 )
 
 // TestValidationTokenNotAccessToken: a rich subscription may not name
@@ -109,4 +113,80 @@ func TestSubscriptionQuota(t *testing.T) {
 		t.Fatalf("DELETE = %d", status)
 	}
 	s.subscribe(s.console(), body)
+}
+
+// slowReceiver is a receiver that takes a while to answer each
+// notification, and counts the POSTs it answered.
+type slowReceiver struct {
+	srv      *httptest.Server
+	answered atomic.Int64
+}
+
+func newSlowReceiver(t *testing.T, delay time.Duration) *slowReceiver {
+	r := &slowReceiver{}
+	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+		if tok := req.URL.Query().Get("validationToken"); tok != "" {
+			w.Header().Set("Content-Type", "text/plain")
+			w.Write([]byte(tok))
+			return
+		}
+		select {
+		case <-time.After(delay):
+		case <-req.Context().Done():
+			return
+		}
+		r.answered.Add(1)
+		w.WriteHeader(http.StatusAccepted)
+	}))
+	t.Cleanup(r.srv.Close)
+	return r
+}
+
+// The second tenant: examples/tenant.yaml's Fabrikam, its sync app and
+// one of its users.
+const (
+	fabrikam     = "6f0c1d2e-3a4b-4c5d-8e9f-0a1b2c3d4e5f"
+	fabrikamSync = "3c9e2b7a-5d1f-4a8e-b6c4-2e0d9f7a1b3c"
+	fabrikamSam  = "2f6e4c1a-9b8d-4e7f-a6c5-3d2b1a0f9e8d"
+)
+
+// TestSlowReceiverDelaysOnlyItself: one tenant's subscriptions on a
+// receiver that takes seconds to answer do not hold back another tenant's
+// notification — it arrives while the slow receiver's backlog is still
+// being worked through.
+func TestSlowReceiverDelaysOnlyItself(t *testing.T) {
+	const subscriptions, delay = 10, 3 * time.Second
+	settings := fastRetries
+	settings.Timeout = 4 * delay // the slow receiver's answers count: only slow, not failed
+	ds, err := tenantfile.ReadFiles("../examples/tenant.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := newStackTB(t, settings, func(c *server.Config) { c.Tenants = ds })
+	slow := newSlowReceiver(t, delay)
+	for range subscriptions {
+		s.subscribe(s.console(), map[string]any{"changeType": "created,updated", "notificationUrl": slow.srv.URL + "/slow",
+			"resource": "/teamwork/getAllOperations", "expirationDateTime": in(30 * time.Minute)})
+	}
+	other := newReceiver(t)
+	sync := s.token(identity.Claims{TenantID: fabrikam, AppID: fabrikamSync, Roles: []string{"Team.Create", "Team.ReadBasic.All", "Chat.Read.All"}})
+	otherID := s.subscribe(sync, map[string]any{"changeType": "created,updated", "notificationUrl": other.url(),
+		"resource": "/teamwork/getAllOperations", "expirationDateTime": in(30 * time.Minute)})
+
+	s.archiveTeam(true) // a notification for each of the slow receiver's subscriptions
+	time.Sleep(200 * time.Millisecond)
+	status, m := s.call(http.MethodPost, "/v1.0/teams", sync, map[string]any{
+		"template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates('standard')", "displayName": "Fair",
+		"members": []any{map[string]any{"@odata.type": "#microsoft.graph.aadUserConversationMember", "roles": []string{"owner"},
+			"user@odata.bind": "https://graph.microsoft.com/v1.0/users('" + fabrikamSam + "')"}}})
+	if status != http.StatusAccepted {
+		t.Fatalf("POST /teams = %d %v", status, m)
+	}
+	start := time.Now()
+	waitFor(t, "the other tenant's notification", func() bool { return len(operationNotifications(other, otherID)) > 0 })
+	took, answered := time.Since(start), slow.answered.Load()
+	if answered >= subscriptions {
+		t.Errorf("the other tenant's notification came after the slow receiver's backlog (%d POSTs answered, %v)", answered, took)
+	}
+	t.Logf("the other tenant's notification after %v; the slow receiver had answered %d POSTs", took, answered)
 }

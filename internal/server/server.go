@@ -250,14 +250,16 @@ func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *sl
 	})
 }
 
-// deliveryWorkers is how many deliveries run at once in one process.
-// SQLite has one writer, whose lock SQLite does not hand out in turn:
-// more deliveries at once only add writers that starve requests waiting
-// for it. One at a time, each delivery drains what is pending in large
-// batches, so fewer write transactions carry more notifications.
+// deliveryWorkers is how many deliveries run at once in one process;
+// each receiver gets a quarter of them at most (notification.Config.
+// PerReceiver), so that a slow one holds only its share and the others
+// deliver meanwhile. SQLite has one writer, whose lock SQLite does not
+// hand out in turn: fewer deliveries there, each draining what is pending
+// in large batches, add fewer writers that starve requests waiting for it
+// — a delivery holds no lock while its POST waits for the receiver.
 func deliveryWorkers(dsn string) int {
 	if strings.HasPrefix(dsn, "sqlite:") {
-		return 1
+		return 8
 	}
 	return 20
 }
