@@ -12,7 +12,9 @@
 // subscription running at a time, across replicas, and that one sends what
 // is pending in batches. A delivery that fails is retried with backoff;
 // notifications still undelivered after RetryFor are dropped and the
-// subscriber hears "missed", as Graph does.
+// subscriber hears "missed", as Graph does. Each receiver gets a bounded
+// share of the delivery workers, so a slow one delays only its own
+// subscriptions (receivers.go).
 package notification
 
 import (
