@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
@@ -41,11 +42,24 @@ type validationToken struct {
 	Ver      string `json:"ver"`
 }
 
+// IsGraphAudience reports whether aud names Microsoft Graph: its app id or
+// its application ID URI, the audiences of an access token for Graph. A
+// validation token must never carry one, or it would pass as an access
+// token ("notificationUrlAppId" is the caller's to choose).
+func IsGraphAudience(aud string) bool {
+	aud = strings.TrimSpace(aud)
+	return strings.EqualFold(aud, graphAppID) || strings.EqualFold(strings.TrimSuffix(aud, "/"), graphResource)
+}
+
 // IssueValidationToken signs one entry of a rich notification's
 // validationTokens: for the subscribing app audience (its
 // notificationUrlAppId, else its application id) in tenantID, issued by
-// the tenant's issuer, whose keys the discovery document publishes.
+// the tenant's issuer, whose keys the discovery document publishes. It
+// refuses Graph's own audiences (IsGraphAudience).
 func (iss *Issuer) IssueValidationToken(tenantID, audience string) (string, error) {
+	if IsGraphAudience(audience) {
+		return "", fmt.Errorf("sign validation token: the audience %q is Microsoft Graph", audience)
+	}
 	now := iss.Now()
 	var id [16]byte
 	rand.Read(id[:])

@@ -5,6 +5,9 @@ import (
 	"time"
 
 	jose "github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"github.com/teamsops/teamsops"
 )
 
 func TestValidationToken(t *testing.T) {
@@ -40,6 +43,38 @@ func TestValidationToken(t *testing.T) {
 		err := VerifyValidationToken(tok, tt.keys, tt.issuer, tt.audiences, tt.now)
 		if (err == nil) != tt.ok {
 			t.Errorf("%s: VerifyValidationToken = %v, want ok %v", tt.name, err, tt.ok)
+		}
+	}
+}
+
+// TestValidationTokenIsNoAccessToken proves that a validation token never
+// passes as an access token: the issuer refuses Graph's audiences, and the
+// validator refuses a token of the validation token's shape even when it
+// carries one.
+func TestValidationTokenIsNoAccessToken(t *testing.T) {
+	now := time.Now()
+	iss, v := testSetup(t, now)
+	for _, aud := range []string{graphAppID, graphResource, graphResource + "/", "HTTPS://graph.microsoft.com"} {
+		if _, err := iss.IssueValidationToken(tenantA, aud); err == nil {
+			t.Errorf("IssueValidationToken(%q) signed a token", aud)
+		}
+	}
+	sign := func(c validationToken) string {
+		tok, err := jwt.Signed(iss.signer).Claims(c).Serialize()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	base := validationToken{Aud: graphAppID, Iss: iss.IssuerURL(tenantA), Iat: now.Unix(), Nbf: now.Unix(),
+		Exp: now.Add(time.Hour).Unix(), AppID: NotificationPublisherAppID, Azp: NotificationPublisherAppID,
+		AppIDAcr: "2", Tid: tenantA, Uti: "x", Ver: "1.0"}
+	otherApp := base
+	otherApp.AppID, otherApp.Azp = consoleID, consoleID // the shape alone: v1.0, no oid, no sub
+	for name, tok := range map[string]string{"publisher": sign(base), "shape": sign(otherApp)} {
+		_, err := v.Validate(t.Context(), tok)
+		if teamsops.ErrorCode(err) != teamsops.EUNAUTHORIZED {
+			t.Errorf("%s: Validate = %v, want unauthorized", name, err)
 		}
 	}
 }

@@ -70,6 +70,8 @@ type tokenClaims struct {
 	Nbf   *jwt.NumericDate `json:"nbf"`
 	Tid   string           `json:"tid"`
 	Oid   string           `json:"oid"`
+	Sub   string           `json:"sub"`
+	Ver   string           `json:"ver"`
 	AppID string           `json:"appid"`
 	Azp   string           `json:"azp"`
 	Scp   *string          `json:"scp"`
@@ -241,7 +243,23 @@ func checkClaims(c *tokenClaims, issuer string, now time.Time) error {
 	if c.Iss == "" || c.Iss != strings.ReplaceAll(issuer, tenantPlaceholder, c.Tid) {
 		return unauthorized("Access token validation failure. Invalid issuer.")
 	}
+	if validationShaped(c) {
+		return unauthorized("Access token validation failure. The token is a change notification's validation token, not an access token.")
+	}
 	return nil
+}
+
+// validationShaped reports whether c are the claims of a rich
+// notification's validation token (notification.go) rather than of an
+// access token: the notification publisher's app id, or version 1.0
+// claims naming no object (oid) and no subject (sub), which every access
+// token carries. The issuer never gives a validation token Graph's
+// audience; this refuses one that has it anyway.
+func validationShaped(c *tokenClaims) bool {
+	if c.AppID == NotificationPublisherAppID || c.Azp == NotificationPublisherAppID {
+		return true
+	}
+	return c.Ver == "1.0" && c.Oid == "" && c.Sub == ""
 }
 
 // checkLifetime checks exp and, unless zero, nbf against now.

@@ -69,6 +69,17 @@ func (d *deliverer) NextRetry(job *river.Job[deliverArgs]) time.Time {
 	return time.Now().Add(min(wait, d.n.cfg.RetryMax))
 }
 
+// busy reports whether the receivers of the subscription's URLs are all
+// busy, and how long to wait then.
+func (n *Notifier) busy(sub *teamsops.Subscription) (time.Duration, bool) {
+	wait, busy := n.recv.busy(receiverKey(sub.NotificationURL))
+	if !busy || sub.LifecycleNotificationURL == "" || sub.LifecycleNotificationURL == sub.NotificationURL {
+		return wait, busy
+	}
+	lifeWait, lifeBusy := n.recv.busy(receiverKey(sub.LifecycleNotificationURL))
+	return min(wait, lifeWait), lifeBusy
+}
+
 // errUndelivered is a delivery that failed: River tries again later.
 var errUndelivered = errors.New("notification: not delivered")
 
@@ -97,6 +108,11 @@ func (d *deliverer) Work(ctx context.Context, job *river.Job[deliverArgs]) error
 		if !sub.Removed && !sub.ExpirationDateTime.After(n.now()) {
 			// An expired subscription is deleted, as Graph deletes it.
 			return n.deleteSubscription(ctx, sub)
+		}
+		if wait, busy := n.busy(sub); busy {
+			// Its receivers are busy with other subscriptions: give the
+			// worker back to other receivers' deliveries.
+			return river.JobSnooze(wait)
 		}
 		pending, err := n.cfg.Store.PendingNotifications(ctx, a.TenantID, a.SubscriptionID, batchSize)
 		if err != nil {
@@ -161,6 +177,7 @@ func (n *Notifier) completeIfDrained(ctx context.Context, tx teamsops.Tx, job *r
 func (n *Notifier) deliver(ctx context.Context, sub *teamsops.Subscription, pending []*teamsops.Notification, job *river.Job[deliverArgs]) (done bool, err error) {
 	var changes, lifecycle, drop []*teamsops.Notification
 	missed := false
+	standing := n.recv.state(receiverKey(sub.NotificationURL))
 	for _, note := range pending {
 		switch {
 		case n.now().Sub(note.CreatedAt) > n.cfg.RetryFor:
@@ -174,6 +191,11 @@ func (n *Notifier) deliver(ctx context.Context, sub *teamsops.Subscription, pend
 			}
 		case sub.Removed:
 			drop = append(drop, note) // nothing more is sent for a removed subscription
+		case standing == receiverDropped:
+			// A receiver too often slow loses its notifications, as
+			// Graph's (receivers.go).
+			drop = append(drop, note)
+			missed = true
 		default:
 			changes = append(changes, note)
 		}
@@ -181,6 +203,12 @@ func (n *Notifier) deliver(ctx context.Context, sub *teamsops.Subscription, pend
 	if len(drop) > 0 || missed {
 		if err := n.drop(ctx, sub, drop, missed); err != nil {
 			return false, err
+		}
+	}
+	if len(changes) > 0 && standing == receiverSlow {
+		// A slow receiver's notifications are held back (receivers.go).
+		if wait := changes[0].CreatedAt.Add(n.cfg.ThrottledDelay).Sub(n.now()); wait > 0 {
+			return false, river.JobSnooze(wait)
 		}
 	}
 	if len(changes) > 0 {
@@ -232,15 +260,21 @@ func (n *Notifier) post(ctx context.Context, sub *teamsops.Subscription, batch, 
 	rec := &teamsops.Delivery{TenantID: sub.TenantID, SubscriptionID: sub.ID, At: n.now(), Lifecycle: lifecycle,
 		Notifications: len(send), Attempt: attempt}
 	if len(send) > 0 {
-		payload, err := n.payload(sub, send)
-		if err != nil {
-			return false, err
-		}
 		url := sub.NotificationURL
 		if lifecycle {
 			url = sub.LifecycleNotificationURL
 		}
+		key := receiverKey(url)
+		if ok, wait := n.recv.acquire(key); !ok {
+			return false, river.JobSnooze(wait) // the receiver is busy; nothing was sent
+		}
+		payload, err := n.payload(sub, send)
+		if err != nil {
+			n.recv.release(key, 0)
+			return false, err
+		}
 		res := n.cfg.Sender.Post(ctx, url, sub.LatestSupportedTLSVersion, payload)
+		n.recv.release(key, res.Latency)
 		rec.Status, rec.Latency = res.Status, res.Latency
 		if res.Err != nil {
 			rec.Error = res.Err.Error()

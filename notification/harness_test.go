@@ -39,7 +39,8 @@ func newStack(t *testing.T, settings server.NotificationSettings) *stack {
 	return newStackTB(t, settings)
 }
 
-func newStackTB(t testing.TB, settings server.NotificationSettings) *stack {
+// newStackTB starts a stack; options change its configuration.
+func newStackTB(t testing.TB, settings server.NotificationSettings, options ...func(*server.Config)) *stack {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -51,8 +52,12 @@ func newStackTB(t testing.TB, settings server.NotificationSettings) *stack {
 		t.Fatal(err)
 	}
 	ctx := context.Background()
-	srv, err := server.Open(ctx, server.Config{DB: testdb.DSN(t), PublicURL: base, Profile: profile, Demo: true,
-		AllowHTTPNotifications: true, Notifications: settings, Logger: testLogger()})
+	cfg := server.Config{DB: testdb.DSN(t), PublicURL: base, Profile: profile, Demo: true,
+		AllowHTTPNotifications: true, Notifications: settings, Logger: testLogger(), OwnAddrs: []string{ln.Addr().String()}}
+	for _, o := range options {
+		o(&cfg)
+	}
+	srv, err := server.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,9 @@
 // subscription running at a time, across replicas, and that one sends what
 // is pending in batches. A delivery that fails is retried with backoff;
 // notifications still undelivered after RetryFor are dropped and the
-// subscriber hears "missed", as Graph does.
+// subscriber hears "missed", as Graph does. Each receiver gets a bounded
+// share of the delivery workers, so a slow one delays only its own
+// subscriptions (receivers.go).
 package notification
 
 import (
@@ -60,7 +62,15 @@ type Config struct {
 	// Workers is how many deliveries run at once in this process, each to
 	// another subscription (default 20).
 	Workers int
-	Logger  *slog.Logger
+	// PerReceiver is how many POSTs run at once to one receiver (a
+	// notification URL's scheme, host and port) in this process (default
+	// a quarter of Workers, at least 1): a slow receiver holds no more
+	// workers than that, and the others deliver meanwhile (receivers.go).
+	PerReceiver int
+	// ThrottledDelay is how long the notifications of a receiver flagged
+	// slow are held back (default Graph's 10 minutes).
+	ThrottledDelay time.Duration
+	Logger         *slog.Logger
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -76,6 +86,7 @@ type Notifier struct {
 	log   *slog.Logger
 	jobs  engine.Jobs
 	cache *cache
+	recv  *receivers
 
 	mu     sync.Mutex
 	cancel func()
@@ -87,13 +98,19 @@ func New(cfg Config) *Notifier {
 	cfg.RetryMin = cmp.Or(cfg.RetryMin, DefaultRetryMin)
 	cfg.RetryMax = cmp.Or(cfg.RetryMax, DefaultRetryMax)
 	cfg.Workers = cmp.Or(cfg.Workers, 20)
+	cfg.PerReceiver = cmp.Or(cfg.PerReceiver, max(cfg.Workers/4, 1))
+	cfg.ThrottledDelay = cmp.Or(cfg.ThrottledDelay, defaultThrottled)
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
 	if cfg.Sender == nil {
 		cfg.Sender = &webhook.Client{}
 	}
-	return &Notifier{cfg: cfg, log: cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)), cache: newCache()}
+	// Graph calls a POST slow past 2900 ms of its 3 s timeout: the same
+	// share of the timeout here, which tests shorten or lengthen.
+	timeout := cmp.Or(cfg.Sender.NotificationTimeout, webhook.NotificationTimeout)
+	return &Notifier{cfg: cfg, log: cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler)), cache: newCache(),
+		recv: newReceivers(cfg.PerReceiver, timeout*29/30, cfg.Now)}
 }
 
 // Register adds the Notifier's job kinds to the engine's workers

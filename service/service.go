@@ -33,6 +33,9 @@ type Service struct {
 	// Notifications serves subscriptions (subscriptions.go); nil: creating
 	// one fails with EUNAVAILABLE.
 	Notifications Notifications
+	// MaxSubscriptions bounds the subscriptions of one app in one tenant
+	// (serve --max-subscriptions); 0 sets no bound.
+	MaxSubscriptions int
 }
 
 // New returns a Service over store.

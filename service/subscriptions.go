@@ -86,6 +86,11 @@ func (s *Service) validateSubscription(req NewSubscription) error {
 	case !webhook.TLSVersionValid(req.LatestSupportedTLSVersion):
 		return invalid("Invalid latestSupportedTlsVersion '%s': the possible values are v1_0, v1_1, v1_2, v1_3.",
 			clip(req.LatestSupportedTLSVersion))
+	case identity.IsGraphAudience(req.NotificationURLAppID):
+		// The validation tokens of rich notifications are issued for this
+		// audience: Graph's own would make them access tokens for Graph.
+		return invalid("Invalid notificationUrlAppId '%s': it must be the id of the app that receives the notifications, not Microsoft Graph's.",
+			clip(req.NotificationURLAppID))
 	case req.NotificationQueryOptions != "":
 		// subscription resource: notificationQueryOptions is for Universal Print only.
 		return invalid("notificationQueryOptions is not supported for resource '%s'.", clip(req.Resource))
@@ -159,6 +164,11 @@ func (s *Service) CreateSubscription(ctx context.Context, p teamsops.Principal, 
 	if err := s.authorizeSubscription(ctx, p, req.Target); err != nil {
 		return nil, err
 	}
+	// Counted before the handshake, which a full quota spares, and again
+	// in the transaction that creates the subscription.
+	if err := s.checkQuota(ctx, s.Store, p); err != nil {
+		return nil, err
+	}
 	if err := s.handshake(ctx, req.NotificationURL, req.LifecycleNotificationURL, req.LatestSupportedTLSVersion); err != nil {
 		return nil, err
 	}
@@ -176,6 +186,9 @@ func (s *Service) CreateSubscription(ctx context.Context, p teamsops.Principal, 
 	}
 	setSubscriber(sub, p)
 	err := s.Store.Update(ctx, func(tx teamsops.Tx) error {
+		if err := s.checkQuota(ctx, tx, p); err != nil {
+			return err
+		}
 		if err := tx.CreateSubscription(ctx, sub); err != nil {
 			return err
 		}
@@ -185,6 +198,37 @@ func (s *Service) CreateSubscription(ctx context.Context, p teamsops.Principal, 
 		return nil, err
 	}
 	return sub, nil
+}
+
+// checkQuota refuses a new subscription of p's app in p's tenant once it
+// has MaxSubscriptions. Graph bounds subscriptions per app and tenant (100
+// for users and groups; for Teams resources, one per app and chat or team
+// and 10,000 per organization) and refuses one more with 403 Forbidden,
+// the message naming the limit
+// (concepts/includes/change-notifications-supported-resources-expanded.md);
+// the message here takes the shape of Graph's subscription errors.
+func (s *Service) checkQuota(ctx context.Context, r interface {
+	Subscriptions(ctx context.Context, tenantID, appID string) ([]*teamsops.Subscription, error)
+}, p teamsops.Principal) error {
+	if s.MaxSubscriptions <= 0 {
+		return nil
+	}
+	subs, err := r.Subscriptions(ctx, p.TenantID, p.AppID)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, sub := range subs {
+		if !sub.Removed {
+			n++
+		}
+	}
+	if n >= s.MaxSubscriptions {
+		return teamsops.Errorf(teamsops.EFORBIDDEN,
+			"Operation: Create; Exception: [Status Code: Forbidden; Reason: The subscription quota has been reached: an app may have at most %d subscriptions in a tenant.]",
+			s.MaxSubscriptions)
+	}
+	return nil
 }
 
 // handshake validates the notification URL, and the lifecycle URL when it

@@ -20,6 +20,7 @@ import (
 	"net/http"
 	"net/url"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/google/uuid"
@@ -54,6 +55,11 @@ type Client struct {
 	// TLSConfig, if set, is the base TLS configuration (tests trust
 	// their own certificate authority with it).
 	TLSConfig *tls.Config
+	// Own are the addresses (host:port) teamsops itself listens on: its
+	// Graph listener, --metrics-addr, --pprof-addr. No validation request
+	// and no notification is sent to them (CheckTarget, and again when
+	// connecting), so that a subscription cannot aim the server at itself.
+	Own []string
 
 	mu      sync.Mutex
 	clients map[string]*http.Client // by latestSupportedTlsVersion
@@ -77,6 +83,106 @@ func (c *Client) CheckURL(what, raw string) error {
 		what, teamsops.Clip(raw))
 }
 
+// errOwnAddress refuses a connection to one of the server's own addresses.
+var errOwnAddress = errors.New("webhook: the address is one teamsops itself listens on")
+
+// CheckTarget reports whether rawURL, whose host is resolved, reaches one
+// of the addresses teamsops listens on (Own): EINVALID if it does. what
+// names the property in the message.
+func (c *Client) CheckTarget(ctx context.Context, what, rawURL string) error {
+	if len(c.Own) == 0 {
+		return nil
+	}
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return teamsops.Errorf(teamsops.EINVALID, "Invalid %s '%s': an absolute URL is required.", what, teamsops.Clip(rawURL))
+	}
+	port := u.Port()
+	if port == "" {
+		port = map[string]string{"http": "80", "https": "443"}[u.Scheme]
+	}
+	var ips []net.IP
+	if ip := net.ParseIP(u.Hostname()); ip != nil {
+		ips = []net.IP{ip}
+	} else {
+		addrs, err := net.DefaultResolver.LookupIPAddr(ctx, u.Hostname())
+		if err != nil {
+			return nil // the handshake fails on its own
+		}
+		for _, a := range addrs {
+			ips = append(ips, a.IP)
+		}
+	}
+	for _, ip := range ips {
+		if c.own(ctx, ip, port) {
+			return teamsops.Errorf(teamsops.EINVALID, "Invalid %s '%s': it is an address of this server, which does not send notifications to itself.",
+				what, teamsops.Clip(rawURL))
+		}
+	}
+	return nil
+}
+
+// own reports whether ip:port is one of the server's listening addresses.
+// A listener on a loopback or unspecified address is reached through any
+// address of the machine; one on another address through that one (or
+// the unspecified address, which connects locally).
+func (c *Client) own(ctx context.Context, ip net.IP, port string) bool {
+	for _, addr := range c.Own {
+		host, p, err := net.SplitHostPort(addr)
+		if err != nil || p != port {
+			continue
+		}
+		var hostIPs []net.IP
+		if hip := net.ParseIP(host); hip != nil || host == "" {
+			hostIPs = []net.IP{hip}
+		} else if addrs, err := net.DefaultResolver.LookupIPAddr(ctx, host); err == nil {
+			for _, a := range addrs {
+				hostIPs = append(hostIPs, a.IP)
+			}
+		}
+		for _, hip := range hostIPs {
+			if hip == nil || hip.IsUnspecified() || hip.IsLoopback() {
+				if local(ip) {
+					return true
+				}
+			} else if hip.Equal(ip) || ip.IsUnspecified() {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// local reports whether ip is an address of this machine.
+func local(ip net.IP) bool {
+	if ip.IsLoopback() || ip.IsUnspecified() {
+		return true
+	}
+	addrs, err := net.InterfaceAddrs()
+	if err != nil {
+		return false
+	}
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && n.IP.Equal(ip) {
+			return true
+		}
+	}
+	return false
+}
+
+// control refuses, when connecting, an address that CheckTarget let
+// through but whose name now resolves to one of the server's own.
+func (c *Client) control(_, address string, _ syscall.RawConn) error {
+	host, port, err := net.SplitHostPort(address)
+	if err != nil {
+		return err
+	}
+	if ip := net.ParseIP(host); ip != nil && c.own(context.Background(), ip, port) {
+		return errOwnAddress
+	}
+	return nil
+}
+
 // Validation failures, in Graph's words.
 const (
 	failedStatus  = "Subscription validation request failed. Notification endpoint must respond with 200 OK to validation request."
@@ -93,6 +199,9 @@ const (
 // latestSupportedTlsVersion.
 func (c *Client) Validate(ctx context.Context, rawURL, tlsVersion string) error {
 	if err := c.CheckURL("notification URL", rawURL); err != nil {
+		return err
+	}
+	if err := c.CheckTarget(ctx, "notification URL", rawURL); err != nil {
 		return err
 	}
 	token := "Validation: Testing client application reachability for subscription Request-Id: " + uuid.NewString()
@@ -210,10 +319,14 @@ func (c *Client) client(tlsVersion string) *http.Client {
 			cfg.MinVersion = v
 		}
 	}
+	dialer := &net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}
+	if len(c.Own) > 0 {
+		dialer.Control = c.control
+	}
 	hc := &http.Client{
 		Transport: &http.Transport{
 			Proxy:                 nil, // receivers are reached directly
-			DialContext:           (&net.Dialer{Timeout: connectTimeout, KeepAlive: 30 * time.Second}).DialContext,
+			DialContext:           dialer.DialContext,
 			TLSClientConfig:       cfg,
 			TLSHandshakeTimeout:   connectTimeout,
 			ResponseHeaderTimeout: ValidationTimeout,

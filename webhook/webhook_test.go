@@ -198,3 +198,32 @@ func TestParseCertificate(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckTarget: a URL reaching one of the server's own listeners is
+// refused, by IP or name; loopback and unspecified listeners are reached
+// through any local address of their port, others only through theirs.
+func TestCheckTarget(t *testing.T) {
+	for _, tt := range []struct {
+		own  []string
+		url  string
+		want bool // refused
+	}{
+		{[]string{"127.0.0.1:8080"}, "http://127.0.0.1:8080/x", true},
+		{[]string{"127.0.0.1:8080"}, "http://localhost:8080/x", true},
+		{[]string{"127.0.0.1:8080"}, "http://[::1]:8080/x", true},
+		{[]string{"127.0.0.1:8080"}, "http://0.0.0.0:8080/x", true},
+		{[]string{"127.0.0.1:8080"}, "http://127.0.0.1:8081/x", false},
+		{[]string{":9090"}, "http://127.0.0.1:9090/metrics", true},
+		{[]string{"[::]:443"}, "https://localhost/x", true},
+		{[]string{"0.0.0.0:80"}, "http://127.0.0.1/x", true},
+		{[]string{"192.0.2.7:8080"}, "http://192.0.2.7:8080/x", true},
+		{[]string{"192.0.2.7:8080"}, "http://192.0.2.8:8080/x", false},
+		{nil, "http://127.0.0.1:8080/x", false},
+	} {
+		c := &webhook.Client{Own: tt.own}
+		err := c.CheckTarget(t.Context(), "notificationUrl", tt.url)
+		if (err != nil) != tt.want {
+			t.Errorf("own %v, %s: CheckTarget = %v, want refused %v", tt.own, tt.url, err, tt.want)
+		}
+	}
+}

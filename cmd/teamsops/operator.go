@@ -65,6 +65,7 @@ func (s *sideListener) close() {
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
 	s.hs.Shutdown(ctx)
+	s.ln.Close() // when it never served
 }
 
 // gcPercent is the garbage collector's target while serving, unless GOGC

@@ -25,6 +25,11 @@ import (
 
 const defaultAddr = "127.0.0.1:8080"
 
+// DefaultMaxSubscriptions is --max-subscriptions' default: Graph's quota
+// of subscriptions per app and tenant for users and groups
+// (concepts/includes/change-notifications-supported-resources-expanded.md).
+const DefaultMaxSubscriptions = 100
+
 // shutdownGrace bounds how long SIGTERM waits for requests and running
 // attempts; attempts still running then are handed back to the queue and
 // resumed at the next start.
@@ -37,7 +42,7 @@ type serveConfig struct {
 	tlsCert, tlsKey              string
 	logFormat, logLevel          string
 	pprofAddr, metricsAddr       string
-	dbPoolSize                   int
+	dbPoolSize, maxSubscriptions int
 	demo, allowHTTPNotifications bool
 	trusted                      multiFlag
 	tenantFiles                  pathsFlag
@@ -59,6 +64,8 @@ func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs.BoolVar(&c.demo, "demo", false, "load the demo tenant (idempotent)")
 	fs.BoolVar(&c.allowHTTPNotifications, "allow-http-notifications", false,
 		"let subscriptions send change notifications to http:// URLs (local development; Graph requires https)")
+	fs.IntVar(&c.maxSubscriptions, "max-subscriptions", DefaultMaxSubscriptions,
+		"most subscriptions (change notifications) one app may have in one tenant; 0 sets no limit")
 	fs.StringVar(&c.throttle, "throttle", "off", "Graph's throttling limits: off, graph, or scale=F (every limit times F)")
 	fs.Var(&c.trusted, "trust-issuer", "also accept tokens of ISSUER=JWKS_FILE_OR_URL (repeatable; ISSUER may contain {tenantid})")
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
@@ -90,12 +97,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	// ownAddrs are the addresses this process listens on, which no
+	// subscription may aim notifications at.
+	var ownAddrs []string
 	if c.pprofAddr != "" {
-		stopPprof, err := startSide("pprof", c.pprofAddr, pprofHandler(), logger)
+		stopPprof, addr, err := startSide("pprof", c.pprofAddr, pprofHandler(), logger)
 		if err != nil {
 			return err
 		}
 		defer stopPprof()
+		ownAddrs = append(ownAddrs, addr)
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -105,10 +116,25 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer ln.Close()
+	ownAddrs = append(ownAddrs, ln.Addr().String())
+	// The metrics listener is opened now, so that its address is known
+	// before the server; it serves once the server is open.
+	var metricsSide *sideListener
+	if c.metricsAddr != "" {
+		if metricsSide, err = listenSide("metrics", c.metricsAddr, nil); err != nil {
+			return err
+		}
+		defer metricsSide.close()
+		ownAddrs = append(ownAddrs, metricsSide.ln.Addr().String())
+	}
 	cfg := server.Config{DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: c.baseURL(scheme, ln.Addr().String()),
 		Profile: profile, Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Throttle: scale, Logger: logger,
 		MetricsApart: c.metricsAddr != "", Loopback: loopback(ln.Addr()), HistoryRetention: c.historyRetention,
-		AllowHTTPNotifications: c.allowHTTPNotifications}
+		AllowHTTPNotifications: c.allowHTTPNotifications, OwnAddrs: ownAddrs,
+		MaxSubscriptions: c.maxSubscriptions}
+	if c.maxSubscriptions < 0 {
+		return errors.New("--max-subscriptions: a number of 0 (no limit) or more")
+	}
 	if c.historyRetention < 0 {
 		return errors.New("--history-retention: a duration of 0 (keep forever) or more")
 	}
@@ -120,12 +146,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		return err
 	}
 	defer srv.Close()
-	if c.metricsAddr != "" {
-		stopMetrics, err := startSide("metrics", c.metricsAddr, metricsHandler(srv.Metrics), logger)
-		if err != nil {
-			return err
-		}
-		defer stopMetrics()
+	if metricsSide != nil {
+		metricsSide.hs.Handler = metricsHandler(srv.Metrics)
+		go metricsSide.serve(logger)
 	}
 	if err := srv.Start(ctx); err != nil {
 		return err
@@ -145,15 +168,15 @@ func loopback(addr net.Addr) bool {
 	return ok && tcp.IP.IsLoopback()
 }
 
-// startSide serves h on a listener of its own at addr (--pprof-addr,
-// --metrics-addr); the function it returns stops it.
-func startSide(name, addr string, h http.Handler, logger *slog.Logger) (stop func(), err error) {
+// startSide serves h on a listener of its own at addr (--pprof-addr); the
+// function it returns stops it, and bound is the address listened on.
+func startSide(name, addr string, h http.Handler, logger *slog.Logger) (stop func(), bound string, err error) {
 	side, err := listenSide(name, addr, h)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	go side.serve(logger)
-	return side.close, nil
+	return side.close, side.ln.Addr().String(), nil
 }
 
 // baseURL is --public-url, or the URL of the address listened on.

@@ -79,6 +79,13 @@ type Config struct {
 	// DefaultTimeouts'. Handler applies the body's bound; Server.Timeouts
 	// says what to set on the http.Server that serves it.
 	Timeouts Timeouts
+	// MaxSubscriptions bounds the subscriptions of one app in one tenant
+	// (serve --max-subscriptions); 0 sets no bound.
+	MaxSubscriptions int
+	// OwnAddrs are the addresses (host:port) this process listens on —
+	// the listener serving Handler, --metrics-addr, --pprof-addr: no
+	// subscription may send its validation request or notifications there.
+	OwnAddrs []string
 }
 
 // NotificationSettings tune deliveries: how long and how often a failing
@@ -187,6 +194,7 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	svc := service.New(cache.New(b.Store, 0))
 	svc.Runner = eng
 	svc.Notifications = s.notifier
+	svc.MaxSubscriptions = cfg.MaxSubscriptions
 	s.waits = service.NewWaits(b.Store)
 	svc.Waits = s.waits
 	m := s.newMetrics()
@@ -243,7 +251,7 @@ func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *sl
 	return notification.New(notification.Config{
 		Store: store,
 		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
-			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig},
+			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig, Own: cfg.OwnAddrs},
 		Render:   httpapi.OperationJSON(cfg.PublicURL, "v1.0"),
 		Tokens:   iss,
 		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
@@ -252,14 +260,16 @@ func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *sl
 	})
 }
 
-// deliveryWorkers is how many deliveries run at once in one process.
-// SQLite has one writer, whose lock SQLite does not hand out in turn:
-// more deliveries at once only add writers that starve requests waiting
-// for it. One at a time, each delivery drains what is pending in large
-// batches, so fewer write transactions carry more notifications.
+// deliveryWorkers is how many deliveries run at once in one process;
+// each receiver gets a quarter of them at most (notification.Config.
+// PerReceiver), so that a slow one holds only its share and the others
+// deliver meanwhile. SQLite has one writer, whose lock SQLite does not
+// hand out in turn: fewer deliveries there, each draining what is pending
+// in large batches, add fewer writers that starve requests waiting for it
+// — a delivery holds no lock while its POST waits for the receiver.
 func deliveryWorkers(dsn string) int {
 	if strings.HasPrefix(dsn, "sqlite:") {
-		return 1
+		return 8
 	}
 	return 20
 }
