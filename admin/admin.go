@@ -22,7 +22,10 @@
 //
 // Every request must carry Authorization: Bearer {admin token}, compared
 // in constant time. The admin token is not a JWT, and Graph's tokens never
-// open the admin API.
+// open the admin API. After a handful of wrong tokens from one client
+// address within a minute, that address gets 429 with Retry-After for
+// every request, right token or not, until the window has passed
+// (package authlimit).
 package admin
 
 import (
@@ -33,9 +36,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/authlimit"
 	"github.com/teamsops/teamsops/tenantfile"
 )
 
@@ -55,6 +60,10 @@ type Handler struct {
 	tokenSum [sha256.Size]byte
 	tenants  Tenants
 	log      *slog.Logger
+	// Failures throttles wrong tokens per client address. New gives the
+	// handler its own; the server shares one with the dashboard's login,
+	// so that a guesser gets one budget across both.
+	Failures *authlimit.Limiter
 }
 
 // New returns the admin API opened by token, acting on tenants. It refuses
@@ -70,7 +79,8 @@ func New(token string, tenants Tenants, log *slog.Logger) (*Handler, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Handler{tokenSum: sha256.Sum256([]byte(token)), tenants: tenants, log: log}, nil
+	return &Handler{tokenSum: sha256.Sum256([]byte(token)), tenants: tenants, log: log,
+		Failures: authlimit.New(authlimit.DefaultMax, authlimit.DefaultWindow)}, nil
 }
 
 // Prefix is the path every admin endpoint starts with.
@@ -78,7 +88,21 @@ const Prefix = "/_teamsops/"
 
 // ServeHTTP authenticates the request, then routes it.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	addr := authlimit.ClientAddress(r)
+	if wait, ok := h.Failures.Allow(addr); !ok {
+		// Checked before the token, so that a right guess is no different
+		// from a wrong one while the address is throttled.
+		after := authlimit.RetryAfter(wait)
+		w.Header().Set("Retry-After", strconv.Itoa(after))
+		writeError(w, r, teamsops.Errorf(eTooManyRequests,
+			"Too many requests with a wrong admin token came from this address; retry after %d seconds.", after), nil)
+		return
+	}
 	if !h.authorized(r) {
+		if guess(r) {
+			h.Failures.Fail(addr)
+			h.log.WarnContext(r.Context(), "admin token refused", "remote_addr", r.RemoteAddr)
+		}
 		w.Header().Set("WWW-Authenticate", `Bearer realm="teamsops admin"`)
 		writeError(w, r, teamsops.Errorf(teamsops.EUNAUTHORIZED,
 			"The admin API requires the admin token: Authorization: Bearer {the --admin-token of the server}."), nil)
@@ -117,6 +141,18 @@ func (h *Handler) authorized(r *http.Request) bool {
 	}
 	sum := sha256.Sum256([]byte(strings.TrimSpace(token)))
 	return subtle.ConstantTimeCompare(sum[:], h.tokenSum[:]) == 1
+}
+
+// guess reports whether a refused request offered something that might
+// have been the admin token, and so counts as a guess: a credential, not
+// shaped like a JWT. A request without one, or with a Graph token sent
+// to the wrong place, cannot find the admin token (New refuses a
+// JWT-shaped one), and a test suite's client making that mistake should
+// not lock itself out.
+func guess(r *http.Request) bool {
+	_, cred, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	cred = strings.TrimSpace(cred)
+	return cred != "" && len(strings.Split(cred, ".")) != 3
 }
 
 // create applies the tenant document of the body.

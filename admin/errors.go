@@ -10,6 +10,10 @@ import (
 	"github.com/teamsops/teamsops/tenantfile"
 )
 
+// eTooManyRequests is the code of a request refused for the wrong admin
+// tokens its address sent before (429, Graph's TooManyRequests).
+const eTooManyRequests = "too_many_requests"
+
 // statusOf maps the application's codes to HTTP statuses and Graph's
 // error codes, as the Graph edge does.
 var statusOf = map[string]struct {
@@ -22,6 +26,7 @@ var statusOf = map[string]struct {
 	teamsops.ENOTFOUND:     {http.StatusNotFound, "NotFound"},
 	teamsops.ENOTALLOWED:   {http.StatusMethodNotAllowed, "MethodNotAllowed"},
 	teamsops.ECONFLICT:     {http.StatusConflict, "Conflict"},
+	eTooManyRequests:       {http.StatusTooManyRequests, "TooManyRequests"},
 	teamsops.EUNAVAILABLE:  {http.StatusServiceUnavailable, "ServiceUnavailable"},
 	teamsops.EINTERNAL:     {http.StatusInternalServerError, "InternalServerError"},
 }

@@ -13,34 +13,49 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/teamsops/teamsops/internal/authlimit"
 )
 
 // cookieName names the session cookie; sessionTTL is how long a login
-// lasts.
+// lasts; maxSessions bounds the sessions kept at once.
 const (
-	cookieName = "teamsops_session"
-	sessionTTL = 12 * time.Hour
+	cookieName  = "teamsops_session"
+	sessionTTL  = 12 * time.Hour
+	maxSessions = 1000
 )
 
 // gate decides who may see the dashboard. With an admin token, a session
-// is a signed cookie: "v1.{expiry}.{nonce}.{mac}", the MAC keyed by a key
-// derived from the token, so that every replica started with the same
-// token accepts it, a restart keeps it, and changing the token ends every
-// session. Without one, there are no sessions, and the dashboard is
-// served only on a loopback listener, to requests for a local host name.
+// is a random id in a cookie ("v2.{id}") that the server keeps in memory
+// (sessionSet): signing out forgets it at once, and a session is bound to
+// a digest of the admin token it began under, so that a server started
+// with another token honours none of the old ones. Wrong tokens at the
+// login form are throttled per client address (authlimit). Without a
+// token, there are no sessions, and the dashboard is served only on a
+// loopback listener, to requests for a local host name.
 type gate struct {
 	token    bool
 	tokenSum [sha256.Size]byte
+	// key, derived from the token, keys the CSRF tokens and the digest
+	// sessions are bound to.
 	key      []byte
+	binding  [sha256.Size]byte
+	sessions *sessionSet
+	failures *authlimit.Limiter
 	loopback bool
 	secure   bool // the public URL is https: cookies are Secure
 	// crossOrigin refuses state-changing requests from other sites.
 	crossOrigin *http.CrossOriginProtection
 }
 
-func newGate(token string, loopback bool, publicURL string) (*gate, error) {
-	g := &gate{token: token != "", loopback: loopback, crossOrigin: http.NewCrossOriginProtection()}
+func newGate(token string, loopback bool, publicURL string, failures *authlimit.Limiter) (*gate, error) {
+	g := &gate{token: token != "", loopback: loopback, crossOrigin: http.NewCrossOriginProtection(),
+		sessions: &sessionSet{live: map[[sha256.Size]byte]liveSession{}}, failures: failures}
+	if g.failures == nil {
+		g.failures = authlimit.New(authlimit.DefaultMax, authlimit.DefaultWindow)
+	}
 	if u, err := url.Parse(publicURL); err == nil {
 		g.secure = u.Scheme == "https"
 	}
@@ -52,8 +67,66 @@ func newGate(token string, loopback bool, publicURL string) (*gate, error) {
 		mac := hmac.New(sha256.New, g.tokenSum[:])
 		mac.Write([]byte("teamsops dashboard sessions"))
 		g.key = mac.Sum(nil)
+		copy(g.binding[:], g.sign("session binding"))
 	}
 	return g, nil
+}
+
+// sessionSet is the live sessions, by the SHA-256 of their ids: the
+// cookie's id alone is a bearer secret, so the set does not keep it. It
+// lives in the process: a restart signs everyone out, and with several
+// replicas a session opens the dashboard only on the replica that made it
+// (docs/security.md).
+type sessionSet struct {
+	mu   sync.Mutex
+	live map[[sha256.Size]byte]liveSession
+}
+
+type liveSession struct {
+	expires time.Time
+	binding [sha256.Size]byte // the digest of the admin token it began under
+}
+
+// add records a session; past maxSessions it drops the expired ones, and
+// then the one closest to its end.
+func (s *sessionSet) add(id string, ls liveSession) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.live) >= maxSessions {
+		now := time.Now()
+		var oldest [sha256.Size]byte
+		var oldestEnd time.Time
+		for k, v := range s.live {
+			if !now.Before(v.expires) {
+				delete(s.live, k)
+			} else if oldestEnd.IsZero() || v.expires.Before(oldestEnd) {
+				oldest, oldestEnd = k, v.expires
+			}
+		}
+		if len(s.live) >= maxSessions {
+			delete(s.live, oldest)
+		}
+	}
+	s.live[sha256.Sum256([]byte(id))] = ls
+}
+
+// get returns the live session with id, forgetting it if it expired.
+func (s *sessionSet) get(id string) (liveSession, bool) {
+	key := sha256.Sum256([]byte(id))
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ls, ok := s.live[key]
+	if ok && !time.Now().Before(ls.expires) {
+		delete(s.live, key)
+		return liveSession{}, false
+	}
+	return ls, ok
+}
+
+func (s *sessionSet) end(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.live, sha256.Sum256([]byte(id)))
 }
 
 // open reports whether the dashboard is served to r at all. Without a
@@ -78,9 +151,9 @@ func (g *gate) open(r *http.Request) bool {
 	return host == "localhost"
 }
 
-// session is a signed-in browser; its nonce keys its CSRF token. Without
-// an admin token every request is one, with an empty nonce.
-type session struct{ nonce string }
+// session is a signed-in browser; its id keys its CSRF token. Without
+// an admin token every request is one, with an empty id.
+type session struct{ id string }
 
 type sessionKey struct{}
 
@@ -89,7 +162,8 @@ func sessionOf(ctx context.Context) session {
 	return s
 }
 
-// session returns r's session, if it has a valid one.
+// session returns r's session, if it has a live one begun under this
+// admin token.
 func (g *gate) session(r *http.Request) (session, bool) {
 	if !g.token {
 		return session{}, true
@@ -98,25 +172,22 @@ func (g *gate) session(r *http.Request) (session, bool) {
 	if err != nil {
 		return session{}, false
 	}
-	parts := strings.Split(c.Value, ".")
-	if len(parts) != 4 || parts[0] != "v1" {
+	id, ok := strings.CutPrefix(c.Value, "v2.")
+	if !ok || id == "" {
 		return session{}, false
 	}
-	mac, err := base64.RawURLEncoding.DecodeString(parts[3])
-	if err != nil || !hmac.Equal(mac, g.sign(parts[0]+"."+parts[1]+"."+parts[2])) {
+	ls, ok := g.sessions.get(id)
+	if !ok || subtle.ConstantTimeCompare(ls.binding[:], g.binding[:]) != 1 {
 		return session{}, false
 	}
-	expiry, err := strconv.ParseInt(parts[1], 10, 64)
-	if err != nil || time.Now().Unix() >= expiry {
-		return session{}, false
-	}
-	return session{nonce: parts[2]}, true
+	return session{id: id}, true
 }
 
-// newSession returns the cookie of a new session.
+// newSession starts a session and returns its cookie.
 func (g *gate) newSession() *http.Cookie {
-	payload := "v1." + strconv.FormatInt(time.Now().Add(sessionTTL).Unix(), 10) + "." + rand.Text()
-	c := g.cookie(payload + "." + base64.RawURLEncoding.EncodeToString(g.sign(payload)))
+	id := rand.Text()
+	g.sessions.add(id, liveSession{expires: time.Now().Add(sessionTTL), binding: g.binding})
+	c := g.cookie("v2." + id)
 	c.MaxAge = int(sessionTTL / time.Second)
 	return c
 }
@@ -140,7 +211,7 @@ func (g *gate) csrf(s session) string {
 	if !g.token {
 		return ""
 	}
-	return base64.RawURLEncoding.EncodeToString(g.sign("csrf." + s.nonce))
+	return base64.RawURLEncoding.EncodeToString(g.sign("csrf." + s.id))
 }
 
 // checkForm refuses a state-changing request that another site started:
@@ -204,7 +275,19 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, next, http.StatusSeeOther)
 		return
 	}
-	if !h.gate.validToken(r.PostFormValue("token")) {
+	addr := authlimit.ClientAddress(r)
+	if wait, ok := h.gate.failures.Allow(addr); !ok {
+		// Checked before the token, so that a right guess is no different
+		// from a wrong one while the address is throttled.
+		after := authlimit.RetryAfter(wait)
+		w.Header().Set("Retry-After", strconv.Itoa(after))
+		h.render(w, r, http.StatusTooManyRequests, "login", loginPage{Next: next, RetryAfter: after})
+		return
+	}
+	if token := r.PostFormValue("token"); !h.gate.validToken(token) {
+		if strings.TrimSpace(token) != "" {
+			h.gate.failures.Fail(addr)
+		}
 		h.log.WarnContext(r.Context(), "dashboard login refused", "remote_addr", r.RemoteAddr)
 		h.render(w, r, http.StatusUnauthorized, "login", loginPage{Next: next, Failed: true})
 		return
@@ -213,13 +296,15 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-// logout ends the session in this browser.
+// logout ends the session: the server forgets it, so the cookie opens
+// nothing any more, wherever a copy of it went.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := h.gate.checkForm(r, sessionOf(r.Context()), true); err != nil {
 		h.fail(w, r, http.StatusForbidden, "Refused: "+err.Error()+".")
 		return
 	}
+	h.gate.sessions.end(sessionOf(r.Context()).id)
 	c := h.gate.cookie("")
 	c.MaxAge = -1
 	http.SetCookie(w, c)
@@ -239,4 +324,7 @@ func nextPage(next string) string {
 type loginPage struct {
 	Next   string
 	Failed bool
+	// RetryAfter, when not 0, says the form is throttled for this long
+	// (seconds) after too many wrong tokens from the client's address.
+	RetryAfter int
 }

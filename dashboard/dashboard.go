@@ -20,8 +20,9 @@
 // wait" — never by polling the database.
 //
 // Access: with an admin token, the dashboard asks for it once (a login
-// form) and then trusts an HttpOnly, SameSite=Strict session cookie signed
-// with a key derived from it; without one, it is served only when the
+// form, throttled per client address) and then trusts an HttpOnly,
+// SameSite=Strict session cookie naming a session the process keeps in
+// memory, until it signs out, expires, or the token changes; without one, it is served only when the
 // server listens on a loopback address, and answers 404 otherwise. Graph's
 // tokens never open it.
 package dashboard
@@ -37,6 +38,7 @@ import (
 	"strings"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/authlimit"
 )
 
 // Prefix is the path every page of the dashboard starts with.
@@ -66,6 +68,10 @@ type Config struct {
 	// Loopback says that the server listens on loopback addresses only.
 	// Without AdminToken, the dashboard is served only then.
 	Loopback bool
+	// Failures, if set, throttles wrong tokens at the login form per
+	// client address; the server shares it with the admin API, so that a
+	// guesser has one budget for both. Nil: the dashboard keeps its own.
+	Failures *authlimit.Limiter
 	Logger   *slog.Logger
 }
 
@@ -82,7 +88,7 @@ type Handler struct {
 
 // New returns the dashboard, listening to cfg.Store's changes.
 func New(cfg Config) (*Handler, error) {
-	g, err := newGate(cfg.AdminToken, cfg.Loopback, cfg.PublicURL)
+	g, err := newGate(cfg.AdminToken, cfg.Loopback, cfg.PublicURL, cfg.Failures)
 	if err != nil {
 		return nil, err
 	}

@@ -106,7 +106,7 @@ type page struct {
 // render writes the page template name with data, wrapped in the layout.
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name string, data any) {
 	s := sessionOf(r.Context())
-	p := page{Title: titles[name], Nav: name, CSRF: h.gate.csrf(s), SignOut: h.gate.token && s.nonce != "", Data: data}
+	p := page{Title: titles[name], Nav: name, CSRF: h.gate.csrf(s), SignOut: h.gate.token && s.id != "", Data: data}
 	if t, ok := data.(interface{ title() string }); ok {
 		p.Title = t.title()
 	}

@@ -2,6 +2,7 @@ package http
 
 import (
 	"bytes"
+	"context"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -10,6 +11,8 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/odata"
@@ -20,13 +23,44 @@ import (
 // code 424 (Failed Dependency)" (concepts/json-batching.md).
 const eFailedDependency = "failed_dependency"
 
+// batchConcurrency bounds how many requests of one batch run at once.
+// Graph lets a server run independent requests in any order: the id
+// "allows the server to process requests in the batch in the most
+// efficient order", and "individual responses might appear in a different
+// order than the requests" (concepts/json-batching.md). Running them side
+// by side keeps twenty held or delayed requests from holding the batch
+// twenty times as long; the bound keeps one batch from taking the server.
+const batchConcurrency = 5
+
+// holdDeadlineKey marks the context of a request run inside a batch with
+// the batch's deadline (a time.Time): whatever would hold the request —
+// Prefer: wait, a latency fault — ends by then.
+type holdDeadlineKey struct{}
+
+// holdLeft returns d, a hold a request asks for, cut to what is left
+// before the deadline of the batch the request runs in, if any.
+func holdLeft(ctx context.Context, d time.Duration) time.Duration {
+	deadline, ok := ctx.Value(holdDeadlineKey{}).(time.Time)
+	if !ok {
+		return d
+	}
+	return max(min(d, time.Until(deadline)), 0)
+}
+
 // serveBatch answers POST /$batch (concepts/json-batching.md): it runs
 // each request of the batch through this same server, in-process, with
 // the batch's token, each request authorized, faulted and throttled on its
 // own, and answers 200 with their responses. A batch that cannot be read
-// is a 400 and runs nothing. Requests run one at a time, each after those
-// it depends on; Graph may answer them in any order, and so the
-// responses come in the order they ran.
+// is a 400 and runs nothing.
+//
+// Requests run concurrently, up to batchConcurrency at once, each after
+// those it depends on, and a request whose dependency failed is a 424.
+// The whole batch holds the client no longer than one request may (the
+// cap of Prefer: wait): each request's wait is cut to what is left, and a
+// request that cannot start before the deadline is answered at once
+// (notStarted). The responses come in an order in which the requests
+// could have run one at a time: the batch's order, each after its
+// dependencies. Clients correlate them by id, as Graph tells them to.
 func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request, req *request) error {
 	if _, err := odata.ParseQuery(r.URL.RawQuery, nil, req.view.beta, false); err != nil {
 		return err
@@ -40,18 +74,56 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request, req *request
 		return err
 	}
 	order, _ := batchOrder(reqs) // decodeBatch checked it
-	failed := make(map[string]bool, len(reqs))
+	deadline := time.Now().Add(s.batchLimit())
+	r = r.WithContext(context.WithValue(r.Context(), holdDeadlineKey{}, deadline))
+	// start ends at the deadline, or when the client goes; it gates the
+	// start of requests only, so that those already running finish their
+	// writes.
+	start, cancel := context.WithDeadline(r.Context(), deadline)
+	defer cancel()
+
+	index := make(map[string]int, len(reqs))
+	for i, br := range reqs {
+		index[strings.ToLower(br.id)] = i
+	}
+	results := make([]*batchRecorder, len(reqs))
+	done := make([]chan struct{}, len(reqs))
+	for i := range done {
+		done[i] = make(chan struct{})
+	}
+	slots := make(chan struct{}, batchConcurrency)
+	var wg sync.WaitGroup
+	for i, br := range reqs {
+		wg.Go(func() {
+			defer close(done[i])
+			dep := ""
+			for _, d := range br.dependsOn {
+				j := index[strings.ToLower(d)]
+				<-done[j] // the dependencies form no cycle: each ends
+				if dep == "" && results[j].status >= 400 {
+					dep = d
+				}
+			}
+			if dep != "" {
+				results[i] = s.failDependency(r, br, dep)
+				return
+			}
+			select {
+			case slots <- struct{}{}:
+			case <-start.Done():
+			}
+			if start.Err() != nil {
+				results[i] = s.notStarted(r, br)
+				return
+			}
+			defer func() { <-slots }()
+			results[i] = s.runBatchRequest(r, req, br)
+		})
+	}
+	wg.Wait()
 	responses := make([]object, 0, len(reqs))
 	for _, i := range order {
-		br := reqs[i]
-		var res *batchRecorder
-		if dep := failedDependency(br, failed); dep != "" {
-			res = s.failDependency(r, br, dep)
-		} else {
-			res = s.runBatchRequest(r, req, br)
-		}
-		failed[strings.ToLower(br.id)] = res.status >= 400
-		responses = append(responses, res.object(br.id))
+		responses = append(responses, results[i].object(reqs[i].id))
 	}
 	writeJSON(w, http.StatusOK, object{{"responses", responses}})
 	return nil
@@ -73,22 +145,34 @@ func readBatchBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	return body, nil
 }
 
-// failedDependency returns the id of a request br depends on that failed
-// (or was itself refused for a failed dependency), or "".
-func failedDependency(br batchRequest, failed map[string]bool) string {
-	for _, d := range br.dependsOn {
-		if failed[strings.ToLower(d)] {
-			return d
-		}
-	}
-	return ""
-}
-
 // failDependency is the 424 of a request whose dependency failed.
 func (s *Server) failDependency(r *http.Request, br batchRequest, dep string) *batchRecorder {
 	rec := newBatchRecorder()
 	err := teamsops.Errorf(eFailedDependency, "The request '%s' depends on the request '%s', which failed.", clipText(br.id), clipText(dep))
 	s.writeError(rec, withRequestIDs(rec, r), err)
+	return rec
+}
+
+// batchLimit is how long a batch may hold its client: the cap of one
+// request's Prefer: wait, unless a test set batchHold.
+func (s *Server) batchLimit() time.Duration {
+	if s.batchHold > 0 {
+		return s.batchHold
+	}
+	return maxWait
+}
+
+// notStarted answers a request of a batch that could not start before
+// the batch's deadline. It is a 503 with Retry-After rather than a 504:
+// the request never ran, so nothing of it happened and sending it again
+// is safe, which is what 503 and Retry-After tell a client (and what
+// the SDKs' retry handlers act on); a 504 says an upstream took too long
+// to answer, leaving the client to wonder whether a write took place.
+func (s *Server) notStarted(r *http.Request, br batchRequest) *batchRecorder {
+	rec := newBatchRecorder()
+	err := teamsops.Errorf(teamsops.EUNAVAILABLE, "The request '%s' could not start within the batch's time limit of %s; it did not run. Send it again.",
+		clipText(br.id), s.batchLimit())
+	s.writeError(rec, withRequestIDs(rec, r), &retryLater{err, "1"})
 	return rec
 }
 

@@ -30,6 +30,13 @@ func (e *retryLater) Unwrap() error { return e.err }
 // The batch request itself is not throttled; each request in it is.
 func (s *Server) admit(r *http.Request, p teamsops.Principal, f faults, rt route) error {
 	if f.latency > 0 {
+		if holdLeft(r.Context(), f.latency) < f.latency {
+			// In a batch, a delay that would outlast the batch's deadline
+			// is refused at once rather than cut: the client asked for
+			// this much, and the request does not run.
+			return &retryLater{teamsops.Errorf(teamsops.EUNAVAILABLE,
+				"The delay asked by %s (%s) would outlast the batch's time limit; the request did not run.", FaultHeader, f.latency), "1"}
+		}
 		t := time.NewTimer(f.latency)
 		select {
 		case <-t.C:

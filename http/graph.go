@@ -141,7 +141,9 @@ func (s *Server) getOperation(w http.ResponseWriter, r *http.Request, req *reque
 	if err != nil {
 		return err
 	}
-	wait := waitPreference(req.prefs)
+	// In a batch, the wait ends by the batch's deadline (batch.go), in
+	// whole seconds, as Preference-Applied reports it.
+	wait := holdLeft(r.Context(), waitPreference(req.prefs)).Truncate(time.Second)
 	op, held, err := s.Service.WaitOperation(r.Context(), req.p, req.route.resource, req.route.id, wait)
 	if err != nil {
 		return err

@@ -54,6 +54,9 @@ type Server struct {
 
 	// faultCounts counts the requests of throttle=N and unavailable=N.
 	faultCounts faultCounters
+	// batchHold is how long a batch may hold its client; 0 is maxWait.
+	// Only tests change it (export_test.go), to scale the limit down.
+	batchHold time.Duration
 }
 
 // ServeHTTP dispatches on the first path segment. It does not use

@@ -24,6 +24,7 @@ import (
 	"github.com/teamsops/teamsops/engine"
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/internal/authlimit"
 	"github.com/teamsops/teamsops/metrics"
 	"github.com/teamsops/teamsops/notification"
 	"github.com/teamsops/teamsops/service"
@@ -215,17 +216,23 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		Logger:       s.log,
 		Throttle:     throttler,
 	}
+	// One count of wrong admin tokens per client address, for the admin
+	// API and the dashboard's login together.
+	failures := authlimit.New(authlimit.DefaultMax, authlimit.DefaultWindow)
 	if cfg.AdminToken != "" {
-		if graph.Admin, err = admin.New(cfg.AdminToken, tenants, s.log); err != nil {
+		adm, err := admin.New(cfg.AdminToken, tenants, s.log)
+		if err != nil {
 			return fmt.Errorf("--admin-token: %w", err)
 		}
+		adm.Failures = failures
+		graph.Admin = adm
 	}
 	s.Metrics, s.Handler = m.Handler(), graph
 	if !cfg.MetricsApart {
 		s.Handler = withMetrics(graph, s.Metrics)
 	}
 	s.dash, err = dashboard.New(dashboard.Config{Store: b.Store, Directory: tenants, PublicURL: cfg.PublicURL,
-		AdminToken: cfg.AdminToken, Loopback: cfg.Loopback, Logger: s.log})
+		AdminToken: cfg.AdminToken, Loopback: cfg.Loopback, Failures: failures, Logger: s.log})
 	if err != nil {
 		return err
 	}
