@@ -291,14 +291,8 @@ func (fl *authFlow) signedIn(s *browserSession, u signedInUser, fresh bool) {
 // the code.
 func (fl *authFlow) stayOrNot() {
 	pg := fl.pg
-	uid := pg.form.Get("uid")
-	s, u, oerr := pg.sessionUser(func(u signedInUser) bool { return u.user.ID == uid })
-	if oerr != nil {
-		pg.fail(oerr)
-		return
-	}
+	s, u := pg.formUser(fl)
 	if u == nil {
-		pg.askUsername(fl, "", "", 0)
 		return
 	}
 	t, oerr := pg.accountTenant(u.acct)

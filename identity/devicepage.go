@@ -118,14 +118,8 @@ func (fl *deviceFlow) signedIn(_ *browserSession, u signedInUser, _ bool) {
 // sign-in, Cancel declines it; the device's next poll learns which.
 func (fl *deviceFlow) confirm() {
 	pg := fl.pg
-	uid := pg.form.Get("uid")
-	s, u, oerr := pg.sessionUser(func(u signedInUser) bool { return u.user.ID == uid })
-	if oerr != nil {
-		pg.fail(oerr)
-		return
-	}
+	s, u := pg.formUser(fl)
 	if u == nil {
-		pg.askUsername(fl, "", "", 0)
 		return
 	}
 	answer := pg.form.Get("confirm")

@@ -180,6 +180,25 @@ func (pg *page) choose(fl signInFlow) {
 	}
 }
 
+// formUser returns the session's user that the posted form's uid names,
+// the user a page after the password (Stay signed in?, the device's
+// confirmation) acts for. When the session no longer holds them, it asks
+// for a user name again and returns nil; on an error it shows the error
+// and returns nil.
+func (pg *page) formUser(fl signInFlow) (*browserSession, *signedInUser) {
+	uid := pg.form.Get("uid")
+	s, u, oerr := pg.sessionUser(func(u signedInUser) bool { return u.user.ID == uid })
+	if oerr != nil {
+		pg.fail(oerr)
+		return nil, nil
+	}
+	if u == nil {
+		pg.askUsername(fl, "", "", 0)
+		return nil, nil
+	}
+	return s, u
+}
+
 // sessionUser finds a user of the browser's session, of the path's
 // tenant if it names one.
 func (pg *page) sessionUser(match func(signedInUser) bool) (*browserSession, *signedInUser, *oauthError) {
