@@ -208,7 +208,6 @@ func members(t node) []node {
 	return kept
 }
 
-
 // graphType returns the local name of a microsoft.graph type reference,
 // Collection() removed.
 func graphType(ref string) (string, bool) {
