@@ -81,6 +81,10 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec.route = routeUnknown
 	switch first {
 	case "v1.0", "beta":
+		if isMetadataPath(rest) {
+			s.serveMetadata(rec, r, first)
+			return
+		}
 		if err := decodeBody(r); err != nil {
 			s.writeError(rec, r, err)
 			return

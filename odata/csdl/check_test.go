@@ -1,0 +1,73 @@
+package csdl_test
+
+import (
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/teamsops/teamsops/odata/csdl"
+)
+
+const doc = `<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="microsoft.graph" Alias="graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EnumType Name="kind">
+        <Member Name="a" Value="0" />
+        <Member Name="unknownFutureValue" Value="1" />
+        <Member Name="b" Value="2" />
+      </EnumType>
+      <ComplexType Name="err">
+        <Property Name="code" Type="Edm.String" />
+      </ComplexType>
+      <EntityType Name="entity" Abstract="true">
+        <Property Name="id" Type="Edm.String" Nullable="false" />
+      </EntityType>
+      <EntityType Name="op" BaseType="graph.entity">
+        <Property Name="count" Type="Edm.Int32" Nullable="false" />
+        <Property Name="at" Type="Edm.DateTimeOffset" />
+        <Property Name="done" Type="Edm.Boolean" />
+        <Property Name="kind" Type="graph.kind" Nullable="false" />
+        <Property Name="error" Type="graph.err" />
+        <Property Name="tags" Type="Collection(Edm.String)" />
+        <NavigationProperty Name="parts" Type="Collection(graph.op)" />
+      </EntityType>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`
+
+func TestCheck(t *testing.T) {
+	m, err := csdl.Parse([]byte(doc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, json     string
+		includeUnknown bool
+		want           []string // substrings, one per difference
+	}{
+		{"conforming", `{"@odata.context":"x","id":"1","count":2,"at":"2021-05-27T21:23:41.9085453Z","done":true,"kind":"a","error":{"code":"c"},"tags":["t"],"parts":[{"id":"2","count":0,"kind":"unknownFutureValue"}]}`, false, nil},
+		{"unknown name", `{"id":"1","count":1,"kind":"a","extra":1}`, false, []string{`no property "extra"`}},
+		{"wrong types", `{"id":1,"count":"1","at":"yesterday","done":"true","kind":"a","error":"e","tags":"t"}`, false,
+			[]string{"at:", "count:", "done:", "error:", "id:", "tags:"}},
+		{"not nullable", `{"id":"1","count":null,"kind":null}`, false, []string{"count: null", "kind: null"}},
+		{"not a member", `{"id":"1","count":1,"kind":"z"}`, false, []string{`"z" is not a member`}},
+		{"after the sentinel", `{"id":"1","count":1,"kind":"b"}`, false, []string{"after unknownFutureValue"}},
+		{"after the sentinel, asked for", `{"id":"1","count":1,"kind":"b"}`, true, nil},
+		{"nested", `{"id":"1","count":1,"kind":"a","parts":[{"id":"2","count":1.5,"kind":"a"}]}`, false, []string{"parts[0].count"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := m.Check("op", []byte(tt.json), tt.includeUnknown)
+			if len(got) != len(tt.want) {
+				t.Fatalf("differences %q, want %d", got, len(tt.want))
+			}
+			slices.Sort(got)
+			for i, w := range tt.want {
+				if !strings.Contains(got[i], w) {
+					t.Errorf("difference %q, want it to contain %q", got[i], w)
+				}
+			}
+		})
+	}
+}

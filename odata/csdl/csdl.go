@@ -1,0 +1,149 @@
+// Package csdl reads a CSDL document (OData's metadata, as Graph publishes
+// it) into a small model of its types, and checks JSON against them.
+package csdl
+
+import (
+	"encoding/xml"
+	"fmt"
+	"strings"
+)
+
+// Model is the types of one schema, by their unqualified names.
+type Model struct {
+	Namespace string
+	Alias     string
+	Types     map[string]*StructuredType
+	Enums     map[string]*EnumType
+}
+
+// StructuredType is an entity or complex type.
+type StructuredType struct {
+	Name     string
+	Entity   bool // an EntityType rather than a ComplexType
+	BaseType string
+	Open     bool
+	// Properties and Navigations are the type's own, without its base's.
+	Properties  []Property
+	Navigations []Property
+}
+
+// Property is a structural or navigation property.
+type Property struct {
+	Name string
+	// Type is as written, e.g. "Edm.String", "graph.identitySet",
+	// "Collection(graph.chat)".
+	Type     string
+	Nullable bool
+}
+
+// EnumType is an enumeration with its members in declaration order.
+type EnumType struct {
+	Name    string
+	Flags   bool
+	Members []string
+}
+
+type xmlProperty struct {
+	Name     string `xml:"Name,attr"`
+	Type     string `xml:"Type,attr"`
+	Nullable string `xml:"Nullable,attr"`
+}
+
+type xmlType struct {
+	Name        string        `xml:"Name,attr"`
+	BaseType    string        `xml:"BaseType,attr"`
+	OpenType    bool          `xml:"OpenType,attr"`
+	Properties  []xmlProperty `xml:"Property"`
+	Navigations []xmlProperty `xml:"NavigationProperty"`
+}
+
+type xmlDoc struct {
+	Schemas []struct {
+		Namespace    string    `xml:"Namespace,attr"`
+		Alias        string    `xml:"Alias,attr"`
+		EntityTypes  []xmlType `xml:"EntityType"`
+		ComplexTypes []xmlType `xml:"ComplexType"`
+		EnumTypes    []struct {
+			Name    string `xml:"Name,attr"`
+			IsFlags bool   `xml:"IsFlags,attr"`
+			Members []struct {
+				Name string `xml:"Name,attr"`
+			} `xml:"Member"`
+		} `xml:"EnumType"`
+	} `xml:"DataServices>Schema"`
+}
+
+// Parse reads the first schema of a CSDL document.
+func Parse(data []byte) (*Model, error) {
+	var doc xmlDoc
+	if err := xml.Unmarshal(data, &doc); err != nil {
+		return nil, err
+	}
+	if len(doc.Schemas) == 0 {
+		return nil, fmt.Errorf("csdl: no schema")
+	}
+	s := doc.Schemas[0]
+	m := &Model{Namespace: s.Namespace, Alias: s.Alias, Types: map[string]*StructuredType{}, Enums: map[string]*EnumType{}}
+	add := func(ts []xmlType, entity bool) {
+		for _, t := range ts {
+			st := &StructuredType{Name: t.Name, Entity: entity, BaseType: m.local(t.BaseType), Open: t.OpenType}
+			for _, p := range t.Properties {
+				st.Properties = append(st.Properties, Property{p.Name, p.Type, p.Nullable != "false"})
+			}
+			for _, p := range t.Navigations {
+				st.Navigations = append(st.Navigations, Property{p.Name, p.Type, p.Nullable != "false"})
+			}
+			m.Types[t.Name] = st
+		}
+	}
+	add(s.EntityTypes, true)
+	add(s.ComplexTypes, false)
+	for _, e := range s.EnumTypes {
+		et := &EnumType{Name: e.Name, Flags: e.IsFlags}
+		for _, mem := range e.Members {
+			et.Members = append(et.Members, mem.Name)
+		}
+		m.Enums[e.Name] = et
+	}
+	return m, nil
+}
+
+// local returns the unqualified name of a type of the schema, or "" for
+// any other name.
+func (m *Model) local(name string) string {
+	for _, prefix := range []string{m.Namespace + ".", m.Alias + "."} {
+		if prefix != "." && strings.HasPrefix(name, prefix) {
+			return strings.TrimPrefix(name, prefix)
+		}
+	}
+	return ""
+}
+
+// Property finds a structural or navigation property of a type or of its
+// base types.
+func (m *Model) Property(typeName, name string) (p Property, nav, ok bool) {
+	for t := m.Types[typeName]; t != nil; t = m.Types[t.BaseType] {
+		for _, p := range t.Properties {
+			if p.Name == name {
+				return p, false, true
+			}
+		}
+		for _, p := range t.Navigations {
+			if p.Name == name {
+				return p, true, true
+			}
+		}
+	}
+	return Property{}, false, false
+}
+
+// open reports whether a type or one of its bases is open: it may carry
+// properties its type does not declare.
+func (m *Model) open(typeName string) bool {
+	for t := m.Types[typeName]; t != nil; t = m.Types[t.BaseType] {
+		if t.Open {
+			return true
+		}
+	}
+	return false
+}
