@@ -2,6 +2,7 @@ package http_test
 
 import (
 	"net/http"
+	"regexp"
 	"testing"
 
 	"github.com/teamsops/teamsops/demo"
@@ -108,5 +109,40 @@ func TestTeamPermissions(t *testing.T) {
 		if res := e.do(tt.method, tt.path, tt.token); res.status != tt.status {
 			t.Errorf("%s %s: %d %s", tt.method, tt.path, res.status, res.body)
 		}
+	}
+}
+
+// TestAcceptedHeaders: each 202 carries the Content-Type and the form of
+// Location its page's example shows (http/teams.go, writeTeamAccepted).
+func TestAcceptedHeaders(t *testing.T) {
+	e := newEnv(t)
+	token := e.consoleToken()
+	team := "/teams/" + demo.TeamID
+	channel := team + "/channels/" + service.GeneralChannelID(demo.TeamID)
+	keyForm := "^/teams\\('" + demo.TeamID + "'\\)/operations\\('[0-9a-f-]{36}'\\)$"
+	segmentForm := "^/teams/" + demo.TeamID + "/operations/[0-9a-f-]{36}$"
+	clone := map[string]any{"displayName": "Clone", "mailNickname": "clone202", "partsToClone": "apps", "visibility": "public"}
+	for _, c := range []struct {
+		path        string
+		body        any
+		contentType string
+		location    string
+	}{
+		{channel + "/archive", nil, "text/plain", segmentForm},   // channel-archive.md
+		{channel + "/unarchive", nil, "text/plain", segmentForm}, // channel-unarchive.md
+		{team + "/clone", clone, "text/plain", keyForm},          // team-clone.md
+		{team + "/archive", nil, "text/plain", keyForm},          // team-archive.md
+		{team + "/unarchive", nil, "text/plain", keyForm},        // team-unarchive.md
+	} {
+		res := e.send(http.MethodPost, "/v1.0"+c.path, token, c.body)
+		loc := res.header.Get("Location")
+		if res.status != http.StatusAccepted || len(res.body) != 0 || res.header.Get("Content-Type") != c.contentType ||
+			!regexp.MustCompile(c.location).MatchString(loc) || res.header.Get("Content-Location") != "" {
+			t.Errorf("POST %s: %d, Content-Type %q, Location %q, body %s", c.path, res.status, res.header.Get("Content-Type"), loc, res.body)
+			continue
+		}
+		// The Location resolves on both versions, as Graph's does.
+		poll(t, e, e.base+"/v1.0"+loc, token)
+		poll(t, e, e.base+"/beta"+loc, token)
 	}
 }

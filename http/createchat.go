@@ -45,7 +45,7 @@ func (s *Server) createChat(w http.ResponseWriter, r *http.Request, req *request
 	}
 	// Relative and without a version (PRODUCT.md, "Paths"); keys raw, as
 	// in the page's example.
-	s.writeAccepted(w, res.Operation, "/chats('"+res.Chat.ID+"')/operations('"+res.Operation.ID+"')", "")
+	s.writeAccepted(w, res.Operation, "/chats('"+res.Chat.ID+"')/operations('"+res.Operation.ID+"')", "", acceptedJSON)
 	return nil
 }
 

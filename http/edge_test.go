@@ -46,6 +46,12 @@ func want429(t *testing.T, what string, res response) time.Duration {
 		err != nil || after < 0 {
 		t.Fatalf("%s: %d, Retry-After %q: %s", what, res.status, res.header.Get("Retry-After"), res.body)
 	}
+	// innerError as the page's sample shows it (concepts/throttling.md).
+	inner, _ := e["innerError"].(map[string]any)
+	if inner["code"] != "429" || inner["status"] != "429" || inner["message"] != "Please retry after" ||
+		inner["request-id"] != res.header.Get("request-id") || inner["date"] == nil {
+		t.Errorf("%s: innerError %v", what, inner)
+	}
 	return after
 }
 

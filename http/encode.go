@@ -164,7 +164,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 }
 
 // formatTime writes a DateTimeOffset as Graph does: UTC, up to seven
-// fractional digits (the seed shows 2021-05-27T21:23:41.9085453Z).
+// fractional digits (ticks), trailing zeros dropped and no fraction when it
+// is zero. Graph's examples show all three: 2021-05-27T21:23:41.9085453Z
+// (api-reference/beta/api/teamsasyncoperation-get.md),
+// 2019-04-18T23:51:42.099Z (api-reference/v1.0/api/chat-get.md),
+// 2012-02-20T00:00:00Z; "seven digits always" is not what Graph writes.
 func formatTime(t time.Time) string {
 	return t.UTC().Format("2006-01-02T15:04:05.9999999Z07:00")
 }

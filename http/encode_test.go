@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"testing"
+	"time"
 )
 
 // appendJSON writes what encoding/json writes without HTML escaping, for
@@ -47,4 +48,28 @@ func FuzzAppendString(f *testing.F) {
 			t.Fatalf("%q: got %s, want %s", s, got, want.Bytes())
 		}
 	})
+}
+
+// formatTime writes seven fractional digits at most and drops trailing
+// zeros, as Graph's examples do: "2021-05-27T21:23:41.9085453Z" (beta
+// teamsasyncoperation-get.md), "2019-04-18T23:51:42.099Z" (v1.0
+// chat-get.md), "2016-12-31T23:59:43.797191-08:00" (v1.0 Intune pages:
+// six digits where the seventh is zero), "2012-02-20T00:00:00Z" (no fraction).
+func TestFormatTime(t *testing.T) {
+	for _, c := range []struct {
+		in   time.Time
+		want string
+	}{
+		{time.Date(2021, 5, 27, 21, 23, 41, 908545300, time.UTC), "2021-05-27T21:23:41.9085453Z"},
+		{time.Date(2021, 5, 27, 21, 23, 41, 908545000, time.UTC), "2021-05-27T21:23:41.908545Z"},
+		{time.Date(2019, 4, 18, 23, 51, 42, 99000000, time.UTC), "2019-04-18T23:51:42.099Z"},
+		{time.Date(2012, 2, 20, 0, 0, 0, 0, time.UTC), "2012-02-20T00:00:00Z"},
+		// Graph keeps ticks (100 ns): an eighth digit is cut, not rounded.
+		{time.Date(2021, 5, 27, 21, 23, 41, 999999999, time.UTC), "2021-05-27T21:23:41.9999999Z"},
+		{time.Date(2021, 5, 27, 23, 23, 41, 0, time.FixedZone("", 2*3600)), "2021-05-27T21:23:41Z"},
+	} {
+		if got := formatTime(c.in); got != c.want {
+			t.Errorf("formatTime(%v) = %s, want %s", c.in, got, c.want)
+		}
+	}
 }

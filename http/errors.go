@@ -54,14 +54,18 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if errors.As(err, &later) {
 		w.Header().Set("Retry-After", later.after)
 	}
+	date := time.Now().UTC().Format("2006-01-02T15:04:05")
+	inner := object{{"date", date}, {"request-id", requestID(r)}, {"client-request-id", w.Header().Get("client-request-id")}}
+	if m.status == http.StatusTooManyRequests {
+		// The throttling page's sample adds the status as code and status,
+		// and its own message (concepts/throttling.md, "Sample response").
+		inner = object{{"code", "429"}, {"date", date}, {"message", "Please retry after"},
+			{"request-id", requestID(r)}, {"status", "429"}, {"client-request-id", w.Header().Get("client-request-id")}}
+	}
 	body := object{{"error", object{
 		{"code", m.code},
 		{"message", teamsops.ErrorMessage(err)},
-		{"innerError", object{
-			{"date", time.Now().UTC().Format("2006-01-02T15:04:05")},
-			{"request-id", requestID(r)},
-			{"client-request-id", w.Header().Get("client-request-id")},
-		}},
+		{"innerError", inner},
 	}}}
 	writeJSON(w, m.status, body)
 }

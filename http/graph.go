@@ -169,14 +169,19 @@ func (s *Server) listOperations(w http.ResponseWriter, r *http.Request, req *req
 	if q.HasTop {
 		size = min(q.Top, maxPageSize)
 	}
+	// A chat's list carries @odata.count without $count: the page lists
+	// no $count, yet its example answers a bare GET with "@odata.count": 1
+	// (api-reference/beta/api/chat-list-operations.md). A team's list
+	// counts on $count only.
+	withCount := q.Count || req.route.resource.Kind == teamsops.ResourceChat
 	// One more than a page tells whether another page follows.
 	ops, count, err := s.Service.Operations(r.Context(), req.p, req.route.resource,
-		teamsops.OperationQuery{Filter: q.Filter, Top: size + 1, Skip: q.Skip, Count: q.Count})
+		teamsops.OperationQuery{Filter: q.Filter, Top: size + 1, Skip: q.Skip, Count: withCount})
 	if err != nil {
 		return err
 	}
 	body := object{{"@odata.context", s.contextURL(req, q.Select)}}
-	if q.Count {
+	if withCount {
 		body = append(body, member{"@odata.count", count})
 	}
 	if len(ops) > size {

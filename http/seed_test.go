@@ -117,3 +117,20 @@ func TestSelect(t *testing.T) {
 		t.Errorf("value %v", values)
 	}
 }
+
+// TestChatOperationsCount: the seed chat's operations, listed as the beta
+// page's example lists them (api-reference/beta/api/chat-list-operations.md):
+// a bare GET answers "@odata.count": 1, then the operation.
+func TestChatOperationsCount(t *testing.T) {
+	e := newEnv(t)
+	path := strings.TrimSuffix(seedPath, "/"+demo.ChatOperation)
+	res := e.get(path, e.appToken(demo.ChatBotApp))
+	body := res.json(t)
+	values, _ := body["value"].([]any)
+	if res.status != http.StatusOK || body["@odata.count"] != float64(1) || len(values) != 1 {
+		t.Fatalf("GET %s: %d %s", path, res.status, res.body)
+	}
+	if !bytes.Contains(res.body, []byte(`/operations","@odata.count":1,"value":[`)) {
+		t.Errorf("members out of the page's order: %s", res.body)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"io"
 	"net/http"
+	"net/url"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/odata"
@@ -73,7 +74,14 @@ func (s *Server) startTeamAction(w http.ResponseWriter, r *http.Request, req *re
 	if err != nil {
 		return err
 	}
-	s.writeTeamAccepted(w, start, t.endpoint == teamsCollection)
+	switch t.endpoint {
+	case teamsCollection:
+		s.writeTeamAccepted(w, start, true)
+	case channelArchive, channelUnarchive:
+		s.writeChannelAccepted(w, start)
+	default:
+		s.writeTeamAccepted(w, start, false)
+	}
 	return nil
 }
 
@@ -94,22 +102,46 @@ func (s *Server) createTeamFromGroup(w http.ResponseWriter, r *http.Request, req
 	return nil
 }
 
-// writeAccepted answers 202 Accepted with no body and the operation's
-// Location, relative and without a version, keys raw, as "Create team"
-// shows it: Location: /teams('{team-id}')/operations('{operation-id}').
-// withTeam adds that page's Content-Location: /teams('{team-id}').
-func (s *Server) writeTeamAccepted(w http.ResponseWriter, start *service.TeamStart, withTeam bool) {
-	var content string
-	if withTeam {
-		content = "/teams('" + start.TeamID + "')"
+// Each page that starts a team's operation shows its own 202 (no body):
+//   - "Create team" (api-reference/v1.0/api/team-post.md):
+//     Content-Type: application/json, Location:
+//     /teams('{team-id}')/operations('{operation-id}') and Content-Location:
+//     /teams('{team-id}');
+//   - archive, unarchive and clone (api-reference/v1.0/api/team-archive.md,
+//     team-unarchive.md, team-clone.md): Content-Type: text/plain and
+//     Location /teams({id})/operations({opId}), the key form;
+//   - a channel's archive and unarchive (api-reference/v1.0/api/
+//     channel-archive.md, channel-unarchive.md): Content-Type: text/plain
+//     and Location /teams/{team-id}/operations/{operation-id}, the segment
+//     form, on the team (a channel has no operations navigation).
+const (
+	acceptedJSON  = "application/json"
+	acceptedPlain = "text/plain"
+)
+
+// writeTeamAccepted answers a team's operation in key form; create (with
+// Content-Location) as "Create team" shows it, the others as archive,
+// unarchive and clone show it.
+func (s *Server) writeTeamAccepted(w http.ResponseWriter, start *service.TeamStart, create bool) {
+	loc := "/teams('" + start.TeamID + "')/operations('" + start.Operation.ID + "')"
+	if create {
+		s.writeAccepted(w, start.Operation, loc, "/teams('"+start.TeamID+"')", acceptedJSON)
+		return
 	}
-	s.writeAccepted(w, start.Operation, "/teams('"+start.TeamID+"')/operations('"+start.Operation.ID+"')", content)
+	s.writeAccepted(w, start.Operation, loc, "", acceptedPlain)
+}
+
+// writeChannelAccepted answers a channel's archive or unarchive with the
+// team's operation in segment form, as the channel pages show it.
+func (s *Server) writeChannelAccepted(w http.ResponseWriter, start *service.TeamStart) {
+	loc := "/teams/" + url.PathEscape(start.TeamID) + "/operations/" + url.PathEscape(start.Operation.ID)
+	s.writeAccepted(w, start.Operation, loc, "", acceptedPlain)
 }
 
 // writeAccepted answers 202 Accepted for op with no body, the operation's
-// Location, a Content-Location when given, and when to look at the
-// operation (Retry-After).
-func (s *Server) writeAccepted(w http.ResponseWriter, op *teamsops.Operation, location, contentLocation string) {
+// Location, a Content-Location when given, the Content-Type its page shows
+// and when to look at the operation (Retry-After).
+func (s *Server) writeAccepted(w http.ResponseWriter, op *teamsops.Operation, location, contentLocation, contentType string) {
 	if s.Observer != nil {
 		s.Observer.Accepted(op)
 	}
@@ -118,7 +150,7 @@ func (s *Server) writeAccepted(w http.ResponseWriter, op *teamsops.Operation, lo
 		w.Header().Set("Content-Location", contentLocation)
 	}
 	s.setRetryAfter(w)
-	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Type", contentType)
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusAccepted)
 }
@@ -143,7 +175,7 @@ func (s *Server) createChannel(w http.ResponseWriter, r *http.Request, req *requ
 		return nil
 	}
 	loc := "/teams('" + req.route.team.id + "')/operations('" + res.Operation.ID + "')"
-	s.writeAccepted(w, res.Operation, loc, loc)
+	s.writeAccepted(w, res.Operation, loc, loc, acceptedJSON)
 	return nil
 }
 

@@ -32,7 +32,7 @@ func (e *env) send(method, path, token string, body any, headers ...string) resp
 func accepted(t *testing.T, res response) string {
 	t.Helper()
 	loc := res.header.Get("Location")
-	if res.status != http.StatusAccepted || len(res.body) != 0 || !strings.HasPrefix(loc, "/teams('") {
+	if res.status != http.StatusAccepted || len(res.body) != 0 || !strings.HasPrefix(loc, "/teams") {
 		t.Fatalf("status %d, Location %q, body %s", res.status, loc, res.body)
 	}
 	return loc
@@ -45,7 +45,8 @@ func (e *env) runOp(version, method, path, token string, body any, headers ...st
 	res := e.send(method, "/"+version+path, token, body, headers...)
 	loc := accepted(e.t, res)
 	op := poll(e.t, e, e.base+"/"+version+loc, token)
-	if !strings.HasSuffix(loc, "/operations('"+op["id"].(string)+"')") || len(op["id"].(string)) != 36 {
+	id := op["id"].(string)
+	if !strings.HasSuffix(loc, "/operations('"+id+"')") && !strings.HasSuffix(loc, "/operations/"+id) || len(id) != 36 {
 		e.t.Errorf("Location %s, operation %v", loc, op)
 	}
 	return op, res

@@ -42,6 +42,8 @@ func TestResolve(t *testing.T) {
 	}{
 		{root, team, root + team, ""},
 		{root, chat, root + chat, ""},
+		// The segment form "channel: archive" shows (api-reference/v1.0/api/channel-archive.md).
+		{root, "/teams/d5a1c2f0/operations/6f1e2d3c", root + "/teams/d5a1c2f0/operations/6f1e2d3c", ""},
 		{root + "/", team, root + team, ""},
 		{root, strings.TrimPrefix(team, "/"), root + team, ""},
 		{root, "  " + team + "\t", root + team, ""},

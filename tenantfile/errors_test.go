@@ -114,6 +114,8 @@ func TestErrors(t *testing.T) {
 			[]string{`t.yaml:6:5: operations[0].error: a failed operation has an error: give its code and message`}},
 		{"error when not failed", teamT + "operations:\n  - team: T\n    operationType: createTeam\n    status: succeeded\n    error: {code: x, message: y}\n",
 			[]string{`t.yaml:9:12: operations[0].error: only a failed operation has an error; this one is succeeded`}},
+		{"attempts of a notStarted operation", teamT + "operations:\n  - team: T\n    operationType: createTeam\n    status: notStarted\n    attemptsCount: 2\n",
+			[]string{`t.yaml:9:20: operations[0].attemptsCount: a notStarted operation has not been attempted: its attemptsCount is 0`}},
 		{"unknown operation type", teamT + "operations:\n  - team: T\n    operationType: createTeams\n    status: inProgress\n",
 			[]string{`t.yaml:7:20: operations[0].operationType: operationType "createTeams" is not known; did you mean "createTeam"?`}},
 		{"createChat under a team", teamT + "operations:\n  - team: T\n    operationType: createChat\n    status: inProgress\n",

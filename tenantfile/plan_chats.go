@@ -145,6 +145,11 @@ func (p *planner) operationOutcome(o *operationDoc, op *teamsops.Operation, path
 	switch {
 	case o.AttemptsCount != nil && *o.AttemptsCount < 0:
 		p.errs.add(path+".attemptsCount", "attemptsCount cannot be negative")
+	case o.AttemptsCount != nil && *o.AttemptsCount != 0 && op.Status == teamsops.OperationStatusNotStarted:
+		// attemptsCount counts attempts and notStarted is "the operation
+		// has not started" (api-reference/v1.0/resources/teamsasyncoperation.md
+		// and teamsasyncoperationstatus): Graph's is 0 until it runs.
+		p.errs.add(path+".attemptsCount", "a notStarted operation has not been attempted: its attemptsCount is 0")
 	case o.AttemptsCount != nil:
 		op.AttemptsCount = *o.AttemptsCount
 	case op.Status != teamsops.OperationStatusNotStarted:
