@@ -106,7 +106,7 @@ func TestCreateChatDelegated(t *testing.T) {
 		t.Fatalf("with the caller: %d %s", res.status, res.body)
 	}
 	reader := e.userToken(demo.UserMegan, "Chat.Read")
-	if op := poll(t, e, e.base+"/v1.0"+res.header.Get("Location"), reader); op["status"] != "succeeded" {
+	if op := poll(t, e, e.base+"/beta"+res.header.Get("Location"), reader); op["status"] != "succeeded" {
 		t.Errorf("operation %v", op)
 	}
 }

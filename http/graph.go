@@ -52,6 +52,9 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		return
 	}
 	rt, err := matchRoute(segs)
+	if err == nil {
+		err = rt.inVersion(version)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return

@@ -337,3 +337,27 @@ func TestResumeAfterRestart(t *testing.T) {
 		t.Errorf("the chat has %d operations (%v), want 1", len(ops), err)
 	}
 }
+
+// TestChatCreatedOnV1: v1.0's "Create chat" answers 202 with a Location
+// that only beta serves (v1.0 has no chat operations). A poller made from
+// that 202 resolves it against v1.0, as it would on Graph, and ends with
+// the 400; one made with NewFromLocation on the beta base URL succeeds.
+func TestChatCreatedOnV1(t *testing.T) {
+	s := startTeamsops(t, true)
+	res := start(t, s.client, http.MethodPost, s.url+"/v1.0/chats", chatWithApp("v1"))
+	p, err := lro.New(s.client, res, quick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var re *lro.ResponseError
+	if _, err := p.PollUntilDone(context.Background()); !errors.As(err, &re) || re.StatusCode != http.StatusBadRequest || re.Code != "BadRequest" {
+		t.Fatalf("polled on v1.0: %v, want a 400 ResponseError", err)
+	}
+	p, err = lro.NewFromLocation(s.client, s.url+"/beta", res.Header.Get("Location"), quick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op, err := p.PollUntilDone(context.Background()); err != nil || op.Status != lro.StatusSucceeded || op.OperationType != lro.TypeCreateChat {
+		t.Errorf("polled on beta: %+v, %v", op, err)
+	}
+}
