@@ -81,7 +81,9 @@ func poll(t *testing.T, e *env, url, token string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(20 * time.Second)
 	for {
-		res := e.get(url, token)
+		// As lro does: teamifyGroup, createChannel, archiveChannel and
+		// unarchiveChannel come only to a client that asks for them.
+		res := e.get(url, token, "Prefer", "include-unknown-enum-members")
 		if res.status != http.StatusOK {
 			t.Fatalf("GET %s: %d %s", url, res.status, res.body)
 		}

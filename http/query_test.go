@@ -189,9 +189,11 @@ func TestQueryOptionErrors(t *testing.T) {
 	}
 }
 
-// TestEvolvableEnums checks both versions: beta sends every member, v1.0
-// hides members after unknownFutureValue unless asked. (createChat, which
-// v1.0 does not define, is an operation of chats, which v1.0 lacks.)
+// TestEvolvableEnums checks both versions with and without the Prefer
+// header: members after unknownFutureValue are sent only when asked for,
+// except createChat on beta, which the seed's example shows without the
+// header. (createChat, which v1.0 does not define, is an operation of
+// chats, which v1.0 lacks.)
 func TestEvolvableEnums(t *testing.T) {
 	e := newEnv(t)
 	now := time.Now().UTC()
@@ -212,10 +214,13 @@ func TestEvolvableEnums(t *testing.T) {
 		prefer bool
 		want   string
 	}{
-		{"/beta" + teamOp, false, "archiveChannel"},
+		{"/beta" + teamOp, false, "unknownFutureValue"},
+		{"/beta" + teamOp, true, "archiveChannel"},
 		{"/v1.0" + teamOp, false, "unknownFutureValue"},
 		{"/v1.0" + teamOp, true, "archiveChannel"},
 		{seedPath, false, "createChat"},
+		{seedPath, true, "createChat"},
+		{"/beta/teams/" + demo.TeamID + "/operations/" + demo.TeamOperation, false, "createTeam"},
 	}
 	for _, tt := range tests {
 		var h []string
@@ -226,14 +231,24 @@ func TestEvolvableEnums(t *testing.T) {
 		if got := res.json(t)["operationType"]; got != tt.want {
 			t.Errorf("%s (prefer %v): operationType %v, want %s", tt.path, tt.prefer, got, tt.want)
 		}
-		if tt.prefer && strings.HasPrefix(tt.path, "/v1.0") && res.header.Get("Preference-Applied") != "include-unknown-enum-members" {
-			t.Errorf("%s: no Preference-Applied header", tt.path)
+		if applied := res.header.Get("Preference-Applied"); tt.prefer != (applied == "include-unknown-enum-members") {
+			t.Errorf("%s (prefer %v): Preference-Applied %q", tt.path, tt.prefer, applied)
 		}
 	}
-	// Filtering for an evolvable member works on v1.0.
-	res := e.get("/v1.0/teams/"+demo.TeamID+"/operations?$filter=operationType%20eq%20'archiveChannel'", token, prefer...)
-	if vals := res.json(t)["value"].([]any); len(vals) != 1 {
-		t.Errorf("filter on archiveChannel: %d results", len(vals))
+	// Filtering for an evolvable member works on both versions, and the
+	// list renders it as a GET does.
+	for _, version := range []string{"v1.0", "beta"} {
+		for _, h := range [][]string{nil, prefer} {
+			res := e.get("/"+version+"/teams/"+demo.TeamID+"/operations?$filter=operationType%20eq%20'archiveChannel'", token, h...)
+			vals := res.json(t)["value"].([]any)
+			want := "unknownFutureValue"
+			if h != nil {
+				want = "archiveChannel"
+			}
+			if len(vals) != 1 || vals[0].(map[string]any)["operationType"] != want {
+				t.Errorf("%s, prefer %v: filter on archiveChannel gave %v", version, h != nil, vals)
+			}
+		}
 	}
 }
 
