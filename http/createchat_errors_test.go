@@ -129,7 +129,7 @@ func TestChatRoutesMethods(t *testing.T) {
 		{http.MethodPost, "/v1.0/me/chats", "GET"},
 		{http.MethodGet, "/v1.0/$batch", "POST"},
 		{http.MethodDelete, "/v1.0/teams/" + demo.TeamID + "/channels", "GET, POST"},
-		{http.MethodGet, "/v1.0/groups/" + demo.SalesGroup + "/team", "PUT"},
+		{http.MethodPost, "/v1.0/groups/" + demo.SalesGroup + "/team", "GET, PUT"},
 	}
 	for _, tt := range tests {
 		res := e.do(tt.method, tt.path, token)
