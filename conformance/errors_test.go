@@ -18,6 +18,9 @@ import (
 func TestErrors(t *testing.T) {
 	s := startServer(t)
 	console := consoleClient(t, s)
+	// Chats have operations on beta only.
+	betaConsole := consoleClient(t, s)
+	betaConsole.GetAdapter().SetBaseUrl(s.URL + "/beta")
 	bot, err := newGraphClient(s.URL, demo.TenantID, demo.ChatBotApp, demo.ChatBotSecret)
 	if err != nil {
 		t.Fatal(err)
@@ -35,9 +38,13 @@ func TestErrors(t *testing.T) {
 			return err
 		}, 404, "NotFound"},
 		{"missing chat operation", func() error {
-			_, err := getChatOperation(ctx, console.GetAdapter(), demo.ChatID, "00000000-0000-0000-0000-000000000000")
+			_, err := getChatOperation(ctx, betaConsole.GetAdapter(), demo.ChatID, "00000000-0000-0000-0000-000000000000")
 			return err
 		}, 404, "NotFound"},
+		{"chat operation on v1.0", func() error {
+			_, err := getChatOperation(ctx, console.GetAdapter(), demo.ChatID, demo.ChatOperation)
+			return err
+		}, 400, "BadRequest"},
 		{"app without a Team role", func() error {
 			_, err := bot.Teams().ByTeamId(demo.TeamID).Operations().ByTeamsAsyncOperationId(demo.TeamOperation).Get(ctx, nil)
 			return err
@@ -97,7 +104,7 @@ func TestErrors(t *testing.T) {
 func TestTokenStaysHome(t *testing.T) {
 	s := startServer(t)
 	adapter := consoleClient(t, s).GetAdapter()
-	adapter.SetBaseUrl(strings.Replace(s.URL, "127.0.0.1", "localhost", 1) + "/v1.0")
+	adapter.SetBaseUrl(strings.Replace(s.URL, "127.0.0.1", "localhost", 1) + "/beta")
 	_, err := getChatOperation(context.Background(), adapter, demo.ChatID, demo.ChatOperation)
 	var oe *odataerrors.ODataError
 	if !errors.As(err, &oe) || oe.ResponseStatusCode != 401 {

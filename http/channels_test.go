@@ -61,8 +61,14 @@ func TestCreateSharedChannel(t *testing.T) {
 		t.Errorf("target %v", op)
 	}
 	path := "/teams/" + demo.TeamID + "/channels/" + id
-	if got := e.getOK("/beta"+path, token); got["membershipType"] != "shared" || got["displayName"] != "Partners" {
-		t.Errorf("beta channel %v", got)
+	// shared follows unknownFutureValue on both versions (the channel
+	// resource pages: "you must use the Prefer: include-unknown-enum-members
+	// request header to get the following value").
+	if got := e.getOK("/beta"+path, token); got["membershipType"] != "unknownFutureValue" || got["displayName"] != "Partners" {
+		t.Errorf("beta channel without Prefer %v", got)
+	}
+	if got := e.get("/beta"+path, token, "Prefer", "include-unknown-enum-members").json(t); got["membershipType"] != "shared" {
+		t.Errorf("beta channel with Prefer %v", got)
 	}
 	if got := e.getOK("/v1.0"+path, token); got["membershipType"] != "unknownFutureValue" {
 		t.Errorf("v1.0 channel without Prefer %v", got)

@@ -106,7 +106,7 @@ func TestCreateChatDelegated(t *testing.T) {
 		t.Fatalf("with the caller: %d %s", res.status, res.body)
 	}
 	reader := e.userToken(demo.UserMegan, "Chat.Read")
-	if op := poll(t, e, e.base+"/v1.0"+res.header.Get("Location"), reader); op["status"] != "succeeded" {
+	if op := poll(t, e, e.base+"/beta"+res.header.Get("Location"), reader); op["status"] != "succeeded" {
 		t.Errorf("operation %v", op)
 	}
 }
@@ -129,7 +129,7 @@ func TestChatRoutesMethods(t *testing.T) {
 		{http.MethodPost, "/v1.0/me/chats", "GET"},
 		{http.MethodGet, "/v1.0/$batch", "POST"},
 		{http.MethodDelete, "/v1.0/teams/" + demo.TeamID + "/channels", "GET, POST"},
-		{http.MethodGet, "/v1.0/groups/" + demo.SalesGroup + "/team", "PUT"},
+		{http.MethodPost, "/v1.0/groups/" + demo.SalesGroup + "/team", "GET, PUT"},
 	}
 	for _, tt := range tests {
 		res := e.do(tt.method, tt.path, token)

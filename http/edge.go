@@ -74,7 +74,12 @@ func requestType(method string, rt route) throttle.RequestType {
 			return throttle.CreateTeam
 		case teamItem:
 			return throttle.GetTeam
-		case teamClone, groupTeam:
+		case groupTeam:
+			if get {
+				return throttle.GetTeam
+			}
+			return throttle.TeamFromGroupOrClone
+		case teamClone:
 			return throttle.TeamFromGroupOrClone
 		case teamMembers:
 			return throttle.GetTeamMembers

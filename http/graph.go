@@ -52,6 +52,9 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 		return
 	}
 	rt, err := matchRoute(segs)
+	if err == nil {
+		err = rt.inVersion(version)
+	}
 	if err != nil {
 		s.writeError(w, r, err)
 		return
@@ -75,7 +78,7 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 	}
 	prefs := preferences(r.Header)
 	req := &request{version: version, path: path, view: newView(version, prefs), prefs: prefs, route: rt, p: p, fault: f.op}
-	if req.view.includeUnknown && !req.view.beta {
+	if req.view.includeUnknown {
 		w.Header().Set("Preference-Applied", "include-unknown-enum-members")
 	}
 	switch {

@@ -22,7 +22,7 @@ func TestOperationHistory(t *testing.T) {
 	if res.status != http.StatusAccepted {
 		t.Fatalf("status %d: %s", res.status, res.body)
 	}
-	op := poll(t, e, e.base+"/v1.0"+res.header.Get("Location"), token)
+	op := poll(t, e, e.base+"/beta"+res.header.Get("Location"), token)
 	h, err := e.store.OperationHistory(t.Context(), demo.TenantID, op["id"].(string))
 	if err != nil {
 		t.Fatal(err)
@@ -64,19 +64,25 @@ func TestOperationHistory(t *testing.T) {
 	}
 }
 
-// TestOperationJSON: the exported rendering is what a GET answers.
+// TestOperationJSON: the exported rendering is what a GET answers, for a
+// chat's operation on beta (v1.0 has none) and a team's on both versions.
 func TestOperationJSON(t *testing.T) {
 	e := newEnv(t)
 	token := e.consoleToken()
-	for _, version := range []string{"v1.0", "beta"} {
-		res := e.get("/"+version+"/chats/"+demo.ChatID+"/operations/"+demo.ChatOperation, token)
-		op, err := e.store.OperationByID(t.Context(), demo.TenantID, demo.ChatOperation)
+	tests := []struct{ version, path, id string }{
+		{"beta", "/chats/" + demo.ChatID + "/operations/", demo.ChatOperation},
+		{"beta", "/teams/" + demo.TeamID + "/operations/", demo.TeamOperation},
+		{"v1.0", "/teams/" + demo.TeamID + "/operations/", demo.TeamOperation},
+	}
+	for _, tt := range tests {
+		res := e.get("/"+tt.version+tt.path+tt.id, token)
+		op, err := e.store.OperationByID(t.Context(), demo.TenantID, tt.id)
 		if err != nil {
 			t.Fatal(err)
 		}
-		got, err := httpapi.OperationJSON(e.base, version)(op)
-		if err != nil || string(got) != string(res.body) {
-			t.Errorf("%s: OperationJSON = %s, %v\nGET answers %s", version, got, err, res.body)
+		got, err := httpapi.OperationJSON(e.base, tt.version)(op)
+		if err != nil || res.status != http.StatusOK || string(got) != string(res.body) {
+			t.Errorf("%s %s: OperationJSON = %s, %v\nGET answers %d %s", tt.version, tt.path, got, err, res.status, res.body)
 		}
 	}
 }

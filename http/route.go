@@ -166,6 +166,18 @@ func chatNavigation(name string) string {
 	return ""
 }
 
+// inVersion refuses a route that the version's schema lacks, as Graph
+// answers a path outside it: 400 "Resource not found for the segment".
+// v1.0's chat has no operations navigation (v1.0 CSDL; the chat operation
+// pages, chat-list-operations and teamsasyncoperation-get's chat example,
+// exist only under beta), while v1.0's team has one.
+func (rt route) inVersion(version string) error {
+	if version == "v1.0" && rt.resource.Kind == teamsops.ResourceChat && rt.nav == "operations" {
+		return segmentNotFound(rt.nav)
+	}
+	return nil
+}
+
 func segmentNotFound(name string) error {
 	return teamsops.Errorf(teamsops.EINVALID, "Resource not found for the segment '%s'.", name)
 }

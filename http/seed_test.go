@@ -33,7 +33,6 @@ func TestSeedRoundTrip(t *testing.T) {
 		name, path, golden string
 	}{
 		{"the seed's request on beta", seedPath, "seed.golden.json"},
-		{"the same operation on v1.0", strings.Replace(seedPath, "/beta/", "/v1.0/", 1), "seed-v1.golden.json"},
 		{"the demo team's operation", "/v1.0/teams/" + demo.TeamID + "/operations/" + demo.TeamOperation, "team-operation.golden.json"},
 	}
 	for _, tt := range tests {

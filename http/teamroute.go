@@ -20,7 +20,7 @@ const (
 	channelArchive   = "channelArchive"   // POST …/channels/{id}/archive
 	channelUnarchive = "channelUnarchive" // POST …/channels/{id}/unarchive
 	groupItem        = "group"            // GET /groups/{id}
-	groupTeam        = "groupTeam"        // PUT /groups/{id}/team
+	groupTeam        = "groupTeam"        // GET, PUT /groups/{id}/team
 )
 
 // teamRoute is a route of the team, channel and group endpoints.
@@ -38,7 +38,7 @@ func (t *teamRoute) methods() []string {
 	case teamChannels, teamsCollection:
 		return []string{http.MethodGet, http.MethodPost}
 	case groupTeam:
-		return []string{http.MethodPut}
+		return []string{http.MethodGet, http.MethodPut}
 	}
 	return []string{http.MethodPost}
 }
@@ -68,6 +68,9 @@ func matchTeamRoute(segs []odata.Segment) (*teamRoute, bool, error) {
 			return &teamRoute{endpoint: groupItem, id: id}, true, nil
 		case last("team"):
 			return &teamRoute{endpoint: groupTeam, id: id}, true, nil
+		case len(rest) > 2 && !rest[0].HasKey && strings.EqualFold(rest[0].Name, "team") &&
+			strings.EqualFold(rest[1].Name, "channels"):
+			return matchGroupChannelRoute(segs, next+1, id)
 		}
 		return nil, true, segmentNotFound(rest[0].Name)
 	}
@@ -104,4 +107,21 @@ func matchChannelRoute(segs []odata.Segment, i int, teamID string) (*teamRoute, 
 		return t, true, nil
 	}
 	return nil, true, segmentNotFound(segs[next].Name)
+}
+
+// matchGroupChannelRoute resolves the aliases under /groups/{id}/team that
+// the channel pages list: POST /groups/{team-id}/team/channels/{channel-id}/archive
+// and …/unarchive (api-reference/v1.0/api/channel-archive.md,
+// channel-unarchive.md). A team's id is its group's, so they are the
+// canonical endpoints. Nothing else under the group's team is an alias a
+// page lists; segs[i] is the channels segment.
+func matchGroupChannelRoute(segs []odata.Segment, i int, groupID string) (*teamRoute, bool, error) {
+	t, _, err := matchChannelRoute(segs, i, groupID)
+	if err != nil {
+		return nil, true, err
+	}
+	if t.endpoint != channelArchive && t.endpoint != channelUnarchive {
+		return nil, true, segmentNotFound(segs[len(segs)-1].Name)
+	}
+	return t, true, nil
 }

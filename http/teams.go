@@ -17,7 +17,10 @@ func (s *Server) serveTeams(w http.ResponseWriter, r *http.Request, req *request
 	switch {
 	case t.endpoint == teamsCollection && r.Method == http.MethodGet:
 		return s.listTeams(w, r, req) // lists.go
-	case t.endpoint == teamItem:
+	case t.endpoint == teamItem,
+		// "/groups/{id}/team is the same as /teams/{id}" (the v1.0 team
+		// resource page).
+		t.endpoint == groupTeam && r.Method == http.MethodGet:
 		return s.getTeam(w, r, req)
 	case t.endpoint == teamMembers:
 		return s.listTeamMembers(w, r, req)

@@ -57,21 +57,31 @@ func (v view) properties() []teamsops.Property {
 	return v1Properties
 }
 
-// enum renders an evolvable enum member. On beta every member is sent, as
-// the seed's example shows createChat. On v1.0 a member v1.0 does not
-// define is always unknownFutureValue, and one listed after
-// unknownFutureValue is unknownFutureValue unless the client sent
-// "Prefer: include-unknown-enum-members" (PRODUCT.md, "Evolvable enums").
+// enum renders an evolvable enum member. A member listed after
+// unknownFutureValue is sent as unknownFutureValue unless the client sent
+// "Prefer: include-unknown-enum-members", on both versions: the beta
+// teamsAsyncOperation page asks for the header to get teamifyGroup,
+// createChannel, createChat, archiveChannel and unarchiveChannel, and the
+// channel pages for shared. createChat is the exception on beta, sent
+// without the header as the seed's example shows it (the seed stands
+// where it and Graph's pages disagree, PRODUCT.md). On v1.0 a member
+// v1.0 does not define is always unknownFutureValue.
 func (v view) enum(members []teamsops.EnumMember, value string) string {
-	if v.beta {
-		return value
-	}
 	m, ok := teamsops.LookupEnumMember(members, value)
-	if !ok || !m.InV1 || (m.Evolvable && !v.includeUnknown) {
+	switch {
+	case !ok:
+		return "unknownFutureValue"
+	case v.beta && slices.Contains(seedShownMembers, value):
+		return value
+	case !v.beta && !m.InV1, m.Evolvable && !v.includeUnknown:
 		return "unknownFutureValue"
 	}
 	return value
 }
+
+// seedShownMembers are the evolvable members beta sends without the
+// Prefer header because the seed's example response does.
+var seedShownMembers = []string{string(teamsops.OperationTypeCreateChat)}
 
 // operation renders a teamsAsyncOperation with the selected properties (all
 // when sel is empty) in the order of the resource page.

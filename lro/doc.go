@@ -12,7 +12,10 @@
 //
 // The client must append it to its base URL (…/v1.0 or …/beta) and GET it
 // until the operation's status is succeeded or failed. A Poller does
-// that: give it the 202 and wait.
+// that: give it the 202 and wait. (Graph's v1.0 has no chat operations:
+// for a chat created on v1.0, use NewFromLocation with the beta base URL.
+// The poller itself knows no resource's versions, so that it keeps
+// working as Graph's versions change.)
 //
 //	res, err := client.Do(req) // POST https://graph.microsoft.com/v1.0/teams
 //	if err != nil {

@@ -207,7 +207,8 @@ func TestEveryOperationType(t *testing.T) {
 				op.TargetResourceID == "" || !strings.Contains(op.TargetResourceLocation, op.TargetResourceID) || op.Error != nil {
 				t.Errorf("operation %+v", op)
 			}
-			if !strings.HasSuffix(res.Header.Get("Location"), "/operations('"+op.ID+"')") {
+			// Key form, or segment form as the channel pages show it.
+			if loc := res.Header.Get("Location"); !strings.HasSuffix(loc, "/operations('"+op.ID+"')") && !strings.HasSuffix(loc, "/operations/"+op.ID) {
 				t.Errorf("Location %q, operation %s", res.Header.Get("Location"), op.ID)
 			}
 			if step.want == lro.TypeCreateChat && !strings.Contains(op.Values, demo.TeamsAppID) {
@@ -335,5 +336,29 @@ func TestResumeAfterRestart(t *testing.T) {
 	chat := teamsops.ResourceRef{Kind: teamsops.ResourceChat, ID: op.TargetResourceID}
 	if ops, _, err := s.store.ListOperations(context.Background(), demo.TenantID, chat, teamsops.OperationQuery{}); err != nil || len(ops) != 1 {
 		t.Errorf("the chat has %d operations (%v), want 1", len(ops), err)
+	}
+}
+
+// TestChatCreatedOnV1: v1.0's "Create chat" answers 202 with a Location
+// that only beta serves (v1.0 has no chat operations). A poller made from
+// that 202 resolves it against v1.0, as it would on Graph, and ends with
+// the 400; one made with NewFromLocation on the beta base URL succeeds.
+func TestChatCreatedOnV1(t *testing.T) {
+	s := startTeamsops(t, true)
+	res := start(t, s.client, http.MethodPost, s.url+"/v1.0/chats", chatWithApp("v1"))
+	p, err := lro.New(s.client, res, quick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var re *lro.ResponseError
+	if _, err := p.PollUntilDone(context.Background()); !errors.As(err, &re) || re.StatusCode != http.StatusBadRequest || re.Code != "BadRequest" {
+		t.Fatalf("polled on v1.0: %v, want a 400 ResponseError", err)
+	}
+	p, err = lro.NewFromLocation(s.client, s.url+"/beta", res.Header.Get("Location"), quick)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if op, err := p.PollUntilDone(context.Background()); err != nil || op.Status != lro.StatusSucceeded || op.OperationType != lro.TypeCreateChat {
+		t.Errorf("polled on beta: %+v, %v", op, err)
 	}
 }

@@ -48,7 +48,8 @@ type operation struct {
 }
 
 // accepted starts an action that answers 202 and polls the operation its
-// Location names until it ends.
+// Location names until it ends, on beta: the version that serves the
+// operations of chats as well as teams.
 func accepted(t *testing.T, srv *teamsopstest.Server, token, method, path, body string, headers ...string) operation {
 	t.Helper()
 	status, location, b := call(t, srv, token, method, path, body, headers...)
@@ -56,7 +57,7 @@ func accepted(t *testing.T, srv *teamsopstest.Server, token, method, path, body 
 		t.Fatalf("%s %s: %d, Location %q: %s", method, path, status, location, b)
 	}
 	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(5 * time.Millisecond) {
-		status, _, b := call(t, srv, token, "GET", "/v1.0"+location, "")
+		status, _, b := call(t, srv, token, "GET", "/beta"+location, "")
 		var op operation
 		if err := json.Unmarshal(b, &op); status != http.StatusOK || err != nil {
 			t.Fatalf("GET %s: %d %s", location, status, b)
@@ -95,7 +96,7 @@ func TestParallelServers(t *testing.T) {
 			if op.Status != "succeeded" {
 				t.Fatalf("operation %+v", op)
 			}
-			status, _, b := call(t, srv, token, "GET", "/v1.0/chats/"+op.TargetResourceID+"/operations?$count=true", "")
+			status, _, b := call(t, srv, token, "GET", "/beta/chats/"+op.TargetResourceID+"/operations?$count=true", "")
 			var list struct {
 				Count int `json:"@odata.count"`
 			}

@@ -124,7 +124,9 @@ func startTeamOps(t *testing.T, p *process, token string) []teamOp {
 func checkTeamOps(t *testing.T, p *process, token string, ops []teamOp) {
 	t.Helper()
 	for _, o := range ops {
-		_, _, op := p.call(t, http.MethodGet, "/beta"+o.location, token, nil)
+		// teamifyGroup and the channel types follow unknownFutureValue.
+		_, _, op := p.callWith(t, http.MethodGet, "/beta"+o.location, token, nil,
+			http.Header{"Prefer": {"include-unknown-enum-members"}})
 		path := o.path(op)
 		status, _, body := p.call(t, http.MethodGet, path, token, nil)
 		switch typ := op["operationType"]; {

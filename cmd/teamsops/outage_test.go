@@ -32,7 +32,7 @@ func TestDatabaseOutage(t *testing.T) {
 	opURL := p.base + "/beta" + locations[0]
 	for _, req := range []struct{ method, url string }{
 		{http.MethodGet, opURL},
-		{http.MethodGet, p.base + "/v1.0/chats/" + demo.ChatID + "/operations"},
+		{http.MethodGet, p.base + "/beta/chats/" + demo.ChatID + "/operations"},
 		{http.MethodPost, p.base + "/v1.0/chats"},
 	} {
 		wantUnavailable(t, req.method, req.url, token)

@@ -72,7 +72,7 @@ func parseWait(args []string, stderr io.Writer) (*waitConfig, error) {
 			"0 succeeded, 1 failed, 2 timed out (--timeout), 3 any other error.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
-	fs.StringVar(&c.baseURL, "base-url", "http://"+defaultAddr+"/v1.0", "base URL a relative Location is resolved against: the server and /v1.0 or /beta")
+	fs.StringVar(&c.baseURL, "base-url", "http://"+defaultAddr+"/v1.0", "base URL a relative Location is resolved against: the server and /v1.0 or /beta (/beta for a chat's operation: v1.0 has none)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "give up (exit 2) after this long")
 	fs.StringVar(&c.token, "token", "", "access token to send")
 	fs.StringVar(&c.tenant, "tenant", "", "tenant id, for --client-id or --db")

@@ -54,7 +54,7 @@ func TestWaitExitCodes(t *testing.T) {
 		{"succeeded, --db, an absolute URL", []string{"--db", instantDB, "--tenant", demo.TenantID, "--app", demo.ConsoleApp,
 			instant.base + "/beta" + chat(instant, token)}, nil, 0, "succeeded", "succeeded"},
 		{"failed", []string{beta, "--token", token, chat(instant, token, "X-Teamsops-Fault", "fail")}, nil, 1, "failed", "serviceNotAvailable"},
-		{"timed out", []string{"--base-url", realistic.base + "/v1.0", "--token", slowToken, "--timeout", "1s", chat(realistic, slowToken)},
+		{"timed out", []string{"--base-url", realistic.base + "/beta", "--token", slowToken, "--timeout", "1s", chat(realistic, slowToken)},
 			nil, 2, "", "timed out after 1s"},
 		{"a bad token", []string{beta, "--token", "not-a-token", chat(instant, token)}, nil, 3, "", "401"},
 		{"no such operation", []string{beta, "--token", token, "/teams('" + demo.TeamID + "')/operations('00000000-0000-0000-0000-000000000000')"},

@@ -72,7 +72,7 @@ func (f freshServer) wantStatuses(t *testing.T, what string, want int) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return call(t, http.MethodGet, f.base+"/v1.0/chats/"+freshChat+"/operations/"+freshOp, tok, "").StatusCode
+		return call(t, http.MethodGet, f.base+"/beta/chats/"+freshChat+"/operations/"+freshOp, tok, "").StatusCode
 	}
 	asBen := get(identity.Claims{TenantID: freshTenant, UserID: ben, AppID: bot, Scopes: []string{"Chat.Read"}})
 	asBot := get(identity.Claims{TenantID: freshTenant, AppID: bot})
