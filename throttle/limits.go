@@ -42,6 +42,40 @@ var RequestTypes = []RequestType{
 	GetTeamMembers, GetChannels, OtherGet, Other,
 }
 
+// ResourceLimit is a limit the page sets on the requests of one app to one
+// resource, whatever the request's row: its rate in requests per second and
+// the kinds of resource it is counted on.
+type ResourceLimit struct {
+	// Text is the page's sentence, as it writes it.
+	Text string
+	// PerApp is the number of requests per second per app on one resource.
+	PerApp float64
+	// Kinds are the resources it counts on, each on its own.
+	Kinds []ResourceKind
+}
+
+// ResourceKind names the kind of resource a ResourceLimit counts on.
+type ResourceKind string
+
+// The kinds of resource the page limits.
+const (
+	KindTeam    ResourceKind = "team"
+	KindChannel ResourceKind = "channel"
+)
+
+// PerTeamOrChannel is the sentence under the Teams table: "A maximum of 4
+// requests per second per app can be issued on a given team or channel."
+// The page names teams and channels only; chats and users have no such
+// limit there.
+var PerTeamOrChannel = ResourceLimit{
+	Text:   "A maximum of 4 requests per second per app can be issued on a given team or channel.",
+	PerApp: 4,
+	Kinds:  []ResourceKind{KindTeam, KindChannel},
+}
+
+// ResourceLimits lists the limits per resource, in the page's order.
+var ResourceLimits = []ResourceLimit{PerTeamOrChannel}
+
 // GlobalPerApp is the global limit the same page gives before every
 // service's table: any request, 2000 requests per second per app across
 // all tenants.

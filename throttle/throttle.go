@@ -1,10 +1,11 @@
 // Package throttle applies Microsoft Graph's published Teams service
 // limits (concepts/throttling-limits.md) to the requests of each app, as
 // token buckets: one per app per tenant and one per app across all
-// tenants for each request type of the page's table, and the global limit
-// per app. A request takes a token from each of its three buckets, or
-// from none; when one is empty it is refused, with the time until that
-// bucket holds a token again (a 429's Retry-After).
+// tenants for each request type of the page's table, the global limit
+// per app, and, for a request on a team or channel, the page's limit per
+// app on that resource (ResourceLimits). A request takes a token from
+// each of its buckets, or from none; when one is empty it is refused, with
+// the time until that bucket holds a token again (a 429's Retry-After).
 //
 // Buckets live in the process: with several replicas, each enforces the
 // full limits on the requests it sees (docs/operating.md).
@@ -27,7 +28,27 @@ const (
 	ScopeAppTenant Scope = "app+tenant" // the row's limit per app per tenant
 	ScopeApp       Scope = "app"        // the row's limit per app across all tenants
 	ScopeGlobal    Scope = "global"     // GlobalPerApp
+	ScopeResource  Scope = "resource"   // a ResourceLimit, on one team or channel
 )
+
+// Resource is the team or channel a request is issued on; its zero value
+// is a request on neither.
+type Resource struct {
+	Kind ResourceKind
+	ID   string
+}
+
+// resourceLimit returns the limit counted on resources of kind k.
+func resourceLimit(k ResourceKind) (ResourceLimit, bool) {
+	for _, l := range ResourceLimits {
+		for _, kind := range l.Kinds {
+			if kind == k {
+				return l, true
+			}
+		}
+	}
+	return ResourceLimit{}, false
+}
 
 // Recorder is told of every refused request, so that metrics can count
 // them (a Prometheus counter by request type and scope, say). Its method
@@ -80,12 +101,13 @@ func ParseMode(s string) (float64, error) {
 }
 
 // key names one bucket; an empty tenant is "across all tenants", an
-// empty request type the global limit.
+// empty request type the global limit or a resource's.
 type key struct {
-	scope  Scope
-	tenant string
-	app    string
-	rtype  string
+	scope    Scope
+	tenant   string
+	app      string
+	rtype    string
+	resource Resource
 }
 
 // bucket is a token bucket: it holds at most capacity tokens and gains
@@ -121,6 +143,14 @@ const sweepEvery = 4096
 // from each of its buckets. It reports whether the request may go on and,
 // if not, how long until it would be admitted.
 func (t *Throttler) Allow(tenantID, appID string, rt RequestType) (time.Duration, bool) {
+	return t.AllowOn(tenantID, appID, rt, Resource{})
+}
+
+// AllowOn is Allow for a request issued on res: after the buckets of its
+// row and the global one, it takes a token from the bucket of appID on
+// res, when the page limits requests on that kind of resource. Team and
+// channel ids are the tenant's, so the bucket is also the tenant's.
+func (t *Throttler) AllowOn(tenantID, appID string, rt RequestType, res Resource) (time.Duration, bool) {
 	now := time.Now()
 	if t.Now != nil {
 		now = t.Now()
@@ -131,15 +161,18 @@ func (t *Throttler) Allow(tenantID, appID string, rt RequestType) (time.Duration
 	if t.calls%sweepEvery == 0 {
 		t.sweep(now)
 	}
-	limits := []struct {
+	type limit struct {
 		k    key
 		rate float64
-	}{
-		{key{ScopeAppTenant, tenantID, appID, rt.Name}, rt.PerAppPerTenant},
-		{key{ScopeApp, "", appID, rt.Name}, rt.PerApp},
-		{key{ScopeGlobal, "", appID, ""}, GlobalPerApp},
 	}
-	var taken [3]*bucket
+	limits := make([]limit, 3, 4)
+	limits[0] = limit{key{ScopeAppTenant, tenantID, appID, rt.Name, Resource{}}, rt.PerAppPerTenant}
+	limits[1] = limit{key{ScopeApp, "", appID, rt.Name, Resource{}}, rt.PerApp}
+	limits[2] = limit{key{ScopeGlobal, "", appID, "", Resource{}}, GlobalPerApp}
+	if rl, ok := resourceLimit(res.Kind); ok && res.ID != "" {
+		limits = append(limits, limit{key{ScopeResource, tenantID, appID, "", res}, rl.PerApp})
+	}
+	taken := make([]*bucket, len(limits))
 	var longest time.Duration
 	var refusedBy Scope
 	for i, l := range limits {

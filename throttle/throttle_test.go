@@ -165,3 +165,75 @@ func TestRetryAfter(t *testing.T) {
 		}
 	}
 }
+
+// TestPerResource reaches the page's limit per app on one team or
+// channel, for each kind it names: requests on the resource pass until
+// its bucket is empty, the next is refused by it, and another resource of
+// the same kind, another app, and a request on no resource still pass.
+func TestPerResource(t *testing.T) {
+	tests := []struct {
+		kind  ResourceKind
+		scale float64
+		want  int // requests admitted on one resource within a second
+	}{
+		{KindTeam, 1, 4},
+		{KindChannel, 1, 4},
+		{KindTeam, 0.5, 2},
+		{KindChannel, 0.5, 2},
+		{KindTeam, 0.1, 1}, // a bucket holds at least one request
+	}
+	for _, tt := range tests {
+		t.Run(fmt.Sprintf("%s/scale=%v", tt.kind, tt.scale), func(t *testing.T) {
+			if n := capacity(PerTeamOrChannel.PerApp, tt.scale); n != tt.want {
+				t.Fatalf("capacity %d, want %d", n, tt.want)
+			}
+			th, c, rec := newThrottler(tt.scale)
+			res := Resource{tt.kind, "r-1"}
+			// A request type whose own limits are far above the resource's.
+			rt := GetTeamResource
+			for i := range tt.want {
+				if _, ok := th.AllowOn("tenant-a", "app-1", rt, res); !ok {
+					t.Fatalf("request %d of %d refused", i+1, tt.want)
+				}
+			}
+			wait, ok := th.AllowOn("tenant-a", "app-1", rt, res)
+			if ok || wait <= 0 || len(*rec) != 1 || (*rec)[0] != ScopeResource {
+				t.Fatalf("request %d: ok %v, wait %v, scopes %v", tt.want+1, ok, wait, *rec)
+			}
+			if _, ok := th.AllowOn("tenant-a", "app-1", rt, Resource{tt.kind, "r-2"}); !ok {
+				t.Error("another resource refused")
+			}
+			if _, ok := th.AllowOn("tenant-a", "app-2", rt, res); !ok {
+				t.Error("another app refused")
+			}
+			if _, ok := th.Allow("tenant-a", "app-1", rt); !ok {
+				t.Error("a request on no resource refused")
+			}
+			c.advance(wait)
+			if _, ok := th.AllowOn("tenant-a", "app-1", rt, res); !ok {
+				t.Errorf("refused again after waiting %v", wait)
+			}
+		})
+	}
+}
+
+// TestPerResourceKinds: a team and a channel with the same id are two
+// resources, and a kind the page does not limit (or an empty id) takes
+// no resource bucket.
+func TestPerResourceKinds(t *testing.T) {
+	th, _, rec := newThrottler(1)
+	for _, res := range []Resource{{KindTeam, "x"}, {KindChannel, "x"}} {
+		for i := range int(PerTeamOrChannel.PerApp) {
+			if _, ok := th.AllowOn("t", "a", OtherGet, res); !ok {
+				t.Fatalf("%v: request %d refused", res, i+1)
+			}
+		}
+	}
+	for _, res := range []Resource{{"chat", "x"}, {KindTeam, ""}} {
+		for i := range 10 {
+			if _, ok := th.AllowOn("t", "b", OtherGet, res); !ok {
+				t.Fatalf("%v: request %d refused; scopes %v", res, i+1, *rec)
+			}
+		}
+	}
+}
