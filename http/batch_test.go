@@ -143,7 +143,7 @@ func TestBatchRules(t *testing.T) {
 // Retry-After, while the batch is 200.
 func TestBatchThrottlesEachRequest(t *testing.T) {
 	e := newEnv(t)
-	throttled(e, 0.1) // GET /teams/{id}: 3 per app per tenant
+	throttled(e, 0.1) // GET /teams/{id}: 4 per app on the team, scaled to 1
 	token := e.consoleToken()
 	var items []batchItem
 	for i := range 5 {
@@ -152,7 +152,7 @@ func TestBatchThrottlesEachRequest(t *testing.T) {
 	items = append(items, batchItem{"id": "fault", "method": "GET", "url": "/teams/" + demo.TeamID + "/channels",
 		"headers": map[string]any{"X-Teamsops-Fault": "unavailable;retry-after=9"}})
 	got := e.batch("v1.0", token, items...)
-	// The requests run side by side, so which three pass is not known.
+	// The requests run side by side, so which one passes is not known.
 	counts := map[int]int{}
 	for i := range 5 {
 		r := got[fmt.Sprint(i)]
@@ -161,8 +161,8 @@ func TestBatchThrottlesEachRequest(t *testing.T) {
 			t.Errorf("429 without Retry-After: %v", r)
 		}
 	}
-	if counts[200] != 3 || counts[429] != 2 {
-		t.Errorf("statuses %v, want three 200 and two 429", counts)
+	if counts[200] != 1 || counts[429] != 4 {
+		t.Errorf("statuses %v, want one 200 and four 429", counts)
 	}
 	if f := got["fault"]; status(f) != 503 || header(f, "Retry-After") != "9" {
 		t.Errorf("fault %v", f)

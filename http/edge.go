@@ -55,10 +55,32 @@ func (s *Server) admit(r *http.Request, p teamsops.Principal, f faults, rt route
 	if s.Throttle == nil || rt.batch {
 		return nil
 	}
-	if wait, ok := s.Throttle.Allow(p.TenantID, p.AppID, requestType(r.Method, rt)); !ok {
+	if wait, ok := s.Throttle.AllowOn(p.TenantID, p.AppID, requestType(r.Method, rt), throttledResource(rt)); !ok {
 		return &retryLater{teamsops.Errorf(eTooManyRequests, errThrottled), throttle.RetryAfter(wait)}
 	}
 	return nil
+}
+
+// throttledResource is the team or channel a request is issued on, for
+// the page's limit per app on one (throttle.PerTeamOrChannel): a request
+// under /teams/{id} is on the team, one under its /channels/{id} on the
+// channel, and so is a team's operation and /groups/{id}/team, whose
+// group is the team. Creating a team, and every chat and user route, is on
+// no team or channel.
+func throttledResource(rt route) throttle.Resource {
+	if t := rt.team; t != nil {
+		switch t.endpoint {
+		case channelItem, channelArchive, channelUnarchive:
+			return throttle.Resource{Kind: throttle.KindChannel, ID: t.channelID}
+		case teamItem, teamClone, teamArchive, teamUnarchive, teamMembers, teamChannels, groupTeam:
+			return throttle.Resource{Kind: throttle.KindTeam, ID: t.id}
+		}
+		return throttle.Resource{}
+	}
+	if rt.resource.Kind == teamsops.ResourceTeam && rt.resource.ID != "" {
+		return throttle.Resource{Kind: throttle.KindTeam, ID: rt.resource.ID}
+	}
+	return throttle.Resource{}
 }
 
 // requestType places a request in a row of Graph's Teams throttling table

@@ -55,25 +55,20 @@ func want429(t *testing.T, what string, res response) time.Duration {
 	return after
 }
 
-// TestThrottleGetTeam reaches "GET /teams/{team-id}" (30 per app per
-// tenant, scaled by 0.1 to 3): the fourth request is refused, another app
-// and another tenant are not, and a retry after Retry-After succeeds.
+// TestThrottleGetTeam: "GET /teams/{team-id}" is also a request on the
+// team, and the page's 4 per second per app on a given team, scaled by
+// 0.1, leaves one: the second request is refused, another app and another
+// tenant are not, and a retry after Retry-After succeeds.
 func TestThrottleGetTeam(t *testing.T) {
 	e := newEnv(t)
 	clock := throttled(e, 0.1)
 	addOtherTenant(t, e)
 	token := e.consoleToken()
 	path := "/v1.0/teams/" + demo.TeamID
-	for i := range 3 {
-		if res := e.get(path, token); res.status != http.StatusOK {
-			t.Fatalf("request %d: %d %s", i+1, res.status, res.body)
-		}
+	if res := e.get(path, token); res.status != http.StatusOK {
+		t.Fatalf("first request: %d %s", res.status, res.body)
 	}
-	after := want429(t, "fourth request", e.get(path, token))
-	// Another request type of the same app has buckets of its own.
-	if res := e.get("/v1.0/teams/"+demo.TeamID+"/channels", token); res.status != http.StatusOK {
-		t.Errorf("GET channels: %d", res.status)
-	}
+	after := want429(t, "second request", e.get(path, token))
 	if res := e.get(path, e.appToken(demo.ChatBotApp)); res.status == http.StatusTooManyRequests {
 		t.Error("another app was throttled")
 	}
@@ -84,6 +79,27 @@ func TestThrottleGetTeam(t *testing.T) {
 	clock.advance(after)
 	if res := e.get(path, token); res.status != http.StatusOK {
 		t.Errorf("after Retry-After (%v): %d %s", after, res.status, res.body)
+	}
+}
+
+// TestThrottlePerTeam: at Graph's own limits, one app's fifth GET of a
+// team's operation within a second is refused by the page's "A maximum of
+// 4 requests per second per app can be issued on a given team or
+// channel", while the operation of another team still answers.
+func TestThrottlePerTeam(t *testing.T) {
+	e := newEnv(t)
+	throttled(e, 1)
+	token := e.consoleToken()
+	otherTeamOp := "/v1.0" + accepted(t, e.send(http.MethodPost, "/v1.0/teams", token, newTeamBody("Other")))
+	path := "/v1.0/teams/" + demo.TeamID + "/operations/" + demo.TeamOperation
+	for i := range 4 {
+		if res := e.get(path, token); res.status != http.StatusOK {
+			t.Fatalf("request %d: %d %s", i+1, res.status, res.body)
+		}
+	}
+	want429(t, "fifth request on the team", e.get(path, token))
+	if res := e.get(otherTeamOp, token); res.status != http.StatusOK {
+		t.Errorf("another team's operation: %d %s", res.status, res.body)
 	}
 }
 
