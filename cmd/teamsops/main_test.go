@@ -160,9 +160,9 @@ func TestEnvironmentFlags(t *testing.T) {
 }
 
 // TestServeThrottle: TEAMSOPS_THROTTLE=scale=0.01 (the environment form
-// of --throttle) turns "GET /teams/{team-id}", 30 per second on Graph,
-// into one every 3.3 seconds: the second request is a 429 with
-// Retry-After.
+// of --throttle) turns "GET /teams/{team-id}", 30 per second on Graph
+// and 4 per second per app on one team, into one every 25 seconds: the
+// second request is a 429 with Retry-After.
 func TestServeThrottle(t *testing.T) {
 	t.Setenv("TEAMSOPS_THROTTLE", "scale=0.01")
 	db := testdb.DSN(t)
