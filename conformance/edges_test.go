@@ -156,7 +156,9 @@ func startTeam(t *testing.T, client *msgraphsdk.GraphServiceClient, name string)
 // recovers from teamsops' throttling — Graph's limits scaled down — and
 // from the throttle fault alike.
 func TestRetryHandlerRecovers(t *testing.T) {
-	s := startServer(t, teamsopstest.WithThrottle(0.1)) // GET /teams/{team-id}: 3 a second per app and tenant
+	// GET /teams/{team-id}: 3 a second per app and tenant, and the page's
+	// 4 a second per app on one team, scaled to 0.4.
+	s := startServer(t, teamsopstest.WithThrottle(0.1))
 	client := consoleClient(t, s)
 	ctx := context.Background()
 	for i := range 5 {
@@ -169,7 +171,9 @@ func TestRetryHandlerRecovers(t *testing.T) {
 	}
 
 	// The fault refuses the first two requests that carry it; the retry
-	// handler resends the same headers and the third goes through.
+	// handler resends the same headers and the third goes through. On a
+	// server of its own: the team's scaled bucket above is empty.
+	client = consoleClient(t, startServer(t))
 	headers := abstractions.NewRequestHeaders()
 	headers.Add("X-Teamsops-Fault", "throttle=2; retry-after=1")
 	channels, err := client.Teams().ByTeamId(demo.TeamID).Channels().Get(ctx, &teams.ItemChannelsRequestBuilderGetRequestConfiguration{Headers: headers})
