@@ -15,7 +15,6 @@ func TestContextResolves(t *testing.T) {
 	token := e.appToken(demo.ConsoleApp, demo.ConsoleRoles...)
 	for _, path := range []string{
 		seedPath,
-		strings.Replace(seedPath, "/beta/", "/v1.0/", 1),
 		"/v1.0/teams/" + demo.TeamID + "/operations/" + demo.TeamOperation,
 	} {
 		t.Run(path, func(t *testing.T) {
