@@ -71,3 +71,56 @@ func TestCheck(t *testing.T) {
 		})
 	}
 }
+
+func TestContextType(t *testing.T) {
+	m, err := csdl.Parse([]byte(`<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="microsoft.graph" Alias="graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityType Name="op">
+        <Property Name="id" Type="Edm.String" Nullable="false" />
+      </EntityType>
+      <EntityType Name="chat">
+        <Property Name="id" Type="Edm.String" Nullable="false" />
+        <Property Name="topic" Type="Edm.String" />
+        <NavigationProperty Name="operations" Type="Collection(graph.op)" ContainsTarget="true" />
+        <NavigationProperty Name="last" Type="graph.op" />
+      </EntityType>
+      <EntityContainer Name="GraphService">
+        <EntitySet Name="chats" EntityType="microsoft.graph.chat" />
+        <Singleton Name="me" Type="microsoft.graph.chat" />
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		fragment, typeName string
+		collection, ok     bool
+	}{
+		{"chats", "chat", true, true},
+		{"chats/$entity", "chat", false, true},
+		{"chats(id,topic)/$entity", "chat", false, true},
+		{"chats(operations())/$entity", "chat", false, true},
+		{"chats('19%3Aa%2Fb%40thread.v2')/operations/$entity", "op", false, true},
+		{"chats('it''s')/operations(id)", "op", true, true},
+		{"chats('a')/last", "op", false, true},
+		{"me", "chat", false, true},
+		{"me/operations", "op", true, true},
+		{"permissionGrants", "", false, false},
+		{"chats/operations", "", false, false},
+		{"chats('a')/topic", "", false, false},
+		{"chats('a')/last/$entity", "", false, false},
+		{"chats/$ref", "", false, false},
+		{"chats/microsoft.graph.chat", "", false, false},
+		{"", "", false, false},
+	}
+	for _, tt := range tests {
+		typeName, collection, ok := m.ContextType(tt.fragment)
+		if typeName != tt.typeName || collection != tt.collection || ok != tt.ok {
+			t.Errorf("ContextType(%q) = %q, %v, %v; want %q, %v, %v", tt.fragment, typeName, collection, ok, tt.typeName, tt.collection, tt.ok)
+		}
+	}
+}
