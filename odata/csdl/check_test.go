@@ -32,6 +32,9 @@ const doc = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="tags" Type="Collection(Edm.String)" />
         <NavigationProperty Name="parts" Type="Collection(graph.op)" />
       </EntityType>
+      <EntityType Name="bigOp" BaseType="graph.op">
+        <Property Name="size" Type="Edm.Int64" />
+      </EntityType>
     </Schema>
   </edmx:DataServices>
 </edmx:Edmx>`
@@ -54,6 +57,9 @@ func TestCheck(t *testing.T) {
 		{"not a member", `{"id":"1","count":1,"kind":"z"}`, false, []string{`"z" is not a member`}},
 		{"after the sentinel", `{"id":"1","count":1,"kind":"b"}`, false, []string{"after unknownFutureValue"}},
 		{"after the sentinel, asked for", `{"id":"1","count":1,"kind":"b"}`, true, nil},
+		{"a derived type", `{"id":"1","count":1,"kind":"a","parts":[{"@odata.type":"#microsoft.graph.bigOp","id":"2","count":1,"kind":"a","size":3}]}`, false, nil},
+		{"a derived type the metadata lacks", `{"id":"1","count":1,"kind":"a","parts":[{"@odata.type":"#microsoft.graph.hugeOp","id":"2"}]}`, false,
+			[]string{"parts[0]: type hugeOp is not in the metadata"}},
 		{"nested", `{"id":"1","count":1,"kind":"a","parts":[{"id":"2","count":1.5,"kind":"a"}]}`, false, []string{"parts[0].count"}},
 	}
 	for _, tt := range tests {
