@@ -174,5 +174,12 @@ func (e *env) doBody(method, path, token string, body []byte, headers ...string)
 	if err != nil {
 		e.t.Fatal(err)
 	}
+	if res.StatusCode/100 == 2 {
+		// Every answer a test sees is checked against its type's metadata
+		// (metacheck_test.go); a difference fails the test that asked.
+		if diffs := checkBody(res.Header, got, asksUnknownMembers(req.Header)); len(diffs) > 0 {
+			e.t.Errorf("%s %s: the answer differs from Graph's metadata:\n%s", method, path, strings.Join(diffs, "\n"))
+		}
+	}
 	return response{status: res.StatusCode, header: res.Header, body: got}
 }

@@ -120,12 +120,40 @@ func (v view) value(op *teamsops.Operation, name string) any {
 // OperationJSON returns a function that renders an operation as a GET of
 // it on version ("v1.0" or "beta") answers a client without Prefer
 // headers, with its @odata.context on publicURL: the same JSON, member for
-// member. It is the content of a rich change notification (v1.0), and
-// what the dashboard shows.
+// member. It is what the dashboard shows, and, on the version
+// OperationsVersion names, the content of a rich change notification
+// (NotificationJSON).
 func OperationJSON(publicURL, version string) func(op *teamsops.Operation) ([]byte, error) {
 	s, v := &Server{PublicURL: publicURL}, newView(version, nil)
 	return func(op *teamsops.Operation) ([]byte, error) {
 		req := &request{version: version, view: v, route: route{resource: op.Resource}}
 		return appendJSON(nil, append(object{{"@odata.context", s.contextURL(req, nil) + "/$entity"}}, v.operation(op, nil)...))
+	}
+}
+
+// OperationsVersion is the version whose GET reads a resource's
+// operations and whose view renders them where no request names one:
+// beta for a chat's (v1.0 has no chat operations: Graph's v1.0 metadata
+// has no operations navigation on chat, and v1.0 answers them 400), v1.0
+// for the others.
+func OperationsVersion(kind teamsops.ResourceKind) string {
+	if kind == teamsops.ResourceChat {
+		return "beta"
+	}
+	return "v1.0"
+}
+
+// NotificationJSON returns the renderer of a rich change notification's
+// content: an operation as a GET of it on OperationsVersion answers a
+// client without Prefer headers, so that its @odata.context resolves to a
+// path the receiver can read and its enum members follow that version's
+// rules.
+func NotificationJSON(publicURL string) func(op *teamsops.Operation) ([]byte, error) {
+	v1, beta := OperationJSON(publicURL, "v1.0"), OperationJSON(publicURL, "beta")
+	return func(op *teamsops.Operation) ([]byte, error) {
+		if OperationsVersion(op.Resource.Kind) == "beta" {
+			return beta(op)
+		}
+		return v1(op)
 	}
 }

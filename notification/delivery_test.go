@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"math/big"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -19,6 +20,7 @@ import (
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/notification"
+	"github.com/teamsops/teamsops/odata/metadata"
 	"github.com/teamsops/teamsops/webhook"
 )
 
@@ -213,6 +215,83 @@ func TestRichNotifications(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// TestRichChatNotifications: a chat's operation is rendered as beta, the
+// only version with chat operations, reads it: its content's
+// @odata.context is beta's (v1.0 answers that path 400) and its members
+// follow beta's rules, createChat included without the Prefer header, as
+// GET /beta answers it (docs/compatibility.md, "Evolvable enums on beta:
+// createChat"). A team's stays on v1.0 (TestRichNotifications).
+func TestRichChatNotifications(t *testing.T) {
+	s := newStack(t, fastRetries)
+	r := newReceiver(t)
+	key, cert := newCertificate(t)
+	subID := s.subscribe(s.console(), map[string]any{
+		"changeType": "created,updated", "notificationUrl": r.url(),
+		"resource": "/chats/getAllOperations", "expirationDateTime": in(50 * time.Minute),
+		"includeResourceData": true, "encryptionCertificate": cert, "encryptionCertificateId": "my-cert",
+	})
+	if status, m := s.call(http.MethodPost, "/v1.0/chats", s.console(), chatWithApp(0)); status != http.StatusAccepted {
+		t.Fatalf("POST /v1.0/chats = %d %v", status, m)
+	}
+	waitFor(t, "the operation's end", func() bool {
+		ns := operationNotifications(r, subID)
+		return len(ns) > 0 && strings.Contains(decryptStatus(t, key, ns[len(ns)-1]), "succeeded")
+	})
+	for _, n := range operationNotifications(r, subID) {
+		plain, err := webhook.Decrypt(key, n.EncryptedContent)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var op map[string]any
+		if err := json.Unmarshal(plain, &op); err != nil {
+			t.Fatalf("decrypted content is not JSON: %v: %s", err, plain)
+		}
+		ctx, _ := op["@odata.context"].(string)
+		chatID, _, _ := strings.Cut(strings.TrimPrefix(ctx, s.base+"/beta/$metadata#chats('"), "')")
+		if want := s.base + "/beta/$metadata#chats('" + chatID + "')/operations/$entity"; chatID == "" || ctx != want {
+			t.Errorf("@odata.context = %q, want beta's chat operation context", ctx)
+		}
+		if op["id"] != n.ResourceData.ID || op["operationType"] != "createChat" {
+			t.Errorf("decrypted operation %v", op)
+		}
+		for _, d := range metadata.CheckEntity("beta", "teamsAsyncOperation", plain, false) {
+			// createChat without the header: the seed's decision, as above.
+			if !strings.Contains(d, `"createChat" comes after unknownFutureValue`) {
+				t.Errorf("content differs from beta's metadata: %s", d)
+			}
+		}
+		// The content is what the receiver reads at its context's path.
+		status, got := s.call(http.MethodGet, "/beta/chats/"+url.PathEscape(mustUnescape(t, chatID))+"/operations/"+n.ResourceData.ID, s.console(), nil)
+		if status != http.StatusOK || got["@odata.context"] != ctx || got["operationType"] != op["operationType"] {
+			t.Errorf("GET the content's path = %d %v", status, got)
+		}
+	}
+}
+
+// decryptStatus returns the status of a rich notification's operation.
+func decryptStatus(t *testing.T, key *rsa.PrivateKey, n notification.ChangeNotification) string {
+	t.Helper()
+	if n.EncryptedContent == nil {
+		t.Fatalf("no encryptedContent: %+v", n)
+	}
+	plain, err := webhook.Decrypt(key, n.EncryptedContent)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var op struct{ Status string }
+	json.Unmarshal(plain, &op)
+	return op.Status
+}
+
+func mustUnescape(t *testing.T, s string) string {
+	t.Helper()
+	u, err := url.PathUnescape(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
 }
 
 // TestPermissionLoss: a delegated subscriber removed from the team stops

@@ -51,8 +51,10 @@ type Config struct {
 	Store teamsops.Store
 	// Sender talks to receivers.
 	Sender *webhook.Client
-	// Render returns an operation's JSON as a GET on v1.0 returns it: the
-	// content of a rich notification.
+	// Render returns an operation's JSON as a GET of it returns it, on the
+	// version that serves its resource's operations (beta for a chat's,
+	// v1.0 for a team's; http.NotificationJSON): the content of a rich
+	// notification.
 	Render func(op *teamsops.Operation) ([]byte, error)
 	// Tokens signs rich notifications' validation tokens.
 	Tokens TokenIssuer

@@ -37,8 +37,10 @@ var served = map[string][]string{
 	"group":                {"team"},
 	"user":                 {"chats", "joinedTeams"},
 	"subscription":         nil,
-	"teamsAppInstallation": nil,
+	"teamsAppInstallation": {"teamsApp"}, // $expand=teamsApp
 	"teamsApp":             nil,
+	// the @odata.type of a chat's and a team's members
+	"aadUserConversationMember": nil,
 }
 
 // roots are kept besides the entity types' own references.

@@ -259,7 +259,7 @@ func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *sl
 		Store: store,
 		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
 			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig, Own: cfg.OwnAddrs},
-		Render:   httpapi.OperationJSON(cfg.PublicURL, "v1.0"),
+		Render:   httpapi.NotificationJSON(cfg.PublicURL),
 		Tokens:   iss,
 		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
 		Workers: deliveryWorkers(cfg.DB),

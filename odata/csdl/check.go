@@ -17,7 +17,9 @@ import (
 // sends them only to clients that ask with Prefer:
 // include-unknown-enum-members (the evolvable enums of
 // https://learn.microsoft.com/graph/best-practices-concept).
-// Instance annotations (names with '@') are not checked.
+// An object's @odata.type, when it has one, is the type it is checked
+// against (a derived type of an abstract one, say); other instance
+// annotations (names with '@') are not checked.
 func (m *Model) Check(typeName string, body []byte, includeUnknown bool) []string {
 	var v any
 	if err := json.Unmarshal(body, &v); err != nil {
@@ -43,6 +45,14 @@ func (c *checker) object(path, typeName string, v any) {
 	if !ok {
 		c.addf("%s: %s is %s, not an object", orRoot(path), typeName, kind(v))
 		return
+	}
+	if cast, ok := obj["@odata.type"].(string); ok {
+		// A derived type names itself: #microsoft.graph.aadUserConversationMember.
+		name := strings.TrimPrefix(cast, "#")
+		if local := c.m.local(name); local != "" {
+			name = local
+		}
+		typeName = name
 	}
 	if _, ok := c.m.Types[typeName]; !ok {
 		c.addf("%s: type %s is not in the metadata", orRoot(path), typeName)

@@ -32,6 +32,9 @@ const doc = `<?xml version="1.0" encoding="utf-8"?>
         <Property Name="tags" Type="Collection(Edm.String)" />
         <NavigationProperty Name="parts" Type="Collection(graph.op)" />
       </EntityType>
+      <EntityType Name="bigOp" BaseType="graph.op">
+        <Property Name="size" Type="Edm.Int64" />
+      </EntityType>
     </Schema>
   </edmx:DataServices>
 </edmx:Edmx>`
@@ -54,6 +57,9 @@ func TestCheck(t *testing.T) {
 		{"not a member", `{"id":"1","count":1,"kind":"z"}`, false, []string{`"z" is not a member`}},
 		{"after the sentinel", `{"id":"1","count":1,"kind":"b"}`, false, []string{"after unknownFutureValue"}},
 		{"after the sentinel, asked for", `{"id":"1","count":1,"kind":"b"}`, true, nil},
+		{"a derived type", `{"id":"1","count":1,"kind":"a","parts":[{"@odata.type":"#microsoft.graph.bigOp","id":"2","count":1,"kind":"a","size":3}]}`, false, nil},
+		{"a derived type the metadata lacks", `{"id":"1","count":1,"kind":"a","parts":[{"@odata.type":"#microsoft.graph.hugeOp","id":"2"}]}`, false,
+			[]string{"parts[0]: type hugeOp is not in the metadata"}},
 		{"nested", `{"id":"1","count":1,"kind":"a","parts":[{"id":"2","count":1.5,"kind":"a"}]}`, false, []string{"parts[0].count"}},
 	}
 	for _, tt := range tests {
@@ -69,5 +75,58 @@ func TestCheck(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+func TestContextType(t *testing.T) {
+	m, err := csdl.Parse([]byte(`<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="microsoft.graph" Alias="graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityType Name="op">
+        <Property Name="id" Type="Edm.String" Nullable="false" />
+      </EntityType>
+      <EntityType Name="chat">
+        <Property Name="id" Type="Edm.String" Nullable="false" />
+        <Property Name="topic" Type="Edm.String" />
+        <NavigationProperty Name="operations" Type="Collection(graph.op)" ContainsTarget="true" />
+        <NavigationProperty Name="last" Type="graph.op" />
+      </EntityType>
+      <EntityContainer Name="GraphService">
+        <EntitySet Name="chats" EntityType="microsoft.graph.chat" />
+        <Singleton Name="me" Type="microsoft.graph.chat" />
+      </EntityContainer>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		fragment, typeName string
+		collection, ok     bool
+	}{
+		{"chats", "chat", true, true},
+		{"chats/$entity", "chat", false, true},
+		{"chats(id,topic)/$entity", "chat", false, true},
+		{"chats(operations())/$entity", "chat", false, true},
+		{"chats('19%3Aa%2Fb%40thread.v2')/operations/$entity", "op", false, true},
+		{"chats('it''s')/operations(id)", "op", true, true},
+		{"chats('a')/last", "op", false, true},
+		{"me", "chat", false, true},
+		{"me/operations", "op", true, true},
+		{"permissionGrants", "", false, false},
+		{"chats/operations", "", false, false},
+		{"chats('a')/topic", "", false, false},
+		{"chats('a')/last/$entity", "", false, false},
+		{"chats/$ref", "", false, false},
+		{"chats/microsoft.graph.chat", "", false, false},
+		{"", "", false, false},
+	}
+	for _, tt := range tests {
+		typeName, collection, ok := m.ContextType(tt.fragment)
+		if typeName != tt.typeName || collection != tt.collection || ok != tt.ok {
+			t.Errorf("ContextType(%q) = %q, %v, %v; want %q, %v, %v", tt.fragment, typeName, collection, ok, tt.typeName, tt.collection, tt.ok)
+		}
 	}
 }

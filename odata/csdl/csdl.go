@@ -14,6 +14,14 @@ type Model struct {
 	Alias     string
 	Types     map[string]*StructuredType
 	Enums     map[string]*EnumType
+	// Sets are the entity container's entity sets and singletons, by name.
+	Sets map[string]Set
+}
+
+// Set is an entity set or a singleton of the entity container.
+type Set struct {
+	Type      string // the unqualified entity type
+	Singleton bool
 }
 
 // StructuredType is an entity or complex type.
@@ -70,6 +78,16 @@ type xmlDoc struct {
 				Name string `xml:"Name,attr"`
 			} `xml:"Member"`
 		} `xml:"EnumType"`
+		Container struct {
+			EntitySets []struct {
+				Name string `xml:"Name,attr"`
+				Type string `xml:"EntityType,attr"`
+			} `xml:"EntitySet"`
+			Singletons []struct {
+				Name string `xml:"Name,attr"`
+				Type string `xml:"Type,attr"`
+			} `xml:"Singleton"`
+		} `xml:"EntityContainer"`
 	} `xml:"DataServices>Schema"`
 }
 
@@ -83,7 +101,7 @@ func Parse(data []byte) (*Model, error) {
 		return nil, fmt.Errorf("csdl: no schema")
 	}
 	s := doc.Schemas[0]
-	m := &Model{Namespace: s.Namespace, Alias: s.Alias, Types: map[string]*StructuredType{}, Enums: map[string]*EnumType{}}
+	m := &Model{Namespace: s.Namespace, Alias: s.Alias, Types: map[string]*StructuredType{}, Enums: map[string]*EnumType{}, Sets: map[string]Set{}}
 	add := func(ts []xmlType, entity bool) {
 		for _, t := range ts {
 			st := &StructuredType{Name: t.Name, Entity: entity, BaseType: m.local(t.BaseType), Open: t.OpenType}
@@ -104,6 +122,12 @@ func Parse(data []byte) (*Model, error) {
 			et.Members = append(et.Members, mem.Name)
 		}
 		m.Enums[e.Name] = et
+	}
+	for _, es := range s.Container.EntitySets {
+		m.Sets[es.Name] = Set{Type: m.local(es.Type)}
+	}
+	for _, sg := range s.Container.Singletons {
+		m.Sets[sg.Name] = Set{Type: m.local(sg.Type), Singleton: true}
 	}
 	return m, nil
 }
