@@ -170,11 +170,12 @@ func TestMetrics(t *testing.T) {
 }
 
 // TestThrottledMetrics: with --throttle scale=0.01, "GET /teams/{team-id}"
-// admits one request every 3.3 seconds; the refused ones are counted in
-// teamsops_throttled_requests_total by the limit that refused them, and
-// their requests as 429s of their route. A batch's requests are throttled,
-// routed and counted one by one: joinedTeams shares the row of
-// "GET /teams/{team-id}".
+// admits one request every 3.3 seconds, and one team one request every 25
+// seconds per app; the refused ones are counted in
+// teamsops_throttled_requests_total by the limit that refused them (the
+// team's, which is the tighter), and their requests as 429s of their
+// route. A batch's requests are throttled, routed and counted one by one:
+// joinedTeams shares the row of "GET /teams/{team-id}".
 func TestThrottledMetrics(t *testing.T) {
 	srv, base := serveWith(t, 0.01)
 	tok, err := srv.Issuer.Issue(identity.Claims{TenantID: demo.TenantID, AppID: demo.ConsoleApp, Roles: demo.ConsoleRoles}, time.Hour)
@@ -198,7 +199,8 @@ func TestThrottledMetrics(t *testing.T) {
 		labels map[string]string
 		want   float64
 	}{
-		{"teamsops_throttled_requests_total", map[string]string{"limit": "app+tenant: GET /teams/{team-id}, joinedTeams"}, 3},
+		{"teamsops_throttled_requests_total", map[string]string{"limit": "resource: GET /teams/{team-id}, joinedTeams"}, 2},
+		{"teamsops_throttled_requests_total", map[string]string{"limit": "app+tenant: GET /teams/{team-id}, joinedTeams"}, 1},
 		{"teamsops_http_requests_total", map[string]string{"route": "/teams/{team-id}", "method": "GET", "code": "429"}, 2},
 		{"teamsops_http_requests_total", map[string]string{"route": "/$batch", "method": "POST", "code": "200"}, 1},
 		{"teamsops_http_requests_total", map[string]string{"route": "/me/joinedTeams", "method": "GET", "code": "429"}, 1},
