@@ -50,26 +50,63 @@ func (ts *Tenants) now() time.Time {
 // Apply applies declarations, all in one transaction: if any fails,
 // nothing is written. The error says which entity could not be written.
 func (ts *Tenants) Apply(ctx context.Context, ds ...*teamsops.Declaration) error {
+	_, err := ts.ApplySummary(ctx, ds...)
+	return err
+}
+
+// Counts is what an apply did to the declared entities of one kind.
+type Counts struct {
+	Created, Changed, Deleted, Unchanged int
+}
+
+// Summary is what an apply did to one tenant: the counts of each kind
+// it declares or declared, in teamsops.DeclaredKinds order.
+type Summary struct {
+	TenantID, DisplayName string
+	Kinds                 map[teamsops.DeclaredKind]*Counts
+}
+
+// ApplySummary is Apply that also says, per tenant and kind, how many
+// entities it created, changed, deleted or left as they were, in the
+// order of ds. On an error nothing was written and it returns none.
+func (ts *Tenants) ApplySummary(ctx context.Context, ds ...*teamsops.Declaration) ([]Summary, error) {
 	now := ts.now()
 	plans := make([]*secretPlan, len(ds))
 	for i, d := range ds {
 		var err error
 		if plans[i], err = planSecrets(ctx, ts.Store, d); err != nil {
-			return fmt.Errorf("apply tenant %s: %w", d.Tenant.ID, err)
+			return nil, fmt.Errorf("apply tenant %s: %w", d.Tenant.ID, err)
 		}
 	}
-	return ts.Store.Update(ctx, func(tx teamsops.Tx) error {
+	var sums []Summary
+	err := ts.Store.Update(ctx, func(tx teamsops.Tx) error {
+		sums = sums[:0] // the store may run the function again
 		for i, d := range ds {
-			a := &applier{tx: tx, d: d, now: now, secrets: plans[i]}
+			a := &applier{tx: tx, d: d, now: now, secrets: plans[i], counts: map[teamsops.DeclaredKind]*Counts{}}
 			if err := a.apply(ctx); err != nil {
 				if code := teamsops.ErrorCode(err); code != teamsops.EINTERNAL {
 					return teamsops.Errorf(code, "Tenant %s: %s", d.Tenant.ID, teamsops.ErrorMessage(err))
 				}
 				return fmt.Errorf("apply tenant %s: %w", d.Tenant.ID, err)
 			}
+			sums = append(sums, Summary{TenantID: d.Tenant.ID, DisplayName: d.Tenant.DisplayName, Kinds: a.counts})
 		}
 		return nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return sums, nil
+}
+
+// count returns the counts of kind, made on first use.
+func (a *applier) count(kind teamsops.DeclaredKind) *Counts {
+	c := a.counts[kind]
+	if c == nil {
+		c = &Counts{}
+		a.counts[kind] = c
+	}
+	return c
 }
 
 // applier applies one declaration inside a transaction.
@@ -87,6 +124,10 @@ type applier struct {
 	// get (planSecrets); passwords those of the passwords, by user id.
 	secrets   *secretPlan
 	passwords map[string]string
+	// counts is what the apply did, by kind; appKept says the last
+	// writeApp found the app registration as declared and left it.
+	counts  map[teamsops.DeclaredKind]*Counts
+	appKept bool
 }
 
 // key identifies a declared entity among the tenant's.
@@ -191,6 +232,7 @@ func (a *applier) deleteUndeclared(ctx context.Context, before []teamsops.Declar
 	tenantID := a.d.Tenant.ID
 	a.wrote = a.wrote || len(gone) > 0
 	for _, e := range gone {
+		a.count(e.Kind).Deleted++
 		var err error
 		switch e.Kind {
 		case teamsops.DeclaredOperation:
@@ -248,11 +290,23 @@ func (a *applier) unchanged(i int) bool {
 // in the order of a.after (teamsops.DeclaredKinds: referenced first).
 func (a *applier) writeChanged(ctx context.Context) error {
 	for i, e := range a.after {
+		c := a.count(e.Kind)
 		if a.unchanged(i) && e.Kind != teamsops.DeclaredAppRegistration {
+			c.Unchanged++
 			continue
 		}
+		a.appKept = false
 		if err := a.write(ctx, i, e); err != nil {
 			return entityError("write", e, err)
+		}
+		_, existed := a.before[key(e.Kind, e.Parent, e.ID)]
+		switch {
+		case a.appKept:
+			c.Unchanged++
+		case existed:
+			c.Changed++
+		default:
+			c.Created++
 		}
 	}
 	return nil
@@ -368,6 +422,7 @@ func (a *applier) writeApp(ctx context.Context, r *teamsops.AppRegistration, unc
 		}
 	}
 	if unchanged && stored != nil && kept == len(secrets) && len(old) == len(secrets) {
+		a.appKept = true
 		return nil
 	}
 	a.wrote = true

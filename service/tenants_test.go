@@ -1,6 +1,7 @@
 package service_test
 
 import (
+	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -388,5 +389,51 @@ func TestApplyConcurrently(t *testing.T) {
 	got, err := (&service.Tenants{Store: stores[0]}).Get(t.Context(), northwind)
 	if err != nil || len(got.Users) != 33 {
 		t.Errorf("the tenant after concurrent applies: %v", err)
+	}
+}
+
+// TestApplySummary applies a file and its edit: the summary counts, per
+// kind, what each apply created, changed, deleted and left alone.
+func TestApplySummary(t *testing.T) {
+	ctx := t.Context()
+	tenants := &service.Tenants{Store: testdb.New(t)}
+	show := func(sums []service.Summary) string {
+		var b strings.Builder
+		for _, sum := range sums {
+			fmt.Fprintf(&b, "%s %s:", sum.TenantID, sum.DisplayName)
+			var kinds []string
+			for _, kind := range teamsops.DeclaredKinds {
+				if c := sum.Kinds[kind]; c != nil {
+					kinds = append(kinds, fmt.Sprintf("%s %+v", kind, *c))
+				}
+			}
+			b.WriteString(" " + strings.Join(kinds, " "))
+		}
+		return b.String()
+	}
+	for _, step := range []struct{ file, want string }{
+		{version1, "user {Created:3 Changed:0 Deleted:0 Unchanged:0} appRegistration {Created:1 Changed:0 Deleted:0 Unchanged:0} " +
+			"group {Created:2 Changed:0 Deleted:0 Unchanged:0} team {Created:2 Changed:0 Deleted:0 Unchanged:0} " +
+			"channel {Created:4 Changed:0 Deleted:0 Unchanged:0} chat {Created:2 Changed:0 Deleted:0 Unchanged:0} " +
+			"permissionGrant {Created:1 Changed:0 Deleted:0 Unchanged:0} operation {Created:2 Changed:0 Deleted:0 Unchanged:0}"},
+		// The secret edit changes the app; the membership edits change
+		// the teams, their groups and a General channel.
+		{version2, "user {Created:0 Changed:0 Deleted:1 Unchanged:2} appRegistration {Created:0 Changed:1 Deleted:0 Unchanged:0} " +
+			"group {Created:1 Changed:2 Deleted:0 Unchanged:0} team {Created:0 Changed:2 Deleted:0 Unchanged:0} " +
+			"channel {Created:0 Changed:1 Deleted:1 Unchanged:2} chat {Created:0 Changed:0 Deleted:1 Unchanged:1} " +
+			"permissionGrant {Created:0 Changed:0 Deleted:1 Unchanged:0} operation {Created:0 Changed:0 Deleted:1 Unchanged:1}"},
+		// Again: nothing changes, and the grants, gone, are not listed.
+		{version2, "user {Created:0 Changed:0 Deleted:0 Unchanged:2} appRegistration {Created:0 Changed:0 Deleted:0 Unchanged:1} " +
+			"group {Created:0 Changed:0 Deleted:0 Unchanged:3} team {Created:0 Changed:0 Deleted:0 Unchanged:2} " +
+			"channel {Created:0 Changed:0 Deleted:0 Unchanged:3} chat {Created:0 Changed:0 Deleted:0 Unchanged:1} " +
+			"operation {Created:0 Changed:0 Deleted:0 Unchanged:1}"},
+	} {
+		sums, err := tenants.ApplySummary(ctx, decode(t, "t.yaml", step.file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := show(sums), editTenant+" Contoso: "+step.want; got != want {
+			t.Errorf("summary\n%s\nwant\n%s", got, want)
+		}
 	}
 }
