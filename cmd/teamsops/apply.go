@@ -12,6 +12,7 @@ import (
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/service"
 )
 
 // apply applies tenant files to a database, which a server may be using,
@@ -20,12 +21,18 @@ func apply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: teamsops apply [flags] FILE...")
+		fmt.Fprint(stderr, "usage: teamsops apply [flags] FILE...\n\n"+
+			"Applies the tenant files to the database in one transaction, then prints\n"+
+			"one line per file (unless --quiet):\n\n"+
+			"  applied FILE to DB: tenant ID (NAME): KINDs N created, N changed, N deleted, N unchanged; …\n\n"+
+			"DB is --db with any password hidden; a kind is listed if the file declares\n"+
+			"it or the last apply did, and a count if it is not 0.\n\nflags:\n")
 		fs.PrintDefaults()
 	}
 	db := fs.String("db", "sqlite:teamsops.db", "database to apply the files to: sqlite:PATH or postgres://…")
 	poolSize := fs.Int("db-pool-size", 2, "most PostgreSQL connections to open")
 	printIDs := fs.Bool("print-ids", false, "print every entity the files declare with its id, those derived included")
+	quiet := fs.Bool("quiet", false, "do not print what was applied (--print-ids still prints)")
 	files, err := parseFlagsAndArgs(fs, args)
 	if err != nil {
 		return err
@@ -38,13 +45,46 @@ func apply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := server.Apply(ctx, *db, *poolSize, tenants); err != nil {
+	sums, err := server.Apply(ctx, *db, *poolSize, tenants)
+	if err != nil {
 		return err
+	}
+	if !*quiet {
+		for i, sum := range sums {
+			fmt.Fprintf(stdout, "applied %s to %s: %s\n", files[i], server.Redact(*db), summaryLine(sum))
+		}
 	}
 	if *printIDs {
 		return printDeclared(stdout, tenants)
 	}
 	return nil
+}
+
+// summaryLine says what an apply did to one tenant, kinds in writing
+// order: "tenant ID (NAME): users 3 created; teams 1 changed, 2 unchanged".
+func summaryLine(sum service.Summary) string {
+	var kinds []string
+	for _, kind := range teamsops.DeclaredKinds {
+		c := sum.Kinds[kind]
+		if c == nil {
+			continue
+		}
+		var counts []string
+		for _, n := range []struct {
+			n    int
+			what string
+		}{{c.Created, "created"}, {c.Changed, "changed"}, {c.Deleted, "deleted"}, {c.Unchanged, "unchanged"}} {
+			if n.n > 0 {
+				counts = append(counts, fmt.Sprintf("%d %s", n.n, n.what))
+			}
+		}
+		kinds = append(kinds, string(kind)+"s "+strings.Join(counts, ", "))
+	}
+	what := strings.Join(kinds, "; ")
+	if what == "" {
+		what = "nothing declared"
+	}
+	return fmt.Sprintf("tenant %s (%s): %s", sum.TenantID, sum.DisplayName, what)
 }
 
 // printDeclared writes a table of what the tenants declare: kind, the

@@ -131,10 +131,40 @@ func TestApply(t *testing.T) {
 	if got := clientToken(t, base, northwind, northwindApp, "provisioning-secret"); got != http.StatusOK {
 		t.Errorf("after apply: token endpoint answered %d", got)
 	}
-	// Applying again changes nothing and prints nothing without --print-ids.
+	// Applying again changes nothing, and --quiet prints nothing.
 	out.Reset()
-	if err := run(context.Background(), append([]string{"apply", "--db", db}, examples...), &out, io.Discard); err != nil || out.Len() > 0 {
+	if err := run(context.Background(), append([]string{"apply", "--db", db, "--quiet"}, examples...), &out, io.Discard); err != nil || out.Len() > 0 {
 		t.Errorf("apply again: %v, %q", err, out.String())
+	}
+}
+
+// TestApplySummary applies a file twice: apply says, on stdout, which
+// database it wrote and what it did to each kind of entity, first
+// creating everything, then leaving everything as it was.
+func TestApplySummary(t *testing.T) {
+	db := "sqlite:" + filepath.Join(t.TempDir(), "teamsops.db")
+	file := examples[0]
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"apply", "--db", db, file}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	want := "applied " + file + " to " + db + ": tenant " + fabrikam + " (Fabrikam): users 3 created; appRegistrations 4 created; " +
+		"teamsApps 1 created; groups 2 created; teams 2 created; channels 5 created; chats 2 created; " +
+		"appInstallations 2 created; permissionGrants 2 created; operations 2 created\n"
+	if out.String() != want {
+		t.Errorf("first apply printed\n%s\nwant\n%s", out.String(), want)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"apply", "--db", db, file}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	want = strings.ReplaceAll(want, " created", " unchanged")
+	if out.String() != want {
+		t.Errorf("second apply printed\n%s\nwant\n%s", out.String(), want)
+	}
+	out.Reset()
+	if err := run(context.Background(), []string{"apply", "--db", db, "--quiet", file}, &out, io.Discard); err != nil || out.Len() > 0 {
+		t.Errorf("apply --quiet: %v, printed %q", err, out.String())
 	}
 }
 

@@ -301,13 +301,14 @@ func loadTenants(ctx context.Context, tenants *service.Tenants, cfg Config) erro
 // Apply applies tenant declarations to the database dsn names without
 // starting a server ("teamsops apply"). A server may be using the
 // database: on SQLite the write waits for its lock (the busy timeout).
-func Apply(ctx context.Context, dsn string, poolSize int, ds []*teamsops.Declaration) error {
+// It returns what it did to each tenant.
+func Apply(ctx context.Context, dsn string, poolSize int, ds []*teamsops.Declaration) ([]service.Summary, error) {
 	b, err := OpenBackend(ctx, dsn, poolSize)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer b.Store.Close()
-	return (&service.Tenants{Store: b.Store}).Apply(ctx, ds...)
+	return (&service.Tenants{Store: b.Store}).ApplySummary(ctx, ds...)
 }
 
 // Start starts the engine: accepted operations run from now on. The
