@@ -14,6 +14,11 @@ import (
 // hashes: no other local user may read it.
 const private fs.FileMode = 0o600
 
+// File is the file a DSN of Open names — a path, or a file: URI — or ""
+// for a database that has none (in memory, or a temporary one): what a
+// caller that must not create a database checks exists first.
+func File(dsn string) string { return dbFile(dsn) }
+
 // dbFile is the file dsn names — a path, or a file: URI — or "" for a
 // database that has none (in memory, or a temporary one).
 func dbFile(dsn string) string {

@@ -168,6 +168,31 @@ func TestApplySummary(t *testing.T) {
 	}
 }
 
+// TestTokenMissingDatabase runs token and wait --db on a SQLite file that
+// does not exist, as from another folder than the server's: they fail,
+// naming the file and what to pass, and create no database.
+func TestTokenMissingDatabase(t *testing.T) {
+	dir := t.TempDir()
+	missing := filepath.Join(dir, "missing.db")
+	for _, args := range [][]string{
+		{"token", "--db", "sqlite:" + missing, "--tenant", demo.TenantID, "--app", demo.ConsoleApp},
+		{"wait", "--db", "sqlite:" + missing, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--timeout", "5s",
+			"http://127.0.0.1:1/v1.0/teams('x')/operations('y')"},
+	} {
+		var stdout bytes.Buffer
+		err := run(context.Background(), args, &stdout, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "there is no database at "+missing) || !strings.Contains(err.Error(), "teamsops serve") {
+			t.Errorf("%s: %v", args[0], err)
+		}
+		if stdout.Len() > 0 {
+			t.Errorf("%s printed %q", args[0], stdout.String())
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			t.Fatalf("%s created %s", args[0], entries[0].Name())
+		}
+	}
+}
+
 // TestApplyErrors applies files with problems: nothing is written.
 func TestApplyErrors(t *testing.T) {
 	dir := t.TempDir()
@@ -219,6 +244,7 @@ func TestServeAdminToken(t *testing.T) {
 // and refuses what the tenant does not hold, unless --force.
 func TestTokenChecks(t *testing.T) {
 	db := testdb.DSN(t)
+	testdb.Open(t, db).Close() // a database no server has started on yet, as apply leaves it
 	if err := run(context.Background(), []string{"token", "--db", db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp}, io.Discard, io.Discard); err == nil ||
 		!strings.Contains(err.Error(), "no server has started on") {
 		t.Errorf("before any server: %v", err)

@@ -44,7 +44,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := req.checkFlags(); err != nil {
 		return err
 	}
-	b, err := server.OpenBackend(ctx, *db, 2)
+	b, err := server.OpenExistingBackend(ctx, *db, 2)
 	if err != nil {
 		return err
 	}
@@ -161,7 +161,7 @@ func notGranted(kind string, asked, granted []string, app string) error {
 // mintToken signs a token with the issuer key kept in the database dsn,
 // for the issuer a server with the public URL base has.
 func mintToken(ctx context.Context, dsn, base string, claims identity.Claims, ttl time.Duration) (string, error) {
-	b, err := server.OpenBackend(ctx, dsn, 2)
+	b, err := server.OpenExistingBackend(ctx, dsn, 2)
 	if err != nil {
 		return "", err
 	}

@@ -2,8 +2,12 @@ package server
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -51,6 +55,24 @@ func OpenBackend(ctx context.Context, dsn string, poolSize int) (*Backend, error
 		}}, nil
 	}
 	return nil, fmt.Errorf("--db %q: want sqlite:PATH, sqlite::memory: or postgres://…", Redact(dsn))
+}
+
+// OpenExistingBackend is OpenBackend for commands that use the database
+// of a server and must not create one ("teamsops token", "teamsops
+// wait --db"): a SQLite file that does not exist is an error naming it,
+// where OpenBackend would create an empty database.
+func OpenExistingBackend(ctx context.Context, dsn string, poolSize int) (*Backend, error) {
+	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
+		if file := sqlite.File(path); file != "" {
+			if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+				if abs, err := filepath.Abs(file); err == nil {
+					file = abs
+				}
+				return nil, fmt.Errorf("--db %s: there is no database at %s: give --db the database \"teamsops serve\" uses, or start \"teamsops serve\" first", dsn, file)
+			}
+		}
+	}
+	return OpenBackend(ctx, dsn, poolSize)
 }
 
 // migrateRiver creates or updates River's tables. The store runs it under
