@@ -70,6 +70,8 @@
 // Transport errors, 408, 429 and 5xx answers are retried, up to
 // Options.MaxFailures in a row; any other answer ends the wait with a
 // *ResponseError carrying Graph's error code, message and request-id.
+// Options.OnRetry hears of each retry as it is decided, and a context
+// that ends during retries names the last failure in its error.
 // Each GET also asks for the evolvable members of operationType
 // ("Prefer: include-unknown-enum-members"), so that a v1.0 teamifyGroup
 // is not reported as unknownFutureValue.

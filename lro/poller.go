@@ -39,6 +39,19 @@ type Options struct {
 	// Progress, if not nil, is called with the operation after every
 	// poll that read it, the last one included.
 	Progress func(*Operation)
+	// OnRetry, if not nil, is called by PollUntilDone each time a poll
+	// failed transiently and will be retried, before it waits: a caller
+	// can say what goes wrong while it goes wrong. It is not called for
+	// the failure that makes PollUntilDone give up: that one is returned.
+	OnRetry func(Retry)
+}
+
+// Retry describes a poll that failed transiently, to Options.OnRetry.
+type Retry struct {
+	Err         error         // what failed: a transport error, or a *ResponseError
+	Failures    int           // polls failed in a row, this one included
+	MaxFailures int           // how many PollUntilDone allows in a row
+	Delay       time.Duration // the wait before the next poll
 }
 
 func (o *Options) withDefaults() Options {
@@ -77,6 +90,7 @@ type Poller struct {
 	next     time.Duration   // wait before the next poll
 	polls    int             // polls answered without guidance: the backoff's step
 	failures int             // polls in a row that failed transiently
+	lastErr  error           // the last of those failures, for contextError
 }
 
 // New returns a Poller for the operation a 202 Accepted names in its
@@ -171,6 +185,11 @@ func (p *Poller) PollUntilDone(ctx context.Context) (*Operation, error) {
 			return nil, err
 		case p.failures >= p.opts.MaxFailures:
 			return nil, fmt.Errorf("lro: giving up after %d failed polls in a row: %w", p.failures, err)
+		default:
+			p.lastErr = err
+			if p.opts.OnRetry != nil {
+				p.opts.OnRetry(Retry{Err: err, Failures: p.failures, MaxFailures: p.opts.MaxFailures, Delay: p.next})
+			}
 		}
 	}
 	if p.err != nil {
@@ -228,7 +247,7 @@ func (p *Poller) step(ctx context.Context) (op *Operation, retry bool, err error
 	if err != nil {
 		return nil, false, fmt.Errorf("lro: GET %s: %w", p.url, err)
 	}
-	p.failures, p.status = 0, op.Status
+	p.failures, p.lastErr, p.status = 0, nil, op.Status
 	switch op.Status {
 	case StatusSucceeded:
 		p.done, p.result = true, op
@@ -292,7 +311,13 @@ func (p *Poller) transportError(ctx context.Context, err error) (*Operation, boo
 	return nil, p.failed(http.Header{}), err
 }
 
+// contextError is err, the context's, with what is known of the wait:
+// the last status read, and the failure being retried when it ended, so
+// that a deadline does not hide a server that cannot be reached.
 func (p *Poller) contextError(err error) error {
+	if p.lastErr != nil {
+		return fmt.Errorf("lro: waiting for %s (last error: %v): %w", p.url, p.lastErr, err)
+	}
 	if p.status == "" {
 		return fmt.Errorf("lro: waiting for %s: %w", p.url, err)
 	}

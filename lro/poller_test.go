@@ -140,6 +140,43 @@ func TestGivesUp(t *testing.T) {
 	}
 }
 
+// TestOnRetry: each transient failure that will be retried is reported
+// as it happens, with the wait that follows; the one that makes the
+// poller give up is returned instead.
+func TestOnRetry(t *testing.T) {
+	f := newFake(t, reply{status: http.StatusServiceUnavailable, header: map[string]string{"Retry-After": "2"}, body: "down"})
+	var retries []Retry
+	p, slept := f.start(t, nil, &Options{MaxFailures: 3, OnRetry: func(r Retry) { retries = append(retries, r) }})
+	_, err := p.PollUntilDone(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "3 failed polls") {
+		t.Fatalf("err %v", err)
+	}
+	if len(retries) != 2 {
+		t.Fatalf("retries %+v, want 2", retries)
+	}
+	for i, r := range retries {
+		var rerr *ResponseError
+		if r.Failures != i+1 || r.MaxFailures != 3 || r.Delay != 2*time.Second || !errors.As(r.Err, &rerr) || rerr.StatusCode != http.StatusServiceUnavailable {
+			t.Errorf("retry %d: %+v", i, r)
+		}
+		if (*slept)[i+1] != r.Delay {
+			t.Errorf("retry %d said %v, the poller waited %v", i, r.Delay, (*slept)[i+1])
+		}
+	}
+}
+
+// TestDeadlineNamesLastFailure: a context that ends while the poller
+// retries says what was failing.
+func TestDeadlineNamesLastFailure(t *testing.T) {
+	f := newFake(t, reply{status: http.StatusBadGateway, body: "bad gateway"})
+	ctx, cancel := context.WithCancel(context.Background())
+	p, _ := f.start(t, nil, &Options{OnRetry: func(Retry) { cancel() }})
+	_, err := p.PollUntilDone(ctx)
+	if !errors.Is(err, context.Canceled) || !strings.Contains(err.Error(), "last error") || !strings.Contains(err.Error(), "502") {
+		t.Fatalf("err %v", err)
+	}
+}
+
 // TestSuccessResetsFailures: MaxFailures counts failures in a row only.
 func TestSuccessResetsFailures(t *testing.T) {
 	down := reply{status: http.StatusBadGateway}

@@ -51,6 +51,20 @@ func (p *progress) update(op *lro.Operation) {
 	}
 }
 
+// retry is the poller's OnRetry callback: it says on a line of its own
+// what failed and when the next poll goes, so that a server that cannot
+// be reached shows at once rather than when the poller gives up.
+func (p *progress) retry(r lro.Retry) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	clear := ""
+	if p.tty {
+		clear = "\r\x1b[K" // the status line is redrawn after it
+	}
+	fmt.Fprintf(p.w, "%steamsops wait: %v; retrying in %s (%d of %d)\n",
+		clear, r.Err, r.Delay.Round(100*time.Millisecond), r.Failures, r.MaxFailures)
+}
+
 func (p *progress) redraw() {
 	defer p.wg.Done()
 	tick := time.NewTicker(100 * time.Millisecond)

@@ -3,6 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -264,15 +267,24 @@ func TestTokenChecks(t *testing.T) {
 		{"unknown tenant", []string{"--tenant", northwind, "--app", demo.ConsoleApp},
 			"there is no tenant " + northwind + " (--force mints the token anyway)"},
 		{"unknown app", []string{"--tenant", demo.TenantID, "--app", fabrikamSync},
-			"there is no app " + fabrikamSync + " in tenant " + demo.TenantID},
+			"tenant " + demo.TenantID + ": app registration \"" + fabrikamSync + "\" is not an app registration of this tenant"},
 		{"unknown user", []string{"--tenant", demo.TenantID, "--user", "nobody@contoso.onmicrosoft.com"},
-			"there is no user nobody@contoso.onmicrosoft.com in tenant " + demo.TenantID},
+			"user \"nobody@contoso.onmicrosoft.com\" is not a user of this tenant"},
 		{"role not granted", []string{"--tenant", demo.TenantID, "--app", demo.ChatBotApp, "--roles", "Chat.Read.All,Chat.Create"},
 			"app " + demo.ChatBotApp + " was not granted the application permission Chat.Read.All, Chat.Create (it has: none)"},
 		{"scope not consented", []string{"--tenant", fabrikam, "--app", fabrikamSync, "--user", "pat@fabrikam.onmicrosoft.com", "--scopes", "Chat.Read,Chat.Create"},
 			"was not granted the delegated permission Chat.Create (it has: Chat.Read, Chat.ReadWrite)"},
 		{"disabled user", []string{"--tenant", fabrikam, "--user", former}, "the account of user " + former + " is disabled"},
 		{"forced", []string{"--tenant", northwind, "--app", demo.ConsoleApp, "--roles", "Chat.Read.All", "--force"}, ""},
+		{"app and user by the names of tenant files", []string{"--tenant", fabrikam, "--app", "Fabrikam Sync", "--user", "pat", "--scopes", "Chat.Read"}, ""},
+		{"typo of an app's name", []string{"--tenant", fabrikam, "--app", "fabrikam synk", "--roles", "Chat.Create"},
+			`is not an app registration of this tenant; did you mean "fabrikam sync"?`},
+		{"typo of a user's alias", []string{"--tenant", fabrikam, "--user", "pta", "--scopes", "Chat.Read"},
+			`is not a user of this tenant; did you mean "pat"?`},
+		{"typo of a role", []string{"--tenant", fabrikam, "--app", fabrikamSync, "--roles", "Team.Creat"},
+			`unknown application permission "Team.Creat"; did you mean "Team.Create"?`},
+		{"typo of a scope", []string{"--tenant", fabrikam, "--user", "pat", "--scopes", "Chat.Raed"},
+			`unknown delegated permission "Chat.Raed"; did you mean "Chat.Read"?`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -303,4 +315,57 @@ func TestTokenChecks(t *testing.T) {
 	if res.StatusCode != http.StatusOK {
 		t.Errorf("GET team with the token: %d", res.StatusCode)
 	}
+}
+
+// TestTokenNames: "teamsops token" takes the names tenant files take, and
+// puts the ids they name in the token; --force mints for a permission
+// name no tenant file could grant, but says what it probably meant.
+func TestTokenNames(t *testing.T) {
+	db := testdb.DSN(t)
+	serveInBackground(t, "--db", db, "--tenant-file", examples[0])
+	var out, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"token", "--db", db, "--tenant", fabrikam,
+		"--app", "fabrikam sync", "--user", "PAT", "--scopes", "Chat.Read"}, &out, &stderr); err != nil {
+		t.Fatalf("token: %v\n%s", err, stderr.String())
+	}
+	claims := jwtPayload(t, out.String())
+	s := testdb.Open(t, db)
+	pat, err := s.User(context.Background(), fabrikam, "pat@fabrikam.onmicrosoft.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if claims["appid"] != fabrikamSync || claims["oid"] != pat.ID {
+		t.Errorf("appid %v, oid %v; want %s and %s", claims["appid"], claims["oid"], fabrikamSync, pat.ID)
+	}
+
+	out.Reset()
+	stderr.Reset()
+	if err := run(context.Background(), []string{"token", "--db", db, "--tenant", fabrikam,
+		"--app", fabrikamSync, "--roles", "Team.Creat", "--force"}, &out, &stderr); err != nil {
+		t.Fatalf("forced token: %v", err)
+	}
+	if roles := jwtPayload(t, out.String())["roles"]; fmt.Sprint(roles) != "[Team.Creat]" {
+		t.Errorf("roles %v, want [Team.Creat]", roles)
+	}
+	if want := `did you mean "Team.Create"?`; !strings.Contains(stderr.String(), want) {
+		t.Errorf("stderr %q lacks %q", stderr.String(), want)
+	}
+}
+
+// jwtPayload decodes the claims of a JWT without checking it.
+func jwtPayload(t *testing.T, raw string) map[string]any {
+	t.Helper()
+	parts := strings.Split(strings.TrimSpace(raw), ".")
+	if len(parts) != 3 {
+		t.Fatalf("not a JWT: %q", raw)
+	}
+	b, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(b, &claims); err != nil {
+		t.Fatal(err)
+	}
+	return claims
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/tenantfile"
 )
 
 // tokenRequest is what the token command's flags ask for.
@@ -32,12 +33,12 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	db := fs.String("db", "sqlite:teamsops.db", "database the server uses")
 	publicURL := fs.String("public-url", "", "the issuer's base URL (default: the one the last server started on --db recorded)")
 	fs.StringVar(&req.tenant, "tenant", "", "tenant id (tid)")
-	fs.StringVar(&req.app, "app", "", "client id of the calling app (appid)")
-	fs.StringVar(&req.user, "user", "", "object id or user principal name of the signed-in user: makes a delegated token")
+	fs.StringVar(&req.app, "app", "", "client id or display name of the calling app (appid)")
+	fs.StringVar(&req.user, "user", "", "object id, user principal name, or its alias before @, of the signed-in user: makes a delegated token")
 	fs.Var(&req.roles, "roles", "application permissions, comma-separated (default: all the app was granted)")
 	fs.Var(&req.scopes, "scopes", "delegated permissions, comma-separated (delegated token)")
 	fs.BoolVar(&req.force, "force", false, "mint the token even if the tenant, app or user does not exist or lacks a permission")
-	ttl := fs.Duration("ttl", time.Hour, "lifetime of the token")
+	ttl := fs.Duration("ttl", time.Hour, "lifetime of the token; validators, teamsops' and Microsoft's libraries alike, still accept it up to 5 minutes after it expires (clock skew)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -57,7 +58,7 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return fmt.Errorf("no server has started on %s yet, so its public URL is not known: give --public-url", server.Redact(*db))
 		}
 	}
-	claims, err := req.claims(ctx, b.Store)
+	claims, err := req.claims(ctx, b.Store, stderr)
 	if err != nil {
 		return err
 	}
@@ -88,27 +89,53 @@ func (r *tokenRequest) checkFlags() error {
 	return nil
 }
 
-// claims checks the request against the directory, unless --force, and
-// returns the token's claims.
-func (r *tokenRequest) claims(ctx context.Context, s teamsops.Store) (identity.Claims, error) {
+// claims checks the request against the directory and returns the
+// token's claims. Users and apps may be named as tenant files name them;
+// with --force, what the directory does not hold is taken as given, and
+// a permission name no tenant file could grant only draws a warning.
+func (r *tokenRequest) claims(ctx context.Context, s teamsops.Store, stderr io.Writer) (identity.Claims, error) {
 	c := identity.Claims{TenantID: r.tenant, UserID: r.user, AppID: r.app, Scopes: r.scopes, Roles: r.roles}
 	if c.AppID == "" {
 		// A delegated token always names the client it was issued to;
 		// without --app it is Graph Explorer's, a public client.
 		c.AppID = identity.GraphExplorerClientID
 	}
-	if r.force {
-		return c, nil
+	if err := r.checkNames(stderr); err != nil {
+		return c, err
 	}
 	if _, err := s.Tenant(ctx, r.tenant); err != nil {
+		if r.force {
+			return c, nil
+		}
 		return c, refuse(err, "tenant %s", r.tenant)
 	}
 	var app *teamsops.AppRegistration
 	if r.app != "" {
-		var err error
-		if app, err = s.AppRegistration(ctx, r.tenant, r.app); err != nil {
+		a, err := lookup(ctx, s, r.tenant, teamsops.DeclaredAppRegistration, r.app,
+			func(id string) (*teamsops.AppRegistration, error) { return s.AppRegistration(ctx, r.tenant, id) },
+			tenantfile.AppNames)
+		switch {
+		case err == nil:
+			app, c.AppID = a, a.ClientID
+		case !r.force:
 			return c, refuse(err, "app %s in tenant %s", r.app, r.tenant)
 		}
+	}
+	var u *teamsops.User
+	if r.user != "" {
+		var err error
+		u, err = lookup(ctx, s, r.tenant, teamsops.DeclaredUser, r.user,
+			func(id string) (*teamsops.User, error) { return s.User(ctx, r.tenant, id) },
+			tenantfile.UserNames)
+		switch {
+		case err == nil:
+			c.UserID = u.ID
+		case !r.force:
+			return c, refuse(err, "user %s in tenant %s", r.user, r.tenant)
+		}
+	}
+	if r.force {
+		return c, nil
 	}
 	if r.user == "" {
 		if len(c.Roles) == 0 {
@@ -116,23 +143,87 @@ func (r *tokenRequest) claims(ctx context.Context, s teamsops.Store) (identity.C
 		}
 		return c, notGranted("application permission", c.Roles, app.Roles, app.ClientID)
 	}
-	u, err := s.User(ctx, r.tenant, r.user)
-	if err != nil {
-		return c, refuse(err, "user %s in tenant %s", r.user, r.tenant)
-	}
 	if u.AccountDisabled {
 		return c, fmt.Errorf("the account of user %s is disabled: it cannot sign in (--force mints the token anyway)", r.user)
 	}
-	c.UserID = u.ID
 	if app == nil {
 		return c, nil // Graph Explorer is consented for everything
 	}
 	return c, notGranted("delegated permission", c.Scopes, app.DelegatedScopes, app.ClientID)
 }
 
+// checkNames checks the permission names against those tenant files may
+// grant: an unknown one is refused, with the closest known name, or with
+// --force only warned about.
+func (r *tokenRequest) checkNames(stderr io.Writer) error {
+	var problems []string
+	for _, p := range r.roles {
+		if msg := tenantfile.PermissionProblem(p, "application"); msg != "" {
+			problems = append(problems, msg)
+		}
+	}
+	for _, p := range r.scopes {
+		if msg := tenantfile.PermissionProblem(p, "delegated"); msg != "" {
+			problems = append(problems, msg)
+		}
+	}
+	if len(problems) == 0 {
+		return nil
+	}
+	if r.force {
+		for _, msg := range problems {
+			fmt.Fprintf(stderr, "teamsops token: warning: %s (minted anyway: --force)\n", msg)
+		}
+		return nil
+	}
+	return fmt.Errorf("%s (--force mints the token anyway)", strings.Join(problems, "; "))
+}
+
+// lookup reads what ref names: first as an id (or, for a user, a user
+// principal name), then by the names the tenant's file gave its entities
+// of kind. An unknown name is an error of code ENOTFOUND that lists the
+// closest name.
+func lookup[T any](ctx context.Context, s teamsops.Store, tenant string, kind teamsops.DeclaredKind, ref string,
+	read func(id string) (T, error), names func([]T) *tenantfile.Names) (T, error) {
+	v, err := read(ref)
+	if teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
+		return v, err
+	}
+	declared, derr := s.Declared(ctx, tenant)
+	if derr != nil {
+		return v, err
+	}
+	var known []T
+	for _, d := range declared {
+		if d.Kind != kind {
+			continue
+		}
+		if e, rerr := read(d.ID); rerr == nil {
+			known = append(known, e)
+		}
+	}
+	id, nerr := names(known).Resolve(ref)
+	if nerr != nil {
+		return v, &notFound{tenant, nerr}
+	}
+	return read(id)
+}
+
+// notFound is a name that names nothing in tenant, with the reason.
+type notFound struct {
+	tenant string
+	err    error
+}
+
+func (e *notFound) Error() string { return e.err.Error() }
+
 // refuse explains a failed read of what the token names.
 func refuse(err error, format string, args ...any) error {
 	what := fmt.Sprintf(format, args...)
+	var nf *notFound
+	if errors.As(err, &nf) {
+		return fmt.Errorf("tenant %s: %v (--force mints the token anyway)", nf.tenant, nf.err)
+	}
 	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
 		return fmt.Errorf("there is no %s (--force mints the token anyway)", what)
 	}

@@ -37,7 +37,8 @@ type waitConfig struct {
 
 // wait polls one operation with lro until it ends, prints it as JSON, and
 // exits 0 if it succeeded, 1 if it failed, 2 if --timeout ran out first
-// and 3 on any other error.
+// and 3 on any other error. Each failed poll it retries is said on stderr
+// as it happens, and the error it exits with names the last one.
 func wait(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := parseWait(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
@@ -116,7 +117,7 @@ func (c *waitConfig) poll(ctx context.Context, stderr io.Writer) (*lro.Operation
 	client := &http.Client{Transport: &bearer{source: source, next: http.DefaultTransport}}
 	show := newProgress(stderr)
 	defer show.stop()
-	p, err := lro.NewFromLocation(client, base, c.location, &lro.Options{Progress: show.update})
+	p, err := lro.NewFromLocation(client, base, c.location, &lro.Options{Progress: show.update, OnRetry: show.retry})
 	if err != nil {
 		return nil, err
 	}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -139,5 +140,31 @@ func TestWaitFlags(t *testing.T) {
 		if _, err := parseWait(args, io.Discard); err == nil {
 			t.Errorf("%q: no error", args)
 		}
+	}
+}
+
+// TestWaitClosedPort: against a port nothing listens on, "teamsops wait"
+// says each refused connection and the retry that follows on stderr as it
+// happens, and when --timeout runs out it exits 2 with an error that
+// still names the refused connection.
+func TestWaitClosedPort(t *testing.T) {
+	base := "http://" + freeAddr(t) + "/v1.0"
+	var stdout, stderr bytes.Buffer
+	err := wait(context.Background(), []string{"--base-url", base, "--token", "t", "--timeout", "2500ms",
+		"/teams('" + demo.TeamID + "')/operations('op')"}, &stdout, &stderr)
+	var exit *exitError
+	if !errors.As(err, &exit) || exit.code != exitTimedOut {
+		t.Fatalf("wait = %v, want exit %d", err, exitTimedOut)
+	}
+	if !strings.Contains(err.Error(), "connection refused") {
+		t.Errorf("error %q does not say the connection was refused", err)
+	}
+	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if len(lines) == 0 || !strings.HasPrefix(lines[0], "teamsops wait: ") ||
+		!strings.Contains(lines[0], "connection refused; retrying in ") || !strings.HasSuffix(lines[0], "(1 of 8)") {
+		t.Errorf("stderr %q, want a line per retry, the first ending (1 of 8)", stderr.String())
+	}
+	if stdout.Len() > 0 {
+		t.Errorf("stdout %q, want nothing", stdout.String())
 	}
 }
