@@ -15,6 +15,11 @@ import (
 // resource's scopes, /.default included.
 var oidcScopes = []string{"openid", "profile", "email", "offline_access"}
 
+// maxScopes bounds the scopes one request names: a request is read before
+// its client is authenticated, and each scope of an API may read the
+// directory. Real requests name a handful.
+const maxScopes = 100
+
 // scopeRequest is a token request's scope parameter, read: at most one
 // resource (Microsoft Graph, or an API app of the tenant) and its
 // permissions, beside OpenID Connect scopes.
@@ -39,7 +44,11 @@ func (s scopeRequest) has(oidc string) bool { return slices.Contains(s.oidc, oid
 func (e *endpoints) parseScope(ctx context.Context, t *teamsops.Tenant, scope string) (scopeRequest, *oauthError) {
 	var req scopeRequest
 	resourceSet := false
-	for _, s := range strings.Fields(scope) {
+	fields := strings.Fields(scope)
+	if len(fields) > maxScopes {
+		return req, badRequest("invalid_scope", 70011, fmt.Sprintf("The provided value for the input parameter 'scope' is not valid: it names %d scopes, more than %d.", len(fields), maxScopes))
+	}
+	for _, s := range fields {
 		if slices.Contains(oidcScopes, strings.ToLower(s)) {
 			if !slices.Contains(req.oidc, strings.ToLower(s)) {
 				req.oidc = append(req.oidc, strings.ToLower(s))
@@ -50,9 +59,14 @@ func (e *endpoints) parseScope(ctx context.Context, t *teamsops.Tenant, scope st
 		if name == "" {
 			return req, invalidScope(s)
 		}
-		api, oerr := e.resourceOf(ctx, t, resource)
-		if oerr != nil {
-			return req, oerr
+		// A resource named as before is the same one: finding an API app
+		// reads the directory, which one request does once per name.
+		api := req.api
+		if !resourceSet || resource != req.resource {
+			var oerr *oauthError
+			if api, oerr = e.resourceOf(ctx, t, resource); oerr != nil {
+				return req, oerr
+			}
 		}
 		if resourceSet && !sameResource(api, req.api) {
 			return req, badRequest("invalid_scope", 28000, fmt.Sprintf("Provided value for the input parameter scope '%s' is not valid because it contains more than one resource. Scope %s is not valid.", scope, scope))

@@ -565,3 +565,19 @@ func TestAppTokenReuse(t *testing.T) {
 		t.Error("a user's token was answered again")
 	}
 }
+
+func TestScopeBound(t *testing.T) {
+	iss, _ := testSetup(t, time.Now())
+	h := iss.Handler(demoDirectory(t))
+	many := strings.Repeat("api://"+apiApp+"/access_as_user ", maxScopes+1)
+	status, body, _ := post(t, h, tokenPath(tenantA), url.Values{"grant_type": {"password"}, "client_id": {cliApp},
+		"username": {"ana@contoso.example"}, "password": {"x"}, "scope": {many}})
+	wantError(t, status, body, 400, "invalid_scope", 70011)
+	// At the bound, the API is found once and every name is its.
+	atBound := strings.Repeat("api://"+apiApp+"/access_as_user ", maxScopes)
+	status, body, _ = post(t, h, tokenPath(tenantA), url.Values{"grant_type": {"password"}, "client_id": {cliApp},
+		"username": {"ana@contoso.example"}, "password": {anaPassword}, "scope": {atBound}})
+	if status != 200 || claimsOf(t, body["access_token"])["aud"] != apiApp {
+		t.Errorf("at the bound: %d %v", status, body)
+	}
+}
