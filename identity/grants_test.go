@@ -64,3 +64,23 @@ func TestRedeemingClient(t *testing.T) {
 	status, body, _ = post(t, h, tokenPath(tenantA), f)
 	wantError(t, status, body, 400, "invalid_grant", 70000)
 }
+
+// TestTokenPreflight: a single-page app's browser asks before its
+// cross-origin POST; the answer lets the POST through, and the POST's own
+// answer decides whether the page may read it (TestRedeemingClient).
+func TestTokenPreflight(t *testing.T) {
+	iss, _ := testSetup(t, time.Now())
+	h := iss.Handler(demoDirectory(t))
+	req := httptest.NewRequest("OPTIONS", tokenPath(tenantA), nil)
+	req.Header.Set("Origin", "https://spa.contoso.example")
+	req.Header.Set("Access-Control-Request-Method", "POST")
+	req.Header.Set("Access-Control-Request-Headers", "content-type, client-request-id")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	hdr := rec.Header()
+	if rec.Code != 204 || hdr.Get("Access-Control-Allow-Origin") != "https://spa.contoso.example" ||
+		!strings.Contains(hdr.Get("Access-Control-Allow-Methods"), "POST") ||
+		!strings.Contains(strings.ToLower(hdr.Get("Access-Control-Allow-Headers")), "client-request-id") {
+		t.Errorf("preflight: %d %v", rec.Code, hdr)
+	}
+}
