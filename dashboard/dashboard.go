@@ -105,7 +105,7 @@ func New(cfg Config) (*Handler, error) {
 func (h *Handler) routes() {
 	static, _ := fs.Sub(staticFiles, "static")
 	m := http.NewServeMux()
-	m.Handle("GET "+Prefix+"static/", http.StripPrefix(Prefix+"static/", assets(http.FileServerFS(static))))
+	m.Handle("GET "+Prefix+"static/", http.StripPrefix(Prefix+"static/", h.assets(http.FileServerFS(static))))
 	m.HandleFunc("GET "+Prefix+"login", h.loginForm)
 	m.HandleFunc("POST "+Prefix+"login", h.login)
 	m.HandleFunc("POST "+Prefix+"logout", h.signedIn(h.logout))
@@ -151,8 +151,15 @@ func secure(hd http.Header) {
 
 // assets lets browsers keep the embedded assets: their URLs change with
 // their content (asset).
-func assets(next http.Handler) http.Handler {
+// Only the embedded files' own names are served: any other name, among
+// them one the file system would refuse as invalid, is a 404.
+func (h *Handler) assets(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if _, ok := assetVersions[r.URL.Path]; !ok {
+			r.URL.Path = Prefix + "static/" + r.URL.Path
+			h.notFound(w, r)
+			return
+		}
 		w.Header().Set("Cache-Control", "public, max-age=86400")
 		next.ServeHTTP(w, r)
 	})
