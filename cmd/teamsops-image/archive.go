@@ -15,8 +15,8 @@ import (
 )
 
 // Annotations of the archive's index that name the image: the OCI image
-// spec's own, which podman reads, and containerd's, which docker's
-// containerd image store reads.
+// spec's own, which podman reads, and containerd's, which Docker reads
+// when its images are kept by containerd.
 const (
 	annotationRefName       = "org.opencontainers.image.ref.name"
 	annotationContainerdRef = "io.containerd.image.name"
@@ -40,9 +40,10 @@ func blobName(h v1.Hash) string { return "blobs/" + h.Algorithm + "/" + h.Hex }
 // writeArchive writes img as one tar that is both an OCI image layout
 // (oci-layout, index.json, blobs/) and, over the same blobs, Docker's
 // "docker save" format (manifest.json), as Docker itself writes since
-// version 25: podman loads the first, every docker the second. tag names
-// the image in both. Entries are sorted and dated mtime.
-func writeArchive(w io.Writer, img v1.Image, tag, arch string, mtime time.Time) error {
+// version 25: podman and containerd load the first, Docker's own image
+// store the second. tag names the image in both; containerd takes
+// fullName, the name in full. Entries are sorted and dated mtime.
+func writeArchive(w io.Writer, img v1.Image, tag, fullName, arch string, mtime time.Time) error {
 	manifest, err := img.RawManifest()
 	if err != nil {
 		return err
@@ -85,7 +86,7 @@ func writeArchive(w io.Writer, img v1.Image, tag, arch string, mtime time.Time) 
 			MediaType:   types.OCIManifestSchema1,
 			Size:        int64(len(manifest)),
 			Digest:      manifestDigest,
-			Annotations: map[string]string{annotationRefName: tag, annotationContainerdRef: tag},
+			Annotations: map[string]string{annotationRefName: tag, annotationContainerdRef: fullName},
 			Platform:    &v1.Platform{OS: "linux", Architecture: arch},
 		}},
 	})

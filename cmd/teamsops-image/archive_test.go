@@ -17,6 +17,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/distribution/reference"
 )
 
 // testSpec is an image of a stand-in binary, for tests that need no
@@ -34,7 +36,7 @@ func archiveBytes(t *testing.T, s spec) []byte {
 		t.Fatal(err)
 	}
 	var buf bytes.Buffer
-	if err := writeArchive(&buf, img, "teamsops:latest", s.arch, s.created); err != nil {
+	if err := writeArchive(&buf, img, "teamsops:latest", "full/teamsops:latest", s.arch, s.created); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -109,6 +111,7 @@ func TestParseTag(t *testing.T) {
 	for _, tc := range []struct{ in, want string }{
 		{"teamsops", "teamsops:latest"},
 		{"teamsops:1.0", "teamsops:1.0"},
+		{"localhost/teamsops", "localhost/teamsops:latest"},
 		{"registry.example:5000/team/teamsops", "registry.example:5000/team/teamsops:latest"},
 		{"registry.example:5000/team/teamsops:v2", "registry.example:5000/team/teamsops:v2"},
 		{"", ""},
@@ -117,9 +120,22 @@ func TestParseTag(t *testing.T) {
 		{"teamsops@sha256:" + strings.Repeat("a", 64), ""},
 		{"teamsops:bad tag", ""},
 	} {
-		got, err := parseTag(tc.in)
+		got, full, err := parseTag(tc.in)
 		if got != tc.want || (err != nil) != (tc.want == "") {
 			t.Errorf("parseTag(%q) = %q, %v; want %q", tc.in, got, err, tc.want)
+			continue
+		}
+		if err != nil {
+			continue
+		}
+		// The full name is Docker's: normalizing it again changes
+		// nothing, and its familiar form is the tag.
+		named, err := reference.ParseNormalizedNamed(full)
+		if err != nil || named.String() != full || reference.FamiliarString(named) != got {
+			t.Errorf("parseTag(%q): full name %q (%v), not Docker's for %q", tc.in, full, err, got)
+		}
+		if full != got && !strings.HasSuffix(full, "/"+got) {
+			t.Errorf("parseTag(%q): full name %q does not end in %q", tc.in, full, got)
 		}
 	}
 }

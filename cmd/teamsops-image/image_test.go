@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/distribution/reference"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/layout"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
@@ -79,8 +80,10 @@ func readOCI(t *testing.T, archive, tag string) v1.Image {
 		t.Fatalf("index.json has %d manifests, want 1", len(m.Manifests))
 	}
 	d := m.Manifests[0]
-	if d.Annotations[annotationRefName] != tag || d.Annotations[annotationContainerdRef] != tag {
-		t.Errorf("index annotations %v, want the name %s", d.Annotations, tag)
+	full := d.Annotations[annotationContainerdRef]
+	named, err := reference.ParseNormalizedNamed(full)
+	if d.Annotations[annotationRefName] != tag || err != nil || named.String() != full || reference.FamiliarString(named) != tag {
+		t.Errorf("index annotations %v, want the name %s, for containerd in full", d.Annotations, tag)
 	}
 	if d.Platform == nil || d.Platform.OS != "linux" || d.Platform.Architecture != runtime.GOARCH {
 		t.Errorf("index platform %v, want linux/%s", d.Platform, runtime.GOARCH)

@@ -18,9 +18,8 @@ import (
 	"io"
 	"os"
 	"runtime"
-	"strings"
 
-	"github.com/google/go-containerregistry/pkg/name"
+	"github.com/distribution/reference"
 	v1 "github.com/google/go-containerregistry/pkg/v1"
 )
 
@@ -35,7 +34,8 @@ func main() {
 
 // options are what the command line asks for.
 type options struct {
-	out, tag, arch    string
+	out, arch         string
+	tag, fullName     string // as people write it; in full, as Docker does
 	caCerts           string
 	version, licenses string
 }
@@ -60,24 +60,25 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		fs.Usage()
 		return errors.New("-o FILE is required")
 	}
-	tag, err := parseTag(o.tag)
-	if err != nil {
+	var err error
+	if o.tag, o.fullName, err = parseTag(o.tag); err != nil {
 		return err
 	}
-	o.tag = tag
 	return build(ctx, o, stderr)
 }
 
 // parseTag checks a --tag and gives it a tag when it has none, as
-// "docker tag" does: "teamsops" is "teamsops:latest".
-func parseTag(s string) (string, error) {
-	if _, err := name.NewTag(s, name.WeakValidation); err != nil || strings.Contains(s, "@") {
-		return "", fmt.Errorf("--tag %q: not an image name such as teamsops:latest or registry.example/teamsops:1.0", s)
+// "docker tag" does: "teamsops" is "teamsops:latest". It returns the name
+// as people write it, and in full, as Docker completes a short name with
+// the registry and namespace it assumes: containerd, which holds the
+// images of recent Dockers, looks them up by the full name only.
+func parseTag(s string) (tag, full string, err error) {
+	named, err := reference.ParseNormalizedNamed(s)
+	if _, digested := named.(reference.Digested); err != nil || digested {
+		return "", "", fmt.Errorf("--tag %q: not an image name such as teamsops:latest or registry.example/teamsops:1.0", s)
 	}
-	if last := s[strings.LastIndex(s, "/")+1:]; !strings.Contains(last, ":") {
-		return s + ":latest", nil
-	}
-	return s, nil
+	tagged := reference.TagNameOnly(named)
+	return reference.FamiliarString(tagged), tagged.String(), nil
 }
 
 // build compiles teamsops, lays the image out and writes the archive.
@@ -124,7 +125,7 @@ func build(ctx context.Context, o options, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	if err := writeFile(o.out, func(w io.Writer) error { return writeArchive(w, img, o.tag, o.arch, created) }); err != nil {
+	if err := writeFile(o.out, func(w io.Writer) error { return writeArchive(w, img, o.tag, o.fullName, o.arch, created) }); err != nil {
 		return err
 	}
 	return summary(stderr, o, img, caFrom)
