@@ -1,9 +1,9 @@
 // Command teamsops-image writes an OCI image archive of teamsops without a
 // container engine: it cross-compiles a static teamsops for Linux and lays
-// it out, with CA certificates, a non-root user and a /data volume, as
-// go-containerregistry images. The archive holds both an OCI image layout
+// it out with CA certificates, a non-root user and a /data volume, using
+// go-containerregistry. The archive holds both an OCI image layout
 // (index.json) and Docker's manifest.json, so that "podman load" and
-// "docker load" both take it.
+// "docker load" both take it (docs/container.md).
 //
 //	go run ./cmd/teamsops-image -o teamsops.tar
 //	podman load -i teamsops.tar
