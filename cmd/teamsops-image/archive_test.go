@@ -9,11 +9,13 @@ import (
 	"crypto/rand"
 	"crypto/x509"
 	"crypto/x509/pkix"
+	"debug/elf"
 	"encoding/pem"
 	"io"
 	"math/big"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -237,5 +239,25 @@ func TestCreatedTime(t *testing.T) {
 	t.Setenv("SOURCE_DATE_EPOCH", "yesterday")
 	if _, err := createdTime(revision{}); err == nil {
 		t.Error("SOURCE_DATE_EPOCH=yesterday was taken")
+	}
+}
+
+// TestCheckStatic: a dynamically linked program, such as the system's
+// shell on most Linux systems, is refused.
+func TestCheckStatic(t *testing.T) {
+	if err := checkStatic(filepath.Join(t.TempDir(), "missing")); err == nil {
+		t.Error("a missing file passed")
+	}
+	f, err := elf.Open("/bin/sh")
+	if err != nil {
+		t.Skip("no ELF /bin/sh here")
+	}
+	dynamic := slices.ContainsFunc(f.Progs, func(p *elf.Prog) bool { return p.Type == elf.PT_INTERP })
+	f.Close()
+	if !dynamic {
+		t.Skip("/bin/sh is static here")
+	}
+	if err := checkStatic("/bin/sh"); err == nil || !strings.Contains(err.Error(), "dynamically linked") {
+		t.Errorf("/bin/sh: %v, want it refused as dynamically linked", err)
 	}
 }
