@@ -73,35 +73,14 @@ func replicaCommand(t *testing.T, name string, s composeService) serveConfig {
 // on the database the PostgreSQL service creates, under the public URL
 // the proxy publishes.
 func TestComposeFile(t *testing.T) {
-	dir := filepath.Join("..", "..", "deploy")
-	text, err := os.ReadFile(filepath.Join(dir, "compose.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var compose struct {
-		Services map[string]composeService `yaml:"services"`
-	}
-	if err := yaml.Unmarshal(text, &compose); err != nil {
-		t.Fatal(err)
-	}
-	var replicas []string
-	for name, s := range compose.Services {
-		if strings.HasPrefix(s.Image, "teamsops:") {
-			replicas = append(replicas, name)
-		}
-	}
-	slices.Sort(replicas)
-	if len(replicas) < 2 {
-		t.Fatalf("services %v: want at least two teamsops replicas", replicas)
-	}
-
+	services, replicas := readCompose(t)
 	var upstreams []string
-	first := replicaCommand(t, replicas[0], compose.Services[replicas[0]])
+	first := replicaCommand(t, replicas[0], services[replicas[0]])
 	for _, name := range replicas {
-		s := compose.Services[name]
+		s := services[name]
 		c := replicaCommand(t, name, s)
 		if s.Build.Context != "" {
-			if _, err := os.Stat(filepath.Join(dir, s.Build.Context, s.Build.Dockerfile)); err != nil {
+			if _, err := os.Stat(filepath.Join(deployDir, s.Build.Context, s.Build.Dockerfile)); err != nil {
 				t.Errorf("%s: build: %v", name, err)
 			}
 		}
@@ -121,12 +100,47 @@ func TestComposeFile(t *testing.T) {
 			t.Errorf("%s: --addr %q: the proxy reaches a replica only on all interfaces", name, c.addr)
 		}
 		upstreams = append(upstreams, name+":"+port)
-		checkDatabase(t, name, c.db, compose.Services)
+		checkDatabase(t, name, c.db, services)
+		for _, a := range s.Command[1:] {
+			if !strings.HasPrefix(a, "--") || (!strings.Contains(a, "=") && a != "--demo") {
+				t.Errorf("%s: %q: write flags as --flag=value (TestComposeStack replaces some)", name, a)
+			}
+		}
 	}
 	if first.publicURL == "" {
 		t.Fatal("no --public-url: each replica would name its own address")
 	}
-	checkProxy(t, dir, first.publicURL, upstreams, compose.Services)
+	checkProxy(t, deployDir, first.publicURL, upstreams, services)
+}
+
+// deployDir holds compose.yaml and the proxy's configuration.
+var deployDir = filepath.Join("..", "..", "deploy")
+
+// readCompose reads deploy/compose.yaml's services and the names of its
+// teamsops replicas, sorted.
+func readCompose(t *testing.T) (map[string]composeService, []string) {
+	t.Helper()
+	text, err := os.ReadFile(filepath.Join(deployDir, "compose.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var compose struct {
+		Services map[string]composeService `yaml:"services"`
+	}
+	if err := yaml.Unmarshal(text, &compose); err != nil {
+		t.Fatal(err)
+	}
+	var replicas []string
+	for name, s := range compose.Services {
+		if strings.HasPrefix(s.Image, "teamsops:") {
+			replicas = append(replicas, name)
+		}
+	}
+	slices.Sort(replicas)
+	if len(replicas) < 2 {
+		t.Fatalf("services %v: want at least two teamsops replicas", replicas)
+	}
+	return compose.Services, replicas
 }
 
 // checkDatabase: dsn names the PostgreSQL service, its user, password and
