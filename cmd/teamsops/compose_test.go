@@ -28,9 +28,21 @@ type composeService struct {
 	Volumes     []string          `yaml:"volumes"`
 }
 
-// composeDefault is compose's ${NAME:-default}, which the test reads as
-// its default.
-var composeDefault = regexp.MustCompile(`\$\{[A-Z_]+:-([^}]*)\}`)
+// composeVariable is compose's ${NAME:-default} and ${NAME:?error}.
+var composeVariable = regexp.MustCompile(`\$\{([A-Z_]+):([-?])([^}]*)\}`)
+
+// interpolate reads a compose value as compose does with an environment
+// that sets every required variable (${NAME:?…}) to "NAME-value" and no
+// other.
+func interpolate(s string) string {
+	return composeVariable.ReplaceAllStringFunc(s, func(v string) string {
+		m := composeVariable.FindStringSubmatch(v)
+		if m[2] == "?" {
+			return m[1] + "-value"
+		}
+		return m[3]
+	})
+}
 
 // replicaCommand parses a teamsops service's command as serve does.
 func replicaCommand(t *testing.T, name string, s composeService) serveConfig {
@@ -40,7 +52,7 @@ func replicaCommand(t *testing.T, name string, s composeService) serveConfig {
 	}
 	var args []string
 	for _, a := range s.Command[1:] {
-		a = composeDefault.ReplaceAllString(a, "$1")
+		a = interpolate(a)
 		if strings.Contains(a, "$") {
 			t.Fatalf("%s: %q: a variable the test cannot read", name, a)
 		}

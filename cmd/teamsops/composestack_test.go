@@ -54,7 +54,7 @@ func TestComposeStack(t *testing.T) {
 		upstreams[name+":"+port] = addr
 		var args []string
 		for _, a := range services[name].Command[1:] {
-			a = composeDefault.ReplaceAllString(a, "$1")
+			a = interpolate(a)
 			if !strings.HasPrefix(a, "--db=") && !strings.HasPrefix(a, "--addr=") && !strings.HasPrefix(a, "--public-url=") {
 				args = append(args, a)
 			}
