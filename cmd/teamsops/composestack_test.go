@@ -87,7 +87,10 @@ func TestComposeStack(t *testing.T) {
 	if err != nil || status != http.StatusAccepted {
 		t.Fatalf("archive the demo team: %d %v %s", status, err, body)
 	}
-	for !bytes.Contains(body, []byte(`"status":"succeeded"`)) {
+	for polls := 0; !bytes.Contains(body, []byte(`"status":"succeeded"`)); polls++ {
+		if polls == 30 {
+			t.Fatalf("the archive operation has not ended after %d held polls: %s", polls, body)
+		}
 		status, _, body, err = fetch(http.MethodGet, public+"/v1.0"+h.Get("Location"), token, nil, "Prefer", "wait=20")
 		if err != nil || status != http.StatusOK {
 			t.Fatalf("GET %s: %d %v %s", h.Get("Location"), status, err, body)
