@@ -91,6 +91,11 @@ func build(ctx context.Context, o options, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
+	rev := gitRevision(ctx, m.dir)
+	created, err := createdTime(rev)
+	if err != nil {
+		return err
+	}
 	tmp, err := os.MkdirTemp("", "teamsops-image-")
 	if err != nil {
 		return err
@@ -101,11 +106,6 @@ func build(ctx context.Context, o options, stderr io.Writer) error {
 		return err
 	}
 	binary, err := os.ReadFile(bin)
-	if err != nil {
-		return err
-	}
-	rev := gitRevision(ctx, m.dir)
-	created, err := createdTime(rev)
 	if err != nil {
 		return err
 	}
