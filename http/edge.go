@@ -61,12 +61,13 @@ func (s *Server) admit(r *http.Request, p teamsops.Principal, f faults, rt route
 	return nil
 }
 
-// throttledResource is the team or channel a request is issued on, for
-// the page's limit per app on one (throttle.PerTeamOrChannel): a request
-// under /teams/{id} is on the team, one under its /channels/{id} on the
-// channel, and so is a team's operation and /groups/{id}/team, whose
-// group is the team. Creating a team, and every chat and user route, is on
-// no team or channel.
+// throttledResource is the team, channel or chat a request is issued on,
+// for the page's limits per app on one (throttle.PerTeam,
+// throttle.PerChannelOrChat): a request under /teams/{id} is on the team,
+// one under its /channels/{id} on the channel, and so is a team's
+// operation and /groups/{id}/team, whose group is the team; a request
+// under /chats/{id}, its operations included, is on the chat. Creating a
+// team or a chat, and the user routes, are on none.
 func throttledResource(rt route) throttle.Resource {
 	if t := rt.team; t != nil {
 		switch t.endpoint {
@@ -77,8 +78,13 @@ func throttledResource(rt route) throttle.Resource {
 		}
 		return throttle.Resource{}
 	}
-	if rt.resource.Kind == teamsops.ResourceTeam && rt.resource.ID != "" {
+	switch {
+	case rt.resource.ID == "":
+		return throttle.Resource{}
+	case rt.resource.Kind == teamsops.ResourceTeam:
 		return throttle.Resource{Kind: throttle.KindTeam, ID: rt.resource.ID}
+	case rt.resource.Kind == teamsops.ResourceChat:
+		return throttle.Resource{Kind: throttle.KindChat, ID: rt.resource.ID}
 	}
 	return throttle.Resource{}
 }

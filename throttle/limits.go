@@ -61,20 +61,34 @@ type ResourceKind string
 const (
 	KindTeam    ResourceKind = "team"
 	KindChannel ResourceKind = "channel"
+	KindChat    ResourceKind = "chat"
 )
 
-// PerTeamOrChannel is the sentence under the Teams table: "A maximum of 4
-// requests per second per app can be issued on a given team or channel."
-// The page names teams and channels only; chats and users have no such
-// limit there.
-var PerTeamOrChannel = ResourceLimit{
-	Text:   "A maximum of 4 requests per second per app can be issued on a given team or channel.",
-	PerApp: 4,
-	Kinds:  []ResourceKind{KindTeam, KindChannel},
-}
+// The sentences under the Teams table (includes/throttling-teams.md, which
+// concepts/throttling-limits.md includes).
+var (
+	// PerTeam: "A maximum of four requests per second per app can be
+	// issued on a given team."
+	PerTeam = ResourceLimit{
+		Text:   "A maximum of four requests per second per app can be issued on a given team.",
+		PerApp: 4,
+		Kinds:  []ResourceKind{KindTeam},
+	}
+	// PerChannelOrChat: "A maximum of one request per second per app per
+	// tenant can be issued on a given channel or chat." The table's column
+	// "Limit per app per tenant per resource (chat/channel)" says the same,
+	// 1 rps, for every row served here that has it.
+	PerChannelOrChat = ResourceLimit{
+		Text:   "A maximum of one request per second per app per tenant can be issued on a given channel or chat.",
+		PerApp: 1,
+		Kinds:  []ResourceKind{KindChannel, KindChat},
+	}
+)
 
-// ResourceLimits lists the limits per resource, in the page's order.
-var ResourceLimits = []ResourceLimit{PerTeamOrChannel}
+// ResourceLimits lists the limits per resource, in the page's order. The
+// page's limit per user on List chats and Get chat is not among them: it
+// counts users, not resources.
+var ResourceLimits = []ResourceLimit{PerTeam, PerChannelOrChat}
 
 // GlobalPerApp is the global limit the same page gives before every
 // service's table: any request, 2000 requests per second per app across

@@ -2,8 +2,8 @@
 // limits (concepts/throttling-limits.md) to the requests of each app, as
 // token buckets: one per app per tenant and one per app across all
 // tenants for each request type of the page's table, the global limit
-// per app, and, for a request on a team or channel, the page's limit per
-// app on that resource (ResourceLimits). A request takes a token from
+// per app, and, for a request on a team, channel or chat, the page's limit
+// per app on that resource (ResourceLimits). A request takes a token from
 // each of its buckets, or from none; when one is empty it is refused, with
 // the time until that bucket holds a token again (a 429's Retry-After).
 //
@@ -28,11 +28,11 @@ const (
 	ScopeAppTenant Scope = "app+tenant" // the row's limit per app per tenant
 	ScopeApp       Scope = "app"        // the row's limit per app across all tenants
 	ScopeGlobal    Scope = "global"     // GlobalPerApp
-	ScopeResource  Scope = "resource"   // a ResourceLimit, on one team or channel
+	ScopeResource  Scope = "resource"   // a ResourceLimit, on one team, channel or chat
 )
 
-// Resource is the team or channel a request is issued on; its zero value
-// is a request on neither.
+// Resource is the team, channel or chat a request is issued on; its zero
+// value is a request on none.
 type Resource struct {
 	Kind ResourceKind
 	ID   string
@@ -148,8 +148,9 @@ func (t *Throttler) Allow(tenantID, appID string, rt RequestType) (time.Duration
 
 // AllowOn is Allow for a request issued on res: after the buckets of its
 // row and the global one, it takes a token from the bucket of appID on
-// res, when the page limits requests on that kind of resource. Team and
-// channel ids are the tenant's, so the bucket is also the tenant's.
+// res, when the page limits requests on that kind of resource. Team,
+// channel and chat ids are the tenant's, so the bucket is also the
+// tenant's.
 func (t *Throttler) AllowOn(tenantID, appID string, rt RequestType, res Resource) (time.Duration, bool) {
 	now := time.Now()
 	if t.Now != nil {
