@@ -55,7 +55,7 @@ func (s *Server) admit(r *http.Request, p teamsops.Principal, f faults, rt route
 	if s.Throttle == nil || rt.batch {
 		return nil
 	}
-	if wait, ok := s.Throttle.AllowOn(p.TenantID, p.AppID, requestType(r.Method, rt), throttledResource(rt)); !ok {
+	if wait, ok := s.Throttle.AllowOn(p.TenantID, p.AppID, requestType(r.Method, rt), throttledResource(rt), throttledUser(r.Method, rt, p)); !ok {
 		return &retryLater{teamsops.Errorf(eTooManyRequests, errThrottled), throttle.RetryAfter(wait)}
 	}
 	return nil
@@ -87,6 +87,18 @@ func throttledResource(rt route) throttle.Resource {
 		return throttle.Resource{Kind: throttle.KindChat, ID: rt.resource.ID}
 	}
 	return throttle.Resource{}
+}
+
+// throttledUser is the user who issues a List chats or Get chat, for the
+// page's limit per user on them (throttle.PerUserChats): the signed-in
+// user of a delegated token; an application's request has none.
+func throttledUser(method string, rt route, p teamsops.Principal) throttle.Resource {
+	chats := rt.resource.Kind == teamsops.ResourceChat && rt.nav == "" // GET /chats, /chats/{id}
+	listChats := rt.list != nil && rt.list.endpoint == chatsList       // /me/chats, /users/{id}/chats
+	if method != http.MethodGet || p.UserID == "" || !chats && !listChats {
+		return throttle.Resource{}
+	}
+	return throttle.Resource{Kind: throttle.KindUser, ID: p.UserID}
 }
 
 // requestType places a request in a row of Graph's Teams throttling table

@@ -128,6 +128,30 @@ func TestThrottlePerChat(t *testing.T) {
 	}
 }
 
+// TestThrottlePerUser: at Graph's own limits, a user's sixth List chats
+// or Get chat within a second is refused by the page's "A maximum of five
+// requests per second per user", through whichever app; another user's
+// list, and an application's, still pass.
+func TestThrottlePerUser(t *testing.T) {
+	e := newEnv(t)
+	throttled(e, 1)
+	adele := e.userToken(demo.UserAdele, "Chat.ReadBasic")
+	paths := []string{"/v1.0/me/chats", "/v1.0/chats", "/v1.0/users/" + demo.UserAdele + "/chats", "/beta/me/chats", "/v1.0/me/chats"}
+	for i, path := range paths {
+		if res := e.get(path, adele); res.status != http.StatusOK {
+			t.Fatalf("request %d, %s: %d %s", i+1, path, res.status, res.body)
+		}
+	}
+	other := e.token(identity.Claims{TenantID: demo.TenantID, UserID: demo.UserAdele, AppID: demo.CLIApp, Scopes: []string{"Chat.ReadBasic"}})
+	want429(t, "the sixth, through another app", e.get("/v1.0/me/chats", other))
+	if res := e.get("/v1.0/me/chats", e.userToken(demo.UserAlex, "Chat.ReadBasic")); res.status != http.StatusOK {
+		t.Errorf("another user: %d %s", res.status, res.body)
+	}
+	if res := e.get("/v1.0/users/"+demo.UserAdele+"/chats", e.consoleToken()); res.status != http.StatusOK {
+		t.Errorf("an application: %d %s", res.status, res.body)
+	}
+}
+
 // TestThrottleCreateTeam reaches "POST /teams" (10 per app per tenant,
 // scaled to 1).
 func TestThrottleCreateTeam(t *testing.T) {

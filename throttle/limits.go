@@ -52,6 +52,9 @@ type ResourceLimit struct {
 	PerApp float64
 	// Kinds are the resources it counts on, each on its own.
 	Kinds []ResourceKind
+	// AllApps says the limit counts the requests of every app together:
+	// it is per user, not per app.
+	AllApps bool
 }
 
 // ResourceKind names the kind of resource a ResourceLimit counts on.
@@ -62,6 +65,8 @@ const (
 	KindTeam    ResourceKind = "team"
 	KindChannel ResourceKind = "channel"
 	KindChat    ResourceKind = "chat"
+	// KindUser is the signed-in user of a delegated request.
+	KindUser ResourceKind = "user"
 )
 
 // The sentences under the Teams table (includes/throttling-teams.md, which
@@ -85,10 +90,19 @@ var (
 	}
 )
 
-// ResourceLimits lists the limits per resource, in the page's order. The
-// page's limit per user on List chats and Get chat is not among them: it
-// counts users, not resources.
-var ResourceLimits = []ResourceLimit{PerTeam, PerChannelOrChat}
+// PerUserChats: "A maximum of five requests per second per user can be
+// issued when doing List chats or Get chat". The user is the one who
+// issues the request, a delegated token's; an application's requests
+// are issued by no user and count against no user's limit.
+var PerUserChats = ResourceLimit{
+	Text:    "A maximum of five requests per second per user can be issued when doing List chats or Get chat",
+	PerApp:  5,
+	Kinds:   []ResourceKind{KindUser},
+	AllApps: true,
+}
+
+// ResourceLimits lists the limits per resource, in the page's order.
+var ResourceLimits = []ResourceLimit{PerTeam, PerChannelOrChat, PerUserChats}
 
 // GlobalPerApp is the global limit the same page gives before every
 // service's table: any request, 2000 requests per second per app across
