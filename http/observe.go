@@ -41,6 +41,14 @@ var teamTemplates = map[string]string{
 	groupTeam:        "/groups/{group-id}/team",
 }
 
+// subscriptionTemplates are the route templates of the subscription
+// endpoints.
+var subscriptionTemplates = map[string]string{
+	subscriptionsCollection: "/subscriptions",
+	subscriptionItem:        "/subscriptions/{subscription-id}",
+	subscriptionReauthorize: "/subscriptions/{subscription-id}/reauthorize",
+}
+
 // template names the route as its Graph page does, keys as placeholders.
 func (rt route) template() string {
 	switch {
@@ -54,6 +62,12 @@ func (rt route) template() string {
 		return "/me"
 	case rt.user != nil:
 		return "/users/{user-id}"
+	case rt.subscription != nil:
+		return subscriptionTemplates[rt.subscription.endpoint]
+	case rt.team != nil && rt.team.group && rt.team.endpoint == channelArchive:
+		return "/groups/{group-id}/team/channels/{channel-id}/archive"
+	case rt.team != nil && rt.team.group && rt.team.endpoint == channelUnarchive:
+		return "/groups/{group-id}/team/channels/{channel-id}/unarchive"
 	}
 	if rt.team != nil {
 		if t, ok := teamTemplates[rt.team.endpoint]; ok {
