@@ -8,7 +8,8 @@
 //	GET    /_teamsops/tenants/{id}   → 200 OK with the tenant's document
 //	DELETE /_teamsops/tenants/{id}   → 204 No Content: every row of the tenant is gone
 //	GET    /_teamsops/tenants/{id}/faultRules             → 200 OK with {"value": [rules]}
-//	POST   /_teamsops/tenants/{id}/faultRules             a rule (JSON) → 201 Created, or 200 OK when its id existed
+//	POST   /_teamsops/tenants/{id}/faultRules             a rule (JSON) → 201 Created, or 200 OK when its id existed;
+//	                                                      409 Conflict when another rule has its app and operationType
 //	GET    /_teamsops/tenants/{id}/faultRules/{rule-id}   → 200 OK with the rule
 //	DELETE /_teamsops/tenants/{id}/faultRules/{rule-id}   → 204 No Content
 //
@@ -18,7 +19,11 @@
 //
 // A rule has the shape of an entry of a tenant file's faultRules. Rules
 // created here are the run time's: an apply of the tenant's file does not
-// delete them.
+// delete them. A tenant holds one rule per app and operation type, as a
+// tenant file does, whichever way its rules came: of two, only the first
+// by id could ever apply. So a rule beside another of its app and type is
+// refused, naming that rule (post it with that rule's id to replace it),
+// and so is an apply that declares one beside a rule created here.
 //
 // Every request must carry Authorization: Bearer {admin token}, compared
 // in constant time. The admin token is not a JWT, and Graph's tokens never

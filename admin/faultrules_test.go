@@ -190,3 +190,30 @@ func createTeam(t *testing.T, e *env, token, name string) teamOperation {
 	t.Fatalf("the operation at %s did not end", location)
 	return teamOperation{}
 }
+
+// TestFaultRuleOverlap: a second rule of one app and operation type is
+// refused with 409, naming the rule it would sit beside, as a tenant file
+// refuses it; posting it under that rule's id replaces that rule.
+func TestFaultRuleOverlap(t *testing.T) {
+	e := start(t, "sqlite::memory:", adminToken)
+	admin := "Bearer " + adminToken
+	status, body, _ := e.do(t, "POST", rulesPath, admin, []byte(`{"id": "quota", "app": "ops console", "operationType": "createTeam",
+		"action": "fail", "errorCode": "QuotaExceeded", "errorMessage": "No more teams."}`))
+	if status != 201 {
+		t.Fatalf("the first rule: %d %s", status, body)
+	}
+	second := []byte(`{"id": "no-teams", "app": "ops console", "operationType": "createTeam",
+		"action": "fail", "errorCode": "Forbidden", "errorMessage": "No teams at all."}`)
+	status, body, _ = e.do(t, "POST", rulesPath, admin, second)
+	code, message, _ := graphError(t, body)
+	if status != 409 || code != "Conflict" || !strings.Contains(message, "the tenant's rule 'quota' has the same app and operationType") {
+		t.Errorf("a second rule of one app and type: %d %s", status, body)
+	}
+	if status, body, _ := e.do(t, "GET", rulesPath+"/no-teams", admin, nil); status != 404 {
+		t.Errorf("the refused rule is there: %d %s", status, body)
+	}
+	status, body, _ = e.do(t, "POST", rulesPath, admin, []byte(strings.Replace(string(second), "no-teams", "quota", 1)))
+	if status != 200 || !strings.Contains(string(body), `"errorCode":"Forbidden"`) {
+		t.Errorf("replacing the rule by its id: %d %s", status, body)
+	}
+}
