@@ -101,6 +101,6 @@ func (r *FaultRule) Fault() *Fault {
 }
 
 func operationType(t OperationType) bool {
-	_, ok := LookupEnumMember(OperationTypes, string(t))
-	return ok && t != OperationTypeInvalid && t != OperationTypeUnknownFutureValue
+	_, ok := LookupEnumMember(HeldMembers(OperationTypes), string(t))
+	return ok
 }

@@ -161,10 +161,8 @@ func (p *planner) operationOutcome(o *operationDoc, op *teamsops.Operation, path
 // and not unknownFutureValue, which Graph never sends as a real value.
 func (p *planner) enum(path, v string, members []teamsops.EnumMember, name string) string {
 	var names []string
-	for _, m := range members {
-		if m.Name != "invalid" && m.Name != "unknownFutureValue" {
-			names = append(names, m.Name)
-		}
+	for _, m := range teamsops.HeldMembers(members) {
+		names = append(names, m.Name)
 	}
 	switch {
 	case v == "":
