@@ -39,7 +39,11 @@ func (p *planner) chat(c *chatDoc, path string) {
 		p.errs.addf(path+".members", "a group chat has 2 to %d members, not %d", service.MaxGroupChatMembers, n)
 	}
 	id := p.chatID(c, path, typ, members)
-	p.unique(path+".id", "chat", id)
+	// An id derived from the members is the chat's only if they all are.
+	fromMembers := c.ID == "" && (typ == service.ChatTypeOneOnOne || c.Topic == "")
+	if !fromMembers || !p.errs.within(path+".members") {
+		p.unique(path+".id", "chat", id)
+	}
 	p.installations(path+".installedApps", c.InstalledApps, teamsops.ResourceRef{Kind: teamsops.ResourceChat, ID: id})
 	p.chats.add(id, c.Topic)
 	p.d.Chats = append(p.d.Chats, &teamsops.Chat{

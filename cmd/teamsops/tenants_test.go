@@ -369,3 +369,20 @@ func jwtPayload(t *testing.T, raw string) map[string]any {
 	}
 	return claims
 }
+
+// TestApplyOneMistakeOneError applies a file with one wrong chat member:
+// apply reports that one problem, not also a "duplicate id" of the chat
+// whose derived id the unresolved member left equal to another's.
+func TestApplyOneMistakeOneError(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tenant.yaml")
+	os.WriteFile(file, []byte("tenant: {id: "+northwind+"}\nusers:\n  - userPrincipalName: ana@contoso.com\n"+
+		"  - userPrincipalName: ben@contoso.com\nchats:\n  - chatType: group\n    members: [ana, ben, cyy]\n"+
+		"  - chatType: group\n    members: [ana, ben]\n"), 0o600)
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"apply", "--db", "sqlite:" + filepath.Join(dir, "t.db"), file}, io.Discard, &stderr)
+	want := file + `:7:25: chats[0].members[2]: user "cyy" is not a user of this tenant` + "\n"
+	if err == nil || err.Error() != "1 problem in tenant files: nothing was applied" || stderr.String() != want {
+		t.Errorf("apply = %v, stderr:\n%s\nwant:\n%s", err, stderr.String(), want)
+	}
+}
