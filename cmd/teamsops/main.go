@@ -28,12 +28,13 @@ from the environment as TEAMSOPS_<FLAG>, e.g. TEAMSOPS_PUBLIC_URL.
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
+		var exit *exitError
+		isExit := errors.As(err, &exit)
+		if !errors.Is(err, flag.ErrHelp) && (!isExit || !exit.said) {
 			fmt.Fprintln(os.Stderr, "teamsops:", err)
 		}
 		code := 2
-		var exit *exitError
-		if errors.As(err, &exit) {
+		if isExit {
 			code = exit.code
 		}
 		os.Exit(code)
@@ -45,6 +46,8 @@ func main() {
 type exitError struct {
 	code int
 	err  error
+	// said is set when the command wrote the error on stderr itself.
+	said bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }
