@@ -43,6 +43,10 @@ func TestContentTypes(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	fabrikamDoc, err := os.ReadFile(filepath.Join("..", "examples", "tenant.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	jsonDoc, err := yaml.YAMLToJSON(yamlDoc)
 	if err != nil {
 		t.Fatal(err)
@@ -71,6 +75,7 @@ func TestContentTypes(t *testing.T) {
 		{"not a media type", tenants, "json", jsonDoc, 415, "UnsupportedMediaType", "not 'json'"},
 		{"another charset", tenants, "application/json; charset=iso-8859-1", jsonDoc, 415, "UnsupportedMediaType",
 			"The admin API reads UTF-8 only, not the charset 'iso-8859-1'."},
+		{"the example tenant file, as curl --data-binary sends it", tenants, "application/yaml", fabrikamDoc, 201, "", ""},
 		{"a rule in YAML", rulesPath, "application/yaml", yamlRule, 201, "", ""},
 		{"a rule as form data", rulesPath, "application/x-www-form-urlencoded", yamlRule, 415, "UnsupportedMediaType", "application/yaml"},
 		{"a rule in YAML said to be JSON", rulesPath, "application/json", yamlRule, 400, "BadRequest",
