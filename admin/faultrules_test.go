@@ -206,7 +206,7 @@ func TestFaultRuleOverlap(t *testing.T) {
 		"action": "fail", "errorCode": "Forbidden", "errorMessage": "No teams at all."}`)
 	status, body, _ = e.do(t, "POST", rulesPath, admin, second)
 	code, message, _ := graphError(t, body)
-	if status != 409 || code != "Conflict" || !strings.Contains(message, "the tenant's rule 'quota' has the same app and operationType") {
+	if status != 409 || code != "Conflict" || !strings.HasPrefix(message, "The tenant's rule 'quota' has the same app and operationType as the fault rule 'no-teams'") {
 		t.Errorf("a second rule of one app and type: %d %s", status, body)
 	}
 	if status, body, _ := e.do(t, "GET", rulesPath+"/no-teams", admin, nil); status != 404 {

@@ -53,9 +53,9 @@ func (ts *Tenants) PutFaultRule(ctx context.Context, r *teamsops.FaultRule) (cre
 			return err
 		}
 		if old := overlapping(rules, r, nil); old != nil {
-			return teamsops.Errorf(teamsops.ECONFLICT, "The fault rule '%s' (%s) would never apply: the tenant's rule '%s' has the same app "+
-				"and operationType, and only one of the two could. Post the rule with the id '%s' to replace that rule, or delete it first.",
-				teamsops.Clip(r.ID), r.Target(), teamsops.Clip(old.ID), teamsops.Clip(old.ID))
+			return teamsops.Errorf(teamsops.ECONFLICT, "The tenant's rule '%s' has the same app and operationType as the fault rule '%s' (%s): "+
+				"only one of the two could ever apply. Post the rule with the id '%s' to replace that rule, or delete that rule first.",
+				teamsops.Clip(old.ID), teamsops.Clip(r.ID), r.Target(), teamsops.Clip(old.ID))
 		}
 		created = !slices.ContainsFunc(rules, func(old *teamsops.FaultRule) bool { return old.ID == r.ID })
 		return tx.CreateFaultRule(ctx, r)
