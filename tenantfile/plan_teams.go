@@ -133,7 +133,9 @@ func (p *planner) team(t *teamDoc, path string) {
 		})
 		p.groups.add(team.ID)
 	}
-	p.channels(path, t.Channels, team)
+	// A team's id is its own only if what it derives from is there.
+	known := team.ID != "" && (t.ID != "" || t.Group != "" || t.DisplayName != "")
+	p.channels(path, t.Channels, team, known)
 	ref := teamsops.ResourceRef{Kind: teamsops.ResourceTeam, ID: team.ID}
 	p.installations(path+".installedApps", t.InstalledApps, ref)
 	p.teams.add(team.ID, team.DisplayName)
@@ -206,8 +208,9 @@ func (p *planner) members(path string, list []memberDoc, short []string, what st
 }
 
 // channels plans a team's channels. Every team has a General channel:
-// one the file does not list is added.
-func (p *planner) channels(path string, list []channelDoc, team *teamsops.Team) {
+// one the file does not list is added. known says whether the team's id
+// is its own, not derived from what is missing or did not resolve.
+func (p *planner) channels(path string, list []channelDoc, team *teamsops.Team, known bool) {
 	names := map[string]bool{}
 	general := false
 	for i, c := range list {
@@ -237,7 +240,7 @@ func (p *planner) channels(path string, list []channelDoc, team *teamsops.Team) 
 		case c.ID == "":
 			ch.ID = service.ChannelID(team.ID, c.DisplayName)
 		}
-		if team.ID != "" || c.ID != "" {
+		if known || c.ID != "" {
 			// Without its team's id, a derived id is not the channel's.
 			p.unique(at+".id", "channel\x00"+team.ID, ch.ID)
 		}
