@@ -15,8 +15,11 @@ import (
 	"github.com/teamsops/teamsops/tenantfile"
 )
 
-// eUnsupportedMediaType is the code of a body the admin API does not read
-// (415, Graph's UnsupportedMediaType, as the Graph edge answers it).
+// eUnsupportedMediaType is the code of a body the admin API does not read:
+// 415 Unsupported Media Type, which Graph's error page lists for "the
+// content type of the request is not a supported format"
+// (https://learn.microsoft.com/graph/errors), with the code the Graph
+// edge gives it.
 const eUnsupportedMediaType = "unsupported_media_type"
 
 // bodyName names the request body in the problems of a document.

@@ -76,6 +76,8 @@ func outcome(code int, err error) string {
 	return "could not wait: " + err.Error()
 }
 
+// waitFor is wait but for its last line: the operation on stdout, and an
+// exitError for every outcome but success (flag.ErrHelp for -h).
 func waitFor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	c, err := parseWait(args, stderr)
 	if errors.Is(err, flag.ErrHelp) {
