@@ -16,10 +16,10 @@ import (
 )
 
 // eUnsupportedMediaType is the code of a body the admin API does not read:
-// 415 Unsupported Media Type, which Graph's error page lists for "the
-// content type of the request is not a supported format"
-// (https://learn.microsoft.com/graph/errors), with the code the Graph
-// edge gives it.
+// 415 Unsupported Media Type, which Graph's error page gives for a request
+// whose content type the service does not support (concepts/errors.md,
+// https://learn.microsoft.com/graph/errors), with the code the Graph edge
+// gives it.
 const eUnsupportedMediaType = "unsupported_media_type"
 
 // bodyName names the request body in the problems of a document.
