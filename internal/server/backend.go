@@ -59,17 +59,31 @@ func OpenBackend(ctx context.Context, dsn string, poolSize int) (*Backend, error
 
 // OpenExistingBackend is OpenBackend for commands that use the database
 // of a server and must not create one ("teamsops token", "teamsops
-// wait --db"): a SQLite file that does not exist is an error naming it,
-// where OpenBackend would create an empty database.
+// wait --db"): a SQLite file that does not exist, a database in memory
+// (new and empty for each process), and a PostgreSQL database without
+// teamsops' tables are errors naming the database and what to pass, where
+// OpenBackend would create an empty one.
 func OpenExistingBackend(ctx context.Context, dsn string, poolSize int) (*Backend, error) {
+	const what = "give --db the database \"teamsops serve\" uses, or start \"teamsops serve\" first"
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		if file := sqlite.File(path); file != "" {
-			if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
-				if abs, err := filepath.Abs(file); err == nil {
-					file = abs
-				}
-				return nil, fmt.Errorf("--db %s: there is no database at %s: give --db the database \"teamsops serve\" uses, or start \"teamsops serve\" first", dsn, file)
+		file := sqlite.File(path)
+		if file == "" {
+			return nil, fmt.Errorf("--db %s is a new, empty database in this process's memory, not a server's: %s", dsn, what)
+		}
+		if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+			if abs, err := filepath.Abs(file); err == nil {
+				file = abs
 			}
+			return nil, fmt.Errorf("--db %s: there is no database at %s: %s", dsn, file, what)
+		}
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		found, err := postgres.Initialized(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("--db %s: %w", Redact(dsn), err)
+		}
+		if !found {
+			return nil, fmt.Errorf("--db %s: the database holds no teamsops tables: %s", Redact(dsn), what)
 		}
 	}
 	return OpenBackend(ctx, dsn, poolSize)
