@@ -28,7 +28,7 @@ func TestParse(t *testing.T) {
 			text: "<!-- doctest: expect status 403 -->\n```http\nGET /v1.0/me\n```\n",
 			want: []block{{line: 2, lang: "http", expect: 403}}},
 		{name: "serve flags",
-			text: "<!-- doctest: serve --demo --admin-token x -->\n# T\n",
+			text:  "<!-- doctest: serve --demo --admin-token x -->\n# T\n",
 			serve: "--demo --admin-token x"},
 		{name: "skip without a reason",
 			text: "<!-- doctest: skip -->\n```sh\nx\n```\n",
