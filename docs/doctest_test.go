@@ -287,7 +287,7 @@ func (r *runner) http(b block) error {
 // rawRequest reads "METHOD TARGET [HTTP/1.1]", headers and a body. A
 // target that is a path goes to addr.
 func rawRequest(text, addr string) (*http.Request, error) {
-	text = strings.TrimLeft(text, "\n")
+	text = strings.Trim(strings.ReplaceAll(text, "\r\n", "\n"), "\n")
 	head, body, _ := strings.Cut(text, "\n\n")
 	lines := strings.Split(head, "\n")
 	fields := strings.Fields(lines[0])
@@ -298,7 +298,7 @@ func rawRequest(text, addr string) (*http.Request, error) {
 	if strings.HasPrefix(target, "/") {
 		target = "http://" + addr + target
 	}
-	req, err := http.NewRequest(fields[0], target, strings.NewReader(strings.TrimSuffix(body, "\n")))
+	req, err := http.NewRequest(fields[0], target, strings.NewReader(body))
 	if err != nil {
 		return nil, err
 	}
