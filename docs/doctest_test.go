@@ -149,13 +149,17 @@ type runner struct {
 // rewrite maps what a block says to what runs here: the binary for
 // "go run", the built binary for "go build", this server for port 8080.
 func (r *runner) rewrite(text string) string {
+	text = goRunRe.ReplaceAllString(text, "teamsops$1")
 	return strings.NewReplacer(
 		"go build -o teamsops ./cmd/teamsops", ": built by the doc test",
-		"go run ./cmd/teamsops", "teamsops",
 		"127.0.0.1:8080", r.addr,
 		"localhost:8080", r.addr,
 	).Replace(text)
 }
+
+// goRunRe is "go run ./cmd/teamsops" as a command, not the start of
+// another one's path (./cmd/teamsops-bench).
+var goRunRe = regexp.MustCompile(`go run \./cmd/teamsops([\s;&|)]|$)`)
 
 // prelude runs before each shell block, on its first line so that bash's
 // line numbers stay the block's: earlier blocks' variables, every

@@ -30,3 +30,13 @@ func TestRawRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestRewrite checks what a block's text becomes before it runs.
+func TestRewrite(t *testing.T) {
+	r := &runner{addr: "127.0.0.1:4321"}
+	in := "go build -o teamsops ./cmd/teamsops\ngo run ./cmd/teamsops token --x\ngo run ./cmd/teamsops-bench --smoke\ncurl http://127.0.0.1:8080/v1.0 http://localhost:8080/\n"
+	want := ": built by the doc test\nteamsops token --x\ngo run ./cmd/teamsops-bench --smoke\ncurl http://127.0.0.1:4321/v1.0 http://127.0.0.1:4321/\n"
+	if got := r.rewrite(in); got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+}
