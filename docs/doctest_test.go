@@ -333,8 +333,23 @@ type server struct {
 }
 
 // startServer starts "teamsops serve" with flags in dir, on a free
-// loopback port; it is stopped when the test ends.
+// loopback port; it is stopped when the test ends. A port taken by
+// another process between its choice and the server's bind is chosen
+// again, so that other tests on the machine do not fail this one.
 func startServer(t *testing.T, bin, dir string, flags []string) *server {
+	for try := 1; ; try++ {
+		s, err := launchServer(t, bin, dir, flags)
+		if err == nil {
+			return s
+		}
+		if try == 3 || !strings.Contains(s.log.tail(40), "address already in use") {
+			t.Fatalf("teamsops serve %s %v:\n%s", strings.Join(flags, " "), err, s.log.tail(40))
+		}
+	}
+}
+
+// launchServer starts one server and waits for it to be ready.
+func launchServer(t *testing.T, bin, dir string, flags []string) (*server, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -364,22 +379,22 @@ func startServer(t *testing.T, bin, dir string, flags []string) *server {
 			<-exited
 		}
 	})
-	deadline := time.Now().Add(time.Minute)
+	deadline := time.Now().Add(2 * time.Minute)
 	for {
 		res, err := http.Get("http://" + addr + "/readyz")
 		if err == nil {
 			res.Body.Close()
 			if res.StatusCode == http.StatusOK {
-				return s
+				return s, nil
 			}
 		}
 		select {
 		case <-exited:
-			t.Fatalf("teamsops serve %s exited before it was ready:\n%s", strings.Join(flags, " "), s.log.tail(40))
+			return s, fmt.Errorf("exited before it was ready")
 		case <-time.After(100 * time.Millisecond):
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("teamsops serve %s was not ready within a minute:\n%s", strings.Join(flags, " "), s.log.tail(40))
+			return s, fmt.Errorf("was not ready within two minutes")
 		}
 	}
 }
