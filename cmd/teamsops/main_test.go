@@ -37,7 +37,7 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// TestServeDemoAndToken runs the README's flow in process: serve --demo,
+// TestServeDemoAndToken runs the quick start's flow in process: serve --demo,
 // a token from "teamsops token" on the same database, the seed's request,
 // and a clean stop.
 func TestServeDemoAndToken(t *testing.T) {
