@@ -65,6 +65,11 @@ type Config struct {
 	// which runs them on Queues besides the operations' queue.
 	Register func(workers *river.Workers) error
 	Queues   map[string]river.QueueConfig
+	// JobRetention is how long River keeps a job once it has completed or
+	// was cancelled: the operation's own row holds its outcome, so the job
+	// is of use only to someone reading River's tables. 0 is River's
+	// default (24 hours); a negative value keeps jobs forever.
+	JobRetention time.Duration
 }
 
 // ChangeObserver hears the changes of operations inside their
@@ -160,12 +165,24 @@ func New[TTx any](driver riverdriver.Driver[TTx], store teamsops.Store, cfg Conf
 		RescueStuckJobsAfter: cmp.Or(cfg.RescueStuckJobsAfter, p.JobTimeout+5*time.Second),
 		RetryPolicy:          retryPolicy{min: p.RetryMin, max: p.RetryMax},
 		Workers:              workers,
+
+		// River's job cleaner deletes what is past these.
+		CompletedJobRetentionPeriod: jobRetention(cfg.JobRetention),
+		CancelledJobRetentionPeriod: jobRetention(cfg.JobRetention),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e.client = client
 	return e, nil
+}
+
+// jobRetention is Config.JobRetention as River says it: -1 for forever.
+func jobRetention(d time.Duration) time.Duration {
+	if d < 0 {
+		return -1
+	}
+	return d
 }
 
 // Migrate creates or updates River's tables; it changes nothing when they
