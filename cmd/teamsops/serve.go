@@ -19,6 +19,7 @@ import (
 	"github.com/teamsops/teamsops/engine"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/sqlite"
 	"github.com/teamsops/teamsops/tenantfile"
 	"github.com/teamsops/teamsops/throttle"
 )
@@ -48,6 +49,10 @@ type serveConfig struct {
 	tenantFiles                  pathsFlag
 	adminToken                   string
 	historyRetention             time.Duration
+
+	// Memory and the database's size (memlimit.go).
+	jobRetention, changeRetention time.Duration
+	memoryLimit, cacheSize        string
 }
 
 // flags returns the serve command's flags, which set c.
@@ -87,6 +92,14 @@ func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token, and the dashboard's login")
 	fs.DurationVar(&c.historyRetention, "history-retention", server.DefaultHistoryRetention,
 		"keep the history of operations (the dashboard's timelines) this long; 0 keeps it forever")
+	fs.DurationVar(&c.jobRetention, "job-retention", DefaultJobRetention,
+		"keep the engine's job of an operation that ended (River's completed jobs) this long; 0 keeps them forever")
+	fs.DurationVar(&c.changeRetention, "change-log-retention", sqlite.DefaultChangeRetention,
+		"keep SQLite's log of changes, which other processes on the same file read, this long")
+	fs.StringVar(&c.memoryLimit, "memory-limit", "auto",
+		"Go's soft memory limit: a size (256MiB, 300MB), off, or auto (90% of the container's limit, else 96MiB); GOMEMLIMIT wins")
+	fs.StringVar(&c.cacheSize, "cache-size", "auto",
+		"the budget of each read cache (access answers, ended operations): a size, or auto (a sixteenth of the memory limit, 64MiB without one)")
 	return fs
 }
 
@@ -103,8 +116,11 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tuneGC()
 	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+	cacheBytes, err := c.memory(logger)
 	if err != nil {
 		return err
 	}
@@ -142,12 +158,16 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		Profile: profile, Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Throttle: scale, Logger: logger,
 		MetricsApart: c.metricsAddr != "", Loopback: loopback(ln.Addr()), HistoryRetention: c.historyRetention,
 		AllowHTTPNotifications: c.allowHTTPNotifications, OwnAddrs: ownAddrs,
-		MaxSubscriptions: c.maxSubscriptions}
+		MaxSubscriptions: c.maxSubscriptions, JobRetention: c.jobRetention, ChangeRetention: c.changeRetention,
+		CacheBytes: cacheBytes}
 	if c.maxSubscriptions < 0 {
 		return errors.New("--max-subscriptions: a number of 0 (no limit) or more")
 	}
-	if c.historyRetention < 0 {
-		return errors.New("--history-retention: a duration of 0 (keep forever) or more")
+	if c.historyRetention < 0 || c.jobRetention < 0 {
+		return errors.New("--history-retention and --job-retention: a duration of 0 (keep forever) or more")
+	}
+	if c.changeRetention < time.Second {
+		return errors.New("--change-log-retention: a duration of a second or more")
 	}
 	if cfg.Trusted, err = trustedIssuers(c.trusted); err != nil {
 		return err
@@ -166,7 +186,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	c.logStart(logger, ln.Addr().String(), cfg.PublicURL, profile.Name)
 	go releaseStartMemory()
-	err = serveUntilDone(ctx, ln, srv.Handler, srv.Timeouts, srv.Drain, logger)
+	idle := newIdleRelease()
+	go idle.run(ctx, time.Second, logger)
+	err = serveUntilDone(ctx, ln, idle.track(srv.Handler), srv.Timeouts, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))

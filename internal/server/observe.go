@@ -16,6 +16,7 @@ func (s *Server) newMetrics() *metrics.Metrics {
 	m.Register(metrics.NewBacklogCollector(s.engine))
 	m.Register(metrics.Gauge("teamsops_held_requests", "GET requests held by Prefer: wait now.",
 		func() float64 { return float64(s.waits.Held()) }))
+	m.Register(metrics.Caches(s.cacheStats))
 	switch st := s.Store.(type) {
 	case *sqlite.Store:
 		m.Register(metrics.SQLDB(st.DB()))
@@ -28,6 +29,16 @@ func (s *Server) newMetrics() *metrics.Metrics {
 		})...)
 	}
 	return m
+}
+
+// cacheStats are the read caches' figures, for the metrics.
+func (s *Server) cacheStats() []metrics.CacheStats {
+	var out []metrics.CacheStats
+	for _, st := range s.cache.Stats() {
+		out = append(out, metrics.CacheStats{Name: st.Name, Bytes: st.Bytes, MaxBytes: st.MaxBytes,
+			Entries: st.Entries, Hits: st.Hits, Misses: st.Misses})
+	}
+	return out
 }
 
 // withMetrics serves /metrics beside graph on the main listener.

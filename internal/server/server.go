@@ -70,6 +70,15 @@ type Config struct {
 	// transitions and the requests that started them) is kept; 0 keeps it
 	// forever.
 	HistoryRetention time.Duration
+	// JobRetention is how long River keeps the job of an operation that
+	// has ended (engine.Config.JobRetention); 0 keeps it forever.
+	JobRetention time.Duration
+	// ChangeRetention is how long the SQLite change log keeps a change
+	// (sqlite.DefaultChangeRetention when 0); PostgreSQL keeps none.
+	ChangeRetention time.Duration
+	// CacheBytes bounds each of the read caches in approximate bytes
+	// (package cache; 0: cache.DefaultMaxBytes).
+	CacheBytes int64
 	// AllowHTTPNotifications lets subscriptions use http:// notification
 	// URLs (serve --allow-http-notifications); Graph requires https.
 	AllowHTTPNotifications bool
@@ -119,6 +128,7 @@ type Server struct {
 	Timeouts Timeouts
 
 	engine   engine.Runner
+	cache    *cache.Store
 	waits    *service.Waits
 	notifier *notification.Notifier
 	dash     *dashboard.Handler
@@ -142,6 +152,9 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if n, ok := b.Store.(interface{ Narrowed() []string }); ok && len(n.Narrowed()) > 0 {
 		log.Warn("the database's files were readable by other local users; narrowed to 0600", "files", n.Narrowed())
 	}
+	if st, ok := b.Store.(interface{ SetChangeRetention(time.Duration) }); ok {
+		st.SetChangeRetention(cfg.ChangeRetention)
+	}
 	s := &Server{Store: b.Store, log: log, retention: cfg.HistoryRetention, Timeouts: cfg.Timeouts.orDefault()}
 	if err := s.wire(ctx, b, cfg); err != nil {
 		b.Store.Close()
@@ -158,7 +171,8 @@ func (s *Server) openEngine(ctx context.Context, b *Backend, cfg Config, obs *ob
 		effects[typ] = effect
 	}
 	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs,
-		Changes: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues()})
+		Changes: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues(),
+		JobRetention: jobRetention(cfg.JobRetention)})
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +206,8 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	}
 	// The service reads through the cache; the engine, which writes, reads
 	// the store itself.
-	svc := service.New(cache.New(b.Store, 0))
+	s.cache = cache.New(b.Store, cfg.CacheBytes)
+	svc := service.New(s.cache)
 	svc.Runner = eng
 	svc.Notifications = s.notifier
 	svc.MaxSubscriptions = cfg.MaxSubscriptions
@@ -238,6 +253,15 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	}
 	s.Handler = s.Timeouts.LimitBody(withDashboard(s.Handler, s.dash))
 	return nil
+}
+
+// jobRetention is Config.JobRetention as the engine says it: 0 there is
+// River's default, and forever is negative.
+func jobRetention(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // withDashboard serves the dashboard's paths with dash, and every other
