@@ -78,6 +78,7 @@ type Report struct {
 	LoadAvg    [2]string   `json:"load_avg"`
 	Rows       []Row       `json:"rows"`
 	Footprints []Footprint `json:"footprints"`
+	Soaks      []SoakRun   `json:"soaks,omitempty"`
 	Skipped    []string    `json:"skipped,omitempty"`
 }
 
@@ -97,7 +98,7 @@ func (b *bench) report(started time.Time) Report {
 		LoadAvg: [2]string{b.loadAvg, loadAvg()},
 		Started: started.UTC(), Seconds: time.Since(started).Seconds(),
 		GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
-		Smoke: b.cfg.smoke, Rows: rows, Footprints: b.footprints, Skipped: b.skipped,
+		Smoke: b.cfg.smoke, Rows: rows, Footprints: b.footprints, Soaks: b.soaks, Skipped: b.skipped,
 	}
 }
 
@@ -150,6 +151,11 @@ func (r Report) failedRows() int {
 	n := 0
 	for _, row := range r.Rows {
 		if row.Errors > 0 {
+			n++
+		}
+	}
+	for _, s := range r.Soaks {
+		if s.Errors > 0 {
 			n++
 		}
 	}
