@@ -43,6 +43,8 @@ type SoakRun struct {
 	// its growth during the load per operation accepted.
 	DBMB         float64 `json:"db_mb"`
 	DBBytesPerOp float64 `json:"db_bytes_per_op"`
+	// GCs is how many garbage collections ran during the load.
+	GCs int `json:"gcs"`
 	// IdleSeconds is the time from the last request until RSS fell under
 	// 60 MB, -1 when it did not within --soak-idle; IdleRSSMB the RSS
 	// when that wait ended.
@@ -193,7 +195,7 @@ func (r *SoakRun) summarize(under int) {
 	for _, s := range load {
 		r.Goroutines[1], r.OpenFiles[1] = max(r.Goroutines[1], s.Goroutines), max(r.OpenFiles[1], s.OpenFiles)
 	}
-	r.DBMB = last.DBMB
+	r.DBMB, r.GCs = last.DBMB, last.GCs-first.GCs
 	if r.Operations > 0 {
 		r.DBBytesPerOp = (last.DBMB - first.DBMB) * (1 << 20) / float64(r.Operations)
 	}

@@ -25,6 +25,7 @@ type soakSample struct {
 	Goroutines int     `json:"goroutines"`
 	OpenFiles  int     `json:"open_files"`
 	DBMB       float64 `json:"db_mb"`
+	GCs        int     `json:"gcs"` // garbage collections so far
 }
 
 // sampler reads a server every interval until stopped.
@@ -45,10 +46,10 @@ func startSampling(ctx context.Context, p *process, db string, every time.Durati
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
-			m := scrapeValues(p.addr, "go_memstats_heap_inuse_bytes", "go_goroutines")
+			m := scrapeValues(p.addr, "go_memstats_heap_inuse_bytes", "go_goroutines", "go_gc_duration_seconds_count")
 			smp := soakSample{At: time.Since(began).Seconds(), RSSMB: megabytes(p.rss()),
 				HeapMB: megabytes(int64(m["go_memstats_heap_inuse_bytes"])), Goroutines: int(m["go_goroutines"]),
-				OpenFiles: openFiles(p), DBMB: megabytes(size.size(ctx))}
+				OpenFiles: openFiles(p), DBMB: megabytes(size.size(ctx)), GCs: int(m["go_gc_duration_seconds_count"])}
 			s.mu.Lock()
 			s.samples = append(s.samples, smp)
 			s.mu.Unlock()

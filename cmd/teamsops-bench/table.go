@@ -154,7 +154,7 @@ func mb(v float64) string {
 // most and last sample under load), the database, and the return to idle.
 func soakTable(runs []SoakRun) string {
 	rows := [][]string{{"target", "limit", "s", "GET/s", "ops/s", "notes/s", "× unlimited", "peak RSS MB", "peak heap MB",
-		"goroutines", "open files", "DB MB", "DB B/op", "idle <60 MB s", "idle RSS MB", "errors"}}
+		"goroutines", "open files", "GCs", "DB MB", "DB B/op", "idle <60 MB s", "idle RSS MB", "errors"}}
 	for _, s := range runs {
 		vs := ""
 		if s.VsUnlimitedGet > 0 {
@@ -167,7 +167,7 @@ func soakTable(runs []SoakRun) string {
 		trend := func(v [3]int) string { return fmt.Sprintf("%d/%d/%d", v[0], v[1], v[2]) }
 		rows = append(rows, []string{s.Target, s.MemoryLimit, strconv.FormatFloat(s.Seconds, 'f', 0, 64),
 			count(s.GetRPS), count(s.OpsPerSec), count(s.NotesPerSec), vs, mb(s.PeakRSSMB), mb(s.PeakHeapMB),
-			trend(s.Goroutines), trend(s.OpenFiles), mb(s.DBMB), count(s.DBBytesPerOp), idle, mb(s.IdleRSSMB),
+			trend(s.Goroutines), trend(s.OpenFiles), strconv.Itoa(s.GCs), mb(s.DBMB), count(s.DBBytesPerOp), idle, mb(s.IdleRSSMB),
 			strconv.Itoa(s.Errors)})
 	}
 	return table(rows, 2)
