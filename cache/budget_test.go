@@ -75,3 +75,26 @@ func TestBudget(t *testing.T) {
 		}
 	}
 }
+
+// Forget empties both caches and their accounting; reads go on.
+func TestForget(t *testing.T) {
+	c, raw, syncs := newCached(t)
+	if !syncs {
+		t.Skip("nothing is kept over a store that cannot Sync")
+	}
+	seed(t, c, teamsops.OperationStatusSucceeded)
+	member(t, c, alex)
+	if _, err := c.Operation(t.Context(), tenant, chat, opID); err != nil {
+		t.Fatal(err)
+	}
+	c.Forget()
+	for _, st := range c.Stats() {
+		if st.Entries != 0 || st.Bytes != 0 {
+			t.Errorf("%s after Forget: %d entries, %d bytes", st.Name, st.Entries, st.Bytes)
+		}
+	}
+	before := raw.access.Load()
+	if !member(t, c, alex) || raw.access.Load() != before+1 {
+		t.Error("after Forget, the answer was not read again from the store")
+	}
+}

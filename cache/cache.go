@@ -297,6 +297,15 @@ func (c *Store) changed(ch teamsops.Change) {
 	}
 }
 
+// Forget forgets everything the caches hold: the next reads go to the
+// store. An idle server calls it before it returns its free memory to the
+// operating system, since an answer kept then saves little.
+func (c *Store) Forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clear()
+}
+
 // clear forgets everything.
 func (c *Store) clear() {
 	c.all++

@@ -35,8 +35,12 @@ type idleRelease struct {
 	release   func()        // debug.FreeOSMemory
 }
 
-func newIdleRelease() *idleRelease {
-	return &idleRelease{after: idleAfter, garbage: idleGarbage, allocated: allocated, release: debug.FreeOSMemory}
+// newIdleRelease returns an idleRelease that calls forget (which empties
+// the read caches: what they hold is most of the live heap after a load)
+// before it returns memory.
+func newIdleRelease(forget func()) *idleRelease {
+	return &idleRelease{after: idleAfter, garbage: idleGarbage, allocated: allocated,
+		release: func() { forget(); debug.FreeOSMemory() }}
 }
 
 // allocated reads the bytes the heap has allocated since the start.

@@ -186,7 +186,7 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	c.logStart(logger, ln.Addr().String(), cfg.PublicURL, profile.Name)
 	go releaseStartMemory()
-	idle := newIdleRelease()
+	idle := newIdleRelease(srv.ForgetCaches)
 	go idle.run(ctx, time.Second, logger)
 	err = serveUntilDone(ctx, ln, idle.track(srv.Handler), srv.Timeouts, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)

@@ -346,6 +346,10 @@ func (s *Server) Start(ctx context.Context) error {
 	return nil
 }
 
+// ForgetCaches empties the read caches (package cache), as an idle
+// server does before it returns its free memory to the operating system.
+func (s *Server) ForgetCaches() { s.cache.Forget() }
+
 // Drain answers every request held by "Prefer: wait" at once, with the
 // current state, and holds none from now on, and ends the dashboard's
 // event streams: call it when the server starts shutting down, so that
