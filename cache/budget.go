@@ -58,6 +58,62 @@ func (b *budget) stats() Stats {
 		Hits: b.hits.Load(), Misses: b.misses.Load()}
 }
 
+// evictAccess forgets access answers, in the maps' arbitrary order,
+// until the cache is a quarter below its budget. Nothing is made wrong
+// by forgetting: the next read asks the store.
+func (c *Store) evictAccess() {
+	for tenant, byResource := range c.access {
+		for id, byWho := range byResource {
+			for k, a := range byWho {
+				if c.accessBudget.bytes <= c.accessBudget.low() {
+					return
+				}
+				c.accessBudget.remove(accessSize(k, a))
+				delete(byWho, k)
+			}
+			if len(byWho) == 0 {
+				delete(byResource, id)
+			}
+		}
+		if len(byResource) == 0 {
+			delete(c.access, tenant)
+		}
+	}
+}
+
+// evictOperations forgets operations as evictAccess forgets answers.
+func (c *Store) evictOperations() {
+	for tenant, byID := range c.ops {
+		for id, op := range byID {
+			if c.opsBudget.bytes <= c.opsBudget.low() {
+				return
+			}
+			c.opsBudget.remove(operationSize(id, op))
+			delete(byID, id)
+		}
+		if len(byID) == 0 {
+			delete(c.ops, tenant)
+		}
+	}
+}
+
+// Stats returns the figures of the two caches: access answers, then
+// operations.
+func (c *Store) Stats() []Stats {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return []Stats{c.accessBudget.stats(), c.opsBudget.stats()}
+}
+
+// Forget forgets everything the caches hold: the next reads go to the
+// store. An idle server calls it before it returns its free memory to the
+// operating system, since an answer kept then saves little.
+func (c *Store) Forget() {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.clear()
+}
+
 // mapEntry approximates what a Go map spends on one entry beyond its key
 // and value: its slot, control byte and growth slack.
 const mapEntry = 48

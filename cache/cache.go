@@ -213,53 +213,6 @@ func (c *Store) Operation(ctx context.Context, tenantID string, ref teamsops.Res
 	return op, nil
 }
 
-// evictAccess forgets access answers, in the maps' arbitrary order,
-// until the cache is a quarter below its budget. Nothing is made wrong
-// by forgetting: the next read asks the store.
-func (c *Store) evictAccess() {
-	for tenant, byResource := range c.access {
-		for id, byWho := range byResource {
-			for k, a := range byWho {
-				if c.accessBudget.bytes <= c.accessBudget.low() {
-					return
-				}
-				c.accessBudget.remove(accessSize(k, a))
-				delete(byWho, k)
-			}
-			if len(byWho) == 0 {
-				delete(byResource, id)
-			}
-		}
-		if len(byResource) == 0 {
-			delete(c.access, tenant)
-		}
-	}
-}
-
-// evictOperations forgets operations as evictAccess forgets answers.
-func (c *Store) evictOperations() {
-	for tenant, byID := range c.ops {
-		for id, op := range byID {
-			if c.opsBudget.bytes <= c.opsBudget.low() {
-				return
-			}
-			c.opsBudget.remove(operationSize(id, op))
-			delete(byID, id)
-		}
-		if len(byID) == 0 {
-			delete(c.ops, tenant)
-		}
-	}
-}
-
-// Stats returns the figures of the two caches: access answers, then
-// operations.
-func (c *Store) Stats() []Stats {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	return []Stats{c.accessBudget.stats(), c.opsBudget.stats()}
-}
-
 // changed forgets what a change may have made wrong.
 func (c *Store) changed(ch teamsops.Change) {
 	c.mu.Lock()
@@ -295,15 +248,6 @@ func (c *Store) changed(ch teamsops.Change) {
 		c.live = ch.Live
 		c.clear()
 	}
-}
-
-// Forget forgets everything the caches hold: the next reads go to the
-// store. An idle server calls it before it returns its free memory to the
-// operating system, since an answer kept then saves little.
-func (c *Store) Forget() {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.clear()
 }
 
 // clear forgets everything.
