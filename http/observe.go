@@ -53,6 +53,14 @@ var teamTemplates = map[string]string{
 	groupTeam:        "/groups/{group-id}/team",
 }
 
+// subscriptionTemplates are the route templates of the subscription
+// endpoints.
+var subscriptionTemplates = map[string]string{
+	subscriptionsCollection: "/subscriptions",
+	subscriptionItem:        "/subscriptions/{subscription-id}",
+	subscriptionReauthorize: "/subscriptions/{subscription-id}/reauthorize",
+}
+
 // template names the route as its Graph page does, keys as placeholders.
 func (rt route) template() string {
 	switch {
@@ -66,6 +74,8 @@ func (rt route) template() string {
 		return "/me"
 	case rt.user != nil:
 		return "/users/{user-id}"
+	case rt.subscription != nil:
+		return subscriptionTemplates[rt.subscription.endpoint]
 	}
 	if rt.team != nil {
 		if t, ok := teamTemplates[rt.team.endpoint]; ok {
