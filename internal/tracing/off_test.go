@@ -1,10 +1,12 @@
 package tracing_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"testing"
 
+	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/internal/testdb"
 	"github.com/teamsops/teamsops/internal/tracing"
 )
@@ -85,5 +87,22 @@ func TestOnlyHTTP(t *testing.T) {
 	t.Setenv("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")
 	if _, err := tracing.FromEnv(t.Context(), nil); err == nil || !strings.Contains(err.Error(), "OTEL_EXPORTER_OTLP_PROTOCOL=grpc") {
 		t.Fatalf("FromEnv with grpc: %v, want an error naming it", err)
+	}
+}
+
+// TestStoreKeepsSync: the traced SQLite store can still bring its change
+// feed up to date, without which the cache keeps nothing and every GET
+// reads the database.
+func TestStoreKeepsSync(t *testing.T) {
+	otlp(t)
+	tr, err := tracing.FromEnv(t.Context(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tr.Shutdown(context.Background())
+	store := testdb.New(t)
+	_, inner := store.(cache.Syncer)
+	if _, traced := tr.Store(store).(cache.Syncer); traced != inner {
+		t.Errorf("the store is a cache.Syncer: %v; traced: %v", inner, traced)
 	}
 }

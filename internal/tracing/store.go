@@ -10,6 +10,7 @@ import (
 	"go.opentelemetry.io/otel/trace"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/cache"
 	"github.com/teamsops/teamsops/postgres"
 	"github.com/teamsops/teamsops/sqlite"
 )
@@ -40,8 +41,22 @@ func (t *Tracing) Store(s teamsops.Store) teamsops.Store {
 	case *postgres.Store:
 		ts.system = semconv.DBSystemNamePostgreSQL
 	}
+	if syncer, ok := s.(cache.Syncer); ok {
+		return &syncStore{Store: ts, syncer: syncer}
+	}
 	return ts
 }
+
+// syncStore is a traced store over one that can bring its change feed up
+// to date (the SQLite store): package cache keeps answers in memory only
+// over such a store, so the wrapper keeps the method — untraced, as the
+// cache calls it before each answer.
+type syncStore struct {
+	*Store
+	syncer cache.Syncer
+}
+
+func (s *syncStore) Sync(ctx context.Context) error { return s.syncer.Sync(ctx) }
 
 // Unwrap returns the store traced.
 func (s *Store) Unwrap() teamsops.Store { return s.Store }
