@@ -6,44 +6,118 @@ import (
 	"strconv"
 	"strings"
 
-	"go.opentelemetry.io/contrib/instrumentation/net/http/otelhttp"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
-	"go.opentelemetry.io/otel/metric/noop"
 	"go.opentelemetry.io/otel/propagation"
 	semconv "go.opentelemetry.io/otel/semconv/v1.43.0"
 	"go.opentelemetry.io/otel/trace"
 )
 
-// Handler wraps h with a server span per request (otelhttp), continuing
-// the caller's traceparent. The span is named by the request's method and
-// the shape of its path (spanName) until the Graph edge names it by its
-// route (Routed). otelhttp records the path but not the query string,
-// and no header but the user agent. Probes (/healthz, /readyz) and
-// /metrics are not traced. A nil t returns h itself.
+// Handler wraps h with a server span per request that continues the
+// caller's traceparent, with the attributes HTTP's semantic conventions
+// require: the method, scheme, path (never the query string), status
+// and, set by the Graph edge (Routed), the route. Each attribute costs
+// every request, in the span and again in its export, so there are no
+// more. The span is named by the
+// method and the shape of the path (spanName) until the edge names it by
+// its route. Probes (/healthz, /readyz) and /metrics are not traced. A
+// nil t returns h itself.
+//
+// It is otelhttp's server span without what the harness found costly in
+// it — metrics computed for a meter that records nothing, a response
+// writer wrapped for every optional interface, headers turned into
+// attributes — which took a third more CPU per request than the seed's
+// GET itself (docs/tracing.md).
 func (t *Tracing) Handler(h http.Handler) http.Handler {
 	if t == nil {
 		return h
 	}
-	return otelhttp.NewHandler(h, "teamsops",
-		otelhttp.WithTracerProvider(t.provider),
-		otelhttp.WithPropagators(t.prop),
-		otelhttp.WithMeterProvider(noop.NewMeterProvider()),
-		otelhttp.WithSpanNameFormatter(func(_ string, r *http.Request) string { return spanName(r) }),
-		otelhttp.WithFilter(func(r *http.Request) bool {
-			switch r.URL.Path {
-			case "/healthz", "/readyz", "/metrics":
-				return false
-			}
-			return true
-		}),
-	)
+	return &handler{t: t, next: h}
 }
+
+type handler struct {
+	t    *Tracing
+	next http.Handler
+}
+
+func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/healthz", "/readyz", "/metrics":
+		h.next.ServeHTTP(w, r)
+		return
+	}
+	ctx := h.t.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	ctx, span := h.t.tracer.Start(ctx, spanName(r), trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
+		semconv.HTTPRequestMethodKey.String(method(r.Method)), semconv.URLScheme(scheme), semconv.URLPath(r.URL.Path)))
+	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	ctx = context.WithValue(ctx, requestKey{}, sw)
+	defer func() {
+		span.SetAttributes(semconv.HTTPResponseStatusCode(sw.status))
+		if sw.status >= 500 {
+			span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(sw.status)))
+			span.SetStatus(codes.Error, "")
+		}
+		span.End()
+	}()
+	h.next.ServeHTTP(sw, r.WithContext(ctx))
+}
+
+// method is the request's method as HTTP's conventions name it: one of
+// the known methods, or _OTHER, so that a caller cannot fill the
+// attribute with anything it likes.
+func method(m string) string {
+	switch m {
+	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
+		http.MethodHead, http.MethodOptions, http.MethodConnect, http.MethodTrace:
+		return m
+	}
+	return "_OTHER"
+}
+
+// statusWriter remembers the status of the response. Flush and Unwrap
+// keep http.ResponseController working through it (the dashboard's event
+// streams, the held requests' deadlines).
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+	routed bool // the span is named by its route (Routed)
+}
+
+func (w *statusWriter) WriteHeader(status int) {
+	if !w.wrote {
+		w.status, w.wrote = status, true
+	}
+	w.ResponseWriter.WriteHeader(status)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Flush() { http.NewResponseController(w.ResponseWriter).Flush() }
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
+
+// requestKey marks a request's context with its statusWriter, which says
+// whether the edge has named the request's span.
+type requestKey struct{}
 
 // Routed implements the Graph edge's Spans: the request's span is named
 // "{method} {route}" and carries its route, its caller's tenant and the
-// operation it addresses.
+// operation it addresses. Only the first route counts: the requests of a
+// $batch are routed in the batch's context, whose span stays the batch's.
 func (t *Tracing) Routed(ctx context.Context, method, route, tenantID, operationID string) {
+	sw, _ := ctx.Value(requestKey{}).(*statusWriter)
+	if sw == nil || sw.routed {
+		return
+	}
+	sw.routed = true
 	span := trace.SpanFromContext(ctx)
 	if !span.IsRecording() {
 		return

@@ -119,7 +119,7 @@ type env struct {
 
 // start serves teamsops, with tracing from the environment, on the
 // instant profile.
-func start(t *testing.T) *env {
+func start(t testing.TB) *env {
 	t.Helper()
 	tr, err := tracing.FromEnv(t.Context(), nil)
 	if err != nil {
@@ -167,7 +167,7 @@ func start(t *testing.T) *env {
 }
 
 // call sends a request with the console app's token.
-func (e *env) call(t *testing.T, method, path, body string, headers ...string) *http.Response {
+func (e *env) call(t testing.TB, method, path, body string, headers ...string) *http.Response {
 	t.Helper()
 	req, _ := http.NewRequest(method, e.base+path, strings.NewReader(body))
 	req.Header.Set("Authorization", "Bearer "+e.token)
@@ -366,7 +366,8 @@ func descends(byID map[string]*tracepb.Span, s, ancestor *tracepb.Span) bool {
 
 // TestNoSecretInSpans makes requests that carry secrets — a bearer token,
 // a client secret in a token request's body, a code in a query string —
-// and finds none of them in any span or the resource.
+// and finds none of them in any span or the resource; and finds spans
+// named by their routes.
 func TestNoSecretInSpans(t *testing.T) {
 	c := otlp(t)
 	e := start(t)
@@ -392,6 +393,11 @@ func TestNoSecretInSpans(t *testing.T) {
 	}
 	if res := e.call(t, http.MethodGet, seed, ""); res.StatusCode != http.StatusOK {
 		t.Fatalf("GET the seed: %d", res.StatusCode)
+	}
+	// A batch's span stays the batch's, whatever its requests' routes.
+	batch := `{"requests":[{"id":"1","method":"GET","url":"/chats/` + demo.ChatID + `/operations/` + demo.ChatOperation + `"}]}`
+	if res := e.call(t, http.MethodPost, "/beta/$batch", batch); res.StatusCode != http.StatusOK {
+		t.Fatalf("POST /$batch: %d", res.StatusCode)
 	}
 	e.awaitSucceeded(t, e.createChat(t, ""))
 	if err := e.tracing.Flush(t.Context()); err != nil {
@@ -426,7 +432,8 @@ func TestNoSecretInSpans(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"POST /{tenant}/oauth2/v2.0/token", "GET /beta/chats/{chat-id}/operations/{operation-id}", "POST /v1.0/subscriptions"} {
+	for _, want := range []string{"POST /{tenant}/oauth2/v2.0/token", "GET /beta/chats/{chat-id}/operations/{operation-id}",
+		"POST /v1.0/subscriptions", "POST /beta/$batch"} {
 		if !names[want] {
 			t.Errorf("no span named %q among %v", want, names)
 		}
