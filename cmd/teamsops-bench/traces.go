@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/teamsops/teamsops/demo"
 )
@@ -27,9 +28,11 @@ const (
 // request's spans over OTLP/HTTP to a sink in the harness that discards
 // them, and one sampling one trace in ten
 // (OTEL_TRACES_SAMPLER=parentbased_traceidratio). Each is measured closed
-// loop at each of --conns, one after the other, which goes first rotating
-// from one count to the next so that drift in the machine's speed
-// favours none.
+// loop at each of --conns, in turns: --duration is cut into tracesRounds
+// rounds, each process takes one turn a round, and which goes first
+// rotates from round to round. On a machine whose speed moves from one
+// second to the next (shared by other work), each process is then
+// measured across the same stretch of time.
 func (b *bench) tracesScenario(ctx context.Context, backend string) error {
 	sink, err := startSink()
 	if err != nil {
@@ -70,19 +73,41 @@ func (b *bench) tracesScenario(ctx context.Context, backend string) error {
 			return err
 		}
 	}
-	for i, n := range b.cfg.conns {
-		for j := range variants {
-			k := (i + j) % len(variants)
-			p := procs[k]
-			get := newRequest(http.MethodGet, p.addr, seedPath, tokens[k], nil)
-			want, err := firstReply(p.addr, get)
-			if err != nil {
-				return err
+	loads := make([]load, len(variants))
+	for k, p := range procs {
+		get := newRequest(http.MethodGet, p.addr, seedPath, tokens[k], nil)
+		want, err := firstReply(p.addr, get)
+		if err != nil {
+			return err
+		}
+		loads[k] = load{addr: p.addr, req: get, check: sameAs(want), duration: b.cfg.duration / tracesRounds}
+	}
+	for _, n := range b.cfg.conns {
+		b.progress("%s: traces, %d connections, %d rounds", backend, n, tracesRounds)
+		samples := make([]sample, len(variants))
+		cpu := make([]time.Duration, len(variants))
+		for round := range tracesRounds {
+			for j := range variants {
+				k := (round + j) % len(variants)
+				l := loads[k]
+				if round == 0 {
+					// The first round warms the connections up; it is not counted.
+					l.warmup = b.cfg.warmup
+				}
+				before := procs[k].cpu()
+				s := closedLoop(ctx, l, n)
+				cpu[k] += procs[k].cpu() - before
+				samples[k].add(s)
 			}
-			l := load{addr: p.addr, req: get, check: sameAs(want), warmup: b.cfg.warmup, duration: b.cfg.duration}
-			if _, err := b.measure(backend, variants[k].scenario, n, 0, []*process{p}, func() sample { return closedLoop(ctx, l, n) }); err != nil {
-				return err
-			}
+		}
+		for k, v := range variants {
+			row := newRow(backend, v.scenario, n, 0, samples[k])
+			row.CPUUS = perUnit(cpu[k], samples[k].sent)
+			row.RSSMB = megabytes(procs[k].rss())
+			b.add(row)
+		}
+		if err := alive(procs); err != nil {
+			return err
 		}
 	}
 	// The traced processes export what they still hold as they stop.
@@ -95,6 +120,18 @@ func (b *bench) tracesScenario(ctx context.Context, backend string) error {
 		return errors.New("traces: the traced teamsops exported nothing to the OTLP sink")
 	}
 	return nil
+}
+
+// tracesRounds is how many turns each process of the traces scenario
+// takes at each connection count.
+const tracesRounds = 10
+
+// add appends a later stretch of measurement to s: unlike merge, whose
+// samples share one window, the windows add up.
+func (s *sample) add(o sample) {
+	window := s.window + o.window
+	s.merge(o)
+	s.window = window
 }
 
 // withoutOTel is env without OpenTelemetry's variables, so that the
