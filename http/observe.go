@@ -22,10 +22,10 @@ type Observer interface {
 // off, and then the edge does nothing for it.
 type Spans interface {
 	// Routed is called once a Graph request's route and caller are
-	// known: route is its template with the version
-	// ("/beta/chats/{chat-id}/operations/{operation-id}"), operationID
-	// the operation it addresses, if any.
-	Routed(ctx context.Context, method, route, tenantID, operationID string)
+	// known: its version ("beta"), its route template
+	// ("/chats/{chat-id}/operations/{operation-id}", as Observer.Request's)
+	// and the operation it addresses, if any.
+	Routed(ctx context.Context, method, version, route, tenantID, operationID string)
 }
 
 // Route templates of what is not a Graph resource.

@@ -12,14 +12,18 @@ import (
 )
 
 // BenchmarkSeedGET serves the seed's GET in process, through the whole
-// handler, with tracing off and on (exporting to an OTLP receiver that
-// discards). The harness (cmd/teamsops-bench --scenarios traces) measures
+// handler, with tracing off, on (exporting to an OTLP receiver that
+// discards) and sampling one trace in ten. The harness (cmd/teamsops-bench --scenarios traces) measures
 // the same over real sockets.
 func BenchmarkSeedGET(b *testing.B) {
-	for _, on := range []bool{false, true} {
-		name := map[bool]string{false: "off", true: "on"}[on]
-		b.Run(name, func(b *testing.B) {
-			if on {
+	for _, mode := range []string{"off", "on", "1in10"} {
+		b.Run(mode, func(b *testing.B) {
+			b.Setenv("OTEL_TRACES_SAMPLER", "parentbased_always_on")
+			if mode == "1in10" {
+				b.Setenv("OTEL_TRACES_SAMPLER", "parentbased_traceidratio")
+				b.Setenv("OTEL_TRACES_SAMPLER_ARG", "0.1")
+			}
+			if mode != "off" {
 				sink := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 					io.Copy(io.Discard, r.Body)
 					w.Header().Set("Content-Type", "application/x-protobuf")

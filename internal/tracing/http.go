@@ -46,24 +46,41 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.next.ServeHTTP(w, r)
 		return
 	}
-	ctx := h.t.prop.Extract(r.Context(), propagation.HeaderCarrier(r.Header))
+	ctx := r.Context()
+	// Looked up by its canonical name first: most requests carry none,
+	// and the propagator's lookup would canonicalize the name each time.
+	if _, ok := r.Header["Traceparent"]; ok {
+		ctx = h.t.prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
+	}
+	ctx, span := h.t.tracer.Start(ctx, spanName(r), trace.WithSpanKind(trace.SpanKindServer))
+	if !span.IsRecording() {
+		// Sampled out: the request carries the trace on, and no more.
+		h.next.ServeHTTP(w, r.WithContext(ctx))
+		return
+	}
 	scheme := "http"
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	ctx, span := h.t.tracer.Start(ctx, spanName(r), trace.WithSpanKind(trace.SpanKindServer), trace.WithAttributes(
-		semconv.HTTPRequestMethodKey.String(method(r.Method)), semconv.URLScheme(scheme), semconv.URLPath(r.URL.Path)))
+	// The attributes are gathered as the request goes and set at its end
+	// in one call: each call into the span takes its lock and may grow
+	// its list.
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	ctx = context.WithValue(ctx, requestKey{}, sw)
+	sw.attrs = append(sw.buf[:0], semconv.HTTPRequestMethodKey.String(method(r.Method)), semconv.URLScheme(scheme),
+		semconv.URLPath(r.URL.Path))
 	defer func() {
-		span.SetAttributes(semconv.HTTPResponseStatusCode(sw.status))
+		sw.attrs = append(sw.attrs, semconv.HTTPResponseStatusCode(sw.status))
 		if sw.status >= 500 {
-			span.SetAttributes(semconv.ErrorTypeKey.String(strconv.Itoa(sw.status)))
+			sw.attrs = append(sw.attrs, semconv.ErrorTypeKey.String(strconv.Itoa(sw.status)))
 			span.SetStatus(codes.Error, "")
 		}
+		if sw.name != "" {
+			span.SetName(sw.name)
+		}
+		span.SetAttributes(sw.attrs...)
 		span.End()
 	}()
-	h.next.ServeHTTP(sw, r.WithContext(ctx))
+	h.next.ServeHTTP(sw, r.WithContext(context.WithValue(ctx, requestKey{}, sw)))
 }
 
 // method is the request's method as HTTP's conventions name it: one of
@@ -85,7 +102,12 @@ type statusWriter struct {
 	http.ResponseWriter
 	status int
 	wrote  bool
-	routed bool // the span is named by its route (Routed)
+	routed bool   // the span is named by its route (Routed)
+	name   string // the span's name once routed
+	// attrs are the span's attributes, set when the request ends; buf
+	// holds them without another allocation.
+	attrs []attribute.KeyValue
+	buf   [8]attribute.KeyValue
 }
 
 func (w *statusWriter) WriteHeader(status int) {
@@ -112,20 +134,17 @@ type requestKey struct{}
 // "{method} {route}" and carries its route, its caller's tenant and the
 // operation it addresses. Only the first route counts: the requests of a
 // $batch are routed in the batch's context, whose span stays the batch's.
-func (t *Tracing) Routed(ctx context.Context, method, route, tenantID, operationID string) {
+func (t *Tracing) Routed(ctx context.Context, method, version, route, tenantID, operationID string) {
 	sw, _ := ctx.Value(requestKey{}).(*statusWriter)
 	if sw == nil || sw.routed {
-		return
+		return // not a traced request, or a request of a $batch
 	}
 	sw.routed = true
-	span := trace.SpanFromContext(ctx)
-	if !span.IsRecording() {
-		return
-	}
-	span.SetName(method + " " + route)
-	span.SetAttributes(semconv.HTTPRoute(route), AttrTenantID.String(tenantID))
+	route = "/" + version + route
+	sw.name = method + " " + route
+	sw.attrs = append(sw.attrs, semconv.HTTPRoute(route), AttrTenantID.String(tenantID))
 	if operationID != "" {
-		span.SetAttributes(AttrOperationID.String(operationID))
+		sw.attrs = append(sw.attrs, AttrOperationID.String(operationID))
 	}
 }
 
@@ -136,7 +155,10 @@ func spanName(r *http.Request) string {
 	first, rest, _ := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/")
 	second, _, _ := strings.Cut(rest, "/")
 	switch {
-	case first == "v1.0", first == "beta":
+	case first == "v1.0" || first == "beta":
+		if name, ok := graphNames[first][r.Method]; ok {
+			return name // the edge renames it (Routed); spared an allocation
+		}
 		return r.Method + " /" + first
 	case first == "_teamsops" && (second == "ui" || second == "tenants"):
 		return r.Method + " /_teamsops/" + second
@@ -150,6 +172,19 @@ func spanName(r *http.Request) string {
 	}
 	return r.Method
 }
+
+// graphNames are the names of Graph requests' spans before the edge
+// renames them, by version and method.
+var graphNames = func() map[string]map[string]string {
+	names := map[string]map[string]string{}
+	for _, version := range []string{"v1.0", "beta"} {
+		names[version] = map[string]string{}
+		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPatch, http.MethodPut, http.MethodDelete} {
+			names[version][m] = m + " /" + version
+		}
+	}
+	return names
+}()
 
 // identityPaths are the paths of the local issuer's endpoints under
 // /{tenant}/, which name its spans.
