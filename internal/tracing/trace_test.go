@@ -272,17 +272,14 @@ func TestOneTrace(t *testing.T) {
 	const clientSpan = "00f067aa0ba902b7"
 	opID := e.createChat(t, "00-"+traceID+"-"+clientSpan+"-01")
 	seen := e.awaitSucceeded(t, opID)
-	if err := e.tracing.Flush(t.Context()); err != nil {
-		t.Fatal(err)
-	}
 
 	// The receiver was sent the trace.
 	for _, tp := range seen {
 		if parts := strings.Split(tp, "-"); len(parts) != 4 || parts[1] != traceID {
-			t.Errorf("a notification of the operation came with traceparent %q, want trace %s", tp, traceID)
+			t.Fatalf("a notification of the operation came with traceparent %q, want trace %s", tp, traceID)
 		}
 	}
-	spans := c.inTrace(traceID)
+	spans := e.settled(t, c, traceID, clientSpan, seen)
 	byID := map[string]*tracepb.Span{}
 	for _, s := range spans {
 		byID[hex.EncodeToString(s.SpanId)] = s
@@ -347,6 +344,49 @@ func TestOneTrace(t *testing.T) {
 	if resource["service.name"] != "teamsops-under-test" || resource["deployment.environment.name"] != "test" {
 		t.Errorf("resource = %v, want OTEL_SERVICE_NAME's and OTEL_RESOURCE_ATTRIBUTES' attributes", resource)
 	}
+}
+
+// settled returns the spans of the trace once those of the notification
+// POSTs the receiver saw (seen, their traceparents) and all their
+// ancestors up to the client's span are exported: a delivery run's span
+// ends after its POST's, once the run has recorded the delivery.
+func (e *env) settled(t *testing.T, c *collector, traceID, clientSpan string, seen []string) []*tracepb.Span {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		if err := e.tracing.Flush(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		spans := c.inTrace(traceID)
+		byID := map[string]*tracepb.Span{}
+		for _, s := range spans {
+			byID[hex.EncodeToString(s.SpanId)] = s
+		}
+		complete := true
+		for _, tp := range seen {
+			complete = complete && reaches(byID, strings.Split(tp, "-")[2], clientSpan)
+		}
+		if complete || time.Now().After(deadline) {
+			return spans
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// reaches reports whether the parents of span id, all exported, lead to
+// span root.
+func reaches(byID map[string]*tracepb.Span, id, root string) bool {
+	for range len(byID) + 1 {
+		if id == root {
+			return true
+		}
+		s, ok := byID[id]
+		if !ok {
+			return false
+		}
+		id = hex.EncodeToString(s.ParentSpanId)
+	}
+	return false
 }
 
 // descends reports whether s has ancestor among its parents in spans.
