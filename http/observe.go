@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"time"
 
 	"github.com/teamsops/teamsops"
@@ -14,6 +15,17 @@ type Observer interface {
 	Request(route, method string, status int, took time.Duration)
 	// Accepted is called when an action answers 202 with an operation.
 	Accepted(op *teamsops.Operation)
+}
+
+// Spans names and annotates the trace span of each request
+// (internal/tracing implements it). Server.Spans is nil when tracing is
+// off, and then the edge does nothing for it.
+type Spans interface {
+	// Routed is called once a Graph request's route and caller are
+	// known: its version ("beta"), its route template
+	// ("/chats/{chat-id}/operations/{operation-id}", as Observer.Request's)
+	// and the operation it addresses, if any.
+	Routed(ctx context.Context, method, version, route, tenantID, operationID string)
 }
 
 // Route templates of what is not a Graph resource.
@@ -91,4 +103,12 @@ func (rt route) template() string {
 		return key + "/" + rt.nav + "/{operation-id}"
 	}
 	return key + "/" + rt.nav
+}
+
+// operationID is the id of the operation the route addresses, if any.
+func (rt route) operationID() string {
+	if rt.nav == "operations" && rt.hasID {
+		return rt.id
+	}
+	return ""
 }

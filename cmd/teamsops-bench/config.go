@@ -22,9 +22,10 @@ const (
 	scenarioWaiters   = "waiters"   // --waiters GETs held by Prefer: wait, released by their operations' end
 	scenarioSignIn    = "signin"    // client credentials tokens and the sign-in page
 	scenarioSoak      = "soak"      // minutes of GETs, operations and notifications at once; memory over time
+	scenarioTraces    = "traces"    // the seed's GET with tracing off and on, side by side
 )
 
-var allScenarios = []string{scenarioGet, scenarioOpen, scenarioList, scenarioOps, scenarioReplicas, scenarioFootprint, scenarioScale, scenarioWaiters, scenarioSignIn, scenarioSoak}
+var allScenarios = []string{scenarioGet, scenarioOpen, scenarioList, scenarioOps, scenarioReplicas, scenarioFootprint, scenarioScale, scenarioWaiters, scenarioSignIn, scenarioTraces, scenarioSoak}
 
 // Back ends teamsops is measured on.
 const (
@@ -70,7 +71,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.bin, "bin", "", "teamsops binary to measure (default: go build ./cmd/teamsops)")
 	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL server DSN on which a database may be created and dropped (without it, PostgreSQL is skipped)")
 	backends := fs.String("backends", "sqlite,postgres", "back ends to measure teamsops on")
-	scenarios := fs.String("scenarios", "get,open,list,ops,replicas,footprint,waiters,signin", "scenarios to run: "+strings.Join(allScenarios, ","))
+	scenarios := fs.String("scenarios", "get,open,list,ops,replicas,footprint,waiters,signin,traces", "scenarios to run: "+strings.Join(allScenarios, ","))
 	scale := fs.Bool("scale", false, "also run the scale scenario (seeds --scale-ops operations: minutes)")
 	fs.BoolVar(&c.smoke, "smoke", false, "run every scenario (scale on a small store) for about a second each: proves the harness works")
 	fs.StringVar(&c.jsonPath, "json", "", "also write the results as JSON to this file")

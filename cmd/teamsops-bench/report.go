@@ -33,6 +33,11 @@ type Row struct {
 	// on the demo database.
 	VsBare float64 `json:"vs_bare,omitempty"`
 	VsDemo float64 `json:"vs_demo,omitempty"`
+	// VsUntraced is a traced row's RPS (traces-on, traces-1in10), and
+	// CPUVsUntraced its CPU per request, over the traces-off row's of the
+	// same target and connection count.
+	VsUntraced    float64 `json:"vs_untraced,omitempty"`
+	CPUVsUntraced float64 `json:"cpu_vs_untraced,omitempty"`
 	// OpsPerSec is operations from the first POST until the last one was
 	// seen terminal.
 	OpsPerSec float64 `json:"ops_per_sec,omitempty"`
@@ -115,18 +120,20 @@ func loadAvg() string {
 
 // fillRatios sets VsBare on closed-loop GET rows (against the bare
 // server's GET at the same connection count) and list rows (against its
-// GET at the list's), and VsDemo on scale rows (against the same
-// scenario on the demo database of the same target).
+// GET at the list's), VsDemo on scale rows (against the same scenario on
+// the demo database of the same target), and VsUntraced on traced rows
+// (against traces-off at the same count).
 func fillRatios(rows []Row) []Row {
 	out := make([]Row, len(rows))
-	find := func(target, scenario string, conns int) float64 {
+	row := func(target, scenario string, conns int) Row {
 		for _, r := range rows {
 			if r.Target == target && r.Scenario == scenario && r.Conns == conns {
-				return r.RPS
+				return r
 			}
 		}
-		return 0
+		return Row{}
 	}
+	find := func(target, scenario string, conns int) float64 { return row(target, scenario, conns).RPS }
 	for i, r := range rows {
 		if r.Target != targetBare && (r.Scenario == scenarioGet || strings.HasPrefix(r.Scenario, scenarioList)) {
 			if bare := find(targetBare, scenarioGet, r.Conns); bare > 0 {
@@ -139,6 +146,13 @@ func fillRatios(rows []Row) []Row {
 			}
 			if demo := find(r.Target, demoScenario, r.Conns); demo > 0 {
 				r.VsDemo = r.RPS / demo
+			}
+		}
+		traced := r.Scenario == scenarioTracesOn || r.Scenario == scenarioTracesTenth
+		if off := row(r.Target, scenarioTracesOff, r.Conns); traced && off.RPS > 0 {
+			r.VsUntraced = r.RPS / off.RPS
+			if off.CPUUS > 0 {
+				r.CPUVsUntraced = r.CPUUS / off.CPUUS
 			}
 		}
 		out[i] = r

@@ -66,6 +66,10 @@ func formatReport(r Report) string {
 		if row.Dropped > 0 {
 			notes = append(notes, fmt.Sprintf("%s %s: %d requests dropped, never sent: the server fell more than a run's length behind the rate", row.Target, row.Scenario, row.Dropped))
 		}
+		if row.VsUntraced > 0 {
+			notes = append(notes, fmt.Sprintf("%s %s (%d conns): %.2f× the req/s of traces-off, %.2f× its CPU per request",
+				row.Target, row.Scenario, row.Conns, row.VsUntraced, row.CPUVsUntraced))
+		}
 		if row.Late > 0 {
 			notes = append(notes, fmt.Sprintf("%s %s: %d requests left over 1 ms late (too few --open-conns, or the server fell behind)", row.Target, row.Scenario, row.Late))
 		}

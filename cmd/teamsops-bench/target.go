@@ -156,6 +156,11 @@ func (b *bench) runBackend(ctx context.Context, backend string) error {
 			return err
 		}
 	}
+	if b.cfg.has(scenarioTraces) {
+		if err := b.tracesScenario(ctx, backend); err != nil {
+			return err
+		}
+	}
 	if b.cfg.has(scenarioScale) {
 		if err := b.scaleScenario(ctx, backend, &fp); err != nil {
 			return err

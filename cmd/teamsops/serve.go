@@ -154,12 +154,17 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		defer metricsSide.close()
 		ownAddrs = append(ownAddrs, metricsSide.ln.Addr().String())
 	}
+	tracer, stopTracing, err := startTracing(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	cfg := server.Config{DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: c.baseURL(scheme, ln.Addr().String()),
 		Profile: profile, Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Throttle: scale, Logger: logger,
 		MetricsApart: c.metricsAddr != "", Loopback: loopback(ln.Addr()), HistoryRetention: c.historyRetention,
 		AllowHTTPNotifications: c.allowHTTPNotifications, OwnAddrs: ownAddrs,
 		MaxSubscriptions: c.maxSubscriptions, JobRetention: c.jobRetention, ChangeRetention: c.changeRetention,
-		CacheBytes: cacheBytes}
+		CacheBytes: cacheBytes, Tracing: tracer}
 	if c.maxSubscriptions < 0 {
 		return errors.New("--max-subscriptions: a number of 0 (no limit) or more")
 	}

@@ -24,6 +24,8 @@ import (
 // Backend is a store and the way to build an engine on the same database:
 // the engine writes its jobs in the store's transactions.
 type Backend struct {
+	// Store is the database's store; a wrapper of it set here (tracing)
+	// is the engine's store too.
 	Store     teamsops.Store
 	newEngine func(cfg engine.Config) (engine.Runner, error)
 }
@@ -42,17 +44,21 @@ func OpenBackend(ctx context.Context, dsn string, poolSize int) (*Backend, error
 		if err != nil {
 			return nil, err
 		}
-		return &Backend{Store: s, newEngine: func(cfg engine.Config) (engine.Runner, error) {
-			return engine.New(riversqlite.New(s.DB()), s, cfg)
-		}}, nil
+		b := &Backend{Store: s}
+		b.newEngine = func(cfg engine.Config) (engine.Runner, error) {
+			return engine.New(riversqlite.New(s.DB()), b.Store, cfg)
+		}
+		return b, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s, err := postgres.Open(ctx, dsn, postgres.Options{PoolSize: poolSize, AlsoMigrate: migrateRiver})
 		if err != nil {
 			return nil, fmt.Errorf("--db %s: %w", Redact(dsn), err)
 		}
-		return &Backend{Store: s, newEngine: func(cfg engine.Config) (engine.Runner, error) {
-			return engine.New(riverpgxv5.New(s.Pool()), s, cfg)
-		}}, nil
+		b := &Backend{Store: s}
+		b.newEngine = func(cfg engine.Config) (engine.Runner, error) {
+			return engine.New(riverpgxv5.New(s.Pool()), b.Store, cfg)
+		}
+		return b, nil
 	}
 	return nil, fmt.Errorf("--db %q: want sqlite:PATH, sqlite::memory: or postgres://…", Redact(dsn))
 }

@@ -25,6 +25,7 @@ import (
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/authlimit"
+	"github.com/teamsops/teamsops/internal/tracing"
 	"github.com/teamsops/teamsops/metrics"
 	"github.com/teamsops/teamsops/notification"
 	"github.com/teamsops/teamsops/service"
@@ -92,6 +93,9 @@ type Config struct {
 	// MaxSubscriptions bounds the subscriptions of one app in one tenant
 	// (serve --max-subscriptions); 0 sets no bound.
 	MaxSubscriptions int
+	// Tracing exports traces of requests, operations, store calls and
+	// notifications (package tracing); nil, tracing off, wraps nothing.
+	Tracing *tracing.Tracing
 	// OwnAddrs are the addresses (host:port) this process listens on —
 	// the listener serving Handler, --metrics-addr, --pprof-addr: no
 	// subscription may send its validation request or notifications there.
@@ -156,6 +160,8 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 		st.SetChangeRetention(cfg.ChangeRetention)
 	}
 	s := &Server{Store: b.Store, log: log, retention: cfg.HistoryRetention, Timeouts: cfg.Timeouts.orDefault()}
+	// The parts use the store traced; Server.Store stays the store itself.
+	b.Store = cfg.Tracing.Store(b.Store)
 	if err := s.wire(ctx, b, cfg); err != nil {
 		b.Store.Close()
 		return nil, err
@@ -172,7 +178,7 @@ func (s *Server) openEngine(ctx context.Context, b *Backend, cfg Config, obs *ob
 	}
 	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs,
 		Changes: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues(),
-		JobRetention: jobRetention(cfg.JobRetention)})
+		JobRetention: jobRetention(cfg.JobRetention), Middleware: cfg.Tracing.Middleware()})
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +237,9 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		Logger:       s.log,
 		Throttle:     throttler,
 	}
+	if cfg.Tracing != nil {
+		graph.Spans = cfg.Tracing
+	}
 	// One count of wrong admin tokens per client address, for the admin
 	// API and the dashboard's login together.
 	failures := authlimit.New(authlimit.DefaultMax, authlimit.DefaultWindow)
@@ -251,7 +260,7 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.Timeouts.LimitBody(withDashboard(s.Handler, s.dash))
+	s.Handler = cfg.Tracing.Handler(s.Timeouts.LimitBody(withDashboard(s.Handler, s.dash)))
 	return nil
 }
 
@@ -282,7 +291,8 @@ func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *sl
 	return notification.New(notification.Config{
 		Store: store,
 		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
-			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig, Own: cfg.OwnAddrs},
+			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig, Own: cfg.OwnAddrs,
+			Trace: cfg.Tracing.Transport()},
 		Render:   httpapi.NotificationJSON(cfg.PublicURL),
 		Tokens:   iss,
 		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
