@@ -39,6 +39,9 @@ func (b *bench) startTeamsopsOn(ctx context.Context, name, db string, n int, pro
 			d.publicURL = "http://" + addr
 		}
 		args := []string{"serve", "--db", db, "--addr", addr, "--public-url", d.publicURL, "--profile", profile, "--demo"}
+		if b.cfg.countSQL {
+			args = append(args, "--count-sql")
+		}
 		var pprofAddr string
 		if len(pprof) > 0 && pprof[0] {
 			if pprofAddr, err = freeAddr(); err != nil {
