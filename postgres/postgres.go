@@ -52,6 +52,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	// changes reports committed changes to watchers.
 	changes *changeFeed
+	// group commits concurrent updates together.
+	group groupCommit
 }
 
 var _ teamsops.Store = (*Store)(nil)

@@ -33,8 +33,9 @@ type groupCommit struct {
 type update struct {
 	ctx  context.Context
 	what string
-	fn   func(*sql.Tx) ([]teamsops.Change, map[string]bool, error)
+	fn   func(*sql.Tx, *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error)
 
+	deferred teamsops.Deferred // written once for the group, before its commit
 	changes  []teamsops.Change
 	seqs     []int64
 	err      error
@@ -46,7 +47,7 @@ type update struct {
 // the same transaction, and reports them once it has committed. fn runs
 // alone or grouped with other updates (groupCommit); either way, all of
 // its work commits, or none.
-func (s *Store) logged(ctx context.Context, what string, fn func(*sql.Tx) ([]teamsops.Change, map[string]bool, error)) error {
+func (s *Store) logged(ctx context.Context, what string, fn func(*sql.Tx, *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error)) error {
 	u := &update{ctx: ctx, what: what, fn: fn, done: make(chan struct{})}
 	g := &s.group
 	g.mu.Lock()
@@ -111,6 +112,10 @@ func (s *Store) runGroup(group []*update) {
 	if len(committed) == 0 {
 		return
 	}
+	if err := flushDeferred(ctx, tx, committed); err != nil {
+		failAll(committed, storeError(what, err))
+		return
+	}
 	if err := tx.Commit(); err != nil {
 		failAll(committed, storeError(what, err))
 		return
@@ -158,13 +163,29 @@ func (s *Store) runFn(tx *sql.Tx, u *update) (err error) {
 			err = fmt.Errorf("sqlite: %s: panic: %v", u.what, v)
 		}
 	}()
-	changes, forgotten, err := u.fn(tx)
+	u.deferred = nil
+	changes, forgotten, err := u.fn(tx, &u.deferred)
 	if err != nil {
 		return err
 	}
 	u.changes = feed.Coalesce(changes, maxTxChanges)
 	u.seqs, err = s.changes.log(u.ctx, tx, u.changes, forgotten)
 	return err
+}
+
+// flushDeferred writes what the committed updates deferred
+// (teamsops.Deferrer): each kind once for all of them.
+func flushDeferred(ctx context.Context, tx *sql.Tx, committed []*update) error {
+	all := make([]teamsops.Deferred, 0, len(committed))
+	for _, u := range committed {
+		if len(u.deferred) > 0 {
+			all = append(all, u.deferred)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return teamsops.FlushAll(ctx, tx, all...)
 }
 
 func failAll(us []*update, err error) {

@@ -1,0 +1,98 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/teamsops/teamsops"
+)
+
+// testDeferred checks a store whose transactions are teamsops.Deferrers:
+// what an update defers is flushed once, with the values of the updates
+// that committed with it and of none that rolled back, and a flush that
+// fails fails its updates.
+func testDeferred(t *testing.T, s teamsops.Store) {
+	ctx := t.Context()
+	createTenants(t, s)
+	type key struct{}
+	var mu sync.Mutex
+	var flushed []int
+	flush := func(_ context.Context, tx any, values []any) error {
+		if tx == nil {
+			return errors.New("no transaction")
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		for _, v := range values {
+			flushed = append(flushed, v.(int))
+		}
+		return nil
+	}
+	stop := errors.New("stop")
+	const n = 40
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			errs[i] = s.Update(ctx, func(tx teamsops.Tx) error {
+				d, ok := tx.(teamsops.Deferrer)
+				if !ok {
+					return errors.ErrUnsupported
+				}
+				op := seedOperation(tenantA)
+				op.ID = fmt.Sprintf("deferred-%d", i)
+				if err := tx.CreateOperation(ctx, op); err != nil {
+					return err
+				}
+				d.Defer(key{}, i, flush)
+				if i%2 == 1 {
+					return stop // rolls back the operation and the deferred value
+				}
+				return nil
+			})
+		})
+	}
+	wg.Wait()
+	if errors.Is(errs[0], errors.ErrUnsupported) {
+		t.Skip("the store's transactions defer nothing")
+	}
+	var want []int
+	for i := range n {
+		_, err := s.OperationByID(ctx, tenantA, fmt.Sprintf("deferred-%d", i))
+		if i%2 == 1 {
+			if !errors.Is(errs[i], stop) {
+				t.Errorf("update %d returned %v, want its own error", i, errs[i])
+			}
+			wantCode(t, err, teamsops.ENOTFOUND, fmt.Sprintf("deferred-%d", i))
+			continue
+		}
+		must(t, errs[i])
+		must(t, err)
+		want = append(want, i)
+	}
+	slices.Sort(flushed)
+	if !slices.Equal(flushed, want) {
+		t.Errorf("flushed %v, want each update that committed once: %v", flushed, want)
+	}
+
+	// A flush that fails fails its update: nothing of it commits.
+	broken := errors.New("flush failed")
+	err := s.Update(ctx, func(tx teamsops.Tx) error {
+		op := seedOperation(tenantA)
+		op.ID = "deferred-broken"
+		if err := tx.CreateOperation(ctx, op); err != nil {
+			return err
+		}
+		tx.(teamsops.Deferrer).Defer(key{}, -1, func(context.Context, any, []any) error { return broken })
+		return nil
+	})
+	if !errors.Is(err, broken) {
+		t.Errorf("Update returned %v, want the flush's error", err)
+	}
+	_, err = s.OperationByID(ctx, tenantA, "deferred-broken")
+	wantCode(t, err, teamsops.ENOTFOUND, "deferred-broken")
+}
