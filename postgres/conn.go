@@ -30,6 +30,9 @@ type conn struct {
 	// transaction on the pool, directly inside a Tx — and reports the
 	// changes fn notes once they have committed (Store.Watch).
 	atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error
+	// deferred, inside a Tx, queues the rows of the operations' history,
+	// written with those of the updates committed together (Tx.Defer).
+	deferred *teamsops.Deferred
 }
 
 // noter records changes a write makes, to be reported when it commits.
@@ -64,7 +67,7 @@ func (tx *Tx) Defer(key, v any, flush teamsops.Flush) { tx.deferred.Add(key, v, 
 func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error {
 	return s.grouped(ctx, "update", func(pgTx pgx.Tx, deferred *teamsops.Deferred) ([]teamsops.Change, error) {
 		t := &Tx{tx: pgTx, deferred: deferred}
-		t.conn = conn{q: pgTx, lock: " FOR UPDATE", atomic: t.runDirectly}
+		t.conn = conn{q: pgTx, lock: " FOR UPDATE", atomic: t.runDirectly, deferred: deferred}
 		err := fn(t)
 		return t.pending, err
 	})

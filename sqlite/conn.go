@@ -23,6 +23,9 @@ type conn struct {
 	// transaction on the database, directly inside a Tx — and reports the
 	// changes fn notes once they have committed (Store.Watch).
 	atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error
+	// deferred, inside a Tx, queues the rows of the operations' history,
+	// written with those of the updates committed together (Tx.Defer).
+	deferred *teamsops.Deferred
 }
 
 // noter records changes a write makes, to be reported when it commits.
@@ -58,7 +61,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error
 	var t *Tx
 	return s.logged(ctx, "update", func(sqlTx *sql.Tx, deferred *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error) {
 		t = &Tx{tx: sqlTx, deferred: deferred}
-		t.conn = conn{q: sqlTx, atomic: t.runDirectly}
+		t.conn = conn{q: sqlTx, atomic: t.runDirectly, deferred: deferred}
 		err := fn(t)
 		return t.pending, t.forgotten, err
 	})

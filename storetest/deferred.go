@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/teamsops/teamsops"
 )
@@ -95,4 +96,39 @@ func testDeferred(t *testing.T, s teamsops.Store) {
 	}
 	_, err = s.OperationByID(ctx, tenantA, "deferred-broken")
 	wantCode(t, err, teamsops.ENOTFOUND, "deferred-broken")
+}
+
+// testHistoryInOneUpdate checks the history of many transitions written
+// in one transaction, which a store may insert many rows at a time: every
+// one is kept, in order.
+func testHistoryInOneUpdate(t *testing.T, s teamsops.Store) {
+	ctx := t.Context()
+	createTenants(t, s)
+	t0 := graphTime("2024-03-04T10:00:00Z")
+	const n = 100
+	must(t, s.Update(ctx, func(tx teamsops.Tx) error {
+		op := startedOperation(tenantA, "op-many", t0)
+		op.Status, op.AttemptsCount = teamsops.OperationStatusNotStarted, 0
+		if err := tx.CreateOperation(ctx, op); err != nil {
+			return err
+		}
+		for i := 1; i < n; i++ {
+			op.Status, op.AttemptsCount = teamsops.OperationStatusInProgress, i
+			op.LastActionDateTime = t0.Add(time.Duration(i) * time.Second)
+			if err := tx.UpdateOperation(ctx, op); err != nil {
+				return err
+			}
+		}
+		return nil
+	}))
+	h, err := s.OperationHistory(ctx, tenantA, "op-many")
+	must(t, err)
+	if len(h.Transitions) != n {
+		t.Fatalf("%d transitions recorded, want %d", len(h.Transitions), n)
+	}
+	for i, tr := range h.Transitions {
+		if tr.Attempt != i || !tr.At.Equal(t0.Add(time.Duration(i)*time.Second)) {
+			t.Fatalf("transition %d is attempt %d at %v, want attempt %d at %v", i, tr.Attempt, tr.At, i, t0.Add(time.Duration(i)*time.Second))
+		}
+	}
 }
