@@ -157,7 +157,11 @@ func (s *Store) runOne(tx pgx.Tx, u *update, shared bool, opened *bool) (bool, e
 		}
 		*opened = true
 	}
-	u.err = s.runFn(tx, u)
+	if shared {
+		u.err = s.runFn(steadyTx{tx}, u)
+	} else {
+		u.err = s.runFn(tx, u)
+	}
 	ok := u.err == nil && u.panicked == nil
 	if shared && !ok {
 		if _, err := tx.Exec(context.WithoutCancel(u.ctx), "ROLLBACK TO SAVEPOINT grouped"); err != nil {

@@ -1,10 +1,14 @@
 package postgres_test
 
 import (
+	"context"
 	"errors"
 	"runtime"
 	"sync"
 	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/internal/testdb"
@@ -13,7 +17,8 @@ import (
 
 // TestUpdatesQueuedCommitTogether holds every leader of the group commit
 // busy, queues more updates, and checks that those run in one
-// transaction, each committing or rolling back alone.
+// transaction, each committing or rolling back alone, and none failed by
+// another's caller hanging up.
 func TestUpdatesQueuedCommitTogether(t *testing.T) {
 	s := open(t, inSchema(t, testdb.PostgresDSN(t), "grouped"))
 	defer s.Close()
@@ -43,6 +48,15 @@ func TestUpdatesQueuedCommitTogether(t *testing.T) {
 		wg.Go(func() {
 			errs[i] = s.Update(ctx, func(tx teamsops.Tx) error {
 				txs[i] = tx.Driver()
+				if i == 3 {
+					// Its caller gives up while its statement runs: the
+					// statement, and the group, carry on.
+					gone, cancel := context.WithCancel(ctx)
+					time.AfterFunc(50*time.Millisecond, cancel)
+					if _, err := tx.Driver().(pgx.Tx).Exec(gone, "SELECT pg_sleep(0.3)"); err != nil {
+						return err
+					}
+				}
 				if err := tx.CreateTenant(ctx, &teamsops.Tenant{ID: tenantOf(i), DisplayName: "grouped"}); err != nil {
 					return err
 				}
