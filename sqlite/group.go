@@ -36,8 +36,8 @@ type update struct {
 	fn   func(*sql.Tx, *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error)
 
 	deferred teamsops.Deferred // written once for the group, before its commit
-	changes  []teamsops.Change
-	seqs     []int64
+	changes   []teamsops.Change
+	forgotten map[string]bool // tenants the update deleted
 	err      error
 	panicked any
 	done     chan struct{}
@@ -112,6 +112,11 @@ func (s *Store) runGroup(group []*update) {
 	if len(committed) == 0 {
 		return
 	}
+	seqs, err := s.logChanges(ctx, tx, committed)
+	if err != nil {
+		failAll(committed, err)
+		return
+	}
 	if err := flushDeferred(ctx, tx, committed); err != nil {
 		failAll(committed, storeError(what, err))
 		return
@@ -120,8 +125,8 @@ func (s *Store) runGroup(group []*update) {
 		failAll(committed, storeError(what, err))
 		return
 	}
+	s.changes.published(seqs)
 	for _, u := range committed {
-		s.changes.published(u.seqs)
 		s.changes.Publish(u.changes...)
 	}
 }
@@ -154,8 +159,9 @@ func (s *Store) runOne(tx *sql.Tx, u *update, shared bool) (bool, error) {
 	return u.err == nil && u.panicked == nil, nil
 }
 
-// runFn runs the update's function and logs its changes; a panic is kept
-// for the update's own goroutine to raise again.
+// runFn runs the update's function and keeps its changes, for
+// logChanges; a panic is kept for the update's own goroutine to raise
+// again.
 func (s *Store) runFn(tx *sql.Tx, u *update) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -168,9 +174,26 @@ func (s *Store) runFn(tx *sql.Tx, u *update) (err error) {
 	if err != nil {
 		return err
 	}
-	u.changes = feed.Coalesce(changes, maxTxChanges)
-	u.seqs, err = s.changes.log(u.ctx, tx, u.changes, forgotten)
-	return err
+	u.changes, u.forgotten = feed.Coalesce(changes, maxTxChanges), forgotten
+	return nil
+}
+
+// logChanges logs the changes of the committed updates in the changes
+// table, in one statement for the group, and returns their sequence
+// numbers.
+func (s *Store) logChanges(ctx context.Context, tx *sql.Tx, committed []*update) ([]int64, error) {
+	var changes []teamsops.Change
+	for _, u := range committed {
+		for _, c := range u.changes {
+			if u.forgotten[c.TenantID] {
+				// The update deleted the tenant: other processes forget
+				// everything they knew of it.
+				c.Kind, c.TenantID = teamsops.ChangeReset, ""
+			}
+			changes = append(changes, c)
+		}
+	}
+	return s.changes.log(ctx, tx, changes)
 }
 
 // flushDeferred writes what the committed updates deferred
