@@ -35,6 +35,17 @@ func (c conn) recordTransition(ctx context.Context, q querier, op *teamsops.Oper
 	return nil
 }
 
+// RecordTransition records op's state in its history and reports its
+// change, as UpdateOperation does, without writing the operation's row:
+// for a state that a later UpdateOperation of the same transaction
+// supersedes — an attempt that starts and ends at once (package engine).
+func (c conn) RecordTransition(ctx context.Context, op *teamsops.Operation) error {
+	return c.atomic(ctx, "update operation", func(q querier, note noter) error {
+		note(operationChanged(op))
+		return c.recordTransition(ctx, q, op, false)
+	})
+}
+
 // transitions is the key under which recordTransition defers rows.
 type transitions struct{}
 

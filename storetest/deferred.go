@@ -132,3 +132,52 @@ func testHistoryInOneUpdate(t *testing.T, s teamsops.Store) {
 		}
 	}
 }
+
+// testRecordTransition checks a Tx that records a transition without
+// writing the operation's row (the engine's instant attempt): the history
+// holds it, the row holds what UpdateOperation wrote last.
+func testRecordTransition(t *testing.T, s teamsops.Store) {
+	ctx := t.Context()
+	createTenants(t, s)
+	t0 := graphTime("2024-03-04T10:00:00Z")
+	op := startedOperation(tenantA, "op-at-once", t0)
+	op.Status, op.AttemptsCount = teamsops.OperationStatusNotStarted, 0
+	must(t, s.CreateOperation(ctx, op))
+	type recorder interface {
+		RecordTransition(ctx context.Context, op *teamsops.Operation) error
+	}
+	err := s.Update(ctx, func(tx teamsops.Tx) error {
+		r, ok := tx.(recorder)
+		if !ok {
+			return errors.ErrUnsupported
+		}
+		op.Status, op.AttemptsCount, op.LastActionDateTime = teamsops.OperationStatusInProgress, 1, t0.Add(time.Second)
+		if err := r.RecordTransition(ctx, op); err != nil {
+			return err
+		}
+		if got, err := tx.OperationByID(ctx, tenantA, op.ID); err != nil || got.Status != teamsops.OperationStatusNotStarted {
+			return fmt.Errorf("after RecordTransition the row reads %+v, %v; want it unwritten", got, err)
+		}
+		op.Status, op.LastActionDateTime = teamsops.OperationStatusSucceeded, t0.Add(2*time.Second)
+		return tx.UpdateOperation(ctx, op)
+	})
+	if errors.Is(err, errors.ErrUnsupported) {
+		t.Skip("the store's transactions record no transition alone")
+	}
+	must(t, err)
+	got, err := s.OperationByID(ctx, tenantA, op.ID)
+	must(t, err)
+	if got.Status != teamsops.OperationStatusSucceeded || got.AttemptsCount != 1 {
+		t.Errorf("the operation reads %s after %d attempts, want succeeded after 1", got.Status, got.AttemptsCount)
+	}
+	h, err := s.OperationHistory(ctx, tenantA, op.ID)
+	must(t, err)
+	var statuses []teamsops.OperationStatus
+	for _, tr := range h.Transitions {
+		statuses = append(statuses, tr.Status)
+	}
+	want := []teamsops.OperationStatus{teamsops.OperationStatusNotStarted, teamsops.OperationStatusInProgress, teamsops.OperationStatusSucceeded}
+	if !slices.Equal(statuses, want) {
+		t.Errorf("history %v, want %v", statuses, want)
+	}
+}

@@ -52,6 +52,7 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"UpdateRollsBack", testUpdateRollsBack},
 		{"Deferred", testDeferred},                     // deferred.go
 		{"HistoryInOneUpdate", testHistoryInOneUpdate}, // deferred.go
+		{"RecordTransition", testRecordTransition},     // deferred.go
 		{"TxReadsItsWrites", testTxReads},
 		{"ListOperations", testListOperations},
 		{"ListOperationsPaging", testListPaging},
