@@ -35,12 +35,12 @@ type update struct {
 	what string
 	fn   func(*sql.Tx, *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error)
 
-	deferred teamsops.Deferred // written once for the group, before its commit
+	deferred  teamsops.Deferred // written once for the group, before its commit
 	changes   []teamsops.Change
 	forgotten map[string]bool // tenants the update deleted
-	err      error
-	panicked any
-	done     chan struct{}
+	err       error
+	panicked  any
+	done      chan struct{}
 }
 
 // logged runs fn in a write transaction, logs the changes it returns in
