@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 
@@ -163,6 +164,11 @@ func (s *Store) runOne(tx pgx.Tx, u *update, shared bool, opened *bool) (bool, e
 		u.err = s.runFn(steadyTx{tx}, u)
 	} else {
 		u.err = s.runFn(tx, u)
+	}
+	if shared && u.err == nil && u.panicked == nil && tx.Conn().PgConn().TxStatus() == 'E' {
+		// A statement failed and fn went on: the transaction would refuse
+		// everything after it, the other updates' work included.
+		u.err = storeError(u.what, errors.New("a statement failed and the update did not return its error"))
 	}
 	ok := u.err == nil && u.panicked == nil
 	if shared && !ok {

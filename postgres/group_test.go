@@ -18,7 +18,7 @@ import (
 // TestUpdatesQueuedCommitTogether holds every leader of the group commit
 // busy, queues more updates, and checks that those run in one
 // transaction, each committing or rolling back alone, and none failed by
-// another's caller hanging up.
+// another's caller hanging up or by another's failed statement.
 func TestUpdatesQueuedCommitTogether(t *testing.T) {
 	s := open(t, inSchema(t, testdb.PostgresDSN(t), "grouped"))
 	defer s.Close()
@@ -60,6 +60,11 @@ func TestUpdatesQueuedCommitTogether(t *testing.T) {
 				if err := tx.CreateTenant(ctx, &teamsops.Tenant{ID: tenantOf(i), DisplayName: "grouped"}); err != nil {
 					return err
 				}
+				if i == 4 {
+					// A statement fails and the update goes on as if not:
+					// it fails alone, not the transaction of the others.
+					tx.Driver().(pgx.Tx).Exec(ctx, "SELECT 1/0")
+				}
 				if i == 2 {
 					return stop
 				}
@@ -81,6 +86,10 @@ func TestUpdatesQueuedCommitTogether(t *testing.T) {
 		case i == 2:
 			if !errors.Is(errs[i], stop) || teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
 				t.Errorf("the update that failed returned %v, and its tenant reads %v", errs[i], err)
+			}
+		case i == 4:
+			if errs[i] == nil || teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
+				t.Errorf("the update whose statement failed returned %v, and its tenant reads %v", errs[i], err)
 			}
 		case errs[i] != nil || err != nil:
 			t.Errorf("update %d returned %v, and its tenant reads %v", i, errs[i], err)
