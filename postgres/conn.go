@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/feed"
 )
 
 // querier is what *pgxpool.Pool and pgx.Tx both offer, so that each
@@ -30,9 +31,6 @@ type conn struct {
 	// transaction on the pool, directly inside a Tx — and reports the
 	// changes fn notes once they have committed (Store.Watch).
 	atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error
-	// deferred, inside a Tx, queues the rows of the operations' history,
-	// written with those of the updates committed together (Tx.Defer).
-	deferred *teamsops.Deferred
 }
 
 // noter records changes a write makes, to be reported when it commits.
@@ -44,30 +42,21 @@ type Tx struct {
 	tx pgx.Tx
 	// pending are the changes noted so far, reported after the commit.
 	pending []teamsops.Change
-	// deferred are the writes queued with Defer.
-	deferred *teamsops.Deferred
 }
 
-var (
-	_ teamsops.Tx       = (*Tx)(nil)
-	_ teamsops.Deferrer = (*Tx)(nil)
-)
+var _ teamsops.Tx = (*Tx)(nil)
 
 // Driver returns the pgx.Tx, for River's pgx driver on the same database.
 func (tx *Tx) Driver() any { return tx.tx }
-
-// Defer implements teamsops.Deferrer: v is written with the values the
-// other updates of the group queued under key, before the group commits.
-func (tx *Tx) Defer(key, v any, flush teamsops.Flush) { tx.deferred.Add(key, v, flush) }
 
 // Update runs fn in one transaction (READ COMMITTED): it commits when fn
 // returns nil and rolls back when fn returns an error. Tx.OperationByID
 // locks the operation's row until then (SELECT … FOR UPDATE), which is what
 // makes the engine's effects exactly-once across replicas.
 func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error {
-	return s.grouped(ctx, "update", func(pgTx pgx.Tx, deferred *teamsops.Deferred) ([]teamsops.Change, error) {
-		t := &Tx{tx: pgTx, deferred: deferred}
-		t.conn = conn{q: pgTx, lock: " FOR UPDATE", atomic: t.runDirectly, deferred: deferred}
+	return s.notified(ctx, "update", func(pgTx pgx.Tx) ([]teamsops.Change, error) {
+		t := &Tx{tx: pgTx}
+		t.conn = conn{q: pgTx, lock: " FOR UPDATE", atomic: t.runDirectly}
 		err := fn(t)
 		return t.pending, err
 	})
@@ -81,9 +70,30 @@ func (t *Tx) runDirectly(_ context.Context, _ string, fn func(querier, noter) er
 
 // atomically is the pool's atomic: a transaction of its own.
 func (s *Store) atomically(ctx context.Context, what string, fn func(querier, noter) error) error {
-	return s.grouped(ctx, what, func(tx pgx.Tx, _ *teamsops.Deferred) ([]teamsops.Change, error) {
+	return s.notified(ctx, what, func(tx pgx.Tx) ([]teamsops.Change, error) {
 		var changes []teamsops.Change
 		err := fn(tx, func(c ...teamsops.Change) { changes = append(changes, c...) })
 		return changes, err
 	})
+}
+
+// notified runs fn in a transaction and, once it has committed, reports
+// the changes it returns to this process's watchers and NOTIFYs the other
+// replicas of them (changeFeed).
+func (s *Store) notified(ctx context.Context, what string, fn func(pgx.Tx) ([]teamsops.Change, error)) error {
+	var changes []teamsops.Change
+	err := s.inTx(ctx, what, func(tx pgx.Tx) error {
+		var err error
+		if changes, err = fn(tx); err != nil {
+			return err
+		}
+		changes = feed.Coalesce(changes, maxTxChanges)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	s.changes.Publish(changes...)
+	s.changes.committed(changes)
+	return nil
 }

@@ -105,7 +105,7 @@ func (c conn) CreateOperation(ctx context.Context, op *teamsops.Operation) error
 		if err := createOperation(ctx, q, op, created, state); err != nil {
 			return err
 		}
-		return c.recordTransition(ctx, q, op, true)
+		return recordTransition(ctx, q, op, true)
 	})
 }
 
@@ -147,7 +147,7 @@ func (c conn) UpdateOperation(ctx context.Context, op *teamsops.Operation) error
 		if err := updateOperation(ctx, q, op, state); err != nil {
 			return err
 		}
-		return c.recordTransition(ctx, q, op, false)
+		return recordTransition(ctx, q, op, false)
 	})
 }
 

@@ -52,8 +52,6 @@ type Store struct {
 	pool *pgxpool.Pool
 	// changes reports committed changes to watchers.
 	changes *changeFeed
-	// group commits concurrent updates together.
-	group groupCommit
 }
 
 var _ teamsops.Store = (*Store)(nil)
