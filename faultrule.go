@@ -70,6 +70,23 @@ func (r *FaultRule) Validate() error {
 	return nil
 }
 
+// Overlaps reports whether r and o are two rules — of different ids —
+// of one tenant, app and operation type. Of two such rules only the first
+// by id could ever apply (Matches), so a tenant holds at most one: tenant
+// files, the admin API and apply all refuse the second.
+func (r *FaultRule) Overlaps(o *FaultRule) bool {
+	return r.ID != o.ID && r.TenantID == o.TenantID && r.ClientAppID == o.ClientAppID && r.OperationType == o.OperationType
+}
+
+// Target names what the rule fails, for messages: "app X, createTeam
+// operations" or "app X, every operation".
+func (r *FaultRule) Target() string {
+	if r.OperationType == "" {
+		return "app " + r.ClientAppID + ", every operation"
+	}
+	return "app " + r.ClientAppID + ", " + string(r.OperationType) + " operations"
+}
+
 // Matches reports whether the rule applies to an operation of type typ.
 func (r *FaultRule) Matches(typ OperationType) bool {
 	return r.OperationType == "" || r.OperationType == typ
@@ -84,6 +101,6 @@ func (r *FaultRule) Fault() *Fault {
 }
 
 func operationType(t OperationType) bool {
-	_, ok := LookupEnumMember(OperationTypes, string(t))
-	return ok && t != OperationTypeInvalid && t != OperationTypeUnknownFutureValue
+	_, ok := LookupEnumMember(HeldMembers(OperationTypes), string(t))
+	return ok
 }

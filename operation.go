@@ -85,6 +85,23 @@ func LookupEnumMember(members []EnumMember, name string) (EnumMember, bool) {
 	return EnumMember{}, false
 }
 
+// HeldMembers returns the members of an enum a resource can hold: all but
+// invalid, which Graph's enum pages describe as "Invalid value" and never
+// set (api-reference/v1.0/resources/teamsasyncoperationstatus.md), and
+// unknownFutureValue, which marks where an evolvable enum's later members
+// begin. For teamsAsyncOperationStatus these are notStarted, inProgress,
+// succeeded and failed: what a client sees, what a tenant file may
+// declare, what the dashboard filters by.
+func HeldMembers(members []EnumMember) []EnumMember {
+	var held []EnumMember
+	for _, m := range members {
+		if m.Name != "invalid" && m.Name != "unknownFutureValue" {
+			held = append(held, m)
+		}
+	}
+	return held
+}
+
 // OperationError is Graph's operationError: why an operation failed.
 type OperationError struct {
 	Code    string

@@ -4,21 +4,31 @@
 // audience, so it is not part of the Graph edge; it answers in Graph's
 // error envelope all the same, so that clients read its errors alike.
 //
-//	POST   /_teamsops/tenants        a tenant document (JSON) → 201 Created, or 200 OK when the tenant existed
+//	POST   /_teamsops/tenants        a tenant document → 201 Created, or 200 OK when the tenant existed
 //	GET    /_teamsops/tenants/{id}   → 200 OK with the tenant's document
 //	DELETE /_teamsops/tenants/{id}   → 204 No Content: every row of the tenant is gone
 //	GET    /_teamsops/tenants/{id}/faultRules             → 200 OK with {"value": [rules]}
-//	POST   /_teamsops/tenants/{id}/faultRules             a rule (JSON) → 201 Created, or 200 OK when its id existed
+//	POST   /_teamsops/tenants/{id}/faultRules             a rule → 201 Created, or 200 OK when its id existed;
+//	                                                      409 Conflict when another rule has its app and operationType
 //	GET    /_teamsops/tenants/{id}/faultRules/{rule-id}   → 200 OK with the rule
 //	DELETE /_teamsops/tenants/{id}/faultRules/{rule-id}   → 204 No Content
 //
-// A tenant document is a tenant file in JSON, but for one thing: it has no
-// directory, so its certificates are inline PEM, not paths. Answers leave
-// client secrets and passwords out.
+// A tenant document is a tenant file, but for one thing: it has no
+// directory, so its certificates are inline PEM, not paths. It, and a
+// rule, is read by its Content-Type: application/json, application/yaml
+// (or the older application/x-yaml, text/yaml), or none (read as YAML,
+// which JSON is); any other is 415 Unsupported Media Type. Its problems
+// are a 400 whose message lists them as "teamsops apply" prints them,
+// FILE:LINE:COLUMN: PATH: MESSAGE, and whose innerError.errors holds
+// each. Answers are JSON, and leave client secrets and passwords out.
 //
 // A rule has the shape of an entry of a tenant file's faultRules. Rules
 // created here are the run time's: an apply of the tenant's file does not
-// delete them.
+// delete them. A tenant holds one rule per app and operation type, as a
+// tenant file does, whichever way its rules came: of two, only the first
+// by id could ever apply. So a rule beside another of its app and type is
+// refused, naming that rule (post it with that rule's id to replace it),
+// and so is an apply that declares one beside a rule created here.
 //
 // Every request must carry Authorization: Bearer {admin token}, compared
 // in constant time. The admin token is not a JWT, and Graph's tokens never
@@ -33,7 +43,6 @@ import (
 	"crypto/sha256"
 	"crypto/subtle"
 	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -157,16 +166,8 @@ func guess(r *http.Request) bool {
 
 // create applies the tenant document of the body.
 func (h *Handler) create(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, tenantfile.MaxSize))
-	if err != nil {
-		writeError(w, r, teamsops.Errorf(teamsops.EINVALID, "The request body could not be read: it is larger than %d bytes, or it broke off.", tenantfile.MaxSize), nil)
-		return
-	}
-	d, err := tenantfile.Decode("request body", body)
-	var problems tenantfile.Errors
-	if errors.As(err, &problems) {
-		writeError(w, r, teamsops.Errorf(teamsops.EINVALID, "The tenant document has %d %s.", len(problems),
-			map[bool]string{true: "error", false: "errors"}[len(problems) == 1]), problems)
+	d, ok := readDocument(w, r, tenantfile.MaxSize, "tenant document", tenantfile.Decode)
+	if !ok {
 		return
 	}
 	_, before := h.tenants.Get(r.Context(), d.Tenant.ID)

@@ -166,7 +166,9 @@ func TestBadDocument(t *testing.T) {
  "chats": [{"chatType": "oneOnOne", "members": ["adele", "megan"]}]}`
 	status, body, _ := e.do(t, "POST", "/_teamsops/tenants", "Bearer "+adminToken, []byte(doc))
 	code, message, inner := graphError(t, body)
-	if status != 400 || code != "BadRequest" || message != "The tenant document has 2 errors." {
+	if status != 400 || code != "BadRequest" || message != "The tenant document has 2 errors: "+
+		`request body:2:55: users[0].displayNme: unknown field "displayNme"; did you mean "displayName"?; `+
+		`request body:3:58: chats[0].members[1]: user "megan" is not a user of this tenant` {
 		t.Fatalf("status %d: %s", status, body)
 	}
 	type problem struct {

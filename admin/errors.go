@@ -27,6 +27,7 @@ var statusOf = map[string]struct {
 	teamsops.ENOTALLOWED:   {http.StatusMethodNotAllowed, "MethodNotAllowed"},
 	teamsops.ECONFLICT:     {http.StatusConflict, "Conflict"},
 	eTooManyRequests:       {http.StatusTooManyRequests, "TooManyRequests"},
+	eUnsupportedMediaType:  {http.StatusUnsupportedMediaType, "UnsupportedMediaType"},
 	teamsops.EUNAVAILABLE:  {http.StatusServiceUnavailable, "ServiceUnavailable"},
 	teamsops.EINTERNAL:     {http.StatusInternalServerError, "InternalServerError"},
 }

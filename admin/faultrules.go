@@ -2,8 +2,6 @@ package admin
 
 import (
 	"encoding/json"
-	"errors"
-	"io"
 	"net/http"
 	"net/url"
 
@@ -52,16 +50,10 @@ func (h *Handler) createFaultRule(w http.ResponseWriter, r *http.Request, tenant
 		h.fail(w, r, err)
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRuleSize))
-	if err != nil {
-		writeError(w, r, teamsops.Errorf(teamsops.EINVALID, "The request body could not be read: it is larger than %d bytes, or it broke off.", maxRuleSize), nil)
-		return
-	}
-	rule, err := tenantfile.DecodeFaultRule("request body", body, d)
-	var problems tenantfile.Errors
-	if errors.As(err, &problems) {
-		writeError(w, r, teamsops.Errorf(teamsops.EINVALID, "The fault rule has %d %s.", len(problems),
-			map[bool]string{true: "error", false: "errors"}[len(problems) == 1]), problems)
+	rule, ok := readDocument(w, r, maxRuleSize, "fault rule", func(name string, data []byte) (*teamsops.FaultRule, error) {
+		return tenantfile.DecodeFaultRule(name, data, d)
+	})
+	if !ok {
 		return
 	}
 	created, err := h.tenants.PutFaultRule(r.Context(), rule)

@@ -38,14 +38,10 @@ type Syncer interface {
 	Sync(ctx context.Context) error
 }
 
-// DefaultMaxEntries bounds each of the two caches.
-const DefaultMaxEntries = 100_000
-
 // Store is a teamsops.Store whose Access and Operation are cached; every
 // other method is the wrapped store's.
 type Store struct {
 	teamsops.Store
-	max    int
 	cancel func()
 	syncer Syncer // nil: nothing is kept; reads are shared (flights)
 
@@ -62,10 +58,11 @@ type Store struct {
 	all          uint64
 	accessEpochs map[string]uint64
 	opEpochs     map[string]uint64
-	// access[tenant][resource id][who] and ops[tenant][operation id].
-	access  map[string]map[string]map[who]teamsops.ResourceAccess
-	ops     map[string]map[string]*teamsops.Operation
-	entries int
+	// access[tenant][resource id][who] and ops[tenant][operation id],
+	// each within its budget of bytes.
+	access                  map[string]map[string]map[who]teamsops.ResourceAccess
+	ops                     map[string]map[string]*teamsops.Operation
+	accessBudget, opsBudget budget
 }
 
 type accessKey struct {
@@ -97,12 +94,16 @@ type who struct {
 	user, appID string
 }
 
-// New wraps s; maxEntries bounds each cache (0: DefaultMaxEntries).
-func New(s teamsops.Store, maxEntries int) *Store {
-	if maxEntries <= 0 {
-		maxEntries = DefaultMaxEntries
+// New wraps s; maxBytes bounds each of its two caches, of access answers
+// and of ended operations, in approximate bytes (0: DefaultMaxBytes).
+// Past its bound, a cache forgets an arbitrary quarter of what it holds.
+func New(s teamsops.Store, maxBytes int64) *Store {
+	if maxBytes <= 0 {
+		maxBytes = DefaultMaxBytes
 	}
-	c := &Store{Store: s, max: maxEntries, live: true}
+	c := &Store{Store: s, live: true}
+	c.accessBudget = budget{name: AccessCache, max: maxBytes}
+	c.opsBudget = budget{name: OperationCache, max: maxBytes}
 	c.syncer, _ = s.(Syncer)
 	c.clear()
 	c.cancel = s.Watch(c.changed)
@@ -132,8 +133,10 @@ func (c *Store) Access(ctx context.Context, tenantID string, ref teamsops.Resour
 	epoch, all, live := c.accessEpochs[tenantID], c.all, c.live
 	c.mu.RUnlock()
 	if ok {
+		c.accessBudget.hits.Add(1)
 		return a, nil
 	}
+	c.accessBudget.misses.Add(1)
 	a, err := c.Store.Access(ctx, tenantID, ref, userID, clientAppID)
 	if err != nil || !live {
 		return a, err
@@ -149,9 +152,14 @@ func (c *Store) Access(ctx context.Context, tenantID string, ref teamsops.Resour
 		if byResource[ref.ID] == nil {
 			byResource[ref.ID] = map[who]teamsops.ResourceAccess{}
 		}
-		c.room()
-		byResource[ref.ID][key] = a
-		c.entries++
+		if _, had := byResource[ref.ID][key]; !had {
+			size := accessSize(key, a)
+			if c.accessBudget.over(size) {
+				c.evictAccess()
+			}
+			byResource[ref.ID][key] = a
+			c.accessBudget.add(size)
+		}
 	}
 	return a, nil
 }
@@ -174,12 +182,14 @@ func (c *Store) Operation(ctx context.Context, tenantID string, ref teamsops.Res
 	epoch, all, live := c.opEpochs[tenantID], c.all, c.live
 	c.mu.RUnlock()
 	if ok {
+		c.opsBudget.hits.Add(1)
 		if op.Resource != ref {
 			return nil, teamsops.Errorf(teamsops.ENOTFOUND, "Operation '%s' was not found.", id)
 		}
 		copied := *op
 		return &copied, nil
 	}
+	c.opsBudget.misses.Add(1)
 	op, err := c.Store.Operation(ctx, tenantID, ref, id)
 	if err != nil || !live || !ended(op) {
 		return op, err
@@ -190,20 +200,17 @@ func (c *Store) Operation(ctx context.Context, tenantID string, ref teamsops.Res
 		if c.ops[tenantID] == nil {
 			c.ops[tenantID] = map[string]*teamsops.Operation{}
 		}
-		c.room()
-		copied := *op
-		c.ops[tenantID][id] = &copied
-		c.entries++
+		if _, had := c.ops[tenantID][id]; !had {
+			copied := *op
+			size := operationSize(id, &copied)
+			if c.opsBudget.over(size) {
+				c.evictOperations()
+			}
+			c.ops[tenantID][id] = &copied
+			c.opsBudget.add(size)
+		}
 	}
 	return op, nil
-}
-
-// room makes room for one more entry: past the bound, everything goes,
-// which is crude but rare and keeps the bound without bookkeeping.
-func (c *Store) room() {
-	if c.entries >= 2*c.max {
-		c.clear()
-	}
 }
 
 // changed forgets what a change may have made wrong.
@@ -214,25 +221,28 @@ func (c *Store) changed(ch teamsops.Change) {
 	case teamsops.ChangeAccess:
 		c.accessEpochs[ch.TenantID]++
 		if ch.Resource.ID == "" {
-			c.entries -= countAccess(c.access[ch.TenantID])
-			delete(c.access, ch.TenantID)
+			c.forgetAccess(ch.TenantID)
 		} else if byResource := c.access[ch.TenantID]; byResource != nil {
-			c.entries -= len(byResource[ch.Resource.ID])
+			for k, a := range byResource[ch.Resource.ID] {
+				c.accessBudget.remove(accessSize(k, a))
+			}
 			delete(byResource, ch.Resource.ID)
 		}
 	case teamsops.ChangeOperation:
 		c.opEpochs[ch.TenantID]++
 		if byID := c.ops[ch.TenantID]; byID != nil {
-			if _, ok := byID[ch.OperationID]; ok {
+			if op, ok := byID[ch.OperationID]; ok {
+				c.opsBudget.remove(operationSize(ch.OperationID, op))
 				delete(byID, ch.OperationID)
-				c.entries--
 			}
 		}
 	case teamsops.ChangeTenant:
 		c.accessEpochs[ch.TenantID]++
 		c.opEpochs[ch.TenantID]++
-		c.entries -= countAccess(c.access[ch.TenantID]) + len(c.ops[ch.TenantID])
-		delete(c.access, ch.TenantID)
+		c.forgetAccess(ch.TenantID)
+		for id, op := range c.ops[ch.TenantID] {
+			c.opsBudget.remove(operationSize(id, op))
+		}
 		delete(c.ops, ch.TenantID)
 	case teamsops.ChangeReset:
 		c.live = ch.Live
@@ -246,15 +256,18 @@ func (c *Store) clear() {
 	c.access = map[string]map[string]map[who]teamsops.ResourceAccess{}
 	c.ops = map[string]map[string]*teamsops.Operation{}
 	c.accessEpochs, c.opEpochs = map[string]uint64{}, map[string]uint64{}
-	c.entries = 0
+	c.accessBudget.reset()
+	c.opsBudget.reset()
 }
 
-func countAccess(byResource map[string]map[who]teamsops.ResourceAccess) int {
-	n := 0
-	for _, m := range byResource {
-		n += len(m)
+// forgetAccess forgets every access answer of a tenant.
+func (c *Store) forgetAccess(tenantID string) {
+	for _, byWho := range c.access[tenantID] {
+		for k, a := range byWho {
+			c.accessBudget.remove(accessSize(k, a))
+		}
 	}
-	return n
+	delete(c.access, tenantID)
 }
 
 func ended(op *teamsops.Operation) bool {

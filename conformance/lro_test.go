@@ -16,7 +16,7 @@ import (
 
 // TestWaitWithPoller creates a team with the SDK, clones it, and waits for
 // both operations with lro, handed the Location each 202 carried through
-// Kiota's headers inspection option (the README's snippet).
+// Kiota's headers inspection option (the snippet of docs/waiting.md).
 func TestWaitWithPoller(t *testing.T) {
 	s := startServer(t)
 	graph := consoleClient(t, s)

@@ -1,10 +1,10 @@
 package conformance
 
-// This file is the README's Go snippet of "Waiting for an operation",
-// verbatim between the markers; TestREADMESnippets keeps the two identical,
-// and TestWaitWithPoller runs it.
+// This file is the msgraph-sdk-go snippet of docs/waiting.md, verbatim
+// between the markers; TestDocSnippets keeps the two identical, and
+// TestWaitWithPoller runs it.
 
-// README snippet begin
+// docs/waiting.md snippet begin: msgraph-sdk-go and lro
 import (
 	"context"
 	"errors"
@@ -39,4 +39,4 @@ func startAndWait(ctx context.Context, graph *msgraphsdk.GraphServiceClient, htt
 	return p.PollUntilDone(ctx)
 }
 
-// README snippet end
+// docs/waiting.md snippet end

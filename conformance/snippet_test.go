@@ -1,10 +1,10 @@
 package conformance
 
-// This file is the README's Go snippet ("Using teamsops with the Graph
-// SDKs"), verbatim between the markers; TestREADMESnippets keeps the two
-// identical, and every test builds its client with newGraphClient.
+// This file is the Go snippet of docs/sdks.md, verbatim between the
+// markers; TestDocSnippets keeps the two identical, and every test builds
+// its client with newGraphClient.
 
-// README snippet begin
+// docs/sdks.md snippet begin: msgraph-sdk-go client
 import (
 	"context"
 	"net/url"
@@ -65,4 +65,4 @@ func (p *tokenProvider) GetAllowedHostsValidator() *authentication.AllowedHostsV
 	return p.hosts
 }
 
-// README snippet end
+// docs/sdks.md snippet end

@@ -204,7 +204,7 @@ func testLogin(t *testing.T, browser context.Context) {
 
 // testFirstPaint measures the first paint of the table over 10,000
 // operations in a new tab, logs it (docs/performance.md, "Dashboard"), and takes the
-// README's screenshot when TEAMSOPS_UPDATE_SCREENSHOT=1. No timing is
+// screenshot of docs/dashboard.md when TEAMSOPS_UPDATE_SCREENSHOT=1. No timing is
 // asserted.
 func testFirstPaint(t *testing.T, browser context.Context) {
 	s := startServer(t, "instant", "")

@@ -25,6 +25,23 @@ type filter struct {
 	Operation *opKey
 }
 
+// filterStatuses and filterTypes are what the table filters by: the
+// statuses and types an operation can have, without invalid and
+// unknownFutureValue, which no client ever sees (teamsops.HeldMembers).
+var (
+	filterStatuses = teamsops.HeldMembers(teamsops.OperationStatuses)
+	filterTypes    = teamsops.HeldMembers(teamsops.OperationTypes)
+)
+
+// names lists members' names for a message: "a, b, c".
+func names(members []teamsops.EnumMember) string {
+	var s []string
+	for _, m := range members {
+		s = append(s, m.Name)
+	}
+	return strings.Join(s, ", ")
+}
+
 // maxField bounds a filter's text; ids are far shorter.
 const maxField = 256
 
@@ -39,11 +56,11 @@ func parseFilter(q url.Values) (filter, error) {
 			return filter{}, fmt.Errorf("The %s filter is not valid: at most %d bytes of text.", name, maxField)
 		}
 	}
-	if _, ok := teamsops.LookupEnumMember(teamsops.OperationStatuses, string(f.Status)); f.Status != "" && !ok {
-		return filter{}, fmt.Errorf("The status %q is not a status of teamsAsyncOperation.", teamsops.Clip(string(f.Status)))
+	if _, ok := teamsops.LookupEnumMember(filterStatuses, string(f.Status)); f.Status != "" && !ok {
+		return filter{}, fmt.Errorf("The status %q is not a status an operation can have: %s.", teamsops.Clip(string(f.Status)), names(filterStatuses))
 	}
-	if _, ok := teamsops.LookupEnumMember(teamsops.OperationTypes, string(f.Type)); f.Type != "" && !ok {
-		return filter{}, fmt.Errorf("The type %q is not a teamsAsyncOperationType.", teamsops.Clip(string(f.Type)))
+	if _, ok := teamsops.LookupEnumMember(filterTypes, string(f.Type)); f.Type != "" && !ok {
+		return filter{}, fmt.Errorf("The type %q is not a type an operation can have: %s.", teamsops.Clip(string(f.Type)), names(filterTypes))
 	}
 	if id := q.Get("operation"); id != "" {
 		if f.Tenant == "" {

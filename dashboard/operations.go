@@ -55,7 +55,7 @@ func (h *Handler) operations(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p := operationsPage{Filter: f, Tenants: tenants, First: before == nil,
-		Statuses: teamsops.OperationStatuses, Types: teamsops.OperationTypes,
+		Statuses: filterStatuses, Types: filterTypes,
 		Newest: Prefix + "?" + f.query(),
 		Events: Prefix + "events?" + f.query("v", strconv.FormatUint(version, 10))}
 	if len(ops) > pageSize {

@@ -111,6 +111,25 @@ func TestFilters(t *testing.T) {
 	if !strings.Contains(body, `<option selected>failed</option>`) || !strings.Contains(body, `value="abc"`) {
 		t.Errorf("the form forgot its filters")
 	}
+	// The form offers the statuses and types an operation can have, and
+	// no others: not invalid, nor unknownFutureValue.
+	_, body = get(t, h, "/_teamsops/ui/")
+	statuses := regexp.MustCompile(`(?s)<select id="f-status".*?</select>`).FindString(body)
+	for _, want := range []string{"notStarted", "inProgress", "succeeded", "failed"} {
+		if !strings.Contains(statuses, "<option>"+want+"</option>") {
+			t.Errorf("the status filter lacks %s: %s", want, statuses)
+		}
+	}
+	if strings.Contains(body, "<option>invalid</option>") || strings.Contains(body, "<option>unknownFutureValue</option>") {
+		t.Errorf("the form offers a value no operation has: %s", body)
+	}
+	for _, bad := range []string{"status=invalid", "status=unknownFutureValue", "type=invalid", "type=unknownFutureValue"} {
+		code, body := get(t, h, "/_teamsops/ui/?"+bad)
+		if code != http.StatusBadRequest || !strings.Contains(body, "is not a status an operation can have: notStarted, inProgress, succeeded, failed") &&
+			!strings.Contains(body, "is not a type an operation can have: cloneTeam,") {
+			t.Errorf("%s: %d, want 400 with the values there are", bad, code)
+		}
+	}
 	for _, bad := range []string{"status=done", "type=makeCoffee", "before=%25%25", "before=" + strings.Repeat("A", 40),
 		"tenant=" + strings.Repeat("x", 300), "resource=%ff"} {
 		code, body := get(t, h, "/_teamsops/ui/?"+bad)

@@ -65,6 +65,14 @@ type Config struct {
 	// which runs them on Queues besides the operations' queue.
 	Register func(workers *river.Workers) error
 	Queues   map[string]river.QueueConfig
+	// JobRetention is how long River keeps a job once it has completed or
+	// was cancelled: the operation's own row holds its outcome, so the job
+	// is of use only to someone reading River's tables. 0 is River's
+	// default (24 hours); a negative value keeps jobs forever.
+	JobRetention time.Duration
+	// Middleware wraps the insertion and the work of every job (tracing
+	// carries a trace from the insert to each run with it); none when nil.
+	Middleware []rivertype.Middleware
 }
 
 // ChangeObserver hears the changes of operations inside their
@@ -155,17 +163,30 @@ func New[TTx any](driver riverdriver.Driver[TTx], store teamsops.Store, cfg Conf
 		FetchPollInterval:    20 * time.Millisecond,
 		JobTimeout:           p.JobTimeout,
 		Logger:               slog.New(warnings{cfg.Logger.Handler()}),
+		Middleware:           cfg.Middleware,
 		MaxAttempts:          p.MaxAttempts + rescueAllowance,
 		Queues:               queues,
 		RescueStuckJobsAfter: cmp.Or(cfg.RescueStuckJobsAfter, p.JobTimeout+5*time.Second),
 		RetryPolicy:          retryPolicy{min: p.RetryMin, max: p.RetryMax},
 		Workers:              workers,
+
+		// River's job cleaner deletes what is past these.
+		CompletedJobRetentionPeriod: jobRetention(cfg.JobRetention),
+		CancelledJobRetentionPeriod: jobRetention(cfg.JobRetention),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("engine: %w", err)
 	}
 	e.client = client
 	return e, nil
+}
+
+// jobRetention is Config.JobRetention as River says it: -1 for forever.
+func jobRetention(d time.Duration) time.Duration {
+	if d < 0 {
+		return -1
+	}
+	return d
 }
 
 // Migrate creates or updates River's tables; it changes nothing when they
@@ -201,7 +222,7 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	if !ok {
 		return fmt.Errorf("engine: the store's transaction is a %T, not the job queue's", tx.Driver())
 	}
-	args := operationArgs{TenantID: op.TenantID, OperationID: op.ID}
+	args := operationArgs{TenantID: op.TenantID, OperationID: op.ID, OperationType: string(op.Type)}
 	if fault != nil {
 		args.FailAttempts, args.FailCode, args.FailMessage = fault.FailAttempts, fault.ErrorCode, fault.ErrorMessage
 	}
@@ -369,9 +390,13 @@ func (anyArgs) Kind() string { return "" }
 // operationArgs are a job's arguments: which operation to run, and the
 // fault plan, which is not part of the operation.
 type operationArgs struct {
-	TenantID     string `json:"tenant_id"`
-	OperationID  string `json:"operation_id"`
-	FailAttempts int    `json:"fail_attempts,omitempty"`
+	TenantID    string `json:"tenant_id"`
+	OperationID string `json:"operation_id"`
+	// OperationType names the operation's type for those who read the
+	// job alone (tracing, River's tables); the engine reads the type from
+	// the operation.
+	OperationType string `json:"operation_type,omitempty"`
+	FailAttempts  int    `json:"fail_attempts,omitempty"`
 	// FailCode and FailMessage end the operation failed at its first
 	// attempt with that error (a fault rule's "fail").
 	FailCode    string `json:"fail_code,omitempty"`

@@ -55,18 +55,19 @@ func (s *Server) admit(r *http.Request, p teamsops.Principal, f faults, rt route
 	if s.Throttle == nil || rt.batch {
 		return nil
 	}
-	if wait, ok := s.Throttle.AllowOn(p.TenantID, p.AppID, requestType(r.Method, rt), throttledResource(rt)); !ok {
+	if wait, ok := s.Throttle.AllowOn(p.TenantID, p.AppID, requestType(r.Method, rt), throttledResource(rt), throttledUser(r.Method, rt, p)); !ok {
 		return &retryLater{teamsops.Errorf(eTooManyRequests, errThrottled), throttle.RetryAfter(wait)}
 	}
 	return nil
 }
 
-// throttledResource is the team or channel a request is issued on, for
-// the page's limit per app on one (throttle.PerTeamOrChannel): a request
-// under /teams/{id} is on the team, one under its /channels/{id} on the
-// channel, and so is a team's operation and /groups/{id}/team, whose
-// group is the team. Creating a team, and every chat and user route, is on
-// no team or channel.
+// throttledResource is the team, channel or chat a request is issued on,
+// for the page's limits per app on one (throttle.PerTeam,
+// throttle.PerChannelOrChat): a request under /teams/{id} is on the team,
+// one under its /channels/{id} on the channel, and so is a team's
+// operation and /groups/{id}/team, whose group is the team; a request
+// under /chats/{id}, its operations included, is on the chat. Creating a
+// team or a chat, and the user routes, are on none.
 func throttledResource(rt route) throttle.Resource {
 	if t := rt.team; t != nil {
 		switch t.endpoint {
@@ -77,10 +78,27 @@ func throttledResource(rt route) throttle.Resource {
 		}
 		return throttle.Resource{}
 	}
-	if rt.resource.Kind == teamsops.ResourceTeam && rt.resource.ID != "" {
+	switch {
+	case rt.resource.ID == "":
+		return throttle.Resource{}
+	case rt.resource.Kind == teamsops.ResourceTeam:
 		return throttle.Resource{Kind: throttle.KindTeam, ID: rt.resource.ID}
+	case rt.resource.Kind == teamsops.ResourceChat:
+		return throttle.Resource{Kind: throttle.KindChat, ID: rt.resource.ID}
 	}
 	return throttle.Resource{}
+}
+
+// throttledUser is the user who issues a List chats or Get chat, for the
+// page's limit per user on them (throttle.PerUserChats): the signed-in
+// user of a delegated token; an application's request has none.
+func throttledUser(method string, rt route, p teamsops.Principal) throttle.Resource {
+	chats := rt.resource.Kind == teamsops.ResourceChat && rt.nav == "" // GET /chats, /chats/{id}
+	listChats := rt.list != nil && rt.list.endpoint == chatsList       // /me/chats, /users/{id}/chats
+	if method != http.MethodGet || p.UserID == "" || !chats && !listChats {
+		return throttle.Resource{}
+	}
+	return throttle.Resource{Kind: throttle.KindUser, ID: p.UserID}
 }
 
 // requestType places a request in a row of Graph's Teams throttling table

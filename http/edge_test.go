@@ -84,8 +84,8 @@ func TestThrottleGetTeam(t *testing.T) {
 
 // TestThrottlePerTeam: at Graph's own limits, one app's fifth GET of a
 // team's operation within a second is refused by the page's "A maximum of
-// 4 requests per second per app can be issued on a given team or
-// channel", while the operation of another team still answers.
+// four requests per second per app can be issued on a given team.", while
+// the operation of another team still answers.
 func TestThrottlePerTeam(t *testing.T) {
 	e := newEnv(t)
 	throttled(e, 1)
@@ -100,6 +100,55 @@ func TestThrottlePerTeam(t *testing.T) {
 	want429(t, "fifth request on the team", e.get(path, token))
 	if res := e.get(otherTeamOp, token); res.status != http.StatusOK {
 		t.Errorf("another team's operation: %d %s", res.status, res.body)
+	}
+}
+
+// TestThrottlePerChat: at Graph's own limits, one app's second request on
+// a chat within a second is refused by the page's "A maximum of one request
+// per second per app per tenant can be issued on a given channel or
+// chat.", whichever of the chat's paths it takes; another app is not, nor
+// a request on no chat, and the chat answers again after Retry-After.
+func TestThrottlePerChat(t *testing.T) {
+	e := newEnv(t)
+	clock := throttled(e, 1)
+	token := e.consoleToken()
+	if res := e.get(seedPath, token); res.status != http.StatusOK {
+		t.Fatalf("first request: %d %s", res.status, res.body)
+	}
+	after := want429(t, "second request on the chat", e.get("/beta/chats/"+demo.ChatID+"/operations", token))
+	if res := e.get(seedPath, e.appToken(demo.ChatBotApp, "ChatSettings.Read.Chat")); res.status == http.StatusTooManyRequests {
+		t.Error("another app was throttled")
+	}
+	if res := e.get("/v1.0/teams/"+demo.TeamID, token); res.status != http.StatusOK {
+		t.Errorf("a request on a team: %d %s", res.status, res.body)
+	}
+	clock.advance(after)
+	if res := e.get(seedPath, token); res.status != http.StatusOK {
+		t.Errorf("after Retry-After (%v): %d %s", after, res.status, res.body)
+	}
+}
+
+// TestThrottlePerUser: at Graph's own limits, a user's sixth List chats
+// or Get chat within a second is refused by the page's "A maximum of five
+// requests per second per user", through whichever app; another user's
+// list, and an application's, still pass.
+func TestThrottlePerUser(t *testing.T) {
+	e := newEnv(t)
+	throttled(e, 1)
+	adele := e.userToken(demo.UserAdele, "Chat.ReadBasic")
+	paths := []string{"/v1.0/me/chats", "/v1.0/chats", "/v1.0/users/" + demo.UserAdele + "/chats", "/beta/me/chats", "/v1.0/me/chats"}
+	for i, path := range paths {
+		if res := e.get(path, adele); res.status != http.StatusOK {
+			t.Fatalf("request %d, %s: %d %s", i+1, path, res.status, res.body)
+		}
+	}
+	other := e.token(identity.Claims{TenantID: demo.TenantID, UserID: demo.UserAdele, AppID: demo.CLIApp, Scopes: []string{"Chat.ReadBasic"}})
+	want429(t, "the sixth, through another app", e.get("/v1.0/me/chats", other))
+	if res := e.get("/v1.0/me/chats", e.userToken(demo.UserAlex, "Chat.ReadBasic")); res.status != http.StatusOK {
+		t.Errorf("another user: %d %s", res.status, res.body)
+	}
+	if res := e.get("/v1.0/users/"+demo.UserAdele+"/chats", e.consoleToken()); res.status != http.StatusOK {
+		t.Errorf("an application: %d %s", res.status, res.body)
 	}
 }
 

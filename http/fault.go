@@ -65,7 +65,7 @@ type faults struct {
 // badFault is the 400 of a fault header that does not parse.
 func badFault(format string, args ...any) error {
 	return teamsops.Errorf(teamsops.EINVALID, "The "+FaultHeader+" header is not valid: "+format+
-		" (see the README: transient=N, fail, throttle[=N], unavailable[=N], retry-after=S, latency=D, separated by ';').", args...)
+		" (see docs/faults-and-throttling.md: transient=N, fail, throttle[=N], unavailable[=N], retry-after=S, latency=D, separated by ';').", args...)
 }
 
 // parseFaults reads the FaultHeader's values.

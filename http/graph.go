@@ -61,6 +61,9 @@ func (s *Server) serveGraph(w http.ResponseWriter, r *http.Request, version, pat
 	}
 	if rec, ok := w.(*statusRecorder); ok {
 		rec.route = rt.template()
+		if s.Spans != nil {
+			s.Spans.Routed(r.Context(), r.Method, version, rec.route, p.TenantID, rt.operationID())
+		}
 	}
 	if methods := rt.methods(); !slices.Contains(methods, r.Method) {
 		w.Header().Set("Allow", strings.Join(methods, ", "))

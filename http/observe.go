@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"time"
 
 	"github.com/teamsops/teamsops"
@@ -14,6 +15,17 @@ type Observer interface {
 	Request(route, method string, status int, took time.Duration)
 	// Accepted is called when an action answers 202 with an operation.
 	Accepted(op *teamsops.Operation)
+}
+
+// Spans names and annotates the trace span of each request
+// (internal/tracing implements it). Server.Spans is nil when tracing is
+// off, and then the edge does nothing for it.
+type Spans interface {
+	// Routed is called once a Graph request's route and caller are
+	// known: its version ("beta"), its route template
+	// ("/chats/{chat-id}/operations/{operation-id}", as Observer.Request's)
+	// and the operation it addresses, if any.
+	Routed(ctx context.Context, method, version, route, tenantID, operationID string)
 }
 
 // Route templates of what is not a Graph resource.
@@ -41,6 +53,14 @@ var teamTemplates = map[string]string{
 	groupTeam:        "/groups/{group-id}/team",
 }
 
+// subscriptionTemplates are the route templates of the subscription
+// endpoints.
+var subscriptionTemplates = map[string]string{
+	subscriptionsCollection: "/subscriptions",
+	subscriptionItem:        "/subscriptions/{subscription-id}",
+	subscriptionReauthorize: "/subscriptions/{subscription-id}/reauthorize",
+}
+
 // template names the route as its Graph page does, keys as placeholders.
 func (rt route) template() string {
 	switch {
@@ -54,6 +74,12 @@ func (rt route) template() string {
 		return "/me"
 	case rt.user != nil:
 		return "/users/{user-id}"
+	case rt.subscription != nil:
+		return subscriptionTemplates[rt.subscription.endpoint]
+	case rt.team != nil && rt.team.group && rt.team.endpoint == channelArchive:
+		return "/groups/{group-id}/team/channels/{channel-id}/archive"
+	case rt.team != nil && rt.team.group && rt.team.endpoint == channelUnarchive:
+		return "/groups/{group-id}/team/channels/{channel-id}/unarchive"
 	}
 	if rt.team != nil {
 		if t, ok := teamTemplates[rt.team.endpoint]; ok {
@@ -77,4 +103,12 @@ func (rt route) template() string {
 		return key + "/" + rt.nav + "/{operation-id}"
 	}
 	return key + "/" + rt.nav
+}
+
+// operationID is the id of the operation the route addresses, if any.
+func (rt route) operationID() string {
+	if rt.nav == "operations" && rt.hasID {
+		return rt.id
+	}
+	return ""
 }

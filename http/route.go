@@ -1,7 +1,6 @@
 package http
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -30,23 +29,10 @@ type route struct {
 }
 
 // methods lists the HTTP methods served on the route, for the Allow header
-// of a 405: GET and POST on /chats ("List chats", "Create chat") and on a
-// chat's installedApps ("Add app to chat"), POST on /$batch, GET
-// everywhere else.
+// of a 405, from graphRoutes.
 func (rt route) methods() []string {
-	switch {
-	case rt.team != nil:
-		return rt.team.methods()
-	case rt.subscription != nil:
-		return rt.subscription.methods()
-	case rt.batch:
-		return []string{http.MethodPost}
-	case rt.list != nil, rt.user != nil:
-		return []string{http.MethodGet}
-	case rt.resource.ID == "", rt.nav == "installedApps" && !rt.hasID:
-		return []string{http.MethodGet, http.MethodPost}
-	}
-	return []string{http.MethodGet}
+	gr, _ := lookupRoute(rt.template())
+	return gr.methods
 }
 
 // chatNavigations are the navigations of a chat served besides operations.
@@ -166,14 +152,20 @@ func chatNavigation(name string) string {
 	return ""
 }
 
-// inVersion refuses a route that the version's schema lacks, as Graph
-// answers a path outside it: 400 "Resource not found for the segment".
-// v1.0's chat has no operations navigation (v1.0 CSDL; the chat operation
-// pages, chat-list-operations and teamsasyncoperation-get's chat example,
-// exist only under beta), while v1.0's team has one.
+// inVersion refuses a route that the version's metadata lacks, as Graph
+// answers a path outside a version: 400 "Resource not found for the
+// segment", naming the first segment the metadata does not know. So
+// v1.0's chat, which has no operations navigation in v1.0's CSDL (the chat
+// operation pages, chat-list-operations and teamsasyncoperation-get's chat
+// example, exist only under beta), answers /chats/{id}/operations so,
+// while v1.0's team has one.
 func (rt route) inVersion(version string) error {
-	if version == "v1.0" && rt.resource.Kind == teamsops.ResourceChat && rt.nav == "operations" {
-		return segmentNotFound(rt.nav)
+	template := rt.template()
+	if _, ok := lookupRoute(template); !ok {
+		return segmentNotFound(template[strings.LastIndex(template, "/")+1:])
+	}
+	if missing, lacks := routeVersions()[version][template]; lacks {
+		return segmentNotFound(missing)
 	}
 	return nil
 }

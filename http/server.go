@@ -44,6 +44,8 @@ type Server struct {
 	Ready func(ctx context.Context) error
 	// Observer, if set, hears of every request and accepted operation.
 	Observer Observer
+	// Spans, if set, names and annotates each request's trace span.
+	Spans Spans
 	// PollInterval is how long clients are told to wait before they look
 	// at an operation that has not ended (Retry-After, rounded up to
 	// seconds; 0 says at once).

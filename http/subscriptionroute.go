@@ -1,7 +1,6 @@
 package http
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/teamsops/teamsops/odata"
@@ -19,17 +18,6 @@ const (
 type subscriptionRoute struct {
 	endpoint string
 	id       string
-}
-
-// methods lists the HTTP methods the endpoint serves.
-func (s *subscriptionRoute) methods() []string {
-	switch s.endpoint {
-	case subscriptionsCollection:
-		return []string{http.MethodGet, http.MethodPost}
-	case subscriptionItem:
-		return []string{http.MethodGet, http.MethodPatch, http.MethodDelete}
-	}
-	return []string{http.MethodPost}
 }
 
 // matchSubscriptionRoute resolves /subscriptions and what follows it; it

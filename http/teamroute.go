@@ -1,7 +1,6 @@
 package http
 
 import (
-	"net/http"
 	"strings"
 
 	"github.com/teamsops/teamsops/odata"
@@ -28,19 +27,8 @@ type teamRoute struct {
 	endpoint  string
 	id        string // the team or group
 	channelID string
-}
-
-// methods lists the HTTP methods the endpoint serves.
-func (t *teamRoute) methods() []string {
-	switch t.endpoint {
-	case teamItem, teamMembers, channelItem, groupItem:
-		return []string{http.MethodGet}
-	case teamChannels, teamsCollection:
-		return []string{http.MethodGet, http.MethodPost}
-	case groupTeam:
-		return []string{http.MethodGet, http.MethodPut}
-	}
-	return []string{http.MethodPost}
+	// group says the channel was addressed under /groups/{id}/team.
+	group bool
 }
 
 // matchTeamRoute resolves the team, channel and group endpoints. It
@@ -123,5 +111,6 @@ func matchGroupChannelRoute(segs []odata.Segment, i int, groupID string) (*teamR
 	if t.endpoint != channelArchive && t.endpoint != channelUnarchive {
 		return nil, true, segmentNotFound(segs[len(segs)-1].Name)
 	}
+	t.group = true
 	return t, true, nil
 }

@@ -188,3 +188,49 @@ func Pool(stats func() PoolStats) []prometheus.Collector {
 			Help: "Time spent waiting for a connection."}, func() float64 { return stats().AcquireWait.Seconds() }),
 	}
 }
+
+// CacheStats are one in-memory cache's figures at one moment.
+type CacheStats struct {
+	Name            string
+	Bytes, MaxBytes int64
+	Entries         int64
+	Hits, Misses    uint64
+}
+
+// cacheCollector reports caches' figures, labelled by cache name.
+type cacheCollector struct {
+	stats                             func() []CacheStats
+	bytes, max, entries, hits, misses *prometheus.Desc
+}
+
+// Caches reports the figures stats returns at every scrape under
+// teamsops_cache_*: approximate bytes held and the budget, entries, hits
+// and misses, labelled by cache.
+func Caches(stats func() []CacheStats) prometheus.Collector {
+	d := func(name, help string) *prometheus.Desc {
+		return prometheus.NewDesc("teamsops_cache_"+name, help, []string{"cache"}, nil)
+	}
+	return &cacheCollector{stats: stats,
+		bytes:   d("bytes", "Approximate bytes the cache holds."),
+		max:     d("max_bytes", "The cache's budget of bytes: past it, it forgets a quarter of what it holds."),
+		entries: d("entries", "Entries the cache holds."),
+		hits:    d("hits_total", "Reads answered from the cache."),
+		misses:  d("misses_total", "Reads the cache passed to the database."),
+	}
+}
+
+func (c *cacheCollector) Describe(ch chan<- *prometheus.Desc) {
+	for _, d := range []*prometheus.Desc{c.bytes, c.max, c.entries, c.hits, c.misses} {
+		ch <- d
+	}
+}
+
+func (c *cacheCollector) Collect(ch chan<- prometheus.Metric) {
+	for _, s := range c.stats() {
+		ch <- prometheus.MustNewConstMetric(c.bytes, prometheus.GaugeValue, float64(s.Bytes), s.Name)
+		ch <- prometheus.MustNewConstMetric(c.max, prometheus.GaugeValue, float64(s.MaxBytes), s.Name)
+		ch <- prometheus.MustNewConstMetric(c.entries, prometheus.GaugeValue, float64(s.Entries), s.Name)
+		ch <- prometheus.MustNewConstMetric(c.hits, prometheus.CounterValue, float64(s.Hits), s.Name)
+		ch <- prometheus.MustNewConstMetric(c.misses, prometheus.CounterValue, float64(s.Misses), s.Name)
+	}
+}

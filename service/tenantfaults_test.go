@@ -166,3 +166,56 @@ func sortedIDs(ids ...string) []string {
 	slices.Sort(ids)
 	return ids
 }
+
+// TestFaultRulesOverlap: a tenant holds one rule per app and operation
+// type, as a tenant file does. The run time may not add a second beside
+// a declared one (only replace it, by its id), an apply may not declare
+// one beside the run time's, and a file that moves a type from one of
+// its rules to another is no overlap.
+func TestFaultRulesOverlap(t *testing.T) {
+	ctx := t.Context()
+	tenants := &service.Tenants{Store: testdb.New(t)}
+	v1 := decode(t, "v1.yaml", rules1)
+	if err := tenants.Apply(ctx, v1); err != nil {
+		t.Fatal(err)
+	}
+	declared := v1.FaultRules[0]
+	console, bot := v1.AppRegistrations[0].ClientID, v1.AppRegistrations[1].ClientID
+	second := &teamsops.FaultRule{ID: "no-teams", TenantID: editTenant, ClientAppID: console, OperationType: teamsops.OperationTypeCreateTeam,
+		Action: teamsops.FaultActionFail, ErrorCode: "QuotaExceeded", ErrorMessage: "No more teams."}
+	_, err := tenants.PutFaultRule(ctx, second)
+	if teamsops.ErrorCode(err) != teamsops.ECONFLICT || !strings.Contains(err.Error(), "rule '"+declared.ID+"' has the same app and operationType") {
+		t.Errorf("a second rule of one app and type: %v, want ECONFLICT naming %s", err, declared.ID)
+	}
+	if got := ruleIDs(t, tenants); slices.Contains(got, "no-teams") {
+		t.Errorf("the refused rule was written: %v", got)
+	}
+	second.ID = declared.ID
+	if created, err := tenants.PutFaultRule(ctx, second); err != nil || created {
+		t.Errorf("replacing the declared rule by its id: %v, %v", created, err)
+	}
+	everyOp := &teamsops.FaultRule{ID: "bot-any", TenantID: editTenant, ClientAppID: bot, Action: teamsops.FaultActionTransient, Attempts: 1}
+	if _, err := tenants.PutFaultRule(ctx, everyOp); err != nil {
+		t.Fatalf("a rule of another type: %v", err)
+	}
+
+	// A file that declares a rule for every operation of bot meets the
+	// run time's: refused, naming it, and nothing is written.
+	overlapping := rules1 + "  - {app: bot, action: transient, attempts: 4}\n"
+	err = tenants.Apply(ctx, decode(t, "v1.yaml", overlapping))
+	if teamsops.ErrorCode(err) != teamsops.ECONFLICT || !strings.Contains(err.Error(), "the rule 'bot-any', set through the admin API") {
+		t.Errorf("apply beside the run time's rule: %v, want ECONFLICT naming bot-any", err)
+	}
+	if got := ruleIDs(t, tenants); !reflect.DeepEqual(got, sortedIDs(declared.ID, "flaky", "bot-chats", "bot-any")) {
+		t.Errorf("rules after the refused apply: %v", got)
+	}
+
+	// The file's own rules trade places: createTeam moves to a new rule
+	// listed first, the rule that had it now fails archiveTeam.
+	traded := strings.Replace(rules1, "  - {app: console, operationType: createTeam, action: fail",
+		"  - {id: quota, app: console, operationType: createTeam, action: fail, errorCode: E, errorMessage: M.}\n"+
+			"  - {id: "+declared.ID+", app: console, operationType: archiveTeam, action: fail", 1)
+	if err := tenants.Apply(ctx, decode(t, "v1.yaml", traded)); err != nil {
+		t.Errorf("a file whose rules trade a type: %v", err)
+	}
+}

@@ -330,7 +330,7 @@ func (a *applier) write(ctx context.Context, i int, e teamsops.Declared) error {
 	case teamsops.DeclaredAppRegistration:
 		return a.writeApp(ctx, d.AppRegistrations[n], a.unchanged(i))
 	case teamsops.DeclaredFaultRule:
-		return tx.CreateFaultRule(ctx, d.FaultRules[n])
+		return a.writeFaultRule(ctx, d.FaultRules[n])
 	case teamsops.DeclaredTeamsApp:
 		return tx.CreateTeamsApp(ctx, d.TeamsApps[n])
 	case teamsops.DeclaredGroup:

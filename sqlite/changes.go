@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/teamsops/teamsops"
@@ -13,15 +14,30 @@ import (
 )
 
 // Change log settings: how often another process's changes are looked
-// for, how many rows are kept, and how many changes of one transaction
-// are logged one by one before they are coalesced (feed.Coalesce).
+// for, and how many changes of one transaction are logged one by one
+// before they are coalesced (feed.Coalesce).
 const (
 	tailInterval   = 20 * time.Millisecond
-	changesKept    = 100_000
 	maxTxChanges   = 64
 	tailBatch      = 1000
 	pruneEveryTick = 500
 )
+
+// DefaultChangeRetention is how long a logged change is kept unless
+// SetChangeRetention says otherwise. Other processes on the same file read
+// the log within tailInterval; a process that stops reading it for longer
+// than this (suspended, stopped in a debugger) misses the changes pruned
+// meanwhile, so the margin is wide: minutes of changes are a few megabytes
+// even under sustained load.
+const DefaultChangeRetention = 10 * time.Minute
+
+// SetChangeRetention sets how long the change log keeps a change; call it
+// before the store is used. 0 or less keeps DefaultChangeRetention.
+func (s *Store) SetChangeRetention(d time.Duration) {
+	if d > 0 {
+		s.changes.retention.Store(int64(d))
+	}
+}
 
 // changeLog reports committed changes (teamsops.Store.Watch): this
 // process's right after they commit, other processes' (read from the
@@ -36,6 +52,8 @@ type changeLog struct {
 	wal    walStamp   // the write-ahead log as the last Sync found it
 	readAt int64      // when that Sync began to read the change log
 
+	retention atomic.Int64 // how long a change is kept, a time.Duration
+
 	mu   sync.Mutex
 	own  map[int64]bool // sequence numbers this process logged and published
 	last int64          // the highest sequence number read by the tail
@@ -47,6 +65,7 @@ type changeLog struct {
 
 func newChangeLog(db *sql.DB, memory bool, path string) *changeLog {
 	l := &changeLog{db: db, memory: memory, path: path, own: map[int64]bool{}}
+	l.retention.Store(int64(DefaultChangeRetention))
 	l.OnFirstWatch(l.startTail)
 	return l
 }
@@ -154,10 +173,25 @@ func (l *changeLog) tail() {
 		}
 		healthy = err == nil
 		if tick%pruneEveryTick == 0 {
-			l.db.ExecContext(context.Background(), `DELETE FROM changes
-				WHERE seq <= (SELECT max(seq) FROM changes) - ?`, changesKept)
+			l.prune(context.Background(), time.Now())
 		}
 	}
+}
+
+// prune deletes the changes logged longer than the retention before now.
+// The log is in the order of seq, and at grows with it: what goes is
+// every row before the first one young enough, found by walking from the
+// oldest, so no scan of the whole table is needed. The newest row is
+// always kept.
+func (l *changeLog) prune(ctx context.Context, now time.Time) (int64, error) {
+	cutoff := now.Add(-time.Duration(l.retention.Load())).UnixNano()
+	res, err := l.db.ExecContext(ctx, `DELETE FROM changes WHERE seq < coalesce(
+			(SELECT seq FROM changes WHERE at >= ? ORDER BY seq LIMIT 1),
+			(SELECT max(seq) FROM changes))`, cutoff)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // readOthers publishes the logged changes after the last one read that

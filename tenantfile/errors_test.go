@@ -279,3 +279,73 @@ const apps = "appRegistrations:\n  - displayName: console\n"
 
 // teamT declares a team T on lines 3 and 4.
 const teamT = "teams:\n  - displayName: T\n"
+
+// TestOneMistakeOneError: an unknown reference, or a missing name, is
+// reported once, where it is; the ids derived from it do not clash with
+// one another as well (they did: one wrong chat member also made a
+// "duplicate id"). A clash of ids derived from what did resolve is still
+// reported.
+func TestOneMistakeOneError(t *testing.T) {
+	tests := []struct {
+		name string
+		file string // after tenantLines
+		want []string
+	}{
+		{"group chats, one with a member unknown", users + "chats:\n  - chatType: group\n    members: [adele, alex, megan]\n" +
+			"  - chatType: group\n    members: [adele, alex]\n",
+			[]string{`t.yaml:8:28: chats[0].members[2]: user "megan" is not a user of this tenant`}},
+		{"one-on-one chats, each with a member unknown", users + "chats:\n  - chatType: oneOnOne\n    members: [adele, megan]\n" +
+			"  - chatType: oneOnOne\n    members: [adele, alx]\n",
+			[]string{`t.yaml:8:22: chats[0].members[1]: user "megan" is not a user of this tenant`,
+				`t.yaml:10:22: chats[1].members[1]: user "alx" is not a user of this tenant; did you mean "alex"?`}},
+		{"fault rules of unknown apps", apps + "faultRules:\n  - {app: consol, action: transient, attempts: 1}\n" +
+			"  - {app: consle, action: transient, attempts: 1}\n",
+			[]string{`t.yaml:6:11: faultRules[0].app: app registration "consol" is not an app registration of this tenant; did you mean "console"?`,
+				`t.yaml:7:11: faultRules[1].app: app registration "consle" is not an app registration of this tenant; did you mean "console"?`}},
+		{"fault rules of unknown types", apps + "faultRules:\n  - {app: console, operationType: createTeem, action: transient, attempts: 1}\n" +
+			"  - {app: console, action: transient, attempts: 1}\n",
+			[]string{`t.yaml:6:35: faultRules[0].operationType: operationType "createTeem" is not known; did you mean "createTeam"?`}},
+		{"teams of unknown groups, with channels", "teams:\n  - group: Legal\n    channels: [{displayName: Cases}]\n" +
+			"  - group: Sales\n    channels: [{displayName: Cases}]\n",
+			[]string{`t.yaml:4:12: teams[0].group: group "Legal" is not a group of this tenant`,
+				`t.yaml:6:12: teams[1].group: group "Sales" is not a group of this tenant`}},
+		{"grants on unknown chats", apps + "permissionGrants:\n  - {app: console, chat: Launch, permission: ChatSettings.Read.Chat}\n" +
+			"  - {app: console, chat: Lunch, permission: ChatSettings.Read.Chat}\n",
+			[]string{`t.yaml:6:26: permissionGrants[0].chat: chat "Launch" is not a chat of this tenant`,
+				`t.yaml:7:26: permissionGrants[1].chat: chat "Lunch" is not a chat of this tenant`}},
+		{"teams without names, with channels", "teams:\n  - channels: [{displayName: A}]\n  - channels: [{displayName: A}]\n",
+			[]string{`t.yaml:4:5: teams[0].displayName: displayName is required (or give the group the team is made from)`,
+				`t.yaml:5:5: teams[1].displayName: displayName is required (or give the group the team is made from)`}},
+		{"entities without names", "users: [{}, {}]\nappRegistrations: [{}, {}]\ngroups: [{}, {}]\nteams: [{}, {}]\nteamsApps: [{}, {}]\n",
+			[]string{`t.yaml:3:9: users[0].userPrincipalName: userPrincipalName is required`,
+				`t.yaml:3:13: users[1].userPrincipalName: userPrincipalName is required`,
+				`t.yaml:4:20: appRegistrations[0].displayName: displayName is required`,
+				`t.yaml:4:24: appRegistrations[1].displayName: displayName is required`,
+				`t.yaml:5:10: groups[0].displayName: displayName is required`,
+				`t.yaml:5:14: groups[1].displayName: displayName is required`,
+				`t.yaml:6:9: teams[0].displayName: displayName is required (or give the group the team is made from)`,
+				`t.yaml:6:13: teams[1].displayName: displayName is required (or give the group the team is made from)`,
+				`t.yaml:7:13: teamsApps[0].displayName: displayName is required`,
+				`t.yaml:7:17: teamsApps[1].displayName: displayName is required`}},
+		{"a real clash beside an unknown member", users + "chats:\n  - chatType: group\n    members: [adele, alex]\n" +
+			"  - chatType: group\n    members: [alex, adele]\n  - chatType: group\n    members: [adele, megan]\n",
+			[]string{`t.yaml:9:5: chats[1].id: duplicate id "19:08749c10d3ea58f2a3745035635d0ae0@thread.v2": chats[0] has it too`,
+				`t.yaml:12:22: chats[2].members[1]: user "megan" is not a user of this tenant`}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := tenantfile.Decode("t.yaml", []byte(tenantLines+tt.file))
+			es, ok := err.(tenantfile.Errors)
+			if !ok {
+				t.Fatalf("Decode: %v, want Errors", err)
+			}
+			var got []string
+			for _, e := range es {
+				got = append(got, e.Error())
+			}
+			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
+				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
+			}
+		})
+	}
+}

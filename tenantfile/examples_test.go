@@ -34,43 +34,46 @@ func TestExamples(t *testing.T) {
 	}
 }
 
-// TestREADMEExample decodes the tenant file the README shows.
-func TestREADMEExample(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+// guide is the tenant files' guide, whose examples these tests read.
+const guide = "../docs/own-tenant.md"
+
+// TestGuideExample decodes the tenant file docs/own-tenant.md shows.
+func TestGuideExample(t *testing.T) {
+	text, err := os.ReadFile(guide)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n## Your own tenant\n")
+	_, section, ok := strings.Cut(string(text), "\n## The file\n")
 	if !ok {
-		t.Fatal(`README.md lacks the section "Your own tenant"`)
+		t.Fatal(`docs/own-tenant.md lacks the section "The file"`)
 	}
 	_, block, ok := strings.Cut(section, "\n```yaml\n")
 	block, _, closed := strings.Cut(block, "\n```\n")
 	if !ok || !closed {
-		t.Fatal(`the section "Your own tenant" lacks a yaml block`)
+		t.Fatal(`the section "The file" of docs/own-tenant.md lacks a yaml block`)
 	}
-	d, err := tenantfile.Decode("README.md", []byte(block))
+	d, err := tenantfile.Decode("own-tenant.md", []byte(block))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(d.Users) != 3 || len(d.Teams) != 2 || len(d.Chats) != 2 || len(d.Operations) != 2 || len(d.FaultRules) != 2 {
-		t.Errorf("the README's example declares %d users, %d teams, %d chats, %d operations, %d fault rules",
+		t.Errorf("docs/own-tenant.md's example declares %d users, %d teams, %d chats, %d operations, %d fault rules",
 			len(d.Users), len(d.Teams), len(d.Chats), len(d.Operations), len(d.FaultRules))
 	}
 }
 
-// TestREADMESignInExample reads the sign-in example of the README as a
-// file, with the certificate it names beside it.
-func TestREADMESignInExample(t *testing.T) {
-	readme, err := os.ReadFile("../README.md")
+// TestGuideSignInExample reads the sign-in example of docs/own-tenant.md
+// as a file, with the certificate it names beside it.
+func TestGuideSignInExample(t *testing.T) {
+	text, err := os.ReadFile(guide)
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, section, ok := strings.Cut(string(readme), "\n### Signing in\n")
+	_, section, ok := strings.Cut(string(text), "\n## Signing in\n")
 	_, block, ok2 := strings.Cut(section, "\n```yaml\n")
 	block, _, closed := strings.Cut(block, "\n```\n")
 	if !ok || !ok2 || !closed {
-		t.Fatal(`README.md lacks the section "Signing in" or its yaml block`)
+		t.Fatal(`docs/own-tenant.md lacks the section "Signing in" or its yaml block`)
 	}
 	dir := t.TempDir()
 	cert := newCertificate(t, rsaKey(t), "fabrikam daemon")
@@ -89,6 +92,6 @@ func TestREADMESignInExample(t *testing.T) {
 	d := ds[0]
 	if len(d.Passwords) != 1 || len(d.AppRegistrations) != 2 || len(d.AppRegistrations[0].Certificates) != 1 ||
 		!d.AppRegistrations[1].PublicClient {
-		t.Errorf("the README's sign-in example declares %+v", d)
+		t.Errorf("docs/own-tenant.md's sign-in example declares %+v", d)
 	}
 }

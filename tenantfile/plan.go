@@ -247,14 +247,19 @@ func (p *planner) grant(g *grantDoc, path string) {
 		client = p.guid(path+".clientId", g.ClientID)
 	}
 	id := g.ID
-	if id == "" {
+	switch {
+	case id == "":
 		// The shape of Graph's examples (chat-list-permissiongrants),
 		// with the resource, so that the same grant on two chats differs.
 		id = base64.StdEncoding.EncodeToString([]byte(app + "##" + perm + "##" + typ + "##" + ref.ID))
-	} else if !cleanText(id) || len(id) > 512 {
+		if app != "" && ok && perm != "" && !p.errs.failed(path+".permissionType") {
+			p.unique(path+".id", "permissionGrant", id)
+		}
+	case !cleanText(id) || len(id) > 512:
 		p.errs.addf(path+".id", "%q is not a valid id", clip(id))
+	default:
+		p.unique(path+".id", "permissionGrant", id)
 	}
-	p.unique(path+".id", "permissionGrant", id)
 	p.d.PermissionGrants = append(p.d.PermissionGrants, &teamsops.PermissionGrant{
 		ID: id, TenantID: p.tenant, Resource: ref, ClientAppID: app, ClientID: client,
 		PermissionType: typ, Permission: perm,
@@ -290,14 +295,19 @@ func (p *planner) ref(x *index, path, ref string) string {
 }
 
 // idOr returns the GUID given (lower-cased) or, when none is, the one
-// derived from kind and name; either way it must be new in its kind.
+// derived from kind and name; either way it must be new in its kind. An
+// id derived from a name that is missing (and so reported) is not
+// checked: two such entities would share it only because of that one
+// mistake.
 func (p *planner) idOr(path, given, kind, name string) string {
-	id := ""
 	if given == "" {
-		id = deriveGUID(p.tenant, kind, name)
-	} else {
-		id = p.guid(path, given)
+		id := deriveGUID(p.tenant, kind, name)
+		if name != "" {
+			p.unique(path, kind, id)
+		}
+		return id
 	}
+	id := p.guid(path, given)
 	p.unique(path, kind, id)
 	return id
 }
@@ -313,6 +323,10 @@ func (p *planner) guid(path, s string) string {
 }
 
 // unique reports an id declared twice in one kind.
+//
+// One mistake gives one error: callers do not check an id they derived
+// from a reference that did not resolve, or from a value that is missing,
+// since any clash would be that problem's echo, already reported.
 func (p *planner) unique(path, kind, id string) {
 	key := kind + "\x00" + strings.ToLower(id)
 	if first, ok := p.seen[key]; ok {

@@ -39,7 +39,11 @@ func (p *planner) chat(c *chatDoc, path string) {
 		p.errs.addf(path+".members", "a group chat has 2 to %d members, not %d", service.MaxGroupChatMembers, n)
 	}
 	id := p.chatID(c, path, typ, members)
-	p.unique(path+".id", "chat", id)
+	// An id derived from the members is the chat's only if they all are.
+	fromMembers := c.ID == "" && (typ == service.ChatTypeOneOnOne || c.Topic == "")
+	if !fromMembers || !p.errs.within(path+".members") {
+		p.unique(path+".id", "chat", id)
+	}
 	p.installations(path+".installedApps", c.InstalledApps, teamsops.ResourceRef{Kind: teamsops.ResourceChat, ID: id})
 	p.chats.add(id, c.Topic)
 	p.d.Chats = append(p.d.Chats, &teamsops.Chat{
@@ -161,10 +165,8 @@ func (p *planner) operationOutcome(o *operationDoc, op *teamsops.Operation, path
 // and not unknownFutureValue, which Graph never sends as a real value.
 func (p *planner) enum(path, v string, members []teamsops.EnumMember, name string) string {
 	var names []string
-	for _, m := range members {
-		if m.Name != "invalid" && m.Name != "unknownFutureValue" {
-			names = append(names, m.Name)
-		}
+	for _, m := range teamsops.HeldMembers(members) {
+		names = append(names, m.Name)
 	}
 	switch {
 	case v == "":

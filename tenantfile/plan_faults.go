@@ -29,7 +29,8 @@ func (p *planner) faultRule(r *faultRuleDoc, path string) {
 	p.faultAction(r, rule, path)
 	// Of two rules of one app and type, the first by id always applies.
 	same := false
-	if app != "" && (r.OperationType == "" || typ != "") {
+	resolved := app != "" && (r.OperationType == "" || typ != "")
+	if resolved {
 		key := "faultRuleOf\x00" + app + "\x00" + typ
 		at := join(path, "app")
 		if typ != "" {
@@ -47,7 +48,7 @@ func (p *planner) faultRule(r *faultRuleDoc, path string) {
 		// Rules have no name: one is told apart by its app and type,
 		// which no other rule of the file shares.
 		rule.ID = deriveGUID(p.tenant, "faultRule", app+"\x00"+typ)
-		if !same {
+		if resolved && !same {
 			p.unique(join(path, "id"), "faultRule", rule.ID)
 		}
 	case !plainID(rule.ID):

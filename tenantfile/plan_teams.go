@@ -22,7 +22,11 @@ func (p *planner) group(g *groupDoc, path string) {
 	p.text(path+".displayName", g.DisplayName, maxDisplayName)
 	p.text(path+".description", g.Description, maxDescription)
 	nick := p.mailNickname(path, g.MailNickname, g.DisplayName)
-	id := p.idOr(path+".id", g.ID, "group", strings.ToLower(nick))
+	name := strings.ToLower(nick)
+	if g.MailNickname == "" && g.DisplayName == "" {
+		name = "" // nick is derived from a missing name
+	}
+	id := p.idOr(path+".id", g.ID, "group", name)
 	visibility := "Private"
 	switch {
 	case g.Visibility == "" || strings.EqualFold(g.Visibility, "Private"):
@@ -67,6 +71,9 @@ func (p *planner) mailNickname(path, given, displayName string) string {
 		p.errs.addf(path+".mailNickname", "mailNickname %q is not 1 to 64 ASCII letters, digits, '.', '-' or '_'", clip(nick))
 	}
 	key := "mailNickname\x00" + strings.ToLower(nick)
+	if given == "" && displayName == "" {
+		return nick // derived from a missing name: a clash would be its echo
+	}
 	if first, ok := p.seen[key]; ok {
 		if given == "" {
 			p.errs.addf(path+".mailNickname", "the mailNickname derived from the displayName, %q, is %s's too: give one", nick, first)
@@ -115,7 +122,9 @@ func (p *planner) team(t *teamDoc, path string) {
 	team.CreatedDateTime = p.time(path+".createdDateTime", t.CreatedDateTime)
 	if group == nil && t.Group == "" {
 		// The team's own group, as "Create team" makes one.
-		p.unique(path+".id", "group", team.ID)
+		if t.ID != "" || t.DisplayName != "" {
+			p.unique(path+".id", "group", team.ID)
+		}
 		p.d.Groups = append(p.d.Groups, &teamsops.Group{
 			ID: team.ID, TenantID: p.tenant, DisplayName: team.DisplayName, Description: team.Description,
 			MailNickname:    p.mailNickname(path, t.MailNickname, team.DisplayName),
@@ -124,7 +133,9 @@ func (p *planner) team(t *teamDoc, path string) {
 		})
 		p.groups.add(team.ID)
 	}
-	p.channels(path, t.Channels, team)
+	// A team's id is its own only if what it derives from is there.
+	known := team.ID != "" && (t.ID != "" || t.Group != "" || t.DisplayName != "")
+	p.channels(path, t.Channels, team, known)
 	ref := teamsops.ResourceRef{Kind: teamsops.ResourceTeam, ID: team.ID}
 	p.installations(path+".installedApps", t.InstalledApps, ref)
 	p.teams.add(team.ID, team.DisplayName)
@@ -197,8 +208,9 @@ func (p *planner) members(path string, list []memberDoc, short []string, what st
 }
 
 // channels plans a team's channels. Every team has a General channel:
-// one the file does not list is added.
-func (p *planner) channels(path string, list []channelDoc, team *teamsops.Team) {
+// one the file does not list is added. known says whether the team's id
+// is its own, not derived from what is missing or did not resolve.
+func (p *planner) channels(path string, list []channelDoc, team *teamsops.Team, known bool) {
 	names := map[string]bool{}
 	general := false
 	for i, c := range list {
@@ -228,7 +240,10 @@ func (p *planner) channels(path string, list []channelDoc, team *teamsops.Team) 
 		case c.ID == "":
 			ch.ID = service.ChannelID(team.ID, c.DisplayName)
 		}
-		p.unique(at+".id", "channel\x00"+team.ID, ch.ID)
+		if known || c.ID != "" {
+			// Without its team's id, a derived id is not the channel's.
+			p.unique(at+".id", "channel\x00"+team.ID, ch.ID)
+		}
 		switch m := strings.ToLower(c.MembershipType); m {
 		case "", service.MembershipStandard:
 		case service.MembershipPrivate, service.MembershipShared:

@@ -52,6 +52,9 @@ type ResourceLimit struct {
 	PerApp float64
 	// Kinds are the resources it counts on, each on its own.
 	Kinds []ResourceKind
+	// AllApps says the limit counts the requests of every app together:
+	// it is per user, not per app.
+	AllApps bool
 }
 
 // ResourceKind names the kind of resource a ResourceLimit counts on.
@@ -61,20 +64,45 @@ type ResourceKind string
 const (
 	KindTeam    ResourceKind = "team"
 	KindChannel ResourceKind = "channel"
+	KindChat    ResourceKind = "chat"
+	// KindUser is the signed-in user of a delegated request.
+	KindUser ResourceKind = "user"
 )
 
-// PerTeamOrChannel is the sentence under the Teams table: "A maximum of 4
-// requests per second per app can be issued on a given team or channel."
-// The page names teams and channels only; chats and users have no such
-// limit there.
-var PerTeamOrChannel = ResourceLimit{
-	Text:   "A maximum of 4 requests per second per app can be issued on a given team or channel.",
-	PerApp: 4,
-	Kinds:  []ResourceKind{KindTeam, KindChannel},
+// The sentences under the Teams table (includes/throttling-teams.md, which
+// concepts/throttling-limits.md includes).
+var (
+	// PerTeam: "A maximum of four requests per second per app can be
+	// issued on a given team."
+	PerTeam = ResourceLimit{
+		Text:   "A maximum of four requests per second per app can be issued on a given team.",
+		PerApp: 4,
+		Kinds:  []ResourceKind{KindTeam},
+	}
+	// PerChannelOrChat: "A maximum of one request per second per app per
+	// tenant can be issued on a given channel or chat." The table's column
+	// "Limit per app per tenant per resource (chat/channel)" says the same,
+	// 1 rps, for every row served here that has it.
+	PerChannelOrChat = ResourceLimit{
+		Text:   "A maximum of one request per second per app per tenant can be issued on a given channel or chat.",
+		PerApp: 1,
+		Kinds:  []ResourceKind{KindChannel, KindChat},
+	}
+)
+
+// PerUserChats: "A maximum of five requests per second per user can be
+// issued when doing List chats or Get chat". The user is the one who
+// issues the request, a delegated token's; an application's requests
+// are issued by no user and count against no user's limit.
+var PerUserChats = ResourceLimit{
+	Text:    "A maximum of five requests per second per user can be issued when doing List chats or Get chat",
+	PerApp:  5,
+	Kinds:   []ResourceKind{KindUser},
+	AllApps: true,
 }
 
 // ResourceLimits lists the limits per resource, in the page's order.
-var ResourceLimits = []ResourceLimit{PerTeamOrChannel}
+var ResourceLimits = []ResourceLimit{PerTeam, PerChannelOrChat, PerUserChats}
 
 // GlobalPerApp is the global limit the same page gives before every
 // service's table: any request, 2000 requests per second per app across

@@ -2,8 +2,8 @@
 // limits (concepts/throttling-limits.md) to the requests of each app, as
 // token buckets: one per app per tenant and one per app across all
 // tenants for each request type of the page's table, the global limit
-// per app, and, for a request on a team or channel, the page's limit per
-// app on that resource (ResourceLimits). A request takes a token from
+// per app, and, for a request on a team, channel or chat, the page's limit
+// per app on that resource (ResourceLimits). A request takes a token from
 // each of its buckets, or from none; when one is empty it is refused, with
 // the time until that bucket holds a token again (a 429's Retry-After).
 //
@@ -28,11 +28,11 @@ const (
 	ScopeAppTenant Scope = "app+tenant" // the row's limit per app per tenant
 	ScopeApp       Scope = "app"        // the row's limit per app across all tenants
 	ScopeGlobal    Scope = "global"     // GlobalPerApp
-	ScopeResource  Scope = "resource"   // a ResourceLimit, on one team or channel
+	ScopeResource  Scope = "resource"   // a ResourceLimit, on one team, channel, chat or user
 )
 
-// Resource is the team or channel a request is issued on; its zero value
-// is a request on neither.
+// Resource is a team, channel or chat a request is issued on, or the user
+// who issues it; its zero value is none.
 type Resource struct {
 	Kind ResourceKind
 	ID   string
@@ -143,14 +143,15 @@ const sweepEvery = 4096
 // from each of its buckets. It reports whether the request may go on and,
 // if not, how long until it would be admitted.
 func (t *Throttler) Allow(tenantID, appID string, rt RequestType) (time.Duration, bool) {
-	return t.AllowOn(tenantID, appID, rt, Resource{})
+	return t.AllowOn(tenantID, appID, rt)
 }
 
-// AllowOn is Allow for a request issued on res: after the buckets of its
-// row and the global one, it takes a token from the bucket of appID on
-// res, when the page limits requests on that kind of resource. Team and
-// channel ids are the tenant's, so the bucket is also the tenant's.
-func (t *Throttler) AllowOn(tenantID, appID string, rt RequestType, res Resource) (time.Duration, bool) {
+// AllowOn is Allow for a request issued on resources: after the buckets
+// of its row and the global one, it takes a token from the bucket of appID
+// on each resource whose kind the page limits (or, for a limit of all
+// apps, the bucket of the resource alone). Team, channel and chat ids and
+// users are the tenant's, so the buckets are also the tenant's.
+func (t *Throttler) AllowOn(tenantID, appID string, rt RequestType, resources ...Resource) (time.Duration, bool) {
 	now := time.Now()
 	if t.Now != nil {
 		now = t.Now()
@@ -165,12 +166,20 @@ func (t *Throttler) AllowOn(tenantID, appID string, rt RequestType, res Resource
 		k    key
 		rate float64
 	}
-	limits := make([]limit, 3, 4)
+	limits := make([]limit, 3, 3+len(resources))
 	limits[0] = limit{key{ScopeAppTenant, tenantID, appID, rt.Name, Resource{}}, rt.PerAppPerTenant}
 	limits[1] = limit{key{ScopeApp, "", appID, rt.Name, Resource{}}, rt.PerApp}
 	limits[2] = limit{key{ScopeGlobal, "", appID, "", Resource{}}, GlobalPerApp}
-	if rl, ok := resourceLimit(res.Kind); ok && res.ID != "" {
-		limits = append(limits, limit{key{ScopeResource, tenantID, appID, "", res}, rl.PerApp})
+	for _, res := range resources {
+		rl, ok := resourceLimit(res.Kind)
+		if !ok || res.ID == "" {
+			continue
+		}
+		app := appID
+		if rl.AllApps {
+			app = ""
+		}
+		limits = append(limits, limit{key{ScopeResource, tenantID, app, "", res}, rl.PerApp})
 	}
 	taken := make([]*bucket, len(limits))
 	var longest time.Duration

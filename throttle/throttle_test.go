@@ -177,14 +177,17 @@ func TestPerResource(t *testing.T) {
 		want  int // requests admitted on one resource within a second
 	}{
 		{KindTeam, 1, 4},
-		{KindChannel, 1, 4},
+		{KindChannel, 1, 1},
+		{KindChat, 1, 1},
 		{KindTeam, 0.5, 2},
-		{KindChannel, 0.5, 2},
-		{KindTeam, 0.1, 1}, // a bucket holds at least one request
+		{KindChannel, 2, 2},
+		{KindChat, 0.5, 1}, // a bucket holds at least one request
+		{KindTeam, 0.1, 1},
 	}
 	for _, tt := range tests {
 		t.Run(fmt.Sprintf("%s/scale=%v", tt.kind, tt.scale), func(t *testing.T) {
-			if n := capacity(PerTeamOrChannel.PerApp, tt.scale); n != tt.want {
+			rl, _ := resourceLimit(tt.kind)
+			if n := capacity(rl.PerApp, tt.scale); n != tt.want {
 				t.Fatalf("capacity %d, want %d", n, tt.want)
 			}
 			th, c, rec := newThrottler(tt.scale)
@@ -217,23 +220,60 @@ func TestPerResource(t *testing.T) {
 	}
 }
 
-// TestPerResourceKinds: a team and a channel with the same id are two
-// resources, and a kind the page does not limit (or an empty id) takes
-// no resource bucket.
+// TestPerResourceKinds: a team, a channel and a chat with the same id are
+// three resources, and a kind the page does not limit (or an empty id)
+// takes no resource bucket.
 func TestPerResourceKinds(t *testing.T) {
 	th, _, rec := newThrottler(1)
-	for _, res := range []Resource{{KindTeam, "x"}, {KindChannel, "x"}} {
-		for i := range int(PerTeamOrChannel.PerApp) {
+	for _, res := range []Resource{{KindTeam, "x"}, {KindChannel, "x"}, {KindChat, "x"}} {
+		rl, _ := resourceLimit(res.Kind)
+		for i := range int(rl.PerApp) {
 			if _, ok := th.AllowOn("t", "a", OtherGet, res); !ok {
 				t.Fatalf("%v: request %d refused", res, i+1)
 			}
 		}
 	}
-	for _, res := range []Resource{{"chat", "x"}, {KindTeam, ""}} {
+	for _, res := range []Resource{{"group", "x"}, {KindTeam, ""}} {
 		for i := range 10 {
 			if _, ok := th.AllowOn("t", "b", OtherGet, res); !ok {
 				t.Fatalf("%v: request %d refused; scopes %v", res, i+1, *rec)
 			}
 		}
+	}
+}
+
+// TestPerUser: the page's five requests a second per user on List chats
+// and Get chat count the user's requests through every app together; the
+// sixth is refused whichever app sends it, another user's pass, and a
+// request on a chat and by a user takes from both buckets.
+func TestPerUser(t *testing.T) {
+	th, c, rec := newThrottler(1)
+	user := Resource{KindUser, "u-1"}
+	for i := range int(PerUserChats.PerApp) {
+		app := []string{"app-1", "app-2"}[i%2]
+		if _, ok := th.AllowOn("t", app, OtherGet, user); !ok {
+			t.Fatalf("request %d refused", i+1)
+		}
+	}
+	wait, ok := th.AllowOn("t", "app-3", OtherGet, user)
+	if ok || wait <= 0 || len(*rec) != 1 || (*rec)[0] != ScopeResource {
+		t.Fatalf("sixth request: ok %v, wait %v, scopes %v", ok, wait, *rec)
+	}
+	if _, ok := th.AllowOn("t", "app-3", OtherGet, Resource{KindUser, "u-2"}); !ok {
+		t.Error("another user refused")
+	}
+	if _, ok := th.AllowOn("t", "app-3", OtherGet, Resource{KindUser, "u-1"}); ok {
+		t.Error("the same user in the same tenant admitted")
+	}
+	if _, ok := th.AllowOn("other-tenant", "app-3", OtherGet, Resource{KindUser, "u-1"}); !ok {
+		t.Error("a user of another tenant refused")
+	}
+	c.advance(wait)
+	chat := Resource{KindChat, "c-1"}
+	if _, ok := th.AllowOn("t", "app-1", OtherGet, chat, user); !ok {
+		t.Fatal("a chat and the user, after the wait, refused")
+	}
+	if _, ok := th.AllowOn("t", "app-1", OtherGet, chat, Resource{KindUser, "u-2"}); ok {
+		t.Error("the chat's second request within a second admitted with another user")
 	}
 }

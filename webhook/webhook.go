@@ -60,6 +60,10 @@ type Client struct {
 	// and no notification is sent to them (CheckTarget, and again when
 	// connecting), so that a subscription cannot aim the server at itself.
 	Own []string
+	// Trace, if set, wraps the transport of every request sent (tracing
+	// adds a client span and the traceparent header); nil when tracing is
+	// off.
+	Trace func(http.RoundTripper) http.RoundTripper
 
 	mu      sync.Mutex
 	clients map[string]*http.Client // by latestSupportedTlsVersion
@@ -323,16 +327,20 @@ func (c *Client) client(tlsVersion string) *http.Client {
 	if len(c.Own) > 0 {
 		dialer.Control = c.control
 	}
+	var transport http.RoundTripper = &http.Transport{
+		Proxy:                 nil, // receivers are reached directly
+		DialContext:           dialer.DialContext,
+		TLSClientConfig:       cfg,
+		TLSHandshakeTimeout:   connectTimeout,
+		ResponseHeaderTimeout: ValidationTimeout,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	if c.Trace != nil {
+		transport = c.Trace(transport)
+	}
 	hc := &http.Client{
-		Transport: &http.Transport{
-			Proxy:                 nil, // receivers are reached directly
-			DialContext:           dialer.DialContext,
-			TLSClientConfig:       cfg,
-			TLSHandshakeTimeout:   connectTimeout,
-			ResponseHeaderTimeout: ValidationTimeout,
-			MaxIdleConnsPerHost:   16,
-			IdleConnTimeout:       90 * time.Second,
-		},
+		Transport: transport,
 		// Graph follows no redirect: a 3xx is not a 2xx.
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}

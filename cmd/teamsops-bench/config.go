@@ -21,9 +21,11 @@ const (
 	scenarioScale     = "scale"     // GET, lists and $count on a store of --scale-ops operations
 	scenarioWaiters   = "waiters"   // --waiters GETs held by Prefer: wait, released by their operations' end
 	scenarioSignIn    = "signin"    // client credentials tokens and the sign-in page
+	scenarioSoak      = "soak"      // minutes of GETs, operations and notifications at once; memory over time
+	scenarioTraces    = "traces"    // the seed's GET with tracing off and on, side by side
 )
 
-var allScenarios = []string{scenarioGet, scenarioOpen, scenarioList, scenarioOps, scenarioReplicas, scenarioFootprint, scenarioScale, scenarioWaiters, scenarioSignIn}
+var allScenarios = []string{scenarioGet, scenarioOpen, scenarioList, scenarioOps, scenarioReplicas, scenarioFootprint, scenarioScale, scenarioWaiters, scenarioSignIn, scenarioTraces, scenarioSoak}
 
 // Back ends teamsops is measured on.
 const (
@@ -55,6 +57,10 @@ type config struct {
 	scaleOps, scaleResources, scaleBig int
 
 	waiters int // requests held at once in the waiters scenario
+
+	soakDuration, soakIdle, soakEvery time.Duration
+	soakConns                         int
+	soakCompare                       bool // soak again with --memory-limit off
 }
 
 func (c *config) has(scenario string) bool { return slices.Contains(c.scenarios, scenario) }
@@ -66,7 +72,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.StringVar(&c.bin, "bin", "", "teamsops binary to measure (default: go build ./cmd/teamsops)")
 	fs.StringVar(&c.postgres, "postgres", "", "PostgreSQL server DSN on which a database may be created and dropped (without it, PostgreSQL is skipped)")
 	backends := fs.String("backends", "sqlite,postgres", "back ends to measure teamsops on")
-	scenarios := fs.String("scenarios", "get,open,list,ops,replicas,footprint,waiters,signin", "scenarios to run: "+strings.Join(allScenarios, ","))
+	scenarios := fs.String("scenarios", "get,open,list,ops,replicas,footprint,waiters,signin,traces", "scenarios to run: "+strings.Join(allScenarios, ","))
 	scale := fs.Bool("scale", false, "also run the scale scenario (seeds --scale-ops operations: minutes)")
 	fs.BoolVar(&c.smoke, "smoke", false, "run every scenario (scale on a small store) for about a second each: proves the harness works")
 	fs.StringVar(&c.jsonPath, "json", "", "also write the results as JSON to this file")
@@ -85,6 +91,11 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.scaleResources, "scale-resources", 10_000, "chats and teams (half each) the scale scenario spreads them over")
 	fs.IntVar(&c.scaleBig, "scale-big", 100_000, "of them, operations of one chat")
 	fs.IntVar(&c.waiters, "waiters", 1000, "GETs held at once by Prefer: wait in the waiters scenario")
+	fs.DurationVar(&c.soakDuration, "soak-duration", 5*time.Minute, "how long the soak scenario loads the server")
+	fs.DurationVar(&c.soakIdle, "soak-idle", 2*time.Minute, "after the soak's load, how long to wait for RSS under 60 MB")
+	fs.DurationVar(&c.soakEvery, "soak-every", 2*time.Second, "how often the soak samples the server's memory, goroutines, files and database")
+	fs.IntVar(&c.soakConns, "soak-conns", 16, "connections sending the seed's GET during the soak")
+	fs.BoolVar(&c.soakCompare, "compare-unlimited", false, "soak a second time with --memory-limit off, and report the throughput ratio")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -101,6 +112,9 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	c.scenarios = splitList(*scenarios)
 	if *scale && !c.has(scenarioScale) {
 		c.scenarios = append(c.scenarios, scenarioScale)
+	}
+	if c.smoke && !c.has(scenarioSoak) {
+		c.scenarios = append(c.scenarios, scenarioSoak)
 	}
 	var err error
 	if c.conns, err = parseInts(*conns); err != nil {
@@ -119,6 +133,9 @@ func (c *config) applySmoke(set map[string]bool) {
 		"scale-resources": func() { c.scaleResources = 20 },
 		"scale-big":       func() { c.scaleBig = 1_000 },
 		"waiters":         func() { c.waiters = 20 },
+		"soak-duration":   func() { c.soakDuration = 3 * time.Second },
+		"soak-idle":       func() { c.soakIdle = time.Second },
+		"soak-every":      func() { c.soakEvery = 500 * time.Millisecond },
 	}
 	for name, apply := range short {
 		if !set[name] {
@@ -147,6 +164,8 @@ func (c *config) validate() error {
 		return fmt.Errorf("--rate and --ops-rate must not be negative, --poll must be positive")
 	case c.replicas < 2 && c.has(scenarioReplicas):
 		return fmt.Errorf("--replicas must be at least 2 for the replicas scenario")
+	case c.soakDuration <= 0 || c.soakIdle < 0 || c.soakEvery <= 0 || c.soakConns < 1:
+		return fmt.Errorf("--soak-duration and --soak-every must be positive, --soak-idle not negative, --soak-conns at least 1")
 	case c.scaleResources < 2 || c.scaleBig < 0 || c.scaleOps < c.scaleBig+c.scaleResources:
 		return fmt.Errorf("--scale-ops must cover --scale-big plus one operation per resource, with at least 2 resources")
 	}

@@ -13,17 +13,20 @@ func TestParseConfig(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.duration != 10*time.Second || !slices.Equal(c.conns, []int{1, 4, 32}) || c.has(scenarioScale) ||
+		c.has(scenarioSoak) || c.soakDuration != 5*time.Minute || c.soakIdle != 2*time.Minute || c.soakConns != 16 ||
 		!slices.Equal(c.backends, []string{"sqlite", "postgres"}) || c.smoke {
 		t.Errorf("defaults %+v", c)
 	}
 
-	// --smoke shortens what the command line leaves alone and adds scale.
+	// --smoke shortens what the command line leaves alone and adds scale
+	// and a few seconds of soak.
 	c, err = parseConfig([]string{"--smoke", "--duration", "3s", "--conns", "2, 8"}, io.Discard)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if c.duration != 3*time.Second || c.opsDuration != time.Second || c.warmup != 200*time.Millisecond ||
-		c.scaleOps != 3_000 || !c.has(scenarioScale) || !slices.Equal(c.conns, []int{2, 8}) {
+		c.scaleOps != 3_000 || !c.has(scenarioScale) || !slices.Equal(c.conns, []int{2, 8}) ||
+		!c.has(scenarioSoak) || c.soakDuration != 3*time.Second {
 		t.Errorf("smoke %+v", c)
 	}
 
@@ -39,7 +42,10 @@ func TestParseConfig(t *testing.T) {
 func TestParseConfigRejects(t *testing.T) {
 	for _, args := range [][]string{
 		{"--backends", "mysql"},
-		{"--scenarios", "get,soak"},
+		{"--scenarios", "get,marathon"},
+		{"--soak-duration", "0s"},
+		{"--soak-every", "-1s"},
+		{"--soak-conns", "0"},
 		{"--conns", "1,x"},
 		{"--conns", "0"},
 		{"--duration", "0s"},

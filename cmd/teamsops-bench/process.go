@@ -58,13 +58,19 @@ func freeAddr() (string, error) {
 // startProcess runs bin with args (addr is where it will listen), its
 // output going to logPath, and waits until /readyz answers 200.
 func startProcess(ctx context.Context, bin string, args []string, addr, logPath string) (*process, error) {
+	return startProcessEnv(ctx, bin, args, nil, addr, logPath)
+}
+
+// startProcessEnv is startProcess with env as the process's environment
+// (nil: the harness's own).
+func startProcessEnv(ctx context.Context, bin string, args, env []string, addr, logPath string) (*process, error) {
 	logf, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
 		return nil, err
 	}
 	defer logf.Close() // the child holds its own copy
 	p := &process{cmd: exec.Command(bin, args...), addr: addr, logPath: logPath, exited: make(chan struct{})}
-	p.cmd.Stdout, p.cmd.Stderr = logf, logf
+	p.cmd.Stdout, p.cmd.Stderr, p.cmd.Env = logf, logf, env
 	began := time.Now()
 	if err := p.cmd.Start(); err != nil {
 		return nil, err

@@ -33,6 +33,11 @@ type Row struct {
 	// on the demo database.
 	VsBare float64 `json:"vs_bare,omitempty"`
 	VsDemo float64 `json:"vs_demo,omitempty"`
+	// VsUntraced is a traced row's RPS (traces-on, traces-1in10), and
+	// CPUVsUntraced its CPU per request, over the traces-off row's of the
+	// same target and connection count.
+	VsUntraced    float64 `json:"vs_untraced,omitempty"`
+	CPUVsUntraced float64 `json:"cpu_vs_untraced,omitempty"`
 	// OpsPerSec is operations from the first POST until the last one was
 	// seen terminal.
 	OpsPerSec float64 `json:"ops_per_sec,omitempty"`
@@ -89,6 +94,7 @@ type Report struct {
 	LoadAvg    [2]string   `json:"load_avg"`
 	Rows       []Row       `json:"rows"`
 	Footprints []Footprint `json:"footprints"`
+	Soaks      []SoakRun   `json:"soaks,omitempty"`
 	Skipped    []string    `json:"skipped,omitempty"`
 }
 
@@ -108,7 +114,7 @@ func (b *bench) report(started time.Time) Report {
 		LoadAvg: [2]string{b.loadAvg, loadAvg()},
 		Started: started.UTC(), Seconds: time.Since(started).Seconds(),
 		GoVersion: runtime.Version(), OS: runtime.GOOS + "/" + runtime.GOARCH, CPUs: runtime.NumCPU(),
-		Smoke: b.cfg.smoke, Rows: rows, Footprints: b.footprints, Skipped: b.skipped,
+		Smoke: b.cfg.smoke, Rows: rows, Footprints: b.footprints, Soaks: b.soaks, Skipped: b.skipped,
 	}
 }
 
@@ -125,18 +131,20 @@ func loadAvg() string {
 
 // fillRatios sets VsBare on closed-loop GET rows (against the bare
 // server's GET at the same connection count) and list rows (against its
-// GET at the list's), and VsDemo on scale rows (against the same
-// scenario on the demo database of the same target).
+// GET at the list's), VsDemo on scale rows (against the same scenario on
+// the demo database of the same target), and VsUntraced on traced rows
+// (against traces-off at the same count).
 func fillRatios(rows []Row) []Row {
 	out := make([]Row, len(rows))
-	find := func(target, scenario string, conns int) float64 {
+	row := func(target, scenario string, conns int) Row {
 		for _, r := range rows {
 			if r.Target == target && r.Scenario == scenario && r.Conns == conns {
-				return r.RPS
+				return r
 			}
 		}
-		return 0
+		return Row{}
 	}
+	find := func(target, scenario string, conns int) float64 { return row(target, scenario, conns).RPS }
 	for i, r := range rows {
 		if r.Target != targetBare && (r.Scenario == scenarioGet || strings.HasPrefix(r.Scenario, scenarioList)) {
 			if bare := find(targetBare, scenarioGet, r.Conns); bare > 0 {
@@ -151,6 +159,13 @@ func fillRatios(rows []Row) []Row {
 				r.VsDemo = r.RPS / demo
 			}
 		}
+		traced := r.Scenario == scenarioTracesOn || r.Scenario == scenarioTracesTenth
+		if off := row(r.Target, scenarioTracesOff, r.Conns); traced && off.RPS > 0 {
+			r.VsUntraced = r.RPS / off.RPS
+			if off.CPUUS > 0 {
+				r.CPUVsUntraced = r.CPUUS / off.CPUUS
+			}
+		}
 		out[i] = r
 	}
 	return out
@@ -161,6 +176,11 @@ func (r Report) failedRows() int {
 	n := 0
 	for _, row := range r.Rows {
 		if row.Errors > 0 {
+			n++
+		}
+	}
+	for _, s := range r.Soaks {
+		if s.Errors > 0 {
 			n++
 		}
 	}

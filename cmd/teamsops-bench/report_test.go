@@ -34,6 +34,28 @@ func TestFillRatios(t *testing.T) {
 	}
 }
 
+// TestTracesRatios: each traced row is compared with the untraced one of
+// its target and connection count, never another's.
+func TestTracesRatios(t *testing.T) {
+	rows := fillRatios([]Row{
+		{Target: "sqlite", Scenario: scenarioTracesOff, Conns: 4, RPS: 10_000, CPUUS: 50},
+		{Target: "sqlite", Scenario: scenarioTracesOn, Conns: 4, RPS: 9_000, CPUUS: 55},
+		{Target: "sqlite", Scenario: scenarioTracesTenth, Conns: 4, RPS: 9_800, CPUUS: 51},
+		{Target: "sqlite", Scenario: scenarioTracesOn, Conns: 32, RPS: 9_000, CPUUS: 55},  // no untraced row at 32
+		{Target: "postgres", Scenario: scenarioTracesOn, Conns: 4, RPS: 5_000, CPUUS: 80}, // nor on postgres
+	})
+	want := []struct{ rps, cpu float64 }{{0, 0}, {0.9, 1.1}, {0.98, 1.02}, {0, 0}, {0, 0}}
+	for i, w := range want {
+		if got := rows[i]; !near(got.VsUntraced, w.rps) || !near(got.CPUVsUntraced, w.cpu) {
+			t.Errorf("%s %s %d: %v× req/s, %v× CPU; want %v, %v", got.Target, got.Scenario, got.Conns,
+				got.VsUntraced, got.CPUVsUntraced, w.rps, w.cpu)
+		}
+	}
+	if out := formatReport(Report{Rows: rows}); !strings.Contains(out, "sqlite traces-on (4 conns): 0.90× the req/s of traces-off, 1.10× its CPU per request") {
+		t.Errorf("the report does not say the ratio:\n%s", out)
+	}
+}
+
 func near(a, b float64) bool { return a-b < 1e-9 && b-a < 1e-9 }
 
 func TestNewRow(t *testing.T) {
@@ -104,5 +126,18 @@ func TestNumberFormats(t *testing.T) {
 		if c.got != c.want {
 			t.Errorf("got %q, want %q", c.got, c.want)
 		}
+	}
+}
+
+// TestSampleAdd: rounds measured one after another add their windows, so
+// that the rate is over the time measured in all.
+func TestSampleAdd(t *testing.T) {
+	var s sample
+	for range 3 {
+		s.add(sample{window: time.Second, latencies: make([]time.Duration, 100), sent: 110})
+	}
+	if s.window != 3*time.Second || s.requests() != 300 || s.sent != 330 || s.perSecond() != 100 {
+		t.Errorf("after three rounds of 100 requests a second: window %v, %d requests, %d sent, %v/s",
+			s.window, s.requests(), s.sent, s.perSecond())
 	}
 }

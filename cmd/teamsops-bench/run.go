@@ -24,6 +24,7 @@ type bench struct {
 
 	rows       []Row
 	footprints []Footprint
+	soaks      []SoakRun
 	skipped    []string
 }
 

@@ -48,14 +48,27 @@ func formatReport(r Report) string {
 		}
 		b.WriteString(table(fps, 1))
 	}
+	if len(r.Soaks) > 0 {
+		b.WriteString("\n")
+		b.WriteString(soakTable(r.Soaks))
+	}
 	var notes []string
 	notes = append(notes, r.Skipped...)
+	for _, s := range r.Soaks {
+		if s.FirstError != "" {
+			notes = append(notes, fmt.Sprintf("%s soak: %d errors, the first: %s", s.Target, s.Errors, s.FirstError))
+		}
+	}
 	for _, row := range r.Rows {
 		if row.FirstError != "" {
 			notes = append(notes, fmt.Sprintf("%s %s (%d conns): %d errors, the first: %s", row.Target, row.Scenario, row.Conns, row.Errors, row.FirstError))
 		}
 		if row.Dropped > 0 {
 			notes = append(notes, fmt.Sprintf("%s %s: %d requests dropped, never sent: the server fell more than a run's length behind the rate", row.Target, row.Scenario, row.Dropped))
+		}
+		if row.VsUntraced > 0 {
+			notes = append(notes, fmt.Sprintf("%s %s (%d conns): %.2f× the req/s of traces-off, %.2f× its CPU per request",
+				row.Target, row.Scenario, row.Conns, row.VsUntraced, row.CPUVsUntraced))
 		}
 		if row.Late > 0 {
 			notes = append(notes, fmt.Sprintf("%s %s: %d requests left over 1 ms late (too few --open-conns, or the server fell behind)", row.Target, row.Scenario, row.Late))
@@ -139,4 +152,27 @@ func mb(v float64) string {
 		return "-"
 	}
 	return strconv.FormatFloat(v, 'f', 1, 64)
+}
+
+// soakTable renders the soak runs: throughput, memory, trends (first,
+// most and last sample under load), the database, and the return to idle.
+func soakTable(runs []SoakRun) string {
+	rows := [][]string{{"target", "limit", "s", "GET/s", "ops/s", "notes/s", "× unlimited", "peak RSS MB", "peak heap MB",
+		"goroutines", "open files", "GCs", "DB MB", "DB B/op", "idle <60 MB s", "idle RSS MB", "errors"}}
+	for _, s := range runs {
+		vs := ""
+		if s.VsUnlimitedGet > 0 {
+			vs = fmt.Sprintf("%.2f GET, %.2f ops", s.VsUnlimitedGet, s.VsUnlimitedOps)
+		}
+		idle := "never"
+		if s.IdleSeconds >= 0 {
+			idle = strconv.FormatFloat(s.IdleSeconds, 'f', 0, 64)
+		}
+		trend := func(v [3]int) string { return fmt.Sprintf("%d/%d/%d", v[0], v[1], v[2]) }
+		rows = append(rows, []string{s.Target, s.MemoryLimit, strconv.FormatFloat(s.Seconds, 'f', 0, 64),
+			count(s.GetRPS), count(s.OpsPerSec), count(s.NotesPerSec), vs, mb(s.PeakRSSMB), mb(s.PeakHeapMB),
+			trend(s.Goroutines), trend(s.OpenFiles), strconv.Itoa(s.GCs), mb(s.DBMB), count(s.DBBytesPerOp), idle, mb(s.IdleRSSMB),
+			strconv.Itoa(s.Errors)})
+	}
+	return table(rows, 2)
 }

@@ -28,6 +28,11 @@ func (b *bench) startTeamsops(ctx context.Context, name, db string, n int) (*dep
 // startTeamsopsOn is startTeamsops on another timing profile, each
 // process with its profiler on a port of its own when pprof is set.
 func (b *bench) startTeamsopsOn(ctx context.Context, name, db string, n int, profile string, pprof ...bool) (*deployment, error) {
+	return b.startTeamsopsWith(ctx, name, db, n, profile, len(pprof) > 0 && pprof[0], nil)
+}
+
+// startTeamsopsWith is startTeamsopsOn with more arguments to serve.
+func (b *bench) startTeamsopsWith(ctx context.Context, name, db string, n int, profile string, pprof bool, extra []string) (*deployment, error) {
 	d := &deployment{db: db}
 	for i := range n {
 		addr, err := freeAddr()
@@ -39,11 +44,12 @@ func (b *bench) startTeamsopsOn(ctx context.Context, name, db string, n int, pro
 			d.publicURL = "http://" + addr
 		}
 		args := []string{"serve", "--db", db, "--addr", addr, "--public-url", d.publicURL, "--profile", profile, "--demo"}
+		args = append(args, extra...)
 		if b.cfg.countSQL {
 			args = append(args, "--count-sql")
 		}
 		var pprofAddr string
-		if len(pprof) > 0 && pprof[0] {
+		if pprof {
 			if pprofAddr, err = freeAddr(); err != nil {
 				d.stop()
 				return nil, err
@@ -153,8 +159,18 @@ func (b *bench) runBackend(ctx context.Context, backend string) error {
 			return err
 		}
 	}
+	if b.cfg.has(scenarioTraces) {
+		if err := b.tracesScenario(ctx, backend); err != nil {
+			return err
+		}
+	}
 	if b.cfg.has(scenarioScale) {
 		if err := b.scaleScenario(ctx, backend, &fp); err != nil {
+			return err
+		}
+	}
+	if b.cfg.has(scenarioSoak) {
+		if err := b.soakScenario(ctx, backend); err != nil {
 			return err
 		}
 	}

@@ -27,6 +27,23 @@ import (
 	"github.com/teamsops/teamsops/webhook"
 )
 
+const listenUsage = `usage: teamsops listen --resource RESOURCE (--token TOKEN | --tenant ID --client-id ID --client-secret S) [flags]
+
+Receives change notifications locally and prints each one on stdout as it
+arrives: it listens on --addr, subscribes to --resource through the server
+(or takes over --subscription), answers the validation handshake, renews
+the subscription when the server asks, and with --rich decrypts rich
+notifications with a key pair of its own. It runs until interrupted.
+
+listen talks to the server over HTTP only: it opens no database, so it
+never creates one.
+
+Exit status: 0 interrupted (Ctrl-C), 2 any error (a bad flag, a server
+that cannot be reached, a refused subscription).
+
+flags:
+`
+
 // listenConfig is what the listen command's flags say.
 type listenConfig struct {
 	server, addr, publicURL      string
@@ -46,6 +63,10 @@ func listenCommand(ctx context.Context, args []string, stdout, stderr io.Writer)
 	var c listenConfig
 	fs := flag.NewFlagSet("listen", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, listenUsage)
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&c.server, "server", "http://"+defaultAddr, "base URL of the teamsops server")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "address the receiver listens on")
 	fs.StringVar(&c.publicURL, "public-url", "", "URL the server reaches the receiver at (default http://{addr}); https when the server does not run with --allow-http-notifications")

@@ -22,22 +22,42 @@ commands:
   wait    poll one operation until it ends and print it
   listen  receive change notifications locally and print them
 
-Run "teamsops <command> -h" for a command's flags. Every flag is also read
-from the environment as TEAMSOPS_<FLAG>, e.g. TEAMSOPS_PUBLIC_URL.
+Run "teamsops <command> -h" for a command's flags and what it does. Every
+flag is also read from the environment as TEAMSOPS_<FLAG>, e.g.
+TEAMSOPS_PUBLIC_URL; a flag on the command line wins.
+
+Databases: --db is sqlite:PATH (default sqlite:teamsops.db, in the folder
+the command runs in), sqlite::memory: or postgres://…. serve and apply
+create a database that does not exist, and apply prints the one it wrote;
+token and wait --db only use the database of a server, and a missing one is
+an error naming the path; listen uses none.
+
+Exit status: 0 done (and for -h), 2 any error; wait has its own: 0
+succeeded, 1 failed, 2 timed out, 3 any other error ("teamsops wait -h").
+"go run" exits 1 for every status but 0: scripts that need the status run
+the built binary ("go build ./cmd/teamsops").
 `
 
 func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
-		if !errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(os.Stderr, "teamsops:", err)
+	os.Exit(exitCode(run(context.Background(), os.Args[1:], os.Stdout, os.Stderr), os.Stderr))
+}
+
+// exitCode says err on stderr, unless the command did, and returns the
+// exit status it calls for: 0 for none and for -h (as the flag package's
+// own ExitOnError does), an exitError's own, else 2.
+func exitCode(err error, stderr io.Writer) int {
+	var exit *exitError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &exit):
+		if !exit.said {
+			fmt.Fprintln(stderr, "teamsops:", err)
 		}
-		code := 2
-		var exit *exitError
-		if errors.As(err, &exit) {
-			code = exit.code
-		}
-		os.Exit(code)
+		return exit.code
 	}
+	fmt.Fprintln(stderr, "teamsops:", err)
+	return 2
 }
 
 // exitError is an error that calls for its own exit status; any other
@@ -45,6 +65,8 @@ func main() {
 type exitError struct {
 	code int
 	err  error
+	// said is set when the command wrote the error on stderr itself.
+	said bool
 }
 
 func (e *exitError) Error() string { return e.err.Error() }

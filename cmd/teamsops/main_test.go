@@ -11,6 +11,8 @@ import (
 	"crypto/x509/pkix"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
+	"flag"
 	"io"
 	"math/big"
 	"net"
@@ -35,7 +37,7 @@ func freeAddr(t *testing.T) string {
 	return ln.Addr().String()
 }
 
-// TestServeDemoAndToken runs the README's flow in process: serve --demo,
+// TestServeDemoAndToken runs the quick start's flow in process: serve --demo,
 // a token from "teamsops token" on the same database, the seed's request,
 // and a clean stop.
 func TestServeDemoAndToken(t *testing.T) {
@@ -147,9 +149,11 @@ func TestFlagErrors(t *testing.T) {
 
 func TestEnvironmentFlags(t *testing.T) {
 	t.Setenv("TEAMSOPS_TENANT", demo.TenantID)
-	t.Setenv("TEAMSOPS_DB", "sqlite::memory:")
+	db := testdb.DSN(t)
+	testdb.Open(t, db).Close() // a database as apply leaves it
+	t.Setenv("TEAMSOPS_DB", db)
 	t.Setenv("TEAMSOPS_PUBLIC_URL", "http://127.0.0.1:8080")
-	t.Setenv("TEAMSOPS_FORCE", "true") // the in-memory database has no tenant
+	t.Setenv("TEAMSOPS_FORCE", "true") // the database has no tenant
 	var out bytes.Buffer
 	if err := run(context.Background(), []string{"token", "--app", demo.ConsoleApp, "--roles", "Chat.Read.All"}, &out, io.Discard); err != nil {
 		t.Fatal(err)
@@ -274,4 +278,79 @@ func selfSigned(t *testing.T, dir string) (certFile, keyFile string, pool *x509.
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+// TestExitCode: what main prints and exits with for each kind of result.
+func TestExitCode(t *testing.T) {
+	failed := errors.New("operation failed")
+	tests := []struct {
+		err    error
+		code   int
+		stderr string
+	}{
+		{nil, 0, ""},
+		{flag.ErrHelp, 0, ""},
+		{errors.New("no command given"), 2, "teamsops: no command given\n"},
+		{&exitError{code: exitFailed, err: failed}, 1, "teamsops: operation failed\n"},
+		{&exitError{code: exitTimedOut, err: failed, said: true}, 2, ""},
+	}
+	for _, tt := range tests {
+		var stderr bytes.Buffer
+		if code := exitCode(tt.err, &stderr); code != tt.code || stderr.String() != tt.stderr {
+			t.Errorf("exitCode(%v) = %d, said %q; want %d, %q", tt.err, code, stderr.String(), tt.code, tt.stderr)
+		}
+	}
+}
+
+// TestHelp: each command's -h is its reference: what it does with
+// databases and its exit statuses; token's says how long a token is
+// accepted. -h is not an error.
+func TestHelp(t *testing.T) {
+	tests := map[string][]string{
+		"":       {"Exit status: 0 done", `"go run" exits 1`, "token and wait --db only use the database of a server"},
+		"serve":  {"Exit status: 0 stopped by SIGINT", "creates --db if it does not exist"},
+		"apply":  {"Exit status: 0 applied, 2 any error", "creates the database if it does not exist", "each mistake once"},
+		"token":  {"Exit status: 0", "token never creates a database", "accepted until 5 minutes after its", `"--ttl 1m" is refused as expired`},
+		"wait":   {"0 succeeded, 1 failed, 2 timed out", "(exit status 2)"},
+		"listen": {"Exit status: 0 interrupted", "opens no database"},
+	}
+	for cmd, want := range tests {
+		args := []string{"-h"}
+		if cmd != "" {
+			args = []string{cmd, "-h"}
+		}
+		var stdout, stderr bytes.Buffer
+		err := run(context.Background(), args, &stdout, &stderr)
+		if exitCode(err, io.Discard) != 0 {
+			t.Errorf("%v: %v, want exit status 0", args, err)
+		}
+		for _, w := range want {
+			if !strings.Contains(stdout.String()+stderr.String(), w) {
+				t.Errorf("%v does not say %q", args, w)
+			}
+		}
+	}
+}
+
+// TestTokenTTL: --ttl is exp - nbf, in whole seconds; less than a second
+// is refused before any database is read.
+func TestTokenTTL(t *testing.T) {
+	db := testdb.DSN(t)
+	testdb.Open(t, db).Close()
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"token", "--db", db, "--public-url", "http://127.0.0.1:1", "--force",
+		"--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--ttl", "90s"}, &out, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	claims := jwtPayload(t, out.String())
+	if exp, nbf := claims["exp"].(float64), claims["nbf"].(float64); exp-nbf != 90 || claims["iat"] != nbf {
+		t.Errorf("exp %v, nbf %v, iat %v: want exp - nbf = 90 and iat = nbf", exp, nbf, claims["iat"])
+	}
+	for _, ttl := range []string{"0s", "500ms", "-1h"} {
+		err := run(context.Background(), []string{"token", "--db", "sqlite:missing.db", "--tenant", demo.TenantID,
+			"--app", demo.ConsoleApp, "--ttl", ttl}, io.Discard, io.Discard)
+		if err == nil || !strings.Contains(err.Error(), "--ttl "+ttl) || !strings.Contains(err.Error(), "at least 1s") {
+			t.Errorf("--ttl %s: %v", ttl, err)
+		}
+	}
 }

@@ -76,11 +76,17 @@ func (s *sideListener) close() {
 // (docs/performance.md).
 const gcPercent = 400
 
-// tuneGC sets gcPercent unless the environment says otherwise.
-func tuneGC() {
-	if _, set := os.LookupEnv("GOGC"); !set {
-		debug.SetGCPercent(gcPercent)
+// tuneGC sets gcPercent unless the environment says otherwise, and
+// returns the target in force. The memory limit (memlimit.go) caps what
+// the target would allow: 400% of a live heap grown large is more than a
+// container may hold, and past the limit the collector runs as often as
+// it must to stay under it.
+func tuneGC() string {
+	if env, set := os.LookupEnv("GOGC"); set {
+		return env
 	}
+	debug.SetGCPercent(gcPercent)
+	return fmt.Sprint(gcPercent)
 }
 
 // releaseStartMemory collects what starting allocated — migrations, tenant

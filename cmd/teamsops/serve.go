@@ -20,6 +20,7 @@ import (
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
 	"github.com/teamsops/teamsops/internal/sqlcount"
+	"github.com/teamsops/teamsops/sqlite"
 	"github.com/teamsops/teamsops/tenantfile"
 	"github.com/teamsops/teamsops/throttle"
 )
@@ -50,12 +51,27 @@ type serveConfig struct {
 	tenantFiles                  pathsFlag
 	adminToken                   string
 	historyRetention             time.Duration
+
+	// Memory and the database's size (memlimit.go).
+	jobRetention, changeRetention time.Duration
+	memoryLimit, cacheSize        string
 }
 
 // flags returns the serve command's flags, which set c.
 func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, "usage: teamsops serve [flags]\n\n"+
+			"Serves Microsoft Graph's API for Teams async operations, its sign-in and\n"+
+			"token endpoints, and with --admin-token the admin API and the dashboard.\n"+
+			"It creates --db if it does not exist and brings its tables up to date; the\n"+
+			"tenant files of --tenant-file are applied first, all or none.\n\n"+
+			"Exit status: 0 stopped by SIGINT or SIGTERM, after the requests in flight\n"+
+			"ended; 2 any error (a bad flag, a tenant file's problems, a database it\n"+
+			"cannot open, an address in use).\n\nflags:\n")
+		fs.PrintDefaults()
+	}
 	fs.StringVar(&c.addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&c.db, "db", "sqlite:teamsops.db", "database: sqlite:PATH, sqlite::memory: or postgres://…")
 	fs.IntVar(&c.dbPoolSize, "db-pool-size", 0, "most PostgreSQL connections of this process (default: the DSN's pool_max_conns, else 16)")
@@ -79,6 +95,14 @@ func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token, and the dashboard's login")
 	fs.DurationVar(&c.historyRetention, "history-retention", server.DefaultHistoryRetention,
 		"keep the history of operations (the dashboard's timelines) this long; 0 keeps it forever")
+	fs.DurationVar(&c.jobRetention, "job-retention", DefaultJobRetention,
+		"keep the engine's job of an operation that ended (River's completed jobs) this long; 0 keeps them forever")
+	fs.DurationVar(&c.changeRetention, "change-log-retention", sqlite.DefaultChangeRetention,
+		"keep SQLite's log of changes, which other processes on the same file read, this long")
+	fs.StringVar(&c.memoryLimit, "memory-limit", "auto",
+		"Go's soft memory limit: a size (256MiB, 300MB), off, or auto (90% of the container's limit, else 96MiB); GOMEMLIMIT wins")
+	fs.StringVar(&c.cacheSize, "cache-size", "auto",
+		"the budget of each read cache (access answers, ended operations): a size, or auto (a sixteenth of the memory limit, 64MiB without one)")
 	return fs
 }
 
@@ -95,11 +119,14 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	tuneGC()
 	if c.countSQL {
 		sqlcount.Enable()
 	}
 	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
+	if err != nil {
+		return err
+	}
+	cacheBytes, err := c.memory(logger)
 	if err != nil {
 		return err
 	}
@@ -133,16 +160,25 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 		defer metricsSide.close()
 		ownAddrs = append(ownAddrs, metricsSide.ln.Addr().String())
 	}
+	tracer, stopTracing, err := startTracing(ctx, logger)
+	if err != nil {
+		return err
+	}
+	defer stopTracing()
 	cfg := server.Config{DB: c.db, DBPoolSize: c.dbPoolSize, PublicURL: c.baseURL(scheme, ln.Addr().String()),
 		Profile: profile, Demo: c.demo, Tenants: tenants, AdminToken: c.adminToken, Throttle: scale, Logger: logger,
 		MetricsApart: c.metricsAddr != "", Loopback: loopback(ln.Addr()), HistoryRetention: c.historyRetention,
 		AllowHTTPNotifications: c.allowHTTPNotifications, OwnAddrs: ownAddrs,
-		MaxSubscriptions: c.maxSubscriptions}
+		MaxSubscriptions: c.maxSubscriptions, JobRetention: c.jobRetention, ChangeRetention: c.changeRetention,
+		CacheBytes: cacheBytes, Tracing: tracer}
 	if c.maxSubscriptions < 0 {
 		return errors.New("--max-subscriptions: a number of 0 (no limit) or more")
 	}
-	if c.historyRetention < 0 {
-		return errors.New("--history-retention: a duration of 0 (keep forever) or more")
+	if c.historyRetention < 0 || c.jobRetention < 0 {
+		return errors.New("--history-retention and --job-retention: a duration of 0 (keep forever) or more")
+	}
+	if c.changeRetention < time.Second {
+		return errors.New("--change-log-retention: a duration of a second or more")
 	}
 	if cfg.Trusted, err = trustedIssuers(c.trusted); err != nil {
 		return err
@@ -161,7 +197,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	}
 	c.logStart(logger, ln.Addr().String(), cfg.PublicURL, profile.Name)
 	go releaseStartMemory()
-	err = serveUntilDone(ctx, ln, srv.Handler, srv.Timeouts, srv.Drain, logger)
+	idle := newIdleRelease(srv.ForgetCaches)
+	go idle.run(ctx, time.Second, logger)
+	err = serveUntilDone(ctx, ln, idle.track(srv.Handler), srv.Timeouts, srv.Drain, logger)
 	stopCtx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 	defer cancel()
 	return errors.Join(err, srv.Stop(stopCtx))

@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
 	"github.com/teamsops/teamsops/internal/testdb"
@@ -168,6 +170,48 @@ func TestApplySummary(t *testing.T) {
 	out.Reset()
 	if err := run(context.Background(), []string{"apply", "--db", db, "--quiet", file}, &out, io.Discard); err != nil || out.Len() > 0 {
 		t.Errorf("apply --quiet: %v, printed %q", err, out.String())
+	}
+}
+
+// TestTokenNoServerDatabase runs token and wait --db on databases no
+// server uses — one in memory, new for each process, and a PostgreSQL
+// database without teamsops' tables: they fail, naming the database and
+// what to pass, and create no tables.
+func TestTokenNoServerDatabase(t *testing.T) {
+	type dbCase struct{ db, want string }
+	cases := []dbCase{{"sqlite::memory:", "--db sqlite::memory: is a new, empty database in this process's memory, not a server's"}}
+	var empty string
+	if os.Getenv(testdb.PostgresEnv) != "" {
+		empty = testdb.PostgresDSN(t)
+		cases = append(cases, dbCase{empty, "the database holds no teamsops tables"})
+	}
+	for _, c := range cases {
+		for _, args := range [][]string{
+			{"token", "--db", c.db, "--public-url", "http://127.0.0.1:1", "--force", "--tenant", demo.TenantID, "--app", demo.ConsoleApp},
+			{"wait", "--db", c.db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--timeout", "5s",
+				"http://127.0.0.1:1/v1.0/teams('x')/operations('y')"},
+		} {
+			var stdout bytes.Buffer
+			err := run(context.Background(), args, &stdout, io.Discard)
+			if err == nil || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), `give --db the database "teamsops serve" uses`) {
+				t.Errorf("%s --db %s: %v, want %q", args[0], c.db, err, c.want)
+			}
+			if stdout.Len() > 0 {
+				t.Errorf("%s --db %s printed %q", args[0], c.db, stdout.String())
+			}
+		}
+	}
+	if empty == "" {
+		return
+	}
+	conn, err := pgx.Connect(context.Background(), empty)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close(context.Background())
+	var tables int
+	if err := conn.QueryRow(context.Background(), "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()").Scan(&tables); err != nil || tables != 0 {
+		t.Errorf("the commands made %d tables (%v)", tables, err)
 	}
 }
 
@@ -368,4 +412,46 @@ func jwtPayload(t *testing.T, raw string) map[string]any {
 		t.Fatal(err)
 	}
 	return claims
+}
+
+// TestApplyOneMistakeOneError applies a file with one wrong chat member:
+// apply reports that one problem, not also a "duplicate id" of the chat
+// whose derived id the unresolved member left equal to another's.
+func TestApplyOneMistakeOneError(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "tenant.yaml")
+	os.WriteFile(file, []byte("tenant: {id: "+northwind+"}\nusers:\n  - userPrincipalName: ana@contoso.com\n"+
+		"  - userPrincipalName: ben@contoso.com\nchats:\n  - chatType: group\n    members: [ana, ben, cyy]\n"+
+		"  - chatType: group\n    members: [ana, ben]\n"), 0o600)
+	var stderr bytes.Buffer
+	err := run(context.Background(), []string{"apply", "--db", "sqlite:" + filepath.Join(dir, "t.db"), file}, io.Discard, &stderr)
+	want := file + `:7:25: chats[0].members[2]: user "cyy" is not a user of this tenant` + "\n"
+	if err == nil || err.Error() != "1 problem in tenant files: nothing was applied" || stderr.String() != want {
+		t.Errorf("apply = %v, stderr:\n%s\nwant:\n%s", err, stderr.String(), want)
+	}
+}
+
+// TestOnlyServeAndApplyCreateDatabases runs every command that does not
+// serve or apply, with its default --db where it has one, in a folder
+// holding no database: none creates one there.
+func TestOnlyServeAndApplyCreateDatabases(t *testing.T) {
+	dir := t.TempDir()
+	t.Chdir(dir)
+	for _, args := range [][]string{
+		{"token", "--tenant", demo.TenantID, "--app", demo.ConsoleApp},
+		{"wait", "--db", "sqlite:teamsops.db", "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--timeout", "5s",
+			"http://127.0.0.1:1/v1.0/teams('x')/operations('y')"},
+		{"listen", "--server", "http://127.0.0.1:1", "--token", "a.b.c", "--resource", "/teams('x')/operations"},
+	} {
+		err := run(context.Background(), args, io.Discard, io.Discard)
+		if err == nil {
+			t.Errorf("%s succeeded without a server or its database", args[0])
+		}
+		if args[0] != "listen" && !strings.Contains(err.Error(), "there is no database at "+filepath.Join(dir, "teamsops.db")) {
+			t.Errorf("%s: %v, want the missing database named", args[0], err)
+		}
+		if entries, _ := os.ReadDir(dir); len(entries) > 0 {
+			t.Fatalf("%s created %s", args[0], entries[0].Name())
+		}
+	}
 }

@@ -16,6 +16,32 @@ import (
 	"github.com/teamsops/teamsops/tenantfile"
 )
 
+const tokenUsage = `usage: teamsops token --tenant ID --app APP [--roles A,B]      (application token)
+       teamsops token --tenant ID --user USER --scopes A,B [--app APP]  (delegated token)
+
+Prints one access token on stdout, signed with the key in the database a
+server uses (--db), for the issuer that server recorded there when it
+started, so that scripts can call the server without an OAuth flow.
+
+Names are those tenant files take: --app is a client id or display name,
+--user an object id, user principal name or its alias before @; --roles and
+--scopes are permission names. One that names nothing is an error with the
+closest name ("did you mean"); --force mints the token anyway.
+
+token never creates a database: a SQLite file that does not exist is an
+error naming the path (give --db the database "teamsops serve" uses).
+
+Lifetime: iat and nbf are now, exp is now + --ttl, in whole seconds.
+teamsops validates exp and nbf as Entra's token libraries do, with a clock
+skew allowance of 5 minutes: a token is accepted until 5 minutes after its
+exp, and from 5 minutes before its nbf. So "--ttl 1m" is refused as expired
+only 6 minutes after it was minted; a test of expiry waits ttl + 5m.
+
+Exit status: 0 the token was printed, 2 any error.
+
+flags:
+`
+
 // tokenRequest is what the token command's flags ask for.
 type tokenRequest struct {
 	tenant, app, user string
@@ -30,6 +56,10 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var req tokenRequest
 	fs := flag.NewFlagSet("token", flag.ContinueOnError)
 	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, tokenUsage)
+		fs.PrintDefaults()
+	}
 	db := fs.String("db", "sqlite:teamsops.db", "database the server uses")
 	publicURL := fs.String("public-url", "", "the issuer's base URL (default: the one the last server started on --db recorded)")
 	fs.StringVar(&req.tenant, "tenant", "", "tenant id (tid)")
@@ -38,9 +68,12 @@ func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.Var(&req.roles, "roles", "application permissions, comma-separated (default: all the app was granted)")
 	fs.Var(&req.scopes, "scopes", "delegated permissions, comma-separated (delegated token)")
 	fs.BoolVar(&req.force, "force", false, "mint the token even if the tenant, app or user does not exist or lacks a permission")
-	ttl := fs.Duration("ttl", time.Hour, "lifetime of the token; validators, teamsops' and Microsoft's libraries alike, still accept it up to 5 minutes after it expires (clock skew)")
+	ttl := fs.Duration("ttl", time.Hour, "lifetime of the token, exp - nbf; teamsops accepts it until 5 minutes after exp (Entra's clock skew allowance: see above)")
 	if err := parseFlags(fs, args); err != nil {
 		return err
+	}
+	if *ttl < time.Second {
+		return fmt.Errorf("--ttl %v: a token lives at least 1s (exp is in whole seconds)", *ttl)
 	}
 	if err := req.checkFlags(); err != nil {
 		return err

@@ -38,14 +38,53 @@ type waitConfig struct {
 // wait polls one operation with lro until it ends, prints it as JSON, and
 // exits 0 if it succeeded, 1 if it failed, 2 if --timeout ran out first
 // and 3 on any other error. Each failed poll it retries is said on stderr
-// as it happens, and the error it exits with names the last one.
+// as it happens, and the error it exits with names the last one. Its
+// last line on stderr says the outcome and the exit status in words, for
+// scripts that cannot see the status: "go run" exits 1 for any status
+// but 0.
 func wait(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	c, err := parseWait(args, stderr)
+	err := waitFor(ctx, args, stdout, stderr)
 	if errors.Is(err, flag.ErrHelp) {
 		return nil
 	}
+	code := 0
+	var exit *exitError
+	if errors.As(err, &exit) {
+		code = exit.code
+	}
+	fmt.Fprintf(stderr, "teamsops wait: %s (exit status %d)\n", outcome(code, err), code)
+	if exit != nil {
+		exit.said = true
+	}
+	return err
+}
+
+// outcome says in words how a wait ended, as its final line gives it.
+func outcome(code int, err error) string {
+	var failed *lro.OperationError
+	switch {
+	case code == 0:
+		return "operation succeeded"
+	case errors.As(err, &failed):
+		if failed.Code == "" && failed.Message == "" {
+			return "operation failed"
+		}
+		return fmt.Sprintf("operation failed: %s: %s", failed.Code, failed.Message)
+	case code == exitTimedOut:
+		return "gave up waiting: " + err.Error()
+	}
+	return "could not wait: " + err.Error()
+}
+
+// waitFor is wait but for its last line: the operation on stdout, and an
+// exitError for every outcome but success (flag.ErrHelp for -h).
+func waitFor(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	c, err := parseWait(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return err
+	}
 	if err != nil {
-		return &exitError{exitOther, err}
+		return &exitError{code: exitOther, err: err}
 	}
 	ctx, stop := signal.NotifyContext(ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
@@ -54,23 +93,42 @@ func wait(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	switch {
 	case errors.As(err, &failed):
 		printJSON(stdout, failed.Operation)
-		return &exitError{exitFailed, err}
+		return &exitError{code: exitFailed, err: err}
 	case errors.Is(err, context.DeadlineExceeded) && ctx.Err() == nil:
-		return &exitError{exitTimedOut, fmt.Errorf("timed out after %v: %w", c.timeout, err)}
+		return &exitError{code: exitTimedOut, err: fmt.Errorf("timed out after %v: %w", c.timeout, err)}
 	case err != nil:
-		return &exitError{exitOther, err}
+		return &exitError{code: exitOther, err: err}
 	}
 	return printJSON(stdout, op)
 }
+
+const waitUsage = `usage: teamsops wait [flags] LOCATION-or-URL
+
+Polls one operation until it ends and prints it, as JSON, on stdout (a
+failed one too). On stderr it says each change of status, and each failed
+poll with the retry that follows, as they happen; its last line says how
+the wait ended, with the exit status in words:
+
+  teamsops wait: operation succeeded (exit status 0)
+  teamsops wait: operation failed: CODE: MESSAGE (exit status 1)
+  teamsops wait: gave up waiting: timed out after 15m0s: ... (exit status 2)
+  teamsops wait: could not wait: ... (exit status 3)
+
+Exit status: 0 succeeded, 1 failed, 2 timed out (--timeout), 3 any other
+error (no server, a refused token, no such operation, a bad flag). "go run"
+exits 1 for any status but 0 (and adds its own "exit status N" line): a
+script that needs 2 and 3 runs the built binary, or reads the last line
+starting "teamsops wait:".
+
+flags:
+`
 
 func parseWait(args []string, stderr io.Writer) (*waitConfig, error) {
 	var c waitConfig
 	fs := flag.NewFlagSet("wait", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: teamsops wait [flags] LOCATION-or-URL\n\n"+
-			"Polls one operation until it ends and prints it as JSON. Exit status:\n"+
-			"0 succeeded, 1 failed, 2 timed out (--timeout), 3 any other error.\n\nflags:\n")
+		fmt.Fprint(stderr, waitUsage)
 		fs.PrintDefaults()
 	}
 	fs.StringVar(&c.baseURL, "base-url", "http://"+defaultAddr+"/v1.0", "base URL a relative Location is resolved against: the server and /v1.0 or /beta (/beta for a chat's operation: v1.0 has none)")
@@ -145,10 +203,10 @@ func serverRoot(base string) string {
 func printJSON(w io.Writer, op *lro.Operation) error {
 	b, err := json.Marshal(op)
 	if err != nil {
-		return &exitError{exitOther, err}
+		return &exitError{code: exitOther, err: err}
 	}
 	if _, err := fmt.Fprintf(w, "%s\n", b); err != nil {
-		return &exitError{exitOther, err}
+		return &exitError{code: exitOther, err: err}
 	}
 	return nil
 }

@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"os/exec"
 	"strings"
@@ -80,6 +82,11 @@ func TestWaitExitCodes(t *testing.T) {
 			}
 			if code != tt.code || !strings.Contains(stderr.String(), tt.stderr) {
 				t.Fatalf("exit %d, want %d; stderr %q, want it to mention %q", code, tt.code, stderr.String(), tt.stderr)
+			}
+			lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+			if last := lines[len(lines)-1]; !strings.HasPrefix(last, "teamsops wait: ") || !strings.HasSuffix(last, fmt.Sprintf("(exit status %d)", tt.code)) ||
+				strings.Contains(stderr.String(), "\nteamsops: ") {
+				t.Errorf("stderr %q: want it to end with the outcome and exit status, said once", stderr.String())
 			}
 			if tt.status == "" {
 				if stdout.Len() > 0 {
@@ -160,11 +167,70 @@ func TestWaitClosedPort(t *testing.T) {
 		t.Errorf("error %q does not say the connection was refused", err)
 	}
 	lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+	if last := lines[len(lines)-1]; !strings.HasPrefix(last, "teamsops wait: gave up waiting: timed out after 2.5s: ") ||
+		!strings.HasSuffix(last, "(exit status 2)") {
+		t.Errorf("the last line %q does not say the wait timed out, with its exit status", last)
+	}
 	if len(lines) == 0 || !strings.HasPrefix(lines[0], "teamsops wait: ") ||
 		!strings.Contains(lines[0], "connection refused; retrying in ") || !strings.HasSuffix(lines[0], "(1 of 8)") {
 		t.Errorf("stderr %q, want a line per retry, the first ending (1 of 8)", stderr.String())
 	}
 	if stdout.Len() > 0 {
 		t.Errorf("stdout %q, want nothing", stdout.String())
+	}
+}
+
+// TestWaitLastLine: whatever the outcome, the last line on stderr says it
+// and the exit status in words, since "go run" turns every status but 0
+// into 1; main does not repeat the error after it.
+func TestWaitLastLine(t *testing.T) {
+	ops := map[string]string{
+		"ok":   `{"id": "ok", "operationType": "createTeam", "status": "succeeded", "attemptsCount": 1}`,
+		"fail": `{"id": "fail", "operationType": "createTeam", "status": "failed", "attemptsCount": 1, "error": {"code": "QuotaExceeded", "message": "No more teams."}}`,
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/v1.0/teams('t')/operations('"), "')")
+		op, ok := ops[id]
+		w.Header().Set("Content-Type", "application/json")
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			op = `{"error": {"code": "NotFound", "message": "No such operation."}}`
+		}
+		io.WriteString(w, op)
+	}))
+	defer srv.Close()
+	tests := []struct {
+		id   string
+		code int
+		last string
+	}{
+		{"ok", 0, "teamsops wait: operation succeeded (exit status 0)"},
+		{"fail", exitFailed, "teamsops wait: operation failed: QuotaExceeded: No more teams. (exit status 1)"},
+		{"gone", exitOther, "teamsops wait: could not wait: "},
+	}
+	for _, tt := range tests {
+		var stdout, stderr bytes.Buffer
+		err := wait(context.Background(), []string{"--base-url", srv.URL + "/v1.0", "--token", "t", "--timeout", "30s",
+			"/teams('t')/operations('" + tt.id + "')"}, &stdout, &stderr)
+		var exit *exitError
+		code := 0
+		if errors.As(err, &exit) {
+			code = exit.code
+			if !exit.said {
+				t.Errorf("%s: main would print the error again after the last line", tt.id)
+			}
+		}
+		lines := strings.Split(strings.TrimSpace(stderr.String()), "\n")
+		last := lines[len(lines)-1]
+		if code != tt.code || !strings.HasPrefix(last, tt.last) || !strings.HasSuffix(last, fmt.Sprintf("(exit status %d)", tt.code)) {
+			t.Errorf("%s: exit %d, last line %q; want %d and %q", tt.id, code, last, tt.code, tt.last)
+		}
+	}
+	// -h prints the reference, exit statuses and "go run" included.
+	var stderr bytes.Buffer
+	if err := wait(context.Background(), []string{"-h"}, io.Discard, &stderr); err != nil ||
+		!strings.Contains(stderr.String(), "0 succeeded, 1 failed, 2 timed out (--timeout), 3 any other") ||
+		!strings.Contains(stderr.String(), `"go run"`) {
+		t.Errorf("wait -h: %v\n%s", err, stderr.String())
 	}
 }

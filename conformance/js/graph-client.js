@@ -1,8 +1,8 @@
-// The README's JavaScript snippet ("Using teamsops with the Graph SDKs"),
-// verbatim between the markers; readme.test.js keeps the two identical,
+// The JavaScript snippet of docs/sdks.md, verbatim between the markers;
+// guides.test.js keeps the two identical,
 // and every test builds its client with graphClient.
 
-// README snippet begin
+// docs/sdks.md snippet begin
 import { Client } from "@microsoft/microsoft-graph-client";
 
 // graphClient returns a Graph client for teamsops at baseUrl (an https URL,
@@ -37,4 +37,4 @@ export function graphClient(baseUrl, tenantId, clientId, clientSecret) {
     customHosts: new Set([new URL(baseUrl).hostname]),
   });
 }
-// README snippet end
+// docs/sdks.md snippet end

@@ -7,8 +7,10 @@
 //	go run ./internal/csdltrim -git-dir ~/msgraph-metadata/.git -path schemas/beta-Prod.csdl -out odata/metadata/beta.xml
 //
 // Types are kept transitively: a kept type's base type and the types of
-// its properties. Descriptions, annotations, actions and functions are
-// left out; navigation properties are kept only where teamsops serves them.
+// its properties and of its served actions' parameters. Descriptions and
+// annotations are left out; navigation properties and bound actions are
+// kept only where teamsops serves them, so that every route it serves
+// resolves through the trimmed file (http/routes_test.go).
 package main
 
 import (
@@ -41,6 +43,14 @@ var served = map[string][]string{
 	"teamsApp":             nil,
 	// the @odata.type of a chat's and a team's members
 	"aadUserConversationMember": nil,
+}
+
+// servedActions lists, for each entity type, the actions bound to it that
+// teamsops serves (http/routes.go).
+var servedActions = map[string][]string{
+	"team":         {"archive", "unarchive", "clone"},
+	"channel":      {"archive", "unarchive"},
+	"subscription": {"reauthorize"},
 }
 
 // roots are kept besides the entity types' own references.
@@ -150,6 +160,17 @@ func trim(w io.Writer, src []byte, header string) error {
 			return err
 		}
 	}
+	for _, n := range schema.Nodes {
+		if served, _ := servedAction(n); served {
+			for _, p := range n.Nodes {
+				if local, ok := graphType(p.attr("Type")); ok {
+					if err := visit(local); err != nil {
+						return fmt.Errorf("action %s: %w", n.attr("Name"), err)
+					}
+				}
+			}
+		}
+	}
 
 	fmt.Fprintf(w, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<!-- %s -->\n", header)
 	fmt.Fprint(w, "<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\">\n  <edmx:DataServices>\n")
@@ -159,6 +180,13 @@ func trim(w io.Writer, src []byte, header string) error {
 		case "EntityType", "ComplexType", "EnumType":
 			if keep[n.attr("Name")] {
 				n.Nodes = members(n)
+				write(w, n, 3)
+			}
+		case "Action", "Function":
+			if served, _ := servedAction(n); served {
+				for i := range n.Nodes {
+					n.Nodes[i].Nodes = nil // annotations
+				}
 				write(w, n, 3)
 			}
 		case "EntityContainer":
@@ -175,6 +203,20 @@ func trim(w io.Writer, src []byte, header string) error {
 	}
 	fmt.Fprint(w, "    </Schema>\n  </edmx:DataServices>\n</edmx:Edmx>\n")
 	return nil
+}
+
+// servedAction reports whether n is an action bound to one entity of a
+// type in servedActions, by that type's list.
+func servedAction(n node) (bool, string) {
+	if n.XMLName.Local != "Action" || n.attr("IsBound") != "true" || len(n.Nodes) == 0 {
+		return false, ""
+	}
+	binding := n.Nodes[0].attr("Type")
+	local, ok := graphType(binding)
+	if !ok || strings.HasPrefix(binding, "Collection(") {
+		return false, ""
+	}
+	return slices.Contains(servedActions[local], n.attr("Name")), local
 }
 
 func findSchema(n node) (node, bool) {

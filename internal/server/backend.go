@@ -24,6 +24,8 @@ import (
 // Backend is a store and the way to build an engine on the same database:
 // the engine writes its jobs in the store's transactions.
 type Backend struct {
+	// Store is the database's store; a wrapper of it set here (tracing)
+	// is the engine's store too.
 	Store     teamsops.Store
 	newEngine func(cfg engine.Config) (engine.Runner, error)
 }
@@ -42,34 +44,52 @@ func OpenBackend(ctx context.Context, dsn string, poolSize int) (*Backend, error
 		if err != nil {
 			return nil, err
 		}
-		return &Backend{Store: s, newEngine: func(cfg engine.Config) (engine.Runner, error) {
-			return engine.New(riversqlite.New(s.DB()), s, cfg)
-		}}, nil
+		b := &Backend{Store: s}
+		b.newEngine = func(cfg engine.Config) (engine.Runner, error) {
+			return engine.New(riversqlite.New(s.DB()), b.Store, cfg)
+		}
+		return b, nil
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s, err := postgres.Open(ctx, dsn, postgres.Options{PoolSize: poolSize, AlsoMigrate: migrateRiver})
 		if err != nil {
 			return nil, fmt.Errorf("--db %s: %w", Redact(dsn), err)
 		}
-		return &Backend{Store: s, newEngine: func(cfg engine.Config) (engine.Runner, error) {
-			return engine.New(riverpgxv5.New(s.Pool()), s, cfg)
-		}}, nil
+		b := &Backend{Store: s}
+		b.newEngine = func(cfg engine.Config) (engine.Runner, error) {
+			return engine.New(riverpgxv5.New(s.Pool()), b.Store, cfg)
+		}
+		return b, nil
 	}
 	return nil, fmt.Errorf("--db %q: want sqlite:PATH, sqlite::memory: or postgres://…", Redact(dsn))
 }
 
 // OpenExistingBackend is OpenBackend for commands that use the database
 // of a server and must not create one ("teamsops token", "teamsops
-// wait --db"): a SQLite file that does not exist is an error naming it,
-// where OpenBackend would create an empty database.
+// wait --db"): a SQLite file that does not exist, a database in memory
+// (new and empty for each process), and a PostgreSQL database without
+// teamsops' tables are errors naming the database and what to pass, where
+// OpenBackend would create an empty one.
 func OpenExistingBackend(ctx context.Context, dsn string, poolSize int) (*Backend, error) {
+	const what = "give --db the database \"teamsops serve\" uses, or start \"teamsops serve\" first"
 	if path, ok := strings.CutPrefix(dsn, "sqlite:"); ok {
-		if file := sqlite.File(path); file != "" {
-			if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
-				if abs, err := filepath.Abs(file); err == nil {
-					file = abs
-				}
-				return nil, fmt.Errorf("--db %s: there is no database at %s: give --db the database \"teamsops serve\" uses, or start \"teamsops serve\" first", dsn, file)
+		file := sqlite.File(path)
+		if file == "" {
+			return nil, fmt.Errorf("--db %s is a new, empty database in this process's memory, not a server's: %s", dsn, what)
+		}
+		if _, err := os.Stat(file); errors.Is(err, fs.ErrNotExist) {
+			if abs, err := filepath.Abs(file); err == nil {
+				file = abs
 			}
+			return nil, fmt.Errorf("--db %s: there is no database at %s: %s", dsn, file, what)
+		}
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		found, err := postgres.Initialized(ctx, dsn)
+		if err != nil {
+			return nil, fmt.Errorf("--db %s: %w", Redact(dsn), err)
+		}
+		if !found {
+			return nil, fmt.Errorf("--db %s: the database holds no teamsops tables: %s", Redact(dsn), what)
 		}
 	}
 	return OpenBackend(ctx, dsn, poolSize)

@@ -155,7 +155,7 @@ func TestChangesRefusedAtOnce(t *testing.T) {
 			s.wantStatuses(t, "after the change "+c.how, http.StatusForbidden)
 		}
 		// Applying the file that is already on record writes nothing (a
-		// change made at run time stays; README, "Applying, and applying
+		// change made at run time stays; docs/own-tenant.md, "Applying, and applying
 		// again"), so the restore applies the other file first.
 		apply(freshDoc(false))
 		apply(freshDoc(true))

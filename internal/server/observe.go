@@ -17,6 +17,7 @@ func (s *Server) newMetrics() *metrics.Metrics {
 	m.Register(metrics.NewBacklogCollector(s.engine))
 	m.Register(metrics.Gauge("teamsops_held_requests", "GET requests held by Prefer: wait now.",
 		func() float64 { return float64(s.waits.Held()) }))
+	m.Register(metrics.Caches(s.cacheStats))
 	if sqlcount.Enabled() {
 		m.Register(
 			metrics.Counter("teamsops_sql_statements_total", "Statements sent to the database, those that begin or end a transaction excepted (--count-sql).",
@@ -38,6 +39,16 @@ func (s *Server) newMetrics() *metrics.Metrics {
 		})...)
 	}
 	return m
+}
+
+// cacheStats are the read caches' figures, for the metrics.
+func (s *Server) cacheStats() []metrics.CacheStats {
+	var out []metrics.CacheStats
+	for _, st := range s.cache.Stats() {
+		out = append(out, metrics.CacheStats{Name: st.Name, Bytes: st.Bytes, MaxBytes: st.MaxBytes,
+			Entries: st.Entries, Hits: st.Hits, Misses: st.Misses})
+	}
+	return out
 }
 
 // withMetrics serves /metrics beside graph on the main listener.

@@ -25,6 +25,7 @@ import (
 	httpapi "github.com/teamsops/teamsops/http"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/authlimit"
+	"github.com/teamsops/teamsops/internal/tracing"
 	"github.com/teamsops/teamsops/metrics"
 	"github.com/teamsops/teamsops/notification"
 	"github.com/teamsops/teamsops/service"
@@ -70,6 +71,15 @@ type Config struct {
 	// transitions and the requests that started them) is kept; 0 keeps it
 	// forever.
 	HistoryRetention time.Duration
+	// JobRetention is how long River keeps the job of an operation that
+	// has ended (engine.Config.JobRetention); 0 keeps it forever.
+	JobRetention time.Duration
+	// ChangeRetention is how long the SQLite change log keeps a change
+	// (sqlite.DefaultChangeRetention when 0); PostgreSQL keeps none.
+	ChangeRetention time.Duration
+	// CacheBytes bounds each of the read caches in approximate bytes
+	// (package cache; 0: cache.DefaultMaxBytes).
+	CacheBytes int64
 	// AllowHTTPNotifications lets subscriptions use http:// notification
 	// URLs (serve --allow-http-notifications); Graph requires https.
 	AllowHTTPNotifications bool
@@ -83,6 +93,9 @@ type Config struct {
 	// MaxSubscriptions bounds the subscriptions of one app in one tenant
 	// (serve --max-subscriptions); 0 sets no bound.
 	MaxSubscriptions int
+	// Tracing exports traces of requests, operations, store calls and
+	// notifications (package tracing); nil, tracing off, wraps nothing.
+	Tracing *tracing.Tracing
 	// OwnAddrs are the addresses (host:port) this process listens on —
 	// the listener serving Handler, --metrics-addr, --pprof-addr: no
 	// subscription may send its validation request or notifications there.
@@ -119,6 +132,7 @@ type Server struct {
 	Timeouts Timeouts
 
 	engine   engine.Runner
+	cache    *cache.Store
 	waits    *service.Waits
 	notifier *notification.Notifier
 	dash     *dashboard.Handler
@@ -142,7 +156,12 @@ func Open(ctx context.Context, cfg Config) (*Server, error) {
 	if n, ok := b.Store.(interface{ Narrowed() []string }); ok && len(n.Narrowed()) > 0 {
 		log.Warn("the database's files were readable by other local users; narrowed to 0600", "files", n.Narrowed())
 	}
+	if st, ok := b.Store.(interface{ SetChangeRetention(time.Duration) }); ok {
+		st.SetChangeRetention(cfg.ChangeRetention)
+	}
 	s := &Server{Store: b.Store, log: log, retention: cfg.HistoryRetention, Timeouts: cfg.Timeouts.orDefault()}
+	// The parts use the store traced; Server.Store stays the store itself.
+	b.Store = cfg.Tracing.Store(b.Store)
 	if err := s.wire(ctx, b, cfg); err != nil {
 		b.Store.Close()
 		return nil, err
@@ -158,7 +177,8 @@ func (s *Server) openEngine(ctx context.Context, b *Backend, cfg Config, obs *ob
 		effects[typ] = effect
 	}
 	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs,
-		Changes: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues()})
+		Changes: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues(),
+		JobRetention: jobRetention(cfg.JobRetention), Middleware: cfg.Tracing.Middleware()})
 	if err != nil {
 		return nil, err
 	}
@@ -192,7 +212,8 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	}
 	// The service reads through the cache; the engine, which writes, reads
 	// the store itself.
-	svc := service.New(cache.New(b.Store, 0))
+	s.cache = cache.New(b.Store, cfg.CacheBytes)
+	svc := service.New(s.cache)
 	svc.Runner = eng
 	svc.Notifications = s.notifier
 	svc.MaxSubscriptions = cfg.MaxSubscriptions
@@ -216,6 +237,9 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 		Logger:       s.log,
 		Throttle:     throttler,
 	}
+	if cfg.Tracing != nil {
+		graph.Spans = cfg.Tracing
+	}
 	// One count of wrong admin tokens per client address, for the admin
 	// API and the dashboard's login together.
 	failures := authlimit.New(authlimit.DefaultMax, authlimit.DefaultWindow)
@@ -236,8 +260,17 @@ func (s *Server) wire(ctx context.Context, b *Backend, cfg Config) error {
 	if err != nil {
 		return err
 	}
-	s.Handler = s.Timeouts.LimitBody(withDashboard(s.Handler, s.dash))
+	s.Handler = cfg.Tracing.Handler(s.Timeouts.LimitBody(withDashboard(s.Handler, s.dash)))
 	return nil
+}
+
+// jobRetention is Config.JobRetention as the engine says it: 0 there is
+// River's default, and forever is negative.
+func jobRetention(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
 }
 
 // withDashboard serves the dashboard's paths with dash, and every other
@@ -258,7 +291,8 @@ func newNotifier(store teamsops.Store, iss *identity.Issuer, cfg Config, log *sl
 	return notification.New(notification.Config{
 		Store: store,
 		Sender: &webhook.Client{AllowHTTP: cfg.AllowHTTPNotifications, NotificationTimeout: ns.Timeout,
-			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig, Own: cfg.OwnAddrs},
+			ValidationTimeout: ns.ValidationTimeout, TLSConfig: ns.TLSConfig, Own: cfg.OwnAddrs,
+			Trace: cfg.Tracing.Transport()},
 		Render:   httpapi.NotificationJSON(cfg.PublicURL),
 		Tokens:   iss,
 		RetryFor: ns.RetryFor, RetryMin: ns.RetryMin, RetryMax: ns.RetryMax,
@@ -321,6 +355,10 @@ func (s *Server) Start(ctx context.Context) error {
 	s.startPruning()
 	return nil
 }
+
+// ForgetCaches empties the read caches (package cache), as an idle
+// server does before it returns its free memory to the operating system.
+func (s *Server) ForgetCaches() { s.cache.Forget() }
 
 // Drain answers every request held by "Prefer: wait" at once, with the
 // current state, and holds none from now on, and ends the dashboard's

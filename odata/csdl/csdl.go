@@ -16,6 +16,18 @@ type Model struct {
 	Enums     map[string]*EnumType
 	// Sets are the entity container's entity sets and singletons, by name.
 	Sets map[string]Set
+	// Actions are the bound actions and functions, in document order.
+	Actions []Action
+}
+
+// Action is a bound action or function.
+type Action struct {
+	Name     string
+	Function bool
+	// Binding is the unqualified entity type of the binding parameter;
+	// BindingCollection says it is bound to a collection of them.
+	Binding           string
+	BindingCollection bool
 }
 
 // Set is an entity set or a singleton of the entity container.
@@ -65,6 +77,12 @@ type xmlType struct {
 	Navigations []xmlProperty `xml:"NavigationProperty"`
 }
 
+type xmlAction struct {
+	Name       string        `xml:"Name,attr"`
+	IsBound    bool          `xml:"IsBound,attr"`
+	Parameters []xmlProperty `xml:"Parameter"`
+}
+
 type xmlDoc struct {
 	Schemas []struct {
 		Namespace    string    `xml:"Namespace,attr"`
@@ -78,6 +96,8 @@ type xmlDoc struct {
 				Name string `xml:"Name,attr"`
 			} `xml:"Member"`
 		} `xml:"EnumType"`
+		Actions   []xmlAction `xml:"Action"`
+		Functions []xmlAction `xml:"Function"`
 		Container struct {
 			EntitySets []struct {
 				Name string `xml:"Name,attr"`
@@ -122,6 +142,15 @@ func Parse(data []byte) (*Model, error) {
 			et.Members = append(et.Members, mem.Name)
 		}
 		m.Enums[e.Name] = et
+	}
+	for i, as := range [][]xmlAction{s.Actions, s.Functions} {
+		for _, a := range as {
+			if !a.IsBound || len(a.Parameters) == 0 {
+				continue
+			}
+			elem, many := strings.CutPrefix(a.Parameters[0].Type, "Collection(")
+			m.Actions = append(m.Actions, Action{Name: a.Name, Function: i == 1, Binding: m.local(strings.TrimSuffix(elem, ")")), BindingCollection: many})
+		}
 	}
 	for _, es := range s.Container.EntitySets {
 		m.Sets[es.Name] = Set{Type: m.local(es.Type)}

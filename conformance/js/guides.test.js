@@ -3,21 +3,19 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 
-// The README's JavaScript snippet must be the code between the markers of
-// graph-client.js, which every test here runs: the code users copy cannot
-// drift from the code CI proves.
-test("the README's JavaScript snippet is graph-client.js", () => {
+// The JavaScript snippet of docs/sdks.md must be the code between the
+// markers of graph-client.js, which every test here runs: the code users
+// copy cannot drift from the code CI proves.
+test("docs/sdks.md's JavaScript snippet is graph-client.js", () => {
   const here = import.meta.dirname;
-  const readme = readFileSync(join(here, "../../README.md"), "utf8");
+  const guide = readFileSync(join(here, "../../docs/sdks.md"), "utf8");
   const source = readFileSync(join(here, "graph-client.js"), "utf8");
-  const snippet = source.split("// README snippet begin\n")[1]?.split("// README snippet end")[0];
-  assert.ok(snippet, "graph-client.js lacks the README snippet markers");
-  const section = readme.split("\n## Using teamsops with the Graph SDKs\n")[1];
-  assert.ok(section, 'README.md lacks the section "Using teamsops with the Graph SDKs"');
-  const blocks = [...section.matchAll(/\n```js\n([\s\S]*?)\n```/g)].map((m) => m[1].replace(/^\n+|\n+$/g, ""));
+  const snippet = source.split("// docs/sdks.md snippet begin\n")[1]?.split("// docs/sdks.md snippet end")[0];
+  assert.ok(snippet, "graph-client.js lacks the docs/sdks.md snippet markers");
+  const blocks = [...guide.matchAll(/\n```js\n([\s\S]*?)\n```/g)].map((m) => m[1].replace(/^\n+|\n+$/g, ""));
   assert.ok(
     blocks.includes(snippet.replace(/^\n+|\n+$/g, "")),
-    "README's JavaScript snippet differs from graph-client.js; copy the code between the markers into the README's js block",
+    "docs/sdks.md's JavaScript snippet differs from graph-client.js; copy the code between the markers into the guide's js block",
   );
 });
 

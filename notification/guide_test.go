@@ -14,12 +14,12 @@ import (
 	"github.com/teamsops/teamsops/notification"
 )
 
-// What the README's receiver refers to.
+// What the guide's receiver refers to.
 const clientState = "a secret of yours"
 
 var received = make(chan notification.ChangeNotification, 100)
 
-// README snippet begin
+// docs/notifications.md snippet begin
 // receive is a change-notification receiver: http.HandleFunc("/notify", receive).
 func receive(w http.ResponseWriter, r *http.Request) {
 	if token := r.URL.Query().Get("validationToken"); token != "" {
@@ -40,11 +40,11 @@ func receive(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// README snippet end
+// docs/notifications.md snippet end
 
-// TestREADMEReceiver runs the README's receiver against teamsops, and
-// checks that the README shows exactly this code.
-func TestREADMEReceiver(t *testing.T) {
+// TestGuideReceiver runs the receiver of docs/notifications.md against
+// teamsops, and checks that the guide shows exactly this code.
+func TestGuideReceiver(t *testing.T) {
 	s := newStack(t, fastRetries)
 	srv := httptest.NewServer(http.HandlerFunc(receive))
 	defer srv.Close()
@@ -64,21 +64,17 @@ func TestREADMEReceiver(t *testing.T) {
 		}
 	}
 
-	readme, err := os.ReadFile("../README.md")
+	guide, err := os.ReadFile("../docs/notifications.md")
 	if err != nil {
 		t.Fatal(err)
 	}
-	src, err := os.ReadFile("readme_test.go")
+	src, err := os.ReadFile("guide_test.go")
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, snippet, _ := strings.Cut(string(src), "// README snippet begin\n")
-	snippet, _, _ = strings.Cut(snippet, "\n// README snippet end")
-	_, section, found := strings.Cut(string(readme), "\n## Change notifications for operations\n")
-	if !found {
-		t.Fatal(`README.md lacks the section "Change notifications for operations"`)
-	}
-	if !strings.Contains(section, "```go\n"+strings.Trim(snippet, "\n")+"\n```") {
-		t.Error("README's receiver differs from the one in readme_test.go; copy the code between the markers into the README")
+	_, snippet, _ := strings.Cut(string(src), "// docs/notifications.md snippet begin\n")
+	snippet, _, _ = strings.Cut(snippet, "\n// docs/notifications.md snippet end")
+	if !strings.Contains(string(guide), "```go\n"+strings.Trim(snippet, "\n")+"\n```") {
+		t.Error("docs/notifications.md's receiver differs from the one in guide_test.go; copy the code between the markers into the guide")
 	}
 }
