@@ -42,7 +42,7 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 		}
 		changed := op.Status != teamsops.OperationStatusInProgress
 		op.Status, op.AttemptsCount, op.LastActionDateTime = teamsops.OperationStatusInProgress, job.Attempt, now()
-		if err := tx.UpdateOperation(ctx, op); err != nil {
+		if err := started(ctx, tx, op); err != nil {
 			return err
 		}
 		if changed {
@@ -85,4 +85,20 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 	}
 	log.InfoContext(ctx, "operation succeeded", "status", op.Status, "operation_type", op.Type)
 	return nil
+}
+
+// transitionRecorder is a store's Tx that records a transition in an
+// operation's history without writing its row (both stores' Tx do).
+type transitionRecorder interface {
+	RecordTransition(ctx context.Context, op *teamsops.Operation) error
+}
+
+// started records the start of an attempt that ends in the same
+// transaction: its row is written once, at the end, but its history and
+// watchers still hear of inProgress.
+func started(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation) error {
+	if r, ok := tx.(transitionRecorder); ok {
+		return r.RecordTransition(ctx, op)
+	}
+	return tx.UpdateOperation(ctx, op)
 }

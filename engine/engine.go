@@ -226,7 +226,11 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	if fault != nil {
 		args.FailAttempts, args.FailCode, args.FailMessage = fault.FailAttempts, fault.ErrorCode, fault.ErrorMessage
 	}
-	if _, err := e.client.InsertTx(ctx, driverTx, args, nil); err != nil {
+	if d, ok := tx.(teamsops.Deferrer); ok {
+		// The store commits concurrent accepts together: their jobs go
+		// in with one insert of River's, before the shared commit.
+		d.Defer(e, river.InsertManyParams{Args: args}, e.insertJobs)
+	} else if _, err := e.client.InsertTx(ctx, driverTx, args, nil); err != nil {
 		return fmt.Errorf("engine: enqueue operation %s: %w", op.ID, err)
 	}
 	if err := e.observe(ctx, tx, op, teamsops.ChangeCreated); err != nil {
@@ -234,6 +238,23 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	}
 	e.log.InfoContext(ctx, "operation accepted", "operation_id", op.ID, "tenant_id", op.TenantID,
 		"operation_type", op.Type, "status", op.Status)
+	return nil
+}
+
+// insertJobs inserts the operations' jobs that Enqueue deferred, in one
+// statement (a teamsops.Flush).
+func (e *Engine[TTx]) insertJobs(ctx context.Context, tx any, values []any) error {
+	driverTx, ok := tx.(TTx)
+	if !ok {
+		return fmt.Errorf("engine: the store's transaction is a %T, not the job queue's", tx)
+	}
+	jobs := make([]river.InsertManyParams, len(values))
+	for i, v := range values {
+		jobs[i] = v.(river.InsertManyParams)
+	}
+	if _, err := e.client.InsertManyTx(ctx, driverTx, jobs); err != nil {
+		return fmt.Errorf("engine: enqueue %d operations: %w", len(jobs), err)
+	}
 	return nil
 }
 

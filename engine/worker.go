@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/rivertype"
 	"github.com/teamsops/teamsops"
 )
 
@@ -180,14 +181,54 @@ func (e *Engine[TTx]) effectFailed(ctx context.Context, job *river.Job[operation
 }
 
 // completeJob marks the job completed inside tx (River's JobCompleteTx), so
-// it is never run again once tx commits.
+// it is never run again once tx commits. When the store commits tx with
+// other updates, the jobs of all the attempts that end in it are completed
+// in one statement, before the commit (completeJobs).
 func (e *Engine[TTx]) completeJob(ctx context.Context, tx teamsops.Tx, job *river.Job[operationArgs]) error {
+	if d, ok := tx.(teamsops.Deferrer); ok {
+		if job.State != rivertype.JobStateRunning {
+			return fmt.Errorf("engine: complete job %d: it is %s, not running", job.ID, job.State)
+		}
+		d.Defer(completions{}, job.ID, e.completeJobs)
+		return nil
+	}
 	driverTx, ok := tx.Driver().(TTx)
 	if !ok {
 		return fmt.Errorf("engine: the store's transaction is a %T, not the job queue's", tx.Driver())
 	}
 	if _, err := river.JobCompleteTx[riverdriver.Driver[TTx]](ctx, driverTx, job); err != nil {
 		return fmt.Errorf("engine: complete job %d: %w", job.ID, err)
+	}
+	return nil
+}
+
+// completions is the key under which completeJob defers job ids.
+type completions struct{}
+
+// completeJobs marks the jobs of values (their ids) completed if they are
+// running, in one statement of River's driver (a teamsops.Flush): what
+// River's JobCompleteTx does for one job. A job that is gone (its tenant
+// was deleted in the same transaction) has nothing left to complete.
+func (e *Engine[TTx]) completeJobs(ctx context.Context, tx any, values []any) error {
+	driverTx, ok := tx.(TTx)
+	if !ok {
+		return fmt.Errorf("engine: the store's transaction is a %T, not the job queue's", tx)
+	}
+	now := time.Now().UTC()
+	p := &riverdriver.JobSetStateIfRunningManyParams{}
+	for _, v := range values {
+		c := riverdriver.JobSetStateCompleted(v.(int64), now, nil)
+		p.ID = append(p.ID, c.ID)
+		p.Attempt = append(p.Attempt, c.Attempt)
+		p.ErrData = append(p.ErrData, c.ErrData)
+		p.FinalizedAt = append(p.FinalizedAt, c.FinalizedAt)
+		p.MetadataDoMerge = append(p.MetadataDoMerge, false)
+		p.MetadataUpdates = append(p.MetadataUpdates, nil)
+		p.ScheduledAt = append(p.ScheduledAt, c.ScheduledAt)
+		p.State = append(p.State, c.State)
+	}
+	if _, err := e.driver.UnwrapExecutor(driverTx).JobSetStateIfRunningMany(ctx, p); err != nil {
+		return fmt.Errorf("engine: complete %d jobs: %w", len(values), err)
 	}
 	return nil
 }

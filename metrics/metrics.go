@@ -113,6 +113,12 @@ func Gauge(name, help string, fn func() float64) prometheus.Collector {
 	return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, fn)
 }
 
+// Counter reports the value of fn, a total that only grows, at every
+// scrape.
+func Counter(name, help string, fn func() float64) prometheus.Collector {
+	return prometheus.NewCounterFunc(prometheus.CounterOpts{Name: name, Help: help}, fn)
+}
+
 // Backlog is the engine's unfinished work, read at every scrape.
 type Backlog interface {
 	// Backlog returns how many operations wait or run, and how long the

@@ -26,6 +26,17 @@ func recordTransition(ctx context.Context, q querier, op *teamsops.Operation, or
 	return nil
 }
 
+// RecordTransition records op's state in its history and reports its
+// change, as UpdateOperation does, without writing the operation's row:
+// for a state that a later UpdateOperation of the same transaction
+// supersedes — an attempt that starts and ends at once (package engine).
+func (c conn) RecordTransition(ctx context.Context, op *teamsops.Operation) error {
+	return c.atomic(ctx, "update operation", func(q querier, note noter) error {
+		note(operationChanged(op))
+		return recordTransition(ctx, q, op, false)
+	})
+}
+
 // SearchOperations lists operations across tenants, newest first.
 func (s *Store) SearchOperations(ctx context.Context, q teamsops.OperationSearch) ([]*teamsops.Operation, error) {
 	ops, err := tenantsql.SearchOperations(ctx, shared{s.pool}, q)

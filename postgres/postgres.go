@@ -19,6 +19,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/sqlcount"
 )
 
 // DefaultPoolSize is how many connections a store opens at most when
@@ -74,6 +75,9 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 	}
 	if cfg.ConnConfig.ConnectTimeout == 0 {
 		cfg.ConnConfig.ConnectTimeout = connectTimeout
+	}
+	if sqlcount.Enabled() {
+		cfg.ConnConfig.Tracer = countingTracer{}
 	}
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)
 	if err != nil {

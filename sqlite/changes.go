@@ -74,40 +74,49 @@ func newChangeLog(db *sql.DB, memory bool, path string) *changeLog {
 func (s *Store) Watch(fn func(teamsops.Change)) (cancel func()) { return s.changes.Watch(fn) }
 
 // log writes changes into the change log inside tx and returns their
-// sequence numbers. A change of a tenant the transaction deleted is
-// logged without its tenant id.
-func (l *changeLog) log(ctx context.Context, tx *sql.Tx, changes []teamsops.Change, forgotten map[string]bool) ([]int64, error) {
+// sequence numbers.
+func (l *changeLog) log(ctx context.Context, tx *sql.Tx, changes []teamsops.Change) ([]int64, error) {
 	if len(changes) == 0 || l.memory {
 		return nil, nil
 	}
-	var values []string
-	var args []any
 	at := time.Now().UnixNano()
-	for _, c := range changes {
-		kind, tenant := string(c.Kind), c.TenantID
-		if forgotten[tenant] {
-			kind, tenant = string(teamsops.ChangeReset), ""
-		}
-		values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
-		args = append(args, at, kind, tenant, string(c.Resource.Kind), c.Resource.ID, c.OperationID, string(c.Status))
-	}
-	rows, err := tx.QueryContext(ctx, `INSERT INTO changes
-		(at, kind, tenant_id, resource_kind, resource_id, operation_id, status)
-		VALUES `+strings.Join(values, ", ")+` RETURNING seq`, args...)
-	if err != nil {
-		return nil, storeError("log changes", err)
-	}
-	defer rows.Close()
 	var seqs []int64
-	for rows.Next() {
-		var seq int64
-		if err := rows.Scan(&seq); err != nil {
+	for len(changes) > 0 {
+		n := min(len(changes), maxLogInsert)
+		var values []string
+		var args []any
+		for _, c := range changes[:n] {
+			values = append(values, "(?, ?, ?, ?, ?, ?, ?)")
+			args = append(args, at, string(c.Kind), c.TenantID, string(c.Resource.Kind), c.Resource.ID, c.OperationID, string(c.Status))
+		}
+		rows, err := tx.QueryContext(ctx, `INSERT INTO changes
+			(at, kind, tenant_id, resource_kind, resource_id, operation_id, status)
+			VALUES `+strings.Join(values, ", ")+` RETURNING seq`, args...)
+		if err != nil {
 			return nil, storeError("log changes", err)
 		}
-		seqs = append(seqs, seq)
+		for rows.Next() {
+			var seq int64
+			if err := rows.Scan(&seq); err != nil {
+				rows.Close()
+				return nil, storeError("log changes", err)
+			}
+			seqs = append(seqs, seq)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, storeError("log changes", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, storeError("log changes", err)
+		}
+		changes = changes[n:]
 	}
-	return seqs, rows.Err()
+	return seqs, nil
 }
+
+// maxLogInsert is the most changes one insert logs: 7 parameters each,
+// well below SQLite's limit.
+const maxLogInsert = 1000
 
 // published records that this process published the changes of seqs
 // itself, after their commit, so the tail does not publish them again.

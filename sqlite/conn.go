@@ -23,6 +23,9 @@ type conn struct {
 	// transaction on the database, directly inside a Tx — and reports the
 	// changes fn notes once they have committed (Store.Watch).
 	atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error
+	// deferred, inside a Tx, queues the rows of the operations' history,
+	// written with those of the updates committed together (Tx.Defer).
+	deferred *teamsops.Deferred
 }
 
 // noter records changes a write makes, to be reported when it commits.
@@ -36,6 +39,8 @@ type Tx struct {
 	pending []teamsops.Change
 	// forgotten holds the tenants this transaction deleted.
 	forgotten map[string]bool
+	// deferred are the writes queued with Defer.
+	deferred *teamsops.Deferred
 }
 
 var _ teamsops.Tx = (*Tx)(nil)
@@ -43,14 +48,20 @@ var _ teamsops.Tx = (*Tx)(nil)
 // Driver returns the *sql.Tx, for a job queue on the same database.
 func (tx *Tx) Driver() any { return tx.tx }
 
+// Defer implements teamsops.Deferrer: v is written with the values the
+// other updates of the group queued under key, before the group commits.
+func (tx *Tx) Defer(key, v any, flush teamsops.Flush) { tx.deferred.Add(key, v, flush) }
+
+var _ teamsops.Deferrer = (*Tx)(nil)
+
 // Update runs fn in one write transaction (BEGIN IMMEDIATE): it commits
 // when fn returns nil and rolls back when fn returns an error. fn must use
 // only tx: the store's own methods would wait for the write lock fn holds.
 func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error {
 	var t *Tx
-	return s.logged(ctx, "update", func(sqlTx *sql.Tx) ([]teamsops.Change, map[string]bool, error) {
-		t = &Tx{tx: sqlTx}
-		t.conn = conn{q: sqlTx, atomic: t.runDirectly}
+	return s.logged(ctx, "update", func(sqlTx *sql.Tx, deferred *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error) {
+		t = &Tx{tx: sqlTx, deferred: deferred}
+		t.conn = conn{q: sqlTx, atomic: t.runDirectly, deferred: deferred}
 		err := fn(t)
 		return t.pending, t.forgotten, err
 	})
@@ -64,7 +75,7 @@ func (t *Tx) runDirectly(_ context.Context, _ string, fn func(querier, noter) er
 
 // atomically is the database's atomic: a transaction of its own.
 func (s *Store) atomically(ctx context.Context, what string, fn func(querier, noter) error) error {
-	return s.logged(ctx, what, func(tx *sql.Tx) ([]teamsops.Change, map[string]bool, error) {
+	return s.logged(ctx, what, func(tx *sql.Tx, _ *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error) {
 		var changes []teamsops.Change
 		err := fn(tx, func(c ...teamsops.Change) { changes = append(changes, c...) })
 		return changes, nil, err

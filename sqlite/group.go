@@ -33,20 +33,21 @@ type groupCommit struct {
 type update struct {
 	ctx  context.Context
 	what string
-	fn   func(*sql.Tx) ([]teamsops.Change, map[string]bool, error)
+	fn   func(*sql.Tx, *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error)
 
-	changes  []teamsops.Change
-	seqs     []int64
-	err      error
-	panicked any
-	done     chan struct{}
+	deferred  teamsops.Deferred // written once for the group, before its commit
+	changes   []teamsops.Change
+	forgotten map[string]bool // tenants the update deleted
+	err       error
+	panicked  any
+	done      chan struct{}
 }
 
 // logged runs fn in a write transaction, logs the changes it returns in
 // the same transaction, and reports them once it has committed. fn runs
 // alone or grouped with other updates (groupCommit); either way, all of
 // its work commits, or none.
-func (s *Store) logged(ctx context.Context, what string, fn func(*sql.Tx) ([]teamsops.Change, map[string]bool, error)) error {
+func (s *Store) logged(ctx context.Context, what string, fn func(*sql.Tx, *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error)) error {
 	u := &update{ctx: ctx, what: what, fn: fn, done: make(chan struct{})}
 	g := &s.group
 	g.mu.Lock()
@@ -111,12 +112,21 @@ func (s *Store) runGroup(group []*update) {
 	if len(committed) == 0 {
 		return
 	}
+	seqs, err := s.logChanges(ctx, tx, committed)
+	if err != nil {
+		failAll(committed, err)
+		return
+	}
+	if err := flushDeferred(ctx, tx, committed); err != nil {
+		failAll(committed, storeError(what, err))
+		return
+	}
 	if err := tx.Commit(); err != nil {
 		failAll(committed, storeError(what, err))
 		return
 	}
+	s.changes.published(seqs)
 	for _, u := range committed {
-		s.changes.published(u.seqs)
 		s.changes.Publish(u.changes...)
 	}
 }
@@ -149,8 +159,9 @@ func (s *Store) runOne(tx *sql.Tx, u *update, shared bool) (bool, error) {
 	return u.err == nil && u.panicked == nil, nil
 }
 
-// runFn runs the update's function and logs its changes; a panic is kept
-// for the update's own goroutine to raise again.
+// runFn runs the update's function and keeps its changes, for
+// logChanges; a panic is kept for the update's own goroutine to raise
+// again.
 func (s *Store) runFn(tx *sql.Tx, u *update) (err error) {
 	defer func() {
 		if v := recover(); v != nil {
@@ -158,13 +169,46 @@ func (s *Store) runFn(tx *sql.Tx, u *update) (err error) {
 			err = fmt.Errorf("sqlite: %s: panic: %v", u.what, v)
 		}
 	}()
-	changes, forgotten, err := u.fn(tx)
+	u.deferred = nil
+	changes, forgotten, err := u.fn(tx, &u.deferred)
 	if err != nil {
 		return err
 	}
-	u.changes = feed.Coalesce(changes, maxTxChanges)
-	u.seqs, err = s.changes.log(u.ctx, tx, u.changes, forgotten)
-	return err
+	u.changes, u.forgotten = feed.Coalesce(changes, maxTxChanges), forgotten
+	return nil
+}
+
+// logChanges logs the changes of the committed updates in the changes
+// table, in one statement for the group, and returns their sequence
+// numbers.
+func (s *Store) logChanges(ctx context.Context, tx *sql.Tx, committed []*update) ([]int64, error) {
+	var changes []teamsops.Change
+	for _, u := range committed {
+		for _, c := range u.changes {
+			if u.forgotten[c.TenantID] {
+				// The update deleted the tenant: other processes forget
+				// everything they knew of it.
+				c.Kind, c.TenantID = teamsops.ChangeReset, ""
+			}
+			changes = append(changes, c)
+		}
+	}
+	return s.changes.log(ctx, tx, changes)
+}
+
+// flushDeferred writes what the committed updates deferred
+// (teamsops.Deferrer): each kind once for all of them.
+func flushDeferred(ctx context.Context, tx *sql.Tx, committed []*update) error {
+	all := make([]teamsops.Deferred, 0, len(committed))
+	for _, u := range committed {
+		if len(u.deferred) > 0 {
+			all = append(all, u.deferred)
+		}
+	}
+	if len(all) == 0 {
+		return nil
+	}
+	return teamsops.FlushAll(ctx, tx, all...)
 }
 
 func failAll(us []*update, err error) {

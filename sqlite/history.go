@@ -17,10 +17,46 @@ import (
 const pruneBatch = 5000
 
 // recordTransition records op's state in its history, inside the write
-// that changed it.
-func recordTransition(ctx context.Context, q querier, op *teamsops.Operation, origin bool) error {
-	if err := tenantsql.RecordTransition(ctx, shared{q}, op, origin); err != nil {
+// that changed it. Inside a Tx the row is deferred, and written with the
+// rows of the updates committed together (flushTransitions).
+func (c conn) recordTransition(ctx context.Context, q querier, op *teamsops.Operation, origin bool) error {
+	if c.deferred == nil {
+		if err := tenantsql.RecordTransition(ctx, shared{q}, op, origin); err != nil {
+			return storeError("record the operation's history", err)
+		}
+		return nil
+	}
+	row, err := tenantsql.TransitionRow(op, origin)
+	if err != nil {
 		return storeError("record the operation's history", err)
+	}
+	c.deferred.Add(transitions{}, row, flushTransitions)
+	return nil
+}
+
+// RecordTransition records op's state in its history and reports its
+// change, as UpdateOperation does, without writing the operation's row:
+// for a state that a later UpdateOperation of the same transaction
+// supersedes — an attempt that starts and ends at once (package engine).
+func (c conn) RecordTransition(ctx context.Context, op *teamsops.Operation) error {
+	return c.atomic(ctx, "update operation", func(q querier, note noter) error {
+		note(operationChanged(op))
+		return c.recordTransition(ctx, q, op, false)
+	})
+}
+
+// transitions is the key under which recordTransition defers rows.
+type transitions struct{}
+
+// flushTransitions inserts the deferred rows of the history (a
+// teamsops.Flush).
+func flushTransitions(ctx context.Context, tx any, values []any) error {
+	rows := make([]tenantsql.TransitionValues, len(values))
+	for i, v := range values {
+		rows[i] = v.(tenantsql.TransitionValues)
+	}
+	if err := tenantsql.RecordTransitions(ctx, shared{tx.(*sql.Tx)}, rows); err != nil {
+		return storeError("record the operations' history", err)
 	}
 	return nil
 }

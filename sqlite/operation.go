@@ -110,7 +110,7 @@ func (c conn) CreateOperation(ctx context.Context, op *teamsops.Operation) error
 		if err := createOperation(ctx, q, op, created, state); err != nil {
 			return err
 		}
-		return recordTransition(ctx, q, op, true)
+		return c.recordTransition(ctx, q, op, true)
 	})
 }
 
@@ -152,7 +152,7 @@ func (c conn) UpdateOperation(ctx context.Context, op *teamsops.Operation) error
 		if err := updateOperation(ctx, q, op, state); err != nil {
 			return err
 		}
-		return recordTransition(ctx, q, op, false)
+		return c.recordTransition(ctx, q, op, false)
 	})
 }
 

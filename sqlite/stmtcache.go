@@ -8,6 +8,8 @@ import (
 	"reflect"
 
 	"modernc.org/sqlite"
+
+	"github.com/teamsops/teamsops/internal/sqlcount"
 )
 
 // stmtCacheSize is how many prepared statements each connection keeps:
@@ -42,7 +44,8 @@ func (c cachingConnector) Connect(ctx context.Context) (driver.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &cachingConn{inner: conn, gate: c.gate, byQuery: map[string]*list.Element{}, lru: list.New()}, nil
+	return &cachingConn{inner: conn, gate: c.gate, byQuery: map[string]*list.Element{}, lru: list.New(),
+		count: sqlcount.Enabled()}, nil
 }
 
 // innerConn is what a modernc.org/sqlite connection implements; the
@@ -67,6 +70,9 @@ type cachingConn struct {
 	gate    chan struct{}
 	byQuery map[string]*list.Element
 	lru     *list.List // of *cachedStmt, most recently used first
+	// count says to count statements and transactions (package
+	// sqlcount); inTx, whether a transaction is open.
+	count, inTx bool
 }
 
 type cachedStmt struct {
@@ -89,7 +95,12 @@ func (c *cachingConn) Begin() (driver.Tx, error) {
 // store's DSN says) first waits its turn at the gate, until it ends.
 func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
 	if opts.ReadOnly {
-		return c.full().BeginTx(ctx, opts)
+		tx, err := c.full().BeginTx(ctx, opts)
+		if err != nil {
+			return nil, err
+		}
+		c.begun()
+		return &gatedTx{Tx: tx, conn: c}, nil
 	}
 	select {
 	case c.gate <- struct{}{}:
@@ -101,13 +112,30 @@ func (c *cachingConn) BeginTx(ctx context.Context, opts driver.TxOptions) (drive
 		<-c.gate
 		return nil, err
 	}
-	return &gatedTx{Tx: tx, gate: c.gate}, nil
+	c.begun()
+	return &gatedTx{Tx: tx, gate: c.gate, conn: c}, nil
 }
 
-// gatedTx gives the gate back when it ends.
+// begun notes a transaction begun on c.
+func (c *cachingConn) begun() {
+	c.inTx = true
+	if c.count {
+		sqlcount.Begin()
+	}
+}
+
+// counted counts a statement run on c.
+func (c *cachingConn) counted() {
+	if c.count {
+		sqlcount.Statement(c.inTx)
+	}
+}
+
+// gatedTx gives the gate back when it ends; a read-only one has no gate.
 type gatedTx struct {
 	driver.Tx
 	gate chan struct{}
+	conn *cachingConn
 	done bool
 }
 
@@ -117,11 +145,35 @@ func (t *gatedTx) Rollback() error { defer t.release(); return t.Tx.Rollback() }
 func (t *gatedTx) release() {
 	if !t.done {
 		t.done = true
-		<-t.gate
+		t.conn.inTx = false
+		if t.gate != nil {
+			<-t.gate
+		}
 	}
 }
 func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
-	return c.full().PrepareContext(ctx, query)
+	st, err := c.full().PrepareContext(ctx, query)
+	if err != nil || !c.count {
+		return st, err
+	}
+	return countedStmt{Stmt: st, conn: c}, nil
+}
+
+// countedStmt is a statement prepared by a caller (the store's hot read
+// path), counted at each run.
+type countedStmt struct {
+	driver.Stmt
+	conn *cachingConn
+}
+
+func (s countedStmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	s.conn.counted()
+	return s.Stmt.(driver.StmtExecContext).ExecContext(ctx, args)
+}
+
+func (s countedStmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	s.conn.counted()
+	return s.Stmt.(driver.StmtQueryContext).QueryContext(ctx, args)
 }
 func (c *cachingConn) Ping(ctx context.Context) error         { return c.full().Ping(ctx) }
 func (c *cachingConn) ResetSession(ctx context.Context) error { return c.full().ResetSession(ctx) }
@@ -140,6 +192,7 @@ func (c *cachingConn) Close() error {
 
 // ExecContext runs query through its cached statement.
 func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.counted()
 	cs, err := c.statement(ctx, query)
 	if err != nil || cs == nil {
 		if err == nil {
@@ -153,6 +206,7 @@ func (c *cachingConn) ExecContext(ctx context.Context, query string, args []driv
 // QueryContext runs query through its cached statement, which stays busy
 // until its rows are closed.
 func (c *cachingConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.counted()
 	cs, err := c.statement(ctx, query)
 	if err != nil || cs == nil {
 		if err == nil {

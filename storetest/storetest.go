@@ -50,6 +50,9 @@ func Run(t *testing.T, open func(t *testing.T) teamsops.Store) {
 		{"UpdateOperation", testUpdateOperation},
 		{"UpdateCommits", testUpdateCommits},
 		{"UpdateRollsBack", testUpdateRollsBack},
+		{"Deferred", testDeferred},                     // deferred.go
+		{"HistoryInOneUpdate", testHistoryInOneUpdate}, // deferred.go
+		{"RecordTransition", testRecordTransition},     // deferred.go
 		{"TxReadsItsWrites", testTxReads},
 		{"ListOperations", testListOperations},
 		{"ListOperationsPaging", testListPaging},

@@ -48,6 +48,7 @@ type config struct {
 	openConns        int     // most connections the open loop keeps busy at once
 
 	opsClients  int
+	countSQL    bool
 	opsDuration time.Duration
 	opsRate     float64 // open loop POSTs/s; 0: half the measured end-to-end rate
 	replicas    int
@@ -81,6 +82,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.Float64Var(&c.rate, "rate", 0, "open-loop GET requests/s (0: half the target's closed-loop maximum)")
 	fs.IntVar(&c.openConns, "open-conns", 64, "most connections the open loop uses at once")
 	fs.IntVar(&c.opsClients, "ops-clients", 8, "concurrent clients starting operations")
+	fs.BoolVar(&c.countSQL, "count-sql", true, "start teamsops with --count-sql and report statements and transactions per operation (false for a binary without that flag)")
 	fs.DurationVar(&c.opsDuration, "ops-duration", 10*time.Second, "how long operations are started")
 	fs.Float64Var(&c.opsRate, "ops-rate", 0, "open-loop POST /chats per second (0: half the measured end-to-end rate)")
 	fs.IntVar(&c.replicas, "replicas", 3, "teamsops processes on one PostgreSQL database in the replicas scenario")

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/teamsops/teamsops/demo"
@@ -92,11 +93,20 @@ func (b *bench) operations(ctx context.Context, target string, d *deployment, ra
 	b.progress("%s: %s, %d clients%s", target, scenario, clients, rateNote(rate))
 	rs := sampleRSS(d.procs)
 	cpu := cpuOf(d.procs)
+	var sql0, sql1 sqlCounts
+	counted := false
+	if b.cfg.countSQL {
+		sql0, counted = sqlCountsOf(d.procs)
+	}
 	began := time.Now()
 	all, accepted := b.startOperations(ctx, d, rate)
 	row := newRow(target, scenario, clients, rate, all)
 	var failures tally
-	ended, results, err := b.sweep(ctx, d, accepted, &failures)
+	var polls atomic.Int64
+	ended, results, err := b.sweep(ctx, d, accepted, &failures, &polls)
+	if counted {
+		sql1, counted = sqlCountsOf(d.procs)
+	}
 	row.RSSMB = megabytes(rs.stop())
 	if err != nil {
 		return row, fmt.Errorf("%w%s", err, d.describe())
@@ -107,6 +117,12 @@ func (b *bench) operations(ctx context.Context, target string, d *deployment, ra
 		b.progress("%s: %d polls failed; the first: %s%s", target, failures.n, failures.first, d.describe())
 	}
 	row.CPUUS = perUnit(cpuOf(d.procs)-cpu, len(accepted))
+	if n := float64(len(accepted)); counted && n > 0 {
+		row.StatementsPerOp = (sql1.statements - sql0.statements) / n
+		row.TransactionsPerOp = (sql1.transactions - sql0.transactions) / n
+		row.SinglePerOp = (sql1.single - sql0.single) / n
+		row.PollsPerOp = float64(polls.Load()) / n
+	}
 	if len(accepted) > 0 {
 		row.OpsPerSec = float64(len(accepted)) / ended.Sub(began).Seconds()
 	}
@@ -186,7 +202,7 @@ func (t *tally) add(why string) {
 // returns when the last was seen terminal, and each one's final state. A
 // poll that fails is counted in failures and tried again on a new
 // connection; only pollTries failures in a row end the sweep.
-func (b *bench) sweep(ctx context.Context, d *deployment, ops []acceptedOp, failures *tally) (time.Time, []opState, error) {
+func (b *bench) sweep(ctx context.Context, d *deployment, ops []acceptedOp, failures *tally, polls *atomic.Int64) (time.Time, []opState, error) {
 	states := make([]opState, len(ops))
 	n := max(1, min(b.cfg.opsClients, len(ops)))
 	ends := make([]time.Time, n)
@@ -201,7 +217,7 @@ func (b *bench) sweep(ctx context.Context, d *deployment, ops []acceptedOp, fail
 				defer conns[i].close()
 			}
 			for i := w; i < len(ops); i += n {
-				st, err := b.awaitTerminal(ctx, conns[ops[i].proc], d.token, ops[i].location, deadline, failures)
+				st, err := b.awaitTerminal(ctx, conns[ops[i].proc], d.token, ops[i].location, deadline, failures, polls)
 				if err != nil {
 					errs[w] = err
 					return
@@ -228,13 +244,14 @@ func (b *bench) sweep(ctx context.Context, d *deployment, ops []acceptedOp, fail
 const pollTries = 3
 
 // awaitTerminal GETs one operation until it has succeeded or failed.
-func (b *bench) awaitTerminal(ctx context.Context, c *conn, token, location string, deadline time.Time, failures *tally) (opState, error) {
+func (b *bench) awaitTerminal(ctx context.Context, c *conn, token, location string, deadline time.Time, failures *tally, polls *atomic.Int64) (opState, error) {
 	req := newRequest(http.MethodGet, c.addr, "/beta"+location, token, nil)
 	failed := 0
 	for {
 		var st opState
 		why := ""
 		r, err := c.do(req)
+		polls.Add(1)
 		switch {
 		case err != nil:
 			why = err.Error()

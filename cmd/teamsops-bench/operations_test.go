@@ -31,6 +31,11 @@ func (f *fakeGraph) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	path := r.URL.Path
 	switch {
+	case path == "/metrics":
+		// What teamsops --count-sql reports: 10 statements, 3
+		// transactions and 1 single statement per operation.
+		fmt.Fprintf(w, "teamsops_sql_statements_total %d\nteamsops_sql_transactions_total %d\nteamsops_sql_single_statements_total %d\n",
+			10*f.n, 3*f.n, f.n)
 	case r.Method == http.MethodPost && path == "/beta/chats":
 		io.Copy(io.Discard, r.Body)
 		w.Header().Set("Location", fmt.Sprintf("/chats('19:c%d@thread.v2')/operations('op%d')", f.n, f.n))
@@ -90,7 +95,7 @@ func TestOperations(t *testing.T) {
 			srv := httptest.NewServer(fake)
 			defer srv.Close()
 			addr := strings.TrimPrefix(srv.URL, "http://")
-			b := &bench{cfg: &config{opsClients: 3, opsDuration: 20 * time.Millisecond, poll: time.Millisecond}, out: io.Discard}
+			b := &bench{cfg: &config{opsClients: 3, opsDuration: 20 * time.Millisecond, poll: time.Millisecond, countSQL: true}, out: io.Discard}
 			d := &deployment{procs: []*process{{cmd: &exec.Cmd{Process: me}, addr: addr}}, token: "tok"}
 			row, err := b.operations(context.Background(), "fake", d, 0)
 			if err != nil {
@@ -106,6 +111,10 @@ func TestOperations(t *testing.T) {
 			}
 			if len(fake.polls) != fake.n || fake.n != row.Requests {
 				t.Errorf("%d accepted, %d counted, %d swept", fake.n, row.Requests, len(fake.polls))
+			}
+			if row.StatementsPerOp != 10 || row.TransactionsPerOp != 3 || row.SinglePerOp != 1 || row.PollsPerOp != 3 {
+				t.Errorf("per operation: %v statements, %v transactions, %v single, %v polls; want 10, 3, 1, 3",
+					row.StatementsPerOp, row.TransactionsPerOp, row.SinglePerOp, row.PollsPerOp)
 			}
 			if want := c.errors(fake.n); row.Errors != want || (want > 0) != (row.FirstError != "") {
 				t.Errorf("%d errors (first %q), want %d", row.Errors, row.FirstError, want)

@@ -45,6 +45,17 @@ type Row struct {
 	// (for ops, per operation accepted, its execution included), in
 	// microseconds: less swayed than RPS by other work on the machine.
 	CPUUS float64 `json:"cpu_us_per_request"`
+	// StatementsPerOp and TransactionsPerOp are what teamsops sent its
+	// database per operation accepted (ops rows, --count-sql): statements
+	// but BEGIN, COMMIT and ROLLBACK; transactions begun plus statements
+	// run outside one. SinglePerOp is how many of the statements ran
+	// outside a transaction, and PollsPerOp how many GETs the sweep sent,
+	// each of which reads the operation (from memory when it has ended,
+	// on SQLite) — the same window counts them.
+	StatementsPerOp   float64 `json:"statements_per_op,omitempty"`
+	TransactionsPerOp float64 `json:"transactions_per_op,omitempty"`
+	SinglePerOp       float64 `json:"single_statements_per_op,omitempty"`
+	PollsPerOp        float64 `json:"polls_per_op,omitempty"`
 	// ClientCPUUS is the same for the harness itself, the client.
 	ClientCPUUS float64 `json:"client_cpu_us_per_request"`
 	// RSSMB is the most memory one process of the target had meanwhile.

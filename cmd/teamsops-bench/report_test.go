@@ -76,7 +76,8 @@ func TestFormatReport(t *testing.T) {
 		Rows: []Row{
 			{Target: "bare", Scenario: "get", Conns: 32, RPS: 34_012.4, P50MS: 0.812, P99MS: 4.5, CPUUS: 41.4, RSSMB: 17.62},
 			{Target: "postgres×3", Scenario: "ops", Conns: 8, RPS: 213, P50MS: 31.04, P99MS: 1234.5, Errors: 2,
-				FirstError: "status 503: …", OpsPerSec: 170.4, CPUUS: 5230.2, VsBare: 0, RSSMB: 40},
+				FirstError: "status 503: …", OpsPerSec: 170.4, CPUUS: 5230.2, VsBare: 0, RSSMB: 40,
+				StatementsPerOp: 23.44, TransactionsPerOp: 8.06},
 			{Target: "sqlite", Scenario: "open", Conns: 64, Rate: 1200, RPS: 1199.6, P50MS: 0.5, P99MS: 3, Late: 7, Dropped: 3, VsBare: 0.071},
 		},
 		Footprints: []Footprint{{Target: "sqlite", ReadyFirstMS: 184.2, ReadyMS: 16.25, IdleRSSMB: 20.4, LoadRSSMB: 32.5}},
@@ -85,10 +86,10 @@ func TestFormatReport(t *testing.T) {
 	got := formatReport(rep)
 	want := `teamsops-bench: 2 CPUs, linux/amd64, go1.26
 
-target      scenario  conns  rate/s   req/s  p50 ms  p99 ms  errors  × bare  × demo  ops/s  CPU µs  RSS MB
-bare        get          32       -  34,012    0.81    4.50       0       -       -      -      41    17.6
-postgres×3  ops           8       -     213    31.0   1,235       2       -       -    170   5,230    40.0
-sqlite      open         64   1,200   1,200    0.50    3.00       0    0.07       -      -       -       -
+target      scenario  conns  rate/s   req/s  p50 ms  p99 ms  errors  × bare  × demo  ops/s  CPU µs  RSS MB  stmt/op  tx/op
+bare        get          32       -  34,012    0.81    4.50       0       -       -      -      41    17.6        -      -
+postgres×3  ops           8       -     213    31.0   1,235       2       -       -    170   5,230    40.0     23.4    8.1
+sqlite      open         64   1,200   1,200    0.50    3.00       0    0.07       -      -       -       -        -      -
 
 target  ready new ms  ready ms  ready --demo ms  ready scale ms  idle RSS MB  GET RSS MB
 sqlite           184      16.2                -               -         20.4        32.5

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -135,7 +136,8 @@ func (b *bench) soak(ctx context.Context, backend, limit string) (*SoakRun, erro
 	b.cfg.opsDuration = saved
 	wg.Wait()
 	var failures tally
-	ended, _, err := b.sweep(ctx, d, accepted, &failures)
+	var polls atomic.Int64
+	ended, _, err := b.sweep(ctx, d, accepted, &failures, &polls)
 	loadEnded := time.Now()
 	underLoad := smp.mark()
 	if err != nil {

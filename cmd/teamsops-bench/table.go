@@ -19,7 +19,7 @@ func formatReport(r Report) string {
 		fmt.Fprintf(&b, "load average %s at the start, %s at the end\n", r.LoadAvg[0], r.LoadAvg[1])
 	}
 	b.WriteString("\n")
-	rows := [][]string{{"target", "scenario", "conns", "rate/s", "req/s", "p50 ms", "p99 ms", "errors", "× bare", "× demo", "ops/s", "CPU µs", "RSS MB"}}
+	rows := [][]string{{"target", "scenario", "conns", "rate/s", "req/s", "p50 ms", "p99 ms", "errors", "× bare", "× demo", "ops/s", "CPU µs", "RSS MB", "stmt/op", "tx/op"}}
 	var waiters [][]string
 	for _, row := range r.Rows {
 		if row.Scenario == scenarioWaiters {
@@ -31,7 +31,7 @@ func formatReport(r Report) string {
 		rows = append(rows, []string{
 			row.Target, row.Scenario, strconv.Itoa(row.Conns), count(row.Rate), count(row.RPS),
 			ms(row.P50MS), ms(row.P99MS), strconv.Itoa(row.Errors), ratio(row.VsBare), ratio(row.VsDemo),
-			count(row.OpsPerSec), count(row.CPUUS), mb(row.RSSMB),
+			count(row.OpsPerSec), count(row.CPUUS), mb(row.RSSMB), mb(row.StatementsPerOp), mb(row.TransactionsPerOp),
 		})
 	}
 	b.WriteString(table(rows, 2))

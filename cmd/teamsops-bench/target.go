@@ -45,6 +45,9 @@ func (b *bench) startTeamsopsWith(ctx context.Context, name, db string, n int, p
 		}
 		args := []string{"serve", "--db", db, "--addr", addr, "--public-url", d.publicURL, "--profile", profile, "--demo"}
 		args = append(args, extra...)
+		if b.cfg.countSQL {
+			args = append(args, "--count-sql")
+		}
 		var pprofAddr string
 		if pprof {
 			if pprofAddr, err = freeAddr(); err != nil {

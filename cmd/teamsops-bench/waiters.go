@@ -205,6 +205,47 @@ func scrape(addr string) gauges {
 	return g
 }
 
+// sqlCounts are the totals of teamsops' --count-sql counters.
+type sqlCounts struct{ statements, transactions, single float64 }
+
+// sqlCountsOf adds up the --count-sql counters of procs; false when a
+// process does not report them.
+func sqlCountsOf(procs []*process) (sqlCounts, bool) {
+	var sum sqlCounts
+	for _, p := range procs {
+		c := &conn{addr: p.addr}
+		r, err := c.do(newRequest(http.MethodGet, p.addr, "/metrics", "", nil))
+		c.close()
+		if err != nil || r.status != http.StatusOK {
+			return sum, false
+		}
+		found := 0
+		s := bufio.NewScanner(strings.NewReader(string(r.body)))
+		for s.Scan() {
+			name, v, ok := strings.Cut(s.Text(), " ")
+			if !ok {
+				continue
+			}
+			f, _ := strconv.ParseFloat(v, 64)
+			switch name {
+			case "teamsops_sql_statements_total":
+				sum.statements += f
+				found++
+			case "teamsops_sql_transactions_total":
+				sum.transactions += f
+				found++
+			case "teamsops_sql_single_statements_total":
+				sum.single += f
+				found++
+			}
+		}
+		if found != 3 {
+			return sum, false
+		}
+	}
+	return sum, true
+}
+
 // collect asks p's Go runtime to collect its garbage: the profiler's heap
 // profile does when asked with gc=1.
 func collect(p *process) {

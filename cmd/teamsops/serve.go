@@ -19,6 +19,7 @@ import (
 	"github.com/teamsops/teamsops/engine"
 	"github.com/teamsops/teamsops/identity"
 	"github.com/teamsops/teamsops/internal/server"
+	"github.com/teamsops/teamsops/internal/sqlcount"
 	"github.com/teamsops/teamsops/sqlite"
 	"github.com/teamsops/teamsops/tenantfile"
 	"github.com/teamsops/teamsops/throttle"
@@ -45,6 +46,7 @@ type serveConfig struct {
 	pprofAddr, metricsAddr       string
 	dbPoolSize, maxSubscriptions int
 	demo, allowHTTPNotifications bool
+	countSQL                     bool
 	trusted                      multiFlag
 	tenantFiles                  pathsFlag
 	adminToken                   string
@@ -87,6 +89,7 @@ func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
 	fs.StringVar(&c.logFormat, "log-format", "text", "log format: text or json")
 	fs.StringVar(&c.logLevel, "log-level", "info", "least severe level logged: debug (every request), info, warn or error")
 	fs.StringVar(&c.pprofAddr, "pprof-addr", "", "serve Go's profiler (/debug/pprof/) on this address (off by default)")
+	fs.BoolVar(&c.countSQL, "count-sql", false, "count the statements and transactions sent to the database, on /metrics (for the benchmark harness)")
 	fs.StringVar(&c.metricsAddr, "metrics-addr", "", "serve /metrics on this address instead of beside the API")
 	fs.Var(&c.tenantFiles, "tenant-file", "apply this tenant file at start (repeatable; TEAMSOPS_TENANT_FILE takes a comma-separated list)")
 	fs.StringVar(&c.adminToken, "admin-token", "", "enable the admin API under /_teamsops/ for requests that carry this token, and the dashboard's login")
@@ -115,6 +118,9 @@ func serve(ctx context.Context, args []string, stderr io.Writer) error {
 	profile, scale, err := c.modes()
 	if err != nil {
 		return err
+	}
+	if c.countSQL {
+		sqlcount.Enable()
 	}
 	logger, err := newLogger(stderr, c.logFormat, c.logLevel)
 	if err != nil {

@@ -3,6 +3,7 @@ package server
 import (
 	"net/http"
 
+	"github.com/teamsops/teamsops/internal/sqlcount"
 	"github.com/teamsops/teamsops/metrics"
 	"github.com/teamsops/teamsops/postgres"
 	"github.com/teamsops/teamsops/sqlite"
@@ -17,6 +18,15 @@ func (s *Server) newMetrics() *metrics.Metrics {
 	m.Register(metrics.Gauge("teamsops_held_requests", "GET requests held by Prefer: wait now.",
 		func() float64 { return float64(s.waits.Held()) }))
 	m.Register(metrics.Caches(s.cacheStats))
+	if sqlcount.Enabled() {
+		m.Register(
+			metrics.Counter("teamsops_sql_statements_total", "Statements sent to the database, those that begin or end a transaction excepted (--count-sql).",
+				func() float64 { return float64(sqlcount.Read().Statements) }),
+			metrics.Counter("teamsops_sql_transactions_total", "Transactions begun, and statements run outside one (--count-sql).",
+				func() float64 { return float64(sqlcount.Read().Transactions) }),
+			metrics.Counter("teamsops_sql_single_statements_total", "Statements run outside a transaction (--count-sql).",
+				func() float64 { return float64(sqlcount.Read().Single) }))
+	}
 	switch st := s.Store.(type) {
 	case *sqlite.Store:
 		m.Register(metrics.SQLDB(st.DB()))

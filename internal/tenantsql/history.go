@@ -20,25 +20,11 @@ import (
 // operation's history, with op.Origin when origin is set (the write that
 // creates it). It is the only insert the history costs a write.
 func RecordTransition(ctx context.Context, db DB, op *teamsops.Operation, origin bool) error {
-	at, err := sqlfilter.EncodeTime(op.LastActionDateTime)
+	row, err := TransitionRow(op, origin)
 	if err != nil {
 		return err
 	}
-	var code, message any
-	if e := op.Error; e != nil {
-		code, message = e.Code, e.Message
-	} else if e := op.AttemptError; e != nil {
-		code, message = e.Code, e.Message
-	}
-	var method, path, app, user, fault, requestID any
-	if o := op.Origin; origin && o != nil {
-		method, path, app, user, fault, requestID = o.Method, o.Path, o.ClientAppID, o.UserID, o.Fault, o.RequestID
-	}
-	return db.Exec(ctx, `INSERT INTO operation_history (tenant_id, operation_id, recorded_at, at, status,
-			attempt, error_code, error_message, method, path, client_app_id, user_id, fault, request_id)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
-		op.TenantID, op.ID, time.Now().UnixNano(), at, string(op.Status), int64(op.AttemptsCount),
-		code, message, method, path, app, user, fault, requestID)
+	return RecordTransitions(ctx, db, []TransitionValues{row})
 }
 
 // History returns the recorded history of an operation.
