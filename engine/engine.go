@@ -73,6 +73,12 @@ type Config struct {
 	// Middleware wraps the insertion and the work of every job (tracing
 	// carries a trace from the insert to each run with it); none when nil.
 	Middleware []rivertype.Middleware
+	// JobMetadata, when set, gives the metadata of the job of an operation
+	// whose insert is deferred to the shared commit (teamsops.Deferrer), in
+	// the context of the request that accepted it. The deferred insert runs
+	// in another context, once for many requests: tracing carries each
+	// request's trace to its own job this way.
+	JobMetadata func(ctx context.Context, op *teamsops.Operation) []byte
 }
 
 // ChangeObserver hears the changes of operations inside their
@@ -229,7 +235,13 @@ func (e *Engine[TTx]) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.
 	if d, ok := tx.(teamsops.Deferrer); ok {
 		// The store commits concurrent accepts together: their jobs go
 		// in with one insert of River's, before the shared commit.
-		d.Defer(e, river.InsertManyParams{Args: args}, e.insertJobs)
+		job := river.InsertManyParams{Args: args}
+		if e.cfg.JobMetadata != nil {
+			if md := e.cfg.JobMetadata(ctx, op); md != nil {
+				job.InsertOpts = &river.InsertOpts{Metadata: md}
+			}
+		}
+		d.Defer(e, job, e.insertJobs)
 	} else if _, err := e.client.InsertTx(ctx, driverTx, args, nil); err != nil {
 		return fmt.Errorf("engine: enqueue operation %s: %w", op.ID, err)
 	}

@@ -178,7 +178,7 @@ func (s *Server) openEngine(ctx context.Context, b *Backend, cfg Config, obs *ob
 	}
 	eng, err := b.NewEngine(engine.Config{Profile: cfg.Profile, Effects: effects, Logger: s.log, Observer: obs,
 		Changes: s.notifier, Register: s.notifier.Register, Queues: s.notifier.Queues(),
-		JobRetention: jobRetention(cfg.JobRetention), Middleware: cfg.Tracing.Middleware()})
+		JobRetention: jobRetention(cfg.JobRetention), Middleware: cfg.Tracing.Middleware(), JobMetadata: jobMetadata(cfg.Tracing)})
 	if err != nil {
 		return nil, err
 	}
@@ -395,4 +395,14 @@ type throttleMetrics struct{ m *metrics.Metrics }
 
 func (t throttleMetrics) Throttled(rt throttle.RequestType, scope throttle.Scope) {
 	t.m.Throttled(string(scope) + ": " + rt.Name)
+}
+
+// jobMetadata carries each request's trace to the job of the operation it
+// accepted (engine.Config.JobMetadata); nil when tracing is off, so that
+// an accept does no more than without it.
+func jobMetadata(t *tracing.Tracing) func(context.Context, *teamsops.Operation) []byte {
+	if t == nil {
+		return nil
+	}
+	return t.JobMetadata
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
+	"github.com/teamsops/teamsops"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
 	"go.opentelemetry.io/otel/propagation"
@@ -101,6 +102,9 @@ func (m *middleware) InsertMany(ctx context.Context, params []*rivertype.JobInse
 	carrier := propagation.MapCarrier{}
 	m.t.prop.Inject(ctx, carrier)
 	for _, p := range params {
+		if len(traceContext(p.Metadata)) > 0 {
+			continue // carries its own request's trace (JobMetadata)
+		}
 		p.Metadata = withTraceContext(p.Metadata, carrier)
 	}
 	res, err := doInner(ctx)
@@ -109,6 +113,23 @@ func (m *middleware) InsertMany(ctx context.Context, params []*rivertype.JobInse
 		span.SetStatus(codes.Error, "insert failed")
 	}
 	return res, err
+}
+
+// JobMetadata is engine.Config.JobMetadata: an operation accepted in
+// ctx whose job is inserted later, with others, in another context (the
+// store's shared commit) gets ctx's trace in its metadata, so that its
+// runs are children of the request that accepted it; and the request's
+// span is marked with the operation, as a single insert marks it. Nil
+// when ctx's span is not recorded.
+func (t *Tracing) JobMetadata(ctx context.Context, op *teamsops.Operation) []byte {
+	span := trace.SpanFromContext(ctx)
+	if t == nil || !span.IsRecording() {
+		return nil
+	}
+	span.SetAttributes(jobArgs{TenantID: op.TenantID, OperationID: op.ID, OperationType: string(op.Type)}.attributes()...)
+	carrier := propagation.MapCarrier{}
+	t.prop.Inject(ctx, carrier)
+	return withTraceContext(nil, carrier)
 }
 
 // Work runs a job inside a consumer span, the child of the span that
