@@ -277,7 +277,9 @@ func registeredRedirect(loc string) bool {
 	if err != nil {
 		return false
 	}
-	if u.Scheme == "http" && u.Hostname() == "localhost" && u.User == nil {
+	// The public client's loopback on any port, its host in any case
+	// (host names are case-insensitive, and the server compares them so).
+	if u.Scheme == "http" && strings.EqualFold(u.Hostname(), "localhost") && u.User == nil {
 		return true
 	}
 	u.RawQuery, u.Fragment, u.RawFragment = "", "", ""
