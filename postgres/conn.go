@@ -8,6 +8,7 @@ import (
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/internal/feed"
+	"github.com/teamsops/teamsops/sqlstore"
 )
 
 // querier is what *pgxpool.Pool and pgx.Tx both offer, so that each
@@ -22,6 +23,9 @@ type querier interface {
 // conn holds the writes (and the reads a Tx needs) of the store, on the
 // pool or inside one transaction.
 type conn struct {
+	// Conn is the store's methods written once for both back ends;
+	// those still below are PostgreSQL's own.
+	sqlstore.Conn
 	q querier
 	// lock is " FOR UPDATE" inside a Tx: a read that a write will follow
 	// locks its row, so that of several replicas running the same job one
@@ -56,7 +60,8 @@ func (tx *Tx) Driver() any { return tx.tx }
 func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error {
 	return s.notified(ctx, "update", func(pgTx pgx.Tx) ([]teamsops.Change, error) {
 		t := &Tx{tx: pgTx}
-		t.conn = conn{q: pgTx, lock: " FOR UPDATE", atomic: t.runDirectly}
+		t.conn = conn{q: pgTx, lock: " FOR UPDATE", atomic: t.runDirectly,
+			Conn: sqlstore.InTx(pgxQuerier{pgTx}, dialect{}, sharedAtomic(t.runDirectly), " FOR UPDATE", nil)}
 		err := fn(t)
 		return t.pending, err
 	})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/internal/sqlcount"
+	"github.com/teamsops/teamsops/sqlstore"
 )
 
 // DefaultPoolSize is how many connections a store opens at most when
@@ -95,7 +96,8 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		_, err := pool.Exec(ctx, sql, args...)
 		return err
 	})
-	s.conn = conn{q: pool, atomic: s.atomically}
+	s.conn = conn{q: pool, atomic: s.atomically,
+		Conn: sqlstore.NewConn(pgxQuerier{pool}, dialect{}, sharedAtomic(s.atomically))}
 	if err := migrate(ctx, pool, opts.AlsoMigrate); err != nil {
 		s.changes.close()
 		pool.Close()

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/sqlstore"
 )
 
 // querier is what *sql.DB and *sql.Tx both offer, so that each statement
@@ -18,6 +19,9 @@ type querier interface {
 // conn holds the writes (and the reads a Tx needs) of the store, on the
 // database or inside one transaction.
 type conn struct {
+	// Conn is the store's methods written once for both back ends;
+	// those still below are SQLite's own.
+	sqlstore.Conn
 	q querier
 	// atomic runs fn so that its statements commit together — in a new
 	// transaction on the database, directly inside a Tx — and reports the
@@ -61,7 +65,8 @@ func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error
 	var t *Tx
 	return s.logged(ctx, "update", func(sqlTx *sql.Tx, deferred *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error) {
 		t = &Tx{tx: sqlTx, deferred: deferred}
-		t.conn = conn{q: sqlTx, atomic: t.runDirectly, deferred: deferred}
+		t.conn = conn{q: sqlTx, atomic: t.runDirectly, deferred: deferred,
+			Conn: sqlstore.InTx(sqlQuerier{sqlTx}, dialect{}, sharedAtomic(t.runDirectly), "", deferred)}
 		err := fn(t)
 		return t.pending, t.forgotten, err
 	})

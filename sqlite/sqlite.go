@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/sqlstore"
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -75,7 +76,8 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	s := &Store{db: db, changes: newChangeLog(db, memory, path), narrowed: narrowed}
-	s.conn = conn{q: db, atomic: s.atomically}
+	s.conn = conn{q: db, atomic: s.atomically,
+		Conn: sqlstore.NewConn(sqlQuerier{db}, dialect{}, sharedAtomic(s.atomically))}
 	if memory {
 		if s.keep, err = db.Conn(ctx); err != nil {
 			db.Close()

@@ -1,4 +1,4 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
@@ -8,33 +8,29 @@ import (
 
 // FaultRules lists the tenant's fault rules of one app, or all of them
 // when clientAppID is empty, ordered by id.
-func (c conn) FaultRules(ctx context.Context, tenantID, clientAppID string) ([]*teamsops.FaultRule, error) {
-	rows, err := c.q.Query(ctx, `SELECT id, client_app_id, operation_type, action, error_code,
+func (c Conn) FaultRules(ctx context.Context, tenantID, clientAppID string) ([]*teamsops.FaultRule, error) {
+	rules := []*teamsops.FaultRule{}
+	err := c.q.Query(ctx, `SELECT id, client_app_id, operation_type, action, error_code,
 			error_message, attempts
 		FROM fault_rules WHERE tenant_id = $1 AND ($2 = '' OR client_app_id = $2) ORDER BY id`,
-		tenantID, clientAppID)
+		[]any{tenantID, clientAppID}, func(row Row) error {
+			r := &teamsops.FaultRule{TenantID: tenantID}
+			var typ string
+			if err := row.Scan(&r.ID, &r.ClientAppID, &typ, &r.Action, &r.ErrorCode, &r.ErrorMessage, &r.Attempts); err != nil {
+				return err
+			}
+			r.OperationType = teamsops.OperationType(typ)
+			rules = append(rules, r)
+			return nil
+		})
 	if err != nil {
-		return nil, storeError("list fault rules", err)
-	}
-	defer rows.Close()
-	rules := []*teamsops.FaultRule{}
-	for rows.Next() {
-		r := &teamsops.FaultRule{TenantID: tenantID}
-		var typ string
-		if err := rows.Scan(&r.ID, &r.ClientAppID, &typ, &r.Action, &r.ErrorCode, &r.ErrorMessage, &r.Attempts); err != nil {
-			return nil, storeError("list fault rules", err)
-		}
-		r.OperationType = teamsops.OperationType(typ)
-		rules = append(rules, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, storeError("list fault rules", err)
+		return nil, c.d.Error("list fault rules", err)
 	}
 	return rules, nil
 }
 
 // CreateFaultRule creates or replaces r.
-func (c conn) CreateFaultRule(ctx context.Context, r *teamsops.FaultRule) error {
+func (c Conn) CreateFaultRule(ctx context.Context, r *teamsops.FaultRule) error {
 	if err := r.Validate(); err != nil {
 		return err
 	}
@@ -50,18 +46,18 @@ func (c conn) CreateFaultRule(ctx context.Context, r *teamsops.FaultRule) error 
 			attempts = excluded.attempts`,
 		r.TenantID, r.ID, r.ClientAppID, string(r.OperationType), r.Action, r.ErrorCode, r.ErrorMessage, r.Attempts)
 	if err != nil {
-		return storeError("create fault rule", err)
+		return c.d.Error("create fault rule", err)
 	}
 	return nil
 }
 
 // DeleteFaultRule deletes the rule id of the tenant.
-func (c conn) DeleteFaultRule(ctx context.Context, tenantID, id string) error {
-	tag, err := c.q.Exec(ctx, `DELETE FROM fault_rules WHERE tenant_id = $1 AND id = $2`, tenantID, id)
+func (c Conn) DeleteFaultRule(ctx context.Context, tenantID, id string) error {
+	n, err := c.q.Exec(ctx, `DELETE FROM fault_rules WHERE tenant_id = $1 AND id = $2`, tenantID, id)
 	if err != nil {
-		return storeError("delete fault rule", err)
+		return c.d.Error("delete fault rule", err)
 	}
-	if tag.RowsAffected() == 0 {
+	if n == 0 {
 		return notFound("Fault rule '%s' was not found.", id)
 	}
 	return nil
