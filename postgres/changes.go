@@ -231,12 +231,6 @@ func accessChanged(tenantID string, kind teamsops.ResourceKind, id string) teams
 	return teamsops.Change{Kind: teamsops.ChangeAccess, TenantID: tenantID, Resource: teamsops.ResourceRef{Kind: kind, ID: id}}
 }
 
-// operationChanged is the change of op, as it is now.
-func operationChanged(op *teamsops.Operation) teamsops.Change {
-	return teamsops.Change{Kind: teamsops.ChangeOperation, TenantID: op.TenantID, Resource: op.Resource,
-		OperationID: op.ID, Status: op.Status}
-}
-
 // flush sends what close found still queued.
 func (f *changeFeed) flush() {
 	var batch []teamsops.Change

@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 
 	"github.com/teamsops/teamsops/sqlstore"
@@ -98,3 +99,14 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 		})
 	}
 }
+
+// ListHas uses ANY on the TEXT[].
+func (dialect) ListHas(list, value string) string { return value + ` = ANY (` + list + `)` }
+
+// ListOf builds a TEXT[], sorted.
+func (dialect) ListOf(column, from string) string {
+	return `ARRAY (SELECT DISTINCT ` + column + ` ` + from + ` ORDER BY ` + column + `)`
+}
+
+// TxQuerier reads a pgx.Tx.
+func (dialect) TxQuerier(tx any) sqlstore.Querier { return pgxQuerier{tx.(pgx.Tx)} }

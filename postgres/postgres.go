@@ -33,6 +33,10 @@ const DefaultPoolSize = 16
 // cannot be reached instead of hanging.
 const connectTimeout = 5 * time.Second
 
+// pruneBatch bounds the rows one transaction of a prune deletes, so that
+// it holds its locks briefly.
+const pruneBatch = 5000
+
 // Options tunes Open.
 type Options struct {
 	// PoolSize is the most connections the store opens. 0: the DSN's
@@ -148,14 +152,6 @@ func notFound(format string, args ...any) error {
 
 // noRows reports whether err says a query returned no row.
 func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
-
-// nullString keeps "" as NULL, Graph's null for optional text.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
-}
 
 // textArray keeps a list of roles as a TEXT[], '{}' when empty.
 func textArray(roles []string) []string {

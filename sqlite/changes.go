@@ -310,9 +310,3 @@ func (l *changeLog) close() {
 func accessChanged(tenantID string, kind teamsops.ResourceKind, id string) teamsops.Change {
 	return teamsops.Change{Kind: teamsops.ChangeAccess, TenantID: tenantID, Resource: teamsops.ResourceRef{Kind: kind, ID: id}}
 }
-
-// operationChanged is the change of op, as it is now.
-func operationChanged(op *teamsops.Operation) teamsops.Change {
-	return teamsops.Change{Kind: teamsops.ChangeOperation, TenantID: op.TenantID, Resource: op.Resource,
-		OperationID: op.ID, Status: op.Status}
-}

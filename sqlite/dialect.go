@@ -2,6 +2,7 @@ package sqlite
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 
@@ -97,3 +98,16 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 		})
 	}
 }
+
+// ListHas looks into the JSON array.
+func (dialect) ListHas(list, value string) string {
+	return `EXISTS (SELECT 1 FROM json_each(` + list + `) WHERE value = ` + value + `)`
+}
+
+// ListOf builds a JSON array, whose order List's readers do not rely on.
+func (dialect) ListOf(column, from string) string {
+	return `(SELECT json_group_array(DISTINCT ` + column + `) ` + from + `)`
+}
+
+// TxQuerier reads the *sql.Tx of a group commit.
+func (dialect) TxQuerier(tx any) sqlstore.Querier { return sqlQuerier{tx.(*sql.Tx)} }

@@ -51,6 +51,10 @@ const fileParams = commonParams + "&_pragma=journal_mode(WAL)&_pragma=synchronou
 // writers queue on SQLite's one write lock whatever their number.
 const maxConns = 16
 
+// pruneBatch bounds the rows one transaction of a prune deletes, so that
+// it holds SQLite's one write lock briefly.
+const pruneBatch = 5000
+
 // Open opens (creating if needed) the database dsn and brings its schema up
 // to date. dsn is a file path, or ":memory:" for a private in-memory
 // database that lives until Close.
@@ -176,12 +180,4 @@ func storeError(what string, err error) error {
 // notFound is the error of a read that found nothing in the tenant.
 func notFound(format string, args ...any) error {
 	return teamsops.Errorf(teamsops.ENOTFOUND, format, args...)
-}
-
-// nullString keeps "" as NULL, Graph's null for optional text.
-func nullString(s string) any {
-	if s == "" {
-		return nil
-	}
-	return s
 }

@@ -53,6 +53,16 @@ type Dialect interface {
 	// TablesWith lists the tables of the store's schema that have a
 	// column named column.
 	TablesWith(ctx context.Context, q Querier, column string) ([]string, error)
+	// ListHas returns a condition that the list column list holds the
+	// text value (both SQL expressions).
+	ListHas(list, value string) string
+	// ListOf returns an expression of a list column holding the distinct
+	// values of column in the rows of from ("FROM … WHERE …"), read with
+	// List.
+	ListOf(column, from string) string
+	// TxQuerier returns the transaction a teamsops.Flush receives (the
+	// Tx's Driver()) as a Querier.
+	TxQuerier(tx any) Querier
 }
 
 // Note records changes a write makes; the store reports them once the
