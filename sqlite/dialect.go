@@ -97,3 +97,6 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 		})
 	}
 }
+
+// MembersJSON builds the array with json_group_array, in no set order.
+func (dialect) MembersJSON(table, key string) string { return membersJSON(table, key) }
