@@ -81,12 +81,7 @@ func (a sqlQuerier) Query(ctx context.Context, query string, args []any, row fun
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlstore.EachRow(rows, row)
 }
 
 // sharedAtomic adapts an atomic of this package to sqlstore's.
