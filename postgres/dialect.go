@@ -83,12 +83,7 @@ func (a pgxQuerier) Query(ctx context.Context, query string, args []any, row fun
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlstore.EachRow(rows, row)
 }
 
 // sharedAtomic adapts an atomic of this package to sqlstore's.
@@ -110,3 +105,5 @@ func (dialect) ListOf(column, from string) string {
 
 // TxQuerier reads a pgx.Tx.
 func (dialect) TxQuerier(tx any) sqlstore.Querier { return pgxQuerier{tx.(pgx.Tx)} }
+// MembersJSON builds the array with json_agg, '[]' when there are none.
+func (dialect) MembersJSON(table, key string) string { return membersJSON(table, key) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"embed"
 	"fmt"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -22,15 +21,6 @@ var migrationFiles embed.FS
 // once take in turn while they migrate ("teamsops" in ASCII). Advisory
 // locks are per database, so other databases on the server never wait.
 const migrationLock int64 = 0x7465616d736f7073
-
-// migrations returns the embedded migrations in version order.
-func migrations() ([]migration.Migration, error) {
-	ms, err := migration.Load(migrationFiles, "migrations")
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", "postgres", err)
-	}
-	return ms, nil
-}
 
 // migrate applies the migrations the database lacks, then runs also (if
 // not nil), all under the migration lock: a second replica starting at
@@ -60,9 +50,9 @@ func migrate(ctx context.Context, pool *pgxpool.Pool, also func(context.Context,
 
 // applyMigrations applies the missing migrations in one transaction.
 func applyMigrations(ctx context.Context, c *pgx.Conn) error {
-	ms, err := migrations()
+	ms, err := migration.Load(migrationFiles, "migrations")
 	if err != nil {
-		return err
+		return fmt.Errorf("postgres: %w", err)
 	}
 	tx, err := c.Begin(ctx)
 	if err != nil {
@@ -75,27 +65,8 @@ func applyMigrations(ctx context.Context, c *pgx.Conn) error {
 	)`); err != nil {
 		return storeError("migrate", err)
 	}
-	rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
-	if err != nil {
+	if err := migration.Apply(ctx, pgxQuerier{tx}, ms); err != nil {
 		return storeError("migrate", err)
-	}
-	applied, err := pgx.CollectRows(rows, pgx.RowTo[int])
-	if err != nil {
-		return storeError("migrate", err)
-	}
-	pending, err := migration.Pending(ms, applied)
-	if err != nil {
-		return fmt.Errorf("postgres: %w", err)
-	}
-	for _, m := range pending {
-		if _, err := tx.Exec(ctx, m.SQL); err != nil {
-			return storeError("migration "+m.Name, err)
-		}
-		_, err := tx.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
-			m.Version, time.Now().UnixNano())
-		if err != nil {
-			return storeError("migration "+m.Name, err)
-		}
 	}
 	if err := tx.Commit(ctx); err != nil {
 		return storeError("migrate", err)

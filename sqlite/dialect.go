@@ -82,12 +82,7 @@ func (a sqlQuerier) Query(ctx context.Context, query string, args []any, row fun
 		return err
 	}
 	defer rows.Close()
-	for rows.Next() {
-		if err := row(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlstore.EachRow(rows, row)
 }
 
 // sharedAtomic adapts an atomic of this package to sqlstore's.
@@ -111,3 +106,5 @@ func (dialect) ListOf(column, from string) string {
 
 // TxQuerier reads the *sql.Tx of a group commit.
 func (dialect) TxQuerier(tx any) sqlstore.Querier { return sqlQuerier{tx.(*sql.Tx)} }
+// MembersJSON builds the array with json_group_array, in no set order.
+func (dialect) MembersJSON(table, key string) string { return membersJSON(table, key) }

@@ -38,6 +38,25 @@ type Row interface {
 	Scan(dest ...any) error
 }
 
+// Rows is a result being read, as database/sql and pgx both give it.
+type Rows interface {
+	Row
+	Next() bool
+	Err() error
+}
+
+// EachRow calls row for each of rows in turn, stopping at the first error
+// row returns: Querier.Query over a driver's result. The caller closes
+// rows.
+func EachRow(rows Rows, row func(Row) error) error {
+	for rows.Next() {
+		if err := row(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
 // Dialect holds what one database does differently from the other.
 type Dialect interface {
 	// Error wraps a driver's error with what the store was doing; a
@@ -63,6 +82,11 @@ type Dialect interface {
 	// TxQuerier returns the transaction a teamsops.Flush receives (the
 	// Tx's Driver()) as a Querier.
 	TxQuerier(tx any) Querier
+	// MembersJSON returns an expression selecting the members of row r
+	// (a chat, team or group) from table, whose column key holds r's id,
+	// with their users' names: a JSON array, as text, of objects with
+	// userId, roles, displayName and email.
+	MembersJSON(table, key string) string
 }
 
 // Note records changes a write makes; the store reports them once the

@@ -1,14 +1,19 @@
-// Package migration reads a store's versioned schema migrations: SQL files
-// named NNNN_name.sql, applied in version order. Each store applies them in
-// its own transaction and records the versions it applied.
+// Package migration reads and applies a store's versioned schema
+// migrations: SQL files named NNNN_name.sql, applied in version order.
+// Each store applies them in a transaction of its own (Apply), which
+// records the versions it applied.
 package migration
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"path"
 	"strconv"
 	"strings"
+	"time"
+
+	"github.com/teamsops/teamsops/sqlstore"
 )
 
 // Migration is one schema change.
@@ -72,4 +77,37 @@ func Pending(ms []Migration, applied []int) ([]Migration, error) {
 		}
 	}
 	return out, nil
+}
+
+// Apply applies, through q, the migrations of ms that the table
+// schema_migrations does not record, and records each with the time it
+// was applied. q is a transaction of the caller's, so that all of them
+// apply or none; the caller has created that table, in its database's
+// types.
+func Apply(ctx context.Context, q sqlstore.Querier, ms []Migration) error {
+	var applied []int
+	err := q.Query(ctx, "SELECT version FROM schema_migrations", nil, func(row sqlstore.Row) error {
+		var v int
+		err := row.Scan(&v)
+		applied = append(applied, v)
+		return err
+	})
+	if err != nil {
+		return err
+	}
+	pending, err := Pending(ms, applied)
+	if err != nil {
+		return err
+	}
+	for _, m := range pending {
+		if _, err := q.Exec(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+		_, err := q.Exec(ctx, "INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)",
+			m.Version, time.Now().UnixNano())
+		if err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
+		}
+	}
+	return nil
 }

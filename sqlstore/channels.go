@@ -1,9 +1,7 @@
-package postgres
+package sqlstore
 
 import (
 	"context"
-
-	"github.com/jackc/pgx/v5"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/sqlfilter"
@@ -12,7 +10,7 @@ import (
 const channelColumns = `id, display_name, description, membership_type, is_favorite_by_default,
 	is_archived, created_at`
 
-func scanChannel(row pgx.Row, tenantID, teamID string) (*teamsops.Channel, error) {
+func scanChannel(row Row, tenantID, teamID string) (*teamsops.Channel, error) {
 	ch := &teamsops.Channel{TenantID: tenantID, TeamID: teamID}
 	var created int64
 	err := row.Scan(&ch.ID, &ch.DisplayName, &ch.Description, &ch.MembershipType,
@@ -25,46 +23,46 @@ func scanChannel(row pgx.Row, tenantID, teamID string) (*teamsops.Channel, error
 }
 
 // Channel returns channel id of team teamID.
-func (c conn) Channel(ctx context.Context, tenantID, teamID, id string) (*teamsops.Channel, error) {
+func (c Conn) Channel(ctx context.Context, tenantID, teamID, id string) (*teamsops.Channel, error) {
 	ch, err := scanChannel(c.q.QueryRow(ctx, `SELECT `+channelColumns+` FROM channels
 		WHERE tenant_id = $1 AND team_id = $2 AND id = $3`, tenantID, teamID, id), tenantID, teamID)
-	if noRows(err) {
+	if NoRows(err) {
 		return nil, notFound("Channel '%s' was not found in team '%s'.", id, teamID)
 	} else if err != nil {
-		return nil, storeError("read channel", err)
+		return nil, c.d.Error("read channel", err)
 	}
 	return ch, nil
 }
 
 // Channels lists the channels of team teamID by creation time, then id.
-func (c conn) Channels(ctx context.Context, tenantID, teamID string) ([]*teamsops.Channel, error) {
+func (c Conn) Channels(ctx context.Context, tenantID, teamID string) ([]*teamsops.Channel, error) {
 	var exists bool
 	err := c.q.QueryRow(ctx, `SELECT EXISTS (SELECT 1 FROM teams WHERE tenant_id = $1 AND id = $2)`,
 		tenantID, teamID).Scan(&exists)
 	if err != nil {
-		return nil, storeError("list channels", err)
+		return nil, c.d.Error("list channels", err)
 	} else if !exists {
 		return nil, resourceNotFound(teamsops.ResourceRef{Kind: teamsops.ResourceTeam, ID: teamID})
 	}
-	rows, err := c.q.Query(ctx, `SELECT `+channelColumns+` FROM channels
-		WHERE tenant_id = $1 AND team_id = $2 ORDER BY created_at, id`, tenantID, teamID)
+	out := []*teamsops.Channel{}
+	err = c.q.Query(ctx, `SELECT `+channelColumns+` FROM channels
+		WHERE tenant_id = $1 AND team_id = $2 ORDER BY created_at, id`, []any{tenantID, teamID},
+		func(row Row) error {
+			ch, err := scanChannel(row, tenantID, teamID)
+			if err != nil {
+				return err
+			}
+			out = append(out, ch)
+			return nil
+		})
 	if err != nil {
-		return nil, storeError("list channels", err)
-	}
-	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (*teamsops.Channel, error) {
-		return scanChannel(row, tenantID, teamID)
-	})
-	if err != nil {
-		return nil, storeError("list channels", err)
-	}
-	if out == nil {
-		out = []*teamsops.Channel{}
+		return nil, c.d.Error("list channels", err)
 	}
 	return out, nil
 }
 
 // CreateChannel creates or updates ch; its team must exist.
-func (c conn) CreateChannel(ctx context.Context, ch *teamsops.Channel) error {
+func (c Conn) CreateChannel(ctx context.Context, ch *teamsops.Channel) error {
 	created, err := sqlfilter.EncodeTime(ch.CreatedDateTime)
 	if err != nil {
 		return err
@@ -82,7 +80,7 @@ func (c conn) CreateChannel(ctx context.Context, ch *teamsops.Channel) error {
 		ch.TenantID, ch.TeamID, ch.ID, ch.DisplayName, ch.Description, ch.MembershipType,
 		ch.IsFavoriteByDefault, ch.IsArchived, created)
 	if err != nil {
-		return storeError("create channel", err)
+		return c.d.Error("create channel", err)
 	}
 	return nil
 }
