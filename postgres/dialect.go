@@ -98,3 +98,8 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 		})
 	}
 }
+
+// AnyOf passes list as an array; pgx encodes a []string or []int64.
+func (dialect) AnyOf(expr, param string, list any) (string, any) {
+	return expr + ` = ANY(` + param + `)`, list
+}

@@ -97,3 +97,9 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 		})
 	}
 }
+
+// AnyOf passes list as a JSON array, whose values json_each lists.
+func (dialect) AnyOf(expr, param string, list any) (string, any) {
+	b, _ := json.Marshal(list)
+	return expr + ` IN (SELECT value FROM json_each(` + param + `))`, string(b)
+}

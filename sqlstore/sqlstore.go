@@ -53,6 +53,11 @@ type Dialect interface {
 	// TablesWith lists the tables of the store's schema that have a
 	// column named column.
 	TablesWith(ctx context.Context, q Querier, column string) ([]string, error)
+	// AnyOf returns a condition that expr is one of the values of list
+	// (a []string or []int64), passed as the parameter param, and that
+	// parameter's value: an array and = ANY on PostgreSQL, a JSON array
+	// and json_each on SQLite.
+	AnyOf(expr, param string, list any) (cond string, arg any)
 }
 
 // Note records changes a write makes; the store reports them once the
