@@ -103,3 +103,9 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 func (dialect) AnyOf(expr, param string, list any) (string, any) {
 	return expr + ` = ANY(` + param + `)`, list
 }
+
+// LockTable takes SHARE ROW EXCLUSIVE, which conflicts with itself and
+// with writers of table, not with its readers.
+func (dialect) LockTable(table string) string {
+	return `LOCK TABLE ` + table + ` IN SHARE ROW EXCLUSIVE MODE`
+}

@@ -103,3 +103,8 @@ func (dialect) AnyOf(expr, param string, list any) (string, any) {
 	b, _ := json.Marshal(list)
 	return expr + ` IN (SELECT value FROM json_each(` + param + `))`, string(b)
 }
+
+// LockTable is "": a write transaction begins IMMEDIATE, holding the
+// database's one write lock, which every process on the file takes in
+// turn.
+func (dialect) LockTable(string) string { return "" }
