@@ -2,8 +2,7 @@
 // share for whole tenants: deleting what an edited tenant file no longer
 // declares, deleting a tenant, the record of what its last applied file
 // declared, and the settings of the installation; for the history of
-// operations and the dashboard's reads across tenants (history.go); and
-// for sign-in grants and the tenant of a domain (signin.go). The two
+// operations and the dashboard's reads across tenants (history.go). The two
 // stores keep the same tables under the same names and both read $1, $2…
 // placeholders, so these statements are written once; each store adapts
 // its own handle to DB and wraps the calls in its transactions.
