@@ -106,5 +106,17 @@ func (dialect) ListOf(column, from string) string {
 
 // TxQuerier reads the *sql.Tx of a group commit.
 func (dialect) TxQuerier(tx any) sqlstore.Querier { return sqlQuerier{tx.(*sql.Tx)} }
+
 // MembersJSON builds the array with json_group_array, in no set order.
 func (dialect) MembersJSON(table, key string) string { return membersJSON(table, key) }
+
+// AnyOf passes list as a JSON array, whose values json_each lists.
+func (dialect) AnyOf(expr, param string, list any) (string, any) {
+	b, _ := json.Marshal(list)
+	return expr + ` IN (SELECT value FROM json_each(` + param + `))`, string(b)
+}
+
+// LockTable is "": a write transaction begins IMMEDIATE, holding the
+// database's one write lock, which every process on the file takes in
+// turn.
+func (dialect) LockTable(string) string { return "" }

@@ -87,6 +87,16 @@ type Dialect interface {
 	// with their users' names: a JSON array, as text, of objects with
 	// userId, roles, displayName and email.
 	MembersJSON(table, key string) string
+	// AnyOf returns a condition that expr is one of the values of list
+	// (a []string or []int64), passed as the parameter param, and that
+	// parameter's value: an array and = ANY on PostgreSQL, a JSON array
+	// and json_each on SQLite.
+	AnyOf(expr, param string, list any) (cond string, arg any)
+	// LockTable returns the statement that, run first in a transaction,
+	// makes transactions that take the same lock on table take turns
+	// until they end, readers aside; "" if every write transaction takes
+	// turns already (SQLite's one write lock).
+	LockTable(table string) string
 }
 
 // Note records changes a write makes; the store reports them once the

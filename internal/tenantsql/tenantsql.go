@@ -1,7 +1,7 @@
 // Package tenantsql holds the SQL that the SQLite and PostgreSQL stores
 // share for whole tenants: deleting what an edited tenant file no longer
 // declares, deleting a tenant, the record of what its last applied file
-// declared, and the settings of the installation; and for sign-in grants and the tenant of a domain (signin.go). The two
+// declared, and the settings of the installation. The two
 // stores keep the same tables under the same names and both read $1, $2…
 // placeholders, so these statements are written once; each store adapts
 // its own handle to DB and wraps the calls in its transactions.
