@@ -315,7 +315,7 @@ func (p *planner) idOr(path, given, kind, name string) string {
 // guid checks that s is a GUID and returns it lower-cased: Graph compares
 // GUIDs ignoring case and writes them in lower case.
 func (p *planner) guid(path, s string) string {
-	if !isGUID(s) {
+	if !identity.IsGUID(s) {
 		p.errs.addf(path, "%q is not a GUID (such as b33cbe9f-8ebe-4f2a-912b-7e2a427f477f)", clip(s))
 		return s
 	}
