@@ -54,15 +54,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode = %v, %v: want a declaration or an error", d, err)
 		}
 		if err != nil {
-			es, ok := err.(tenantfile.Errors)
-			if !ok || len(es) == 0 {
-				t.Fatalf("error %T %v, want Errors", err, err)
-			}
-			for _, e := range es {
-				if e.Line < 1 || e.Column < 1 || e.Message == "" {
-					t.Fatalf("error without a place or message: %+v", e)
-				}
-			}
+			checkErrors(t, err)
 			return
 		}
 		doc, err := tenantfile.Encode(d)
@@ -145,15 +137,7 @@ func FuzzDecodeFaultRule(f *testing.F) {
 			t.Fatalf("DecodeFaultRule = %v, %v: want a rule or an error", r, err)
 		}
 		if err != nil {
-			es, ok := err.(tenantfile.Errors)
-			if !ok || len(es) == 0 {
-				t.Fatalf("error %T %v, want Errors", err, err)
-			}
-			for _, e := range es {
-				if e.Line < 1 || e.Column < 1 || e.Message == "" {
-					t.Fatalf("error without a place or message: %+v", e)
-				}
-			}
+			checkErrors(t, err)
 			return
 		}
 		if err := r.Validate(); err != nil {
@@ -167,4 +151,18 @@ func FuzzDecodeFaultRule(f *testing.F) {
 			t.Fatalf("%s decodes to %+v, %v; want %+v", b, back, err, r)
 		}
 	})
+}
+
+// checkErrors wants err to be Errors, each with a place and a message.
+func checkErrors(t *testing.T, err error) {
+	t.Helper()
+	es, ok := err.(tenantfile.Errors)
+	if !ok || len(es) == 0 {
+		t.Fatalf("error %T %v, want Errors", err, err)
+	}
+	for _, e := range es {
+		if e.Line < 1 || e.Column < 1 || e.Message == "" {
+			t.Fatalf("error without a place or message: %+v", e)
+		}
+	}
 }
