@@ -110,14 +110,7 @@ func checkApply(t *testing.T, tenants *service.Tenants, d *teamsops.Declaration)
 // with places, a rule validates as the store requires, and it encodes to
 // a body that decodes to the same rule.
 func FuzzDecodeFaultRule(f *testing.F) {
-	data, err := os.ReadFile("../examples/northwind.yaml")
-	if err != nil {
-		f.Fatal(err)
-	}
-	d, err := tenantfile.Decode("northwind.yaml", data)
-	if err != nil {
-		f.Fatal(err)
-	}
+	d := decodeFile(f, "../examples/northwind.yaml")
 	for _, r := range d.FaultRules {
 		b, err := tenantfile.EncodeFaultRule(r)
 		if err != nil {

@@ -12,7 +12,7 @@ import (
 	"github.com/teamsops/teamsops/tenantfile"
 )
 
-func decodeFile(t *testing.T, path string) *teamsops.Declaration {
+func decodeFile(t testing.TB, path string) *teamsops.Declaration {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
