@@ -96,6 +96,27 @@ func graphError(t *testing.T, body []byte) (code, message string, inner map[stri
 	return env.Error.Code, env.Error.Message, env.Error.InnerError
 }
 
+// problem is one of a tenant document's errors, as innerError.errors
+// lists them.
+type problem struct {
+	File    string `json:"file"`
+	Line    int    `json:"line"`
+	Column  int    `json:"column"`
+	Path    string `json:"path"`
+	Message string `json:"message"`
+}
+
+// problems reads innerError.errors.
+func problems(t *testing.T, inner map[string]any) []problem {
+	t.Helper()
+	var got []problem
+	raw, _ := json.Marshal(inner["errors"])
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
 // TestAuthentication: only the admin token opens the admin API, and it
 // opens nothing else.
 func TestAuthentication(t *testing.T) {
@@ -171,18 +192,7 @@ func TestBadDocument(t *testing.T) {
 		`request body:3:58: chats[0].members[1]: user "megan" is not a user of this tenant` {
 		t.Fatalf("status %d: %s", status, body)
 	}
-	type problem struct {
-		File    string `json:"file"`
-		Line    int    `json:"line"`
-		Column  int    `json:"column"`
-		Path    string `json:"path"`
-		Message string `json:"message"`
-	}
-	var got []problem
-	raw, _ := json.Marshal(inner["errors"])
-	if err := json.Unmarshal(raw, &got); err != nil {
-		t.Fatal(err)
-	}
+	got := problems(t, inner)
 	want := []problem{
 		{"request body", 2, 55, "users[0].displayNme", `unknown field "displayNme"; did you mean "displayName"?`},
 		{"request body", 3, 58, "chats[0].members[1]", `user "megan" is not a user of this tenant`},

@@ -137,7 +137,8 @@ func deleteWhileServing(t *testing.T, dsn string) {
 	}
 }
 
-func tokenStatus(t *testing.T, e *env, tenant string) int {
+// requestToken asks tenant's token endpoint for the console app's token.
+func requestToken(t *testing.T, e *env, tenant string) *http.Response {
 	t.Helper()
 	res, err := http.PostForm(e.base+"/"+tenant+"/oauth2/v2.0/token", url.Values{
 		"grant_type": {"client_credentials"}, "client_id": {console}, "client_secret": {"s3cret"},
@@ -146,19 +147,19 @@ func tokenStatus(t *testing.T, e *env, tenant string) int {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return res
+}
+
+func tokenStatus(t *testing.T, e *env, tenant string) int {
+	t.Helper()
+	res := requestToken(t, e, tenant)
 	res.Body.Close()
 	return res.StatusCode
 }
 
 func clientToken(t *testing.T, e *env, tenant string) string {
 	t.Helper()
-	res, err := http.PostForm(e.base+"/"+tenant+"/oauth2/v2.0/token", url.Values{
-		"grant_type": {"client_credentials"}, "client_id": {console}, "client_secret": {"s3cret"},
-		"scope": {"https://graph.microsoft.com/.default"},
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	res := requestToken(t, e, tenant)
 	defer res.Body.Close()
 	var tok struct {
 		AccessToken string `json:"access_token"`

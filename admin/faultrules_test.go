@@ -90,18 +90,7 @@ func TestBadFaultRule(t *testing.T) {
 	status, body, _ := e.do(t, "POST", rulesPath, "Bearer "+adminToken, []byte(`{"app": "ops consol",
  "action": "transient", "attempts": 2000}`))
 	_, _, inner := graphError(t, body)
-	type problem struct {
-		File    string `json:"file"`
-		Line    int    `json:"line"`
-		Column  int    `json:"column"`
-		Path    string `json:"path"`
-		Message string `json:"message"`
-	}
-	var got []problem
-	raw, _ := json.Marshal(inner["errors"])
-	if err := json.Unmarshal(raw, &got); err != nil {
-		t.Fatal(err)
-	}
+	got := problems(t, inner)
 	want := []problem{
 		{"request body", 1, 9, "app", `app registration "ops consol" is not an app registration of this tenant; did you mean "ops console"?`},
 		{"request body", 2, 37, "attempts", "attempts is 1 to 1000, not 2000"},

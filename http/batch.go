@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io"
 	"mime"
 	"net/http"
@@ -65,7 +64,7 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request, req *request
 	if _, err := odata.ParseQuery(r.URL.RawQuery, nil, req.view.beta, false); err != nil {
 		return err
 	}
-	body, err := readBatchBody(w, r)
+	body, err := readJSON(w, r, maxBatchBody, "batch body")
 	if err != nil {
 		return err
 	}
@@ -127,22 +126,6 @@ func (s *Server) serveBatch(w http.ResponseWriter, r *http.Request, req *request
 	}
 	writeJSON(w, http.StatusOK, object{{"responses", responses}})
 	return nil
-}
-
-// readBatchBody reads a JSON body of at most maxBatchBody bytes.
-func readBatchBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
-	media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
-	if err != nil || !strings.EqualFold(media, "application/json") {
-		return nil, errPayload
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBatchBody))
-	var tooLarge *http.MaxBytesError
-	if errors.As(err, &tooLarge) {
-		return nil, teamsops.Errorf(teamsops.EINVALID, "The batch body is larger than %d bytes.", maxBatchBody)
-	} else if err != nil {
-		return nil, errPayload
-	}
-	return body, nil
 }
 
 // failDependency is the 424 of a request whose dependency failed.

@@ -218,4 +218,9 @@ func TestBatchErrors(t *testing.T) {
 			t.Errorf("%s: %d %s", tt.name, tt.res.status, tt.res.body)
 		}
 	}
+	big := []byte(`{"requests":[],"pad":"` + strings.Repeat("x", 4<<20) + `"}`)
+	if res := e.doBody(http.MethodPost, "/v1.0/$batch", token, big, "Content-Type", "application/json"); res.status != 400 ||
+		!strings.Contains(string(res.body), "The batch body is larger than 4194304 bytes.") {
+		t.Errorf("too large: %d %.200s", res.status, res.body)
+	}
 }

@@ -51,18 +51,7 @@ func wantGetStatus(t *testing.T, e *env, token string, want int, when string) {
 // revoked is refused by the very next request.
 func TestAccessChangeRefusedAtOnce(t *testing.T) {
 	e := newEnv(t)
-	alex := e.userToken(demo.UserAlex, "Chat.Read")
-	bot := e.appToken(demo.ChatBotApp)
-	for range 3 {
-		wantGetStatus(t, e, alex, http.StatusOK, "a member")
-		wantGetStatus(t, e, bot, http.StatusOK, "an app with an RSC grant")
-		setChatMembers(t, e.store, demo.UserAdele)
-		moveBotGrant(t, e.store, "19:elsewhere@thread.v2")
-		wantGetStatus(t, e, alex, http.StatusForbidden, "a member removed")
-		wantGetStatus(t, e, bot, http.StatusForbidden, "an RSC grant revoked")
-		setChatMembers(t, e.store, demo.UserAdele, demo.UserAlex)
-		moveBotGrant(t, e.store, demo.ChatID)
-	}
+	wantRevocationsSeen(t, e, e, 3, "")
 }
 
 // On PostgreSQL, a change committed by one replica is refused at once by
@@ -71,16 +60,25 @@ func TestAccessChangeRefusedOnEveryReplica(t *testing.T) {
 	dsn := testdb.PostgresDSN(t)
 	a := newEnvOn(t, testdb.Open(t, dsn), time.Second)
 	b := newEnvOn(t, testdb.Open(t, dsn), time.Second)
-	alex := a.userToken(demo.UserAlex, "Chat.Read")
-	bot := a.appToken(demo.ChatBotApp)
-	for range 10 {
-		wantGetStatus(t, a, alex, http.StatusOK, "a member")
-		wantGetStatus(t, a, bot, http.StatusOK, "an app with an RSC grant")
-		setChatMembers(t, b.store, demo.UserAdele)
-		moveBotGrant(t, b.store, "19:elsewhere@thread.v2")
-		wantGetStatus(t, a, alex, http.StatusForbidden, "a member removed on the other replica")
-		wantGetStatus(t, a, bot, http.StatusForbidden, "an RSC grant revoked on the other replica")
-		setChatMembers(t, b.store, demo.UserAdele, demo.UserAlex)
-		moveBotGrant(t, b.store, demo.ChatID)
+	wantRevocationsSeen(t, a, b, 10, " on the other replica")
+}
+
+// wantRevocationsSeen, rounds times, has Alex and the chat's bot read the
+// seed chat through reader, then removes Alex and revokes the bot's grant
+// through writer and wants reader to refuse both at once, then restores
+// them. where ends the messages of the refusals.
+func wantRevocationsSeen(t *testing.T, reader, writer *env, rounds int, where string) {
+	t.Helper()
+	alex := reader.userToken(demo.UserAlex, "Chat.Read")
+	bot := reader.appToken(demo.ChatBotApp)
+	for range rounds {
+		wantGetStatus(t, reader, alex, http.StatusOK, "a member")
+		wantGetStatus(t, reader, bot, http.StatusOK, "an app with an RSC grant")
+		setChatMembers(t, writer.store, demo.UserAdele)
+		moveBotGrant(t, writer.store, "19:elsewhere@thread.v2")
+		wantGetStatus(t, reader, alex, http.StatusForbidden, "a member removed"+where)
+		wantGetStatus(t, reader, bot, http.StatusForbidden, "an RSC grant revoked"+where)
+		setChatMembers(t, writer.store, demo.UserAdele, demo.UserAlex)
+		moveBotGrant(t, writer.store, demo.ChatID)
 	}
 }

@@ -137,18 +137,8 @@ func (s *Server) listInstalledApps(w http.ResponseWriter, r *http.Request, req *
 	if expand {
 		shape = append(shape, "teamsApp()")
 	}
-	ctxURL := s.metadataURL(req) + chatPath(req.route.resource.ID) + "/installedApps"
-	if len(shape) > 0 {
-		ctxURL += "(" + strings.Join(shape, ",") + ")"
-	}
-	body := object{{"@odata.context", ctxURL}}
-	if q.Count {
-		body = append(body, member{"@odata.count", len(apps)})
-	}
-	apps, more, size := pageOf(apps, q)
-	if more && size > 0 {
-		body = append(body, member{"@odata.nextLink", s.nextLink(r, req, q.Skip+size)})
-	}
+	ctxURL := s.metadataURL(req) + chatPath(req.route.resource.ID) + "/installedApps" + selectShape(shape)
+	body, apps := pageBody(s, r, req, q, ctxURL, q.Count, apps)
 	values := make([]object, len(apps))
 	for i, a := range apps {
 		values[i] = object{{"id", a.ID}}
@@ -172,6 +162,21 @@ func pageOf[T any](items []T, q odata.Query) (page []T, more bool, size int) {
 		return items[:size], true, size
 	}
 	return items, false, size
+}
+
+// pageBody cuts a page out of items, a list read whole, and starts its
+// body: @odata.context, @odata.count of all the items when withCount, and
+// @odata.nextLink when more follow.
+func pageBody[T any](s *Server, r *http.Request, req *request, q odata.Query, ctxURL string, withCount bool, items []T) (object, []T) {
+	body := object{{"@odata.context", ctxURL}}
+	if withCount {
+		body = append(body, member{"@odata.count", len(items)})
+	}
+	page, more, size := pageOf(items, q)
+	if more && size > 0 {
+		body = append(body, member{"@odata.nextLink", s.nextLink(r, req, q.Skip+size)})
+	}
+	return body, page
 }
 
 // metadataURL is {base}/{version}/$metadata#, the start of @odata.context.

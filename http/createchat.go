@@ -52,14 +52,20 @@ func (s *Server) createChat(w http.ResponseWriter, r *http.Request, req *request
 // readJSONBody reads a request body that the page requires to be
 // "Content-Type: application/json", at most maxCreateChatBody bytes.
 func readJSONBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	return readJSON(w, r, maxCreateChatBody, "request body")
+}
+
+// readJSON reads a JSON body of at most limit bytes; what names the body
+// in the error that refuses a larger one.
+func readJSON(w http.ResponseWriter, r *http.Request, limit int64, what string) ([]byte, error) {
 	media, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || !strings.EqualFold(media, "application/json") {
 		return nil, errPayload
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxCreateChatBody))
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, limit))
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, teamsops.Errorf(teamsops.EINVALID, "The request body is larger than %d bytes.", maxCreateChatBody)
+		return nil, teamsops.Errorf(teamsops.EINVALID, "The %s is larger than %d bytes.", what, limit)
 	} else if err != nil {
 		return nil, errPayload
 	}

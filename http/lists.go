@@ -3,7 +3,6 @@ package http
 import (
 	"net/http"
 	"slices"
-	"strings"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/odata"
@@ -75,16 +74,8 @@ func (s *Server) listChats(w http.ResponseWriter, r *http.Request, req *request,
 	if len(q.Expand) > 0 {
 		shape = append(shape, "members()")
 	}
-	ctxURL := s.metadataURL(req) + "chats"
-	if len(shape) > 0 {
-		ctxURL += "(" + strings.Join(shape, ",") + ")"
-	}
-	body := object{{"@odata.context", ctxURL}, {"@odata.count", len(chats)}}
 	q.Top, q.HasTop = min(cmpOrTop(q), maxChatsPage), true
-	page, more, size := pageOf(chats, q)
-	if more && size > 0 {
-		body = append(body, member{"@odata.nextLink", s.nextLink(r, req, q.Skip+size)})
-	}
+	body, page := pageBody(s, r, req, q, s.metadataURL(req)+"chats"+selectShape(shape), true, chats)
 	values := make([]object, len(page))
 	for i, c := range page {
 		values[i] = chatObject(c, q.Select)
@@ -149,18 +140,7 @@ func (s *Server) listTeams(w http.ResponseWriter, r *http.Request, req *request)
 	teams = slices.DeleteFunc(teams, func(t *teamsops.Team) bool {
 		return !q.Filter.MatchFunc(func(name string) any { return teamFilterValue(t, name) })
 	})
-	ctxURL := s.metadataURL(req) + "teams"
-	if len(q.Select) > 0 {
-		ctxURL += "(" + strings.Join(q.Select, ",") + ")"
-	}
-	body := object{{"@odata.context", ctxURL}}
-	if q.Count {
-		body = append(body, member{"@odata.count", len(teams)})
-	}
-	page, more, size := pageOf(teams, q)
-	if more && size > 0 {
-		body = append(body, member{"@odata.nextLink", s.nextLink(r, req, q.Skip+size)})
-	}
+	body, page := pageBody(s, r, req, q, s.metadataURL(req)+"teams"+selectShape(q.Select), q.Count, teams)
 	values := make([]object, len(page))
 	for i, t := range page {
 		values[i] = teamListObject(t, q.Select)

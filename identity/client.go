@@ -62,7 +62,7 @@ func (e *endpoints) tenantRef(w http.ResponseWriter, r *http.Request, code strin
 func (e *endpoints) findTenant(ctx context.Context, id string) (*teamsops.Tenant, *oauthError) {
 	var t *teamsops.Tenant
 	var err error
-	if isGUID(id) {
+	if IsGUID(id) {
 		t, err = e.dir.Tenant(ctx, strings.ToLower(id))
 	} else if strings.Contains(id, ".") {
 		t, err = e.dir.TenantByDomain(ctx, id)

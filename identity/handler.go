@@ -195,7 +195,7 @@ func (e *oauthError) description(trace, corr, ts string) string {
 // are also sent as headers.
 func traceIDs(w http.ResponseWriter, r *http.Request) (trace, corr string) {
 	trace, corr = newGUID(), r.Header.Get("client-request-id")
-	if !isGUID(corr) {
+	if !IsGUID(corr) {
 		corr = newGUID()
 	}
 	w.Header().Set("x-ms-request-id", trace)

@@ -225,7 +225,7 @@ func checkOAuthError(t *testing.T, w *httptest.ResponseRecorder, tc tokenCase) {
 	if !strings.HasPrefix(body.ErrorDescription, prefix) || !strings.Contains(body.ErrorDescription, "Trace ID: "+body.TraceID) {
 		t.Errorf("error_description = %q", body.ErrorDescription)
 	}
-	if !entraTimestamp.MatchString(body.Timestamp) || !isGUID(body.TraceID) || body.CorrelationID != "0e5a7b3c-2f1d-4c8e-9a6b-7d5e4f3c2b1a" {
+	if !entraTimestamp.MatchString(body.Timestamp) || !IsGUID(body.TraceID) || body.CorrelationID != "0e5a7b3c-2f1d-4c8e-9a6b-7d5e4f3c2b1a" {
 		t.Errorf("timestamp/trace_id/correlation_id = %q %q %q", body.Timestamp, body.TraceID, body.CorrelationID)
 	}
 	if tc.status == 401 && tc.basic != nil && !strings.HasPrefix(w.Header().Get("WWW-Authenticate"), "Basic ") {

@@ -97,9 +97,10 @@ func nameGUID(name string) string {
 	return uuid.NewSHA1(uuid.NameSpaceDNS, []byte(name)).String()
 }
 
-// isGUID reports whether s is a GUID in its 8-4-4-4-12 hex form, the form
-// Entra writes tenant and object ids in.
-func isGUID(s string) bool {
+// IsGUID reports whether s is a GUID in its 8-4-4-4-12 hex form, the form
+// Entra writes tenant, object and client ids in. The service and tenant
+// files check ids with it too, so all agree on what an id is.
+func IsGUID(s string) bool {
 	if len(s) != 36 {
 		return false
 	}

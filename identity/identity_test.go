@@ -323,19 +323,19 @@ func TestHashSecret(t *testing.T) {
 }
 
 func TestGUIDs(t *testing.T) {
-	if g := newGUID(); !isGUID(g) || g[14] != '4' {
+	if g := newGUID(); !IsGUID(g) || g[14] != '4' {
 		t.Errorf("newGUID() = %q", g)
 	}
 	a, b := nameGUID("x"), nameGUID("x")
-	if a != b || !isGUID(a) || a[14] != '5' || nameGUID("y") == a {
+	if a != b || !IsGUID(a) || a[14] != '5' || nameGUID("y") == a {
 		t.Errorf("nameGUID: %q %q %q", a, b, nameGUID("y"))
 	}
 	for s, want := range map[string]bool{
 		tenantA: true, strings.ToUpper(tenantA): true, "": false,
 		"b33cbe9f8ebe4f2a912b7e2a427f477f": false, "g33cbe9f-8ebe-4f2a-912b-7e2a427f477f": false,
 	} {
-		if isGUID(s) != want {
-			t.Errorf("isGUID(%q) = %v", s, !want)
+		if IsGUID(s) != want {
+			t.Errorf("IsGUID(%q) = %v", s, !want)
 		}
 	}
 }

@@ -239,7 +239,7 @@ func (iss *Issuer) Issue(c Claims, ttl time.Duration) (string, error) {
 
 func (c Claims) check() error {
 	switch {
-	case !isGUID(c.TenantID):
+	case !IsGUID(c.TenantID):
 		return teamsops.Errorf(teamsops.EINVALID, "The tenant id '%s' is not a GUID.", c.TenantID)
 	case c.UserID == "" && c.AppID == "":
 		return teamsops.Errorf(teamsops.EINVALID, "A token needs a user (delegated) or an app (application).")

@@ -151,7 +151,7 @@ func TestIssueClaims(t *testing.T) {
 					t.Errorf("claim %s present: %v", k, got[k])
 				}
 			}
-			if got["sub"] != got["oid"] || !isGUID(got["oid"].(string)) || got["uti"] == "" || got["jti"] == "" {
+			if got["sub"] != got["oid"] || !IsGUID(got["oid"].(string)) || got["uti"] == "" || got["jti"] == "" {
 				t.Errorf("oid/sub/uti/jti = %v/%v/%v/%v", got["oid"], got["sub"], got["uti"], got["jti"])
 			}
 			hdr, _ := base64.RawURLEncoding.DecodeString(strings.Split(tok, ".")[0])

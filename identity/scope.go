@@ -112,9 +112,9 @@ func (e *endpoints) resourceOf(ctx context.Context, t *teamsops.Tenant, resource
 		return nil, nil
 	}
 	candidates := []string{}
-	if id, ok := strings.CutPrefix(r, "api://"); ok && isGUID(id) {
+	if id, ok := strings.CutPrefix(r, "api://"); ok && IsGUID(id) {
 		candidates = append(candidates, id)
-	} else if isGUID(r) {
+	} else if IsGUID(r) {
 		candidates = append(candidates, r)
 	}
 	declared, err := e.dir.Declared(ctx, t.ID)
@@ -133,7 +133,7 @@ func (e *endpoints) resourceOf(ctx context.Context, t *teamsops.Tenant, resource
 		} else if err != nil {
 			return nil, serverError(err)
 		}
-		if (isGUID(r) && strings.EqualFold(app.ClientID, r)) || slices.Contains(app.IdentifierURIs, r) {
+		if (IsGUID(r) && strings.EqualFold(app.ClientID, r)) || slices.Contains(app.IdentifierURIs, r) {
 			return app, nil
 		}
 	}
@@ -193,7 +193,7 @@ func grantDelegated(client *teamsops.AppRegistration, req scopeRequest) (delegat
 	prefix := graphResource + "/"
 	if req.api != nil {
 		prefix = req.resource + "/"
-		if req.resource == "" || isGUID(req.resource) {
+		if req.resource == "" || IsGUID(req.resource) {
 			prefix = "api://" + req.api.ClientID + "/"
 		}
 	}

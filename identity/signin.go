@@ -30,11 +30,9 @@ type lockoutData struct {
 // (AADSTS50053), a disabled one (AADSTS50057), a wrong password
 // (AADSTS50126; also for a user who has none).
 func (e *endpoints) signIn(ctx context.Context, t *teamsops.Tenant, username, password string) (*teamsops.User, *oauthError) {
-	u, err := e.dir.User(ctx, t.ID, username)
-	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
-		return nil, badRequest("invalid_grant", 50034, fmt.Sprintf("The user account {EUII Hidden} does not exist in the %s directory. To sign into this application, the account must be added to the directory.", t.ID))
-	} else if err != nil {
-		return nil, serverError(err)
+	u, oerr := e.directoryUser(ctx, t, username)
+	if oerr != nil {
+		return nil, oerr
 	}
 	now := e.iss.Now()
 	var lock lockoutData
@@ -77,15 +75,25 @@ func (e *endpoints) signIn(ctx context.Context, t *teamsops.Tenant, username, pa
 	return u, nil
 }
 
-// currentUser checks that the user a code, refresh token or assertion
-// names may still sign in: the user exists, is enabled, and, for a
-// refresh token, has not changed password since (stamp, when not empty).
-func (e *endpoints) currentUser(ctx context.Context, t *teamsops.Tenant, userID, stamp string) (*teamsops.User, *oauthError) {
-	u, err := e.dir.User(ctx, t.ID, userID)
+// directoryUser reads a user of the tenant by id or user principal name;
+// one it lacks is Entra's AADSTS50034.
+func (e *endpoints) directoryUser(ctx context.Context, t *teamsops.Tenant, user string) (*teamsops.User, *oauthError) {
+	u, err := e.dir.User(ctx, t.ID, user)
 	if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
 		return nil, badRequest("invalid_grant", 50034, fmt.Sprintf("The user account {EUII Hidden} does not exist in the %s directory. To sign into this application, the account must be added to the directory.", t.ID))
 	} else if err != nil {
 		return nil, serverError(err)
+	}
+	return u, nil
+}
+
+// currentUser checks that the user a code, refresh token or assertion
+// names may still sign in: the user exists, is enabled, and, for a
+// refresh token, has not changed password since (stamp, when not empty).
+func (e *endpoints) currentUser(ctx context.Context, t *teamsops.Tenant, userID, stamp string) (*teamsops.User, *oauthError) {
+	u, oerr := e.directoryUser(ctx, t, userID)
+	if oerr != nil {
+		return nil, oerr
 	}
 	if u.AccountDisabled {
 		return nil, badRequest("invalid_grant", 50057, "The user account is disabled.")

@@ -134,8 +134,18 @@ func assertion(t testing.TB, alg jose.SignatureAlgorithm, s256 bool, change func
 // post sends a token request and returns the status and the JSON answer.
 func post(t testing.TB, h http.Handler, path string, form url.Values, header ...string) (int, map[string]any, http.Header) {
 	t.Helper()
+	return postFrom(t, h, "", path, form, header...)
+}
+
+// postFrom is post from the address remoteAddr (host:port), or from
+// httptest's own when it is empty.
+func postFrom(t testing.TB, h http.Handler, remoteAddr, path string, form url.Values, header ...string) (int, map[string]any, http.Header) {
+	t.Helper()
 	req := httptest.NewRequest("POST", path, strings.NewReader(form.Encode()))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	if remoteAddr != "" {
+		req.RemoteAddr = remoteAddr
+	}
 	for i := 0; i+1 < len(header); i += 2 {
 		req.Header.Set(header[i], header[i+1])
 	}
@@ -427,14 +437,7 @@ func TestGuardThrottlesFailures(t *testing.T) {
 	iss.Now = func() time.Time { return now }
 	h := iss.Handler(fuzzDirectory(t)) // cheap hashes, grants of its own
 	ask := func(addr, secret string) (int, map[string]any, http.Header) {
-		req := httptest.NewRequest("POST", tokenPath(tenantA), strings.NewReader(consoleForm(func(f url.Values) { f.Set("client_secret", secret) }).Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.RemoteAddr = addr + ":40000"
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		var body map[string]any
-		json.Unmarshal(rec.Body.Bytes(), &body)
-		return rec.Code, body, rec.Header()
+		return postFrom(t, h, addr+":40000", tokenPath(tenantA), consoleForm(func(f url.Values) { f.Set("client_secret", secret) }))
 	}
 	// The right secret, once, from another address: remembered.
 	if status, body, _ := ask("192.0.2.9", consoleSecret); status != 200 {
@@ -468,15 +471,9 @@ func TestGuardThrottlesFailures(t *testing.T) {
 	tries := 0
 	pw := func(addr string) (int, map[string]any) {
 		tries++
-		req := httptest.NewRequest("POST", tokenPath(tenantA), strings.NewReader(url.Values{"grant_type": {"password"},
-			"client_id": {cliApp}, "username": {users[tries%len(users)]}, "password": {"x"}, "scope": {"User.Read"}}.Encode()))
-		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-		req.RemoteAddr = addr + ":1"
-		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, req)
-		var body map[string]any
-		json.Unmarshal(rec.Body.Bytes(), &body)
-		return rec.Code, body
+		status, body, _ := postFrom(t, h, addr+":1", tokenPath(tenantA), url.Values{"grant_type": {"password"},
+			"client_id": {cliApp}, "username": {users[tries%len(users)]}, "password": {"x"}, "scope": {"User.Read"}})
+		return status, body
 	}
 	for range maxFailures {
 		pw("198.51.100.7")

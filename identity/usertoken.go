@@ -136,7 +136,7 @@ func secretKey(secret string) string {
 // secretTenant returns the tenant a secret of newSecretGrant names.
 func secretTenant(secret string) string {
 	id, _, _ := strings.Cut(secret, ".")
-	if !isGUID(id) {
+	if !IsGUID(id) {
 		return ""
 	}
 	return id

@@ -237,7 +237,7 @@ func checkClaims(c *tokenClaims, issuer string, now time.Time) error {
 	if !slices.ContainsFunc(c.Aud, func(a string) bool { return slices.Contains(graphAudiences, a) }) {
 		return unauthorized("Access token validation failure. Invalid audience.")
 	}
-	if !isGUID(c.Tid) {
+	if !IsGUID(c.Tid) {
 		return unauthorized("Access token validation failure. The token has no valid tenant id (tid).")
 	}
 	if c.Iss == "" || c.Iss != strings.ReplaceAll(issuer, tenantPlaceholder, c.Tid) {

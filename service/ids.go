@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"github.com/google/uuid"
+
+	"github.com/teamsops/teamsops/identity"
 )
 
 // newGUID returns a random (version 4) GUID.
@@ -65,31 +67,11 @@ func InstallationID(resourceID, teamsAppID string) string {
 	return base64.StdEncoding.EncodeToString([]byte(resourceID + "##" + teamsAppID))
 }
 
-// isGUID reports whether s is a GUID in its 8-4-4-4-12 hex form.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // canonicalID lowercases a GUID, which Graph compares case-insensitively
 // ("Create chat" example 3 binds an app by an upper-case id); anything
 // else, such as a user principal name, is kept as written.
 func canonicalID(s string) string {
-	if isGUID(s) {
+	if identity.IsGUID(s) {
 		return strings.ToLower(s)
 	}
 	return s

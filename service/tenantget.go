@@ -21,7 +21,12 @@ func (ts *Tenants) Get(ctx context.Context, id string) (*teamsops.Declaration, e
 		return nil, err
 	}
 	r := &reader{s: ts.Store, tenant: id, d: &teamsops.Declaration{Tenant: *t, ClientSecrets: map[string][]string{},
-		Passwords: map[string]string{}}}
+		Passwords: map[string]string{}},
+		installs: byParent[teamsops.AppInstallation]{read: ts.Store.AppInstallations,
+			id: func(i *teamsops.AppInstallation) string { return i.ID }},
+		grants: byParent[teamsops.PermissionGrant]{read: ts.Store.PermissionGrants,
+			id: func(g *teamsops.PermissionGrant) string { return g.ID }},
+	}
 	for _, e := range declared {
 		if err := r.read(ctx, e); err != nil && teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
 			return nil, err
@@ -33,12 +38,11 @@ func (ts *Tenants) Get(ctx context.Context, id string) (*teamsops.Declaration, e
 // reader reads declared entities into a Declaration; one that is gone is
 // left out (ENOTFOUND).
 type reader struct {
-	s      teamsops.Store
-	tenant string
-	d      *teamsops.Declaration
-	// installs and grants cache the lists of each chat or team.
-	installs map[teamsops.ResourceRef][]*teamsops.AppInstallation
-	grants   map[teamsops.ResourceRef][]*teamsops.PermissionGrant
+	s        teamsops.Store
+	tenant   string
+	d        *teamsops.Declaration
+	installs byParent[teamsops.AppInstallation]
+	grants   byParent[teamsops.PermissionGrant]
 	// rules caches the tenant's fault rules, by id.
 	rules map[string]*teamsops.FaultRule
 }
@@ -76,9 +80,9 @@ func (r *reader) read(ctx context.Context, e teamsops.Declared) error {
 		c, err := s.Chat(ctx, tenant, e.ID)
 		return add(&d.Chats, c, err)
 	case teamsops.DeclaredAppInstallation:
-		return r.installation(ctx, e)
+		return r.installs.add(ctx, tenant, e, &d.AppInstallations)
 	case teamsops.DeclaredPermissionGrant:
-		return r.grant(ctx, e)
+		return r.grants.add(ctx, tenant, e, &d.PermissionGrants)
 	case teamsops.DeclaredOperation:
 		op, err := s.OperationByID(ctx, tenant, e.ID)
 		return add(&d.Operations, op, err)
@@ -86,41 +90,30 @@ func (r *reader) read(ctx context.Context, e teamsops.Declared) error {
 	return nil
 }
 
-func (r *reader) installation(ctx context.Context, e teamsops.Declared) error {
-	if r.installs == nil {
-		r.installs = map[teamsops.ResourceRef][]*teamsops.AppInstallation{}
-	}
-	list, ok := r.installs[e.Parent]
-	if !ok {
-		var err error
-		if list, err = r.s.AppInstallations(ctx, r.tenant, e.Parent); err != nil {
-			return err
-		}
-		r.installs[e.Parent] = list
-	}
-	for _, i := range list {
-		if i.ID == e.ID {
-			r.d.AppInstallations = append(r.d.AppInstallations, i)
-		}
-	}
-	return nil
+// byParent reads the entities listed under a chat or team, such as its
+// apps: each is declared on its own, yet its parent's list is read once.
+type byParent[T any] struct {
+	read  func(ctx context.Context, tenant string, parent teamsops.ResourceRef) ([]*T, error)
+	id    func(*T) string
+	lists map[teamsops.ResourceRef][]*T
 }
 
-func (r *reader) grant(ctx context.Context, e teamsops.Declared) error {
-	if r.grants == nil {
-		r.grants = map[teamsops.ResourceRef][]*teamsops.PermissionGrant{}
-	}
-	list, ok := r.grants[e.Parent]
+// add appends the entity e declares to out, if its parent still lists it.
+func (b *byParent[T]) add(ctx context.Context, tenant string, e teamsops.Declared, out *[]*T) error {
+	list, ok := b.lists[e.Parent]
 	if !ok {
 		var err error
-		if list, err = r.s.PermissionGrants(ctx, r.tenant, e.Parent); err != nil {
+		if list, err = b.read(ctx, tenant, e.Parent); err != nil {
 			return err
 		}
-		r.grants[e.Parent] = list
+		if b.lists == nil {
+			b.lists = map[teamsops.ResourceRef][]*T{}
+		}
+		b.lists[e.Parent] = list
 	}
-	for _, g := range list {
-		if g.ID == e.ID {
-			r.d.PermissionGrants = append(r.d.PermissionGrants, g)
+	for _, v := range list {
+		if b.id(v) == e.ID {
+			*out = append(*out, v)
 		}
 	}
 	return nil

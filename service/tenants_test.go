@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -78,6 +79,16 @@ func TestApplyExamples(t *testing.T) {
 		t.Errorf("northwind: %d users, %d apps, %d teams, %d chats, %d operations",
 			len(got.Users), len(got.AppRegistrations), len(got.Teams), len(got.Chats), len(got.Operations))
 	}
+	// Apps and grants are read from their chat's or team's list.
+	want := decode(t, "northwind.yaml", readFile(t, "../examples/northwind.yaml"))
+	installID := func(i *teamsops.AppInstallation) string { return i.ID }
+	grantID := func(g *teamsops.PermissionGrant) string { return g.ID }
+	if got, want := idsOf(got.AppInstallations, installID), idsOf(want.AppInstallations, installID); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("northwind's app installations: %q, want %q", got, want)
+	}
+	if got, want := idsOf(got.PermissionGrants, grantID), idsOf(want.PermissionGrants, grantID); len(want) == 0 || !slices.Equal(got, want) {
+		t.Errorf("northwind's permission grants: %q, want %q", got, want)
+	}
 	op, err := s.OperationByID(ctx, northwind, "1d3f5b7a-9c2e-4a6d-8b0f-3e5a7c9d1b4f-aa01")
 	if err != nil || op.Status != teamsops.OperationStatusFailed || op.Error == nil || op.Error.Code != "serviceNotAvailable" || op.AttemptsCount != 4 {
 		t.Errorf("the failed operation: %+v, %v", op, err)
@@ -91,6 +102,16 @@ func TestApplyExamples(t *testing.T) {
 			t.Errorf("a secret is stored in plain text: %v", app.SecretHashes)
 		}
 	}
+}
+
+// idsOf lists the ids of l, sorted.
+func idsOf[T any](l []*T, id func(*T) string) []string {
+	var ids []string
+	for _, v := range l {
+		ids = append(ids, id(v))
+	}
+	slices.Sort(ids)
+	return ids
 }
 
 // TestApplyTwiceChangesNothing applies a file again: no entity is written,

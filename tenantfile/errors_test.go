@@ -255,18 +255,7 @@ func TestErrors(t *testing.T) {
 			case !strings.HasPrefix(file, "{"):
 				file = tenantLines + file
 			}
-			_, err := tenantfile.Decode("t.yaml", []byte(file))
-			es, ok := err.(tenantfile.Errors)
-			if !ok {
-				t.Fatalf("Decode: %v, want Errors", err)
-			}
-			var got []string
-			for _, e := range es {
-				got = append(got, e.Error())
-			}
-			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-			}
+			wantErrors(t, file, tt.want)
 		})
 	}
 }
@@ -334,18 +323,25 @@ func TestOneMistakeOneError(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			_, err := tenantfile.Decode("t.yaml", []byte(tenantLines+tt.file))
-			es, ok := err.(tenantfile.Errors)
-			if !ok {
-				t.Fatalf("Decode: %v, want Errors", err)
-			}
-			var got []string
-			for _, e := range es {
-				got = append(got, e.Error())
-			}
-			if strings.Join(got, "\n") != strings.Join(tt.want, "\n") {
-				t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tt.want, "\n"))
-			}
+			wantErrors(t, tenantLines+tt.file, tt.want)
 		})
+	}
+}
+
+// wantErrors decodes file as t.yaml and wants exactly the errors want, in
+// order.
+func wantErrors(t *testing.T, file string, want []string) {
+	t.Helper()
+	_, err := tenantfile.Decode("t.yaml", []byte(file))
+	es, ok := err.(tenantfile.Errors)
+	if !ok {
+		t.Fatalf("Decode: %v, want Errors", err)
+	}
+	var got []string
+	for _, e := range es {
+		got = append(got, e.Error())
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("errors:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
 	}
 }

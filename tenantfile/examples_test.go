@@ -18,14 +18,7 @@ func TestExamples(t *testing.T) {
 	}
 	for _, path := range append(files, "../demo/tenant.yaml") {
 		t.Run(filepath.Base(path), func(t *testing.T) {
-			data, err := os.ReadFile(path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			d, err := tenantfile.Decode(filepath.Base(path), data)
-			if err != nil {
-				t.Fatal(err)
-			}
+			d := decodeFile(t, path)
 			if len(d.Users) == 0 || len(d.Teams) == 0 || len(d.Chats) == 0 || len(d.Operations) == 0 {
 				t.Errorf("%s declares too little: %d users, %d teams, %d chats, %d operations",
 					path, len(d.Users), len(d.Teams), len(d.Chats), len(d.Operations))

@@ -54,15 +54,7 @@ func FuzzDecode(f *testing.F) {
 			t.Fatalf("Decode = %v, %v: want a declaration or an error", d, err)
 		}
 		if err != nil {
-			es, ok := err.(tenantfile.Errors)
-			if !ok || len(es) == 0 {
-				t.Fatalf("error %T %v, want Errors", err, err)
-			}
-			for _, e := range es {
-				if e.Line < 1 || e.Column < 1 || e.Message == "" {
-					t.Fatalf("error without a place or message: %+v", e)
-				}
-			}
+			checkErrors(t, err)
 			return
 		}
 		doc, err := tenantfile.Encode(d)
@@ -118,14 +110,7 @@ func checkApply(t *testing.T, tenants *service.Tenants, d *teamsops.Declaration)
 // with places, a rule validates as the store requires, and it encodes to
 // a body that decodes to the same rule.
 func FuzzDecodeFaultRule(f *testing.F) {
-	data, err := os.ReadFile("../examples/northwind.yaml")
-	if err != nil {
-		f.Fatal(err)
-	}
-	d, err := tenantfile.Decode("northwind.yaml", data)
-	if err != nil {
-		f.Fatal(err)
-	}
+	d := decodeFile(f, "../examples/northwind.yaml")
 	for _, r := range d.FaultRules {
 		b, err := tenantfile.EncodeFaultRule(r)
 		if err != nil {
@@ -145,15 +130,7 @@ func FuzzDecodeFaultRule(f *testing.F) {
 			t.Fatalf("DecodeFaultRule = %v, %v: want a rule or an error", r, err)
 		}
 		if err != nil {
-			es, ok := err.(tenantfile.Errors)
-			if !ok || len(es) == 0 {
-				t.Fatalf("error %T %v, want Errors", err, err)
-			}
-			for _, e := range es {
-				if e.Line < 1 || e.Column < 1 || e.Message == "" {
-					t.Fatalf("error without a place or message: %+v", e)
-				}
-			}
+			checkErrors(t, err)
 			return
 		}
 		if err := r.Validate(); err != nil {
@@ -167,4 +144,18 @@ func FuzzDecodeFaultRule(f *testing.F) {
 			t.Fatalf("%s decodes to %+v, %v; want %+v", b, back, err, r)
 		}
 	})
+}
+
+// checkErrors wants err to be Errors, each with a place and a message.
+func checkErrors(t *testing.T, err error) {
+	t.Helper()
+	es, ok := err.(tenantfile.Errors)
+	if !ok || len(es) == 0 {
+		t.Fatalf("error %T %v, want Errors", err, err)
+	}
+	for _, e := range es {
+		if e.Line < 1 || e.Column < 1 || e.Message == "" {
+			t.Fatalf("error without a place or message: %+v", e)
+		}
+	}
 }

@@ -40,27 +40,6 @@ func deriveOperationID(tenant, name string) string {
 	return strings.Join(parts, "-")
 }
 
-// isGUID reports whether s is a GUID in its 8-4-4-4-12 hex form, the form
-// Entra writes tenant, object and client ids in.
-func isGUID(s string) bool {
-	if len(s) != 36 {
-		return false
-	}
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		switch {
-		case i == 8 || i == 13 || i == 18 || i == 23:
-			if c != '-' {
-				return false
-			}
-		case '0' <= c && c <= '9', 'a' <= c && c <= 'f', 'A' <= c && c <= 'F':
-		default:
-			return false
-		}
-	}
-	return true
-}
-
 // thread reports whether s is a Teams thread id, 19:{id}@{suffix} with
 // one of suffixes, as chat and channel ids are: Graph's clients put them
 // in URLs, so only letters, digits, '-', '_' and '.' may come between.

@@ -47,33 +47,25 @@ func newPlanner(errs *errorList) *planner {
 // kinds planned before its own.
 func (p *planner) run(doc *document) {
 	p.tenantOf(doc.Tenant)
-	for i := range doc.Users {
-		p.user(&doc.Users[i], fmt.Sprintf("users[%d]", i))
-	}
-	for i := range doc.AppRegistrations {
-		p.app(&doc.AppRegistrations[i], fmt.Sprintf("appRegistrations[%d]", i))
-	}
-	for i := range doc.FaultRules {
-		p.faultRule(&doc.FaultRules[i], fmt.Sprintf("faultRules[%d]", i))
-	}
-	for i := range doc.TeamsApps {
-		p.teamsApp(&doc.TeamsApps[i], fmt.Sprintf("teamsApps[%d]", i))
-	}
-	for i := range doc.Groups {
-		p.group(&doc.Groups[i], fmt.Sprintf("groups[%d]", i))
-	}
-	for i := range doc.Teams {
-		p.team(&doc.Teams[i], fmt.Sprintf("teams[%d]", i))
-	}
-	for i := range doc.Chats {
-		p.chat(&doc.Chats[i], fmt.Sprintf("chats[%d]", i))
-	}
-	for i := range doc.PermissionGrants {
-		p.grant(&doc.PermissionGrants[i], fmt.Sprintf("permissionGrants[%d]", i))
-	}
+	each(doc.Users, "users", p.user)
+	each(doc.AppRegistrations, "appRegistrations", p.app)
+	each(doc.FaultRules, "faultRules", p.faultRule)
+	each(doc.TeamsApps, "teamsApps", p.teamsApp)
+	each(doc.Groups, "groups", p.group)
+	each(doc.Teams, "teams", p.team)
+	each(doc.Chats, "chats", p.chat)
+	each(doc.PermissionGrants, "permissionGrants", p.grant)
 	counts := map[string]int{}
 	for i := range doc.Operations {
 		p.operation(&doc.Operations[i], fmt.Sprintf("operations[%d]", i), counts)
+	}
+}
+
+// each plans every item of a list with plan, naming each by its place,
+// such as users[2], as its errors do.
+func each[T any](items []T, field string, plan func(*T, string)) {
+	for i := range items {
+		plan(&items[i], fmt.Sprintf("%s[%d]", field, i))
 	}
 }
 
@@ -315,7 +307,7 @@ func (p *planner) idOr(path, given, kind, name string) string {
 // guid checks that s is a GUID and returns it lower-cased: Graph compares
 // GUIDs ignoring case and writes them in lower case.
 func (p *planner) guid(path, s string) string {
-	if !isGUID(s) {
+	if !identity.IsGUID(s) {
 		p.errs.addf(path, "%q is not a GUID (such as b33cbe9f-8ebe-4f2a-912b-7e2a427f477f)", clip(s))
 		return s
 	}

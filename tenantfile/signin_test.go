@@ -91,17 +91,7 @@ appRegistrations:
   {"displayName": "cli", "publicClient": true,
    "redirectUris": ["http://localhost", "msalcli://auth", "myapp:/callback", "http://[::1]:8400"],
    "delegatedPermissions": ["User.Read", "Chat.Read"]}]}`
-	y, err := tenantfile.Decode("t.yaml", []byte(yamlFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := tenantfile.Decode("t.json", []byte(jsonFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(y, j) {
-		t.Errorf("JSON and YAML differ:\n%+v\n%+v", j, y)
-	}
+	y := decodeBoth(t, yamlFile, jsonFile)
 	adele, alex := y.Users[0].ID, y.Users[1].ID
 	if !reflect.DeepEqual(y.Passwords, map[string]string{adele: "adele-password-1"}) || y.Users[0].PasswordHash != "" {
 		t.Errorf("passwords %v, user %+v: want adele's password in Passwords only", y.Passwords, y.Users[0])

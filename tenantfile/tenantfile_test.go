@@ -12,7 +12,7 @@ import (
 	"github.com/teamsops/teamsops/tenantfile"
 )
 
-func decodeFile(t *testing.T, path string) *teamsops.Declaration {
+func decodeFile(t testing.TB, path string) *teamsops.Declaration {
 	t.Helper()
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -129,17 +129,7 @@ teams:
 "users": [{"userPrincipalName": "adele@contoso.com", "accountEnabled": false}],
 "teams": [{"displayName": "T", "members": [{"user": "adele", "roles": ["owner"]}],
 	"settings": {"funSettings": {"allowGiphy": false}}}]}`
-	y, err := tenantfile.Decode("t.yaml", []byte(yamlFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	j, err := tenantfile.Decode("t.json", []byte(jsonFile))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !reflect.DeepEqual(y, j) {
-		t.Errorf("JSON and YAML differ:\n%+v\n%+v", j, y)
-	}
+	y := decodeBoth(t, yamlFile, jsonFile)
 	if !y.Users[0].AccountDisabled || y.Teams[0].Settings != `{"funSettings":{"allowGiphy":false}}` {
 		t.Errorf("user %+v, settings %q", y.Users[0], y.Teams[0].Settings)
 	}
@@ -198,4 +188,22 @@ func TestReadFiles(t *testing.T) {
 	if err == nil || err.Error() != strings.Join(want, "\n") {
 		t.Errorf("errors:\n%v\nwant:\n%s", err, strings.Join(want, "\n"))
 	}
+}
+
+// decodeBoth decodes the same tenant written in YAML and in JSON, and
+// wants the two alike.
+func decodeBoth(t *testing.T, yamlFile, jsonFile string) *teamsops.Declaration {
+	t.Helper()
+	y, err := tenantfile.Decode("t.yaml", []byte(yamlFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := tenantfile.Decode("t.json", []byte(jsonFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(y, j) {
+		t.Errorf("JSON and YAML differ:\n%+v\n%+v", j, y)
+	}
+	return y
 }

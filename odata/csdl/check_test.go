@@ -8,10 +8,23 @@ import (
 	"github.com/teamsops/teamsops/odata/csdl"
 )
 
-const doc = `<?xml version="1.0" encoding="utf-8"?>
+// parse reads a metadata document whose one schema, Graph's, holds schema.
+func parse(t *testing.T, schema string) *csdl.Model {
+	t.Helper()
+	m, err := csdl.Parse([]byte(`<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
   <edmx:DataServices>
-    <Schema Namespace="microsoft.graph" Alias="graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+    <Schema Namespace="microsoft.graph" Alias="graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">` +
+		schema + `    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m
+}
+
+const doc = `
       <EnumType Name="kind">
         <Member Name="a" Value="0" />
         <Member Name="unknownFutureValue" Value="1" />
@@ -35,15 +48,10 @@ const doc = `<?xml version="1.0" encoding="utf-8"?>
       <EntityType Name="bigOp" BaseType="graph.op">
         <Property Name="size" Type="Edm.Int64" />
       </EntityType>
-    </Schema>
-  </edmx:DataServices>
-</edmx:Edmx>`
+`
 
 func TestCheck(t *testing.T) {
-	m, err := csdl.Parse([]byte(doc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := parse(t, doc)
 	tests := []struct {
 		name, json     string
 		includeUnknown bool
@@ -79,10 +87,7 @@ func TestCheck(t *testing.T) {
 }
 
 func TestContextType(t *testing.T) {
-	m, err := csdl.Parse([]byte(`<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
-  <edmx:DataServices>
-    <Schema Namespace="microsoft.graph" Alias="graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+	m := parse(t, `
       <EntityType Name="op">
         <Property Name="id" Type="Edm.String" Nullable="false" />
       </EntityType>
@@ -96,12 +101,7 @@ func TestContextType(t *testing.T) {
         <EntitySet Name="chats" EntityType="microsoft.graph.chat" />
         <Singleton Name="me" Type="microsoft.graph.chat" />
       </EntityContainer>
-    </Schema>
-  </edmx:DataServices>
-</edmx:Edmx>`))
-	if err != nil {
-		t.Fatal(err)
-	}
+`)
 	tests := []struct {
 		fragment, typeName string
 		collection, ok     bool

@@ -1,15 +1,8 @@
 package csdl_test
 
-import (
-	"testing"
+import "testing"
 
-	"github.com/teamsops/teamsops/odata/csdl"
-)
-
-const pathDoc = `<?xml version="1.0" encoding="utf-8"?>
-<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
-  <edmx:DataServices>
-    <Schema Namespace="microsoft.graph" Alias="graph" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+const pathDoc = `
       <EntityType Name="entity" Abstract="true">
         <Property Name="id" Type="Edm.String" Nullable="false" />
       </EntityType>
@@ -34,15 +27,10 @@ const pathDoc = `<?xml version="1.0" encoding="utf-8"?>
         <EntitySet Name="rooms" EntityType="microsoft.graph.room" />
         <Singleton Name="me" Type="microsoft.graph.user" />
       </EntityContainer>
-    </Schema>
-  </edmx:DataServices>
-</edmx:Edmx>`
+`
 
 func TestResolvePath(t *testing.T) {
-	m, err := csdl.Parse([]byte(pathDoc))
-	if err != nil {
-		t.Fatal(err)
-	}
+	m := parse(t, pathDoc)
 	for _, tc := range []struct {
 		path, typeName string
 		collection     bool
