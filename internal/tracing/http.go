@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/codes"
@@ -35,6 +36,10 @@ func (t *Tracing) Handler(h http.Handler) http.Handler {
 	return &handler{t: t, next: h}
 }
 
+// serverKind is made once: the option is an interface, which each
+// request would otherwise allocate.
+var serverKind = trace.WithSpanKind(trace.SpanKindServer)
+
 type handler struct {
 	t    *Tracing
 	next http.Handler
@@ -52,7 +57,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if _, ok := r.Header["Traceparent"]; ok {
 		ctx = h.t.prop.Extract(ctx, propagation.HeaderCarrier(r.Header))
 	}
-	ctx, span := h.t.tracer.Start(ctx, spanName(r), trace.WithSpanKind(trace.SpanKindServer))
+	ctx, span := h.t.tracer.Start(ctx, spanName(r), serverKind)
 	if !span.IsRecording() {
 		// Sampled out: the request carries the trace on, and no more.
 		h.next.ServeHTTP(w, r.WithContext(ctx))
@@ -66,7 +71,7 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	// in one call: each call into the span takes its lock and may grow
 	// its list.
 	sw := &statusWriter{ResponseWriter: w, status: http.StatusOK}
-	sw.attrs = append(sw.buf[:0], semconv.HTTPRequestMethodKey.String(method(r.Method)), semconv.URLScheme(scheme),
+	sw.attrs = append(sw.buf[:0], semconv.HTTPRequestMethodKey.String(httpMethod(r.Method)), semconv.URLScheme(scheme),
 		semconv.URLPath(r.URL.Path))
 	defer func() {
 		sw.attrs = append(sw.attrs, semconv.HTTPResponseStatusCode(sw.status))
@@ -83,10 +88,10 @@ func (h *handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	h.next.ServeHTTP(sw, r.WithContext(context.WithValue(ctx, requestKey{}, sw)))
 }
 
-// method is the request's method as HTTP's conventions name it: one of
+// httpMethod is the request's method as HTTP's conventions name it: one of
 // the known methods, or _OTHER, so that a caller cannot fill the
 // attribute with anything it likes.
-func method(m string) string {
+func httpMethod(m string) string {
 	switch m {
 	case http.MethodGet, http.MethodPost, http.MethodPut, http.MethodPatch, http.MethodDelete,
 		http.MethodHead, http.MethodOptions, http.MethodConnect, http.MethodTrace:
@@ -140,12 +145,37 @@ func (t *Tracing) Routed(ctx context.Context, method, version, route, tenantID, 
 		return // not a traced request, or a request of a $batch
 	}
 	sw.routed = true
-	route = "/" + version + route
-	sw.name = method + " " + route
-	sw.attrs = append(sw.attrs, semconv.HTTPRoute(route), AttrTenantID.String(tenantID))
+	// The method as HTTP's conventions name it, so that a caller's own
+	// methods neither name spans nor grow routes.
+	names := routeNames(httpMethod(method), version, route)
+	sw.name = names.span
+	sw.attrs = append(sw.attrs, names.route, AttrTenantID.String(tenantID))
 	if operationID != "" {
 		sw.attrs = append(sw.attrs, AttrOperationID.String(operationID))
 	}
+}
+
+// routed is what a route names: the span and its http.route attribute.
+type routed struct {
+	span  string
+	route attribute.KeyValue
+}
+
+type routeKey struct{ method, version, route string }
+
+// routes holds routed by routeKey: the edge's routes are a fixed set, so
+// each request of a route shares its strings rather than building them.
+var routes sync.Map
+
+func routeNames(method, version, route string) routed {
+	k := routeKey{method, version, route}
+	if v, ok := routes.Load(k); ok {
+		return v.(routed)
+	}
+	route = "/" + version + route
+	v := routed{span: method + " " + route, route: semconv.HTTPRoute(route)}
+	routes.Store(k, v)
+	return v
 }
 
 // spanName names a request's span before (or without) the Graph edge:

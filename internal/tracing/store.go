@@ -15,6 +15,11 @@ import (
 	"github.com/teamsops/teamsops/sqlite"
 )
 
+// The methods of Store, one per traced method of teamsops.Store, are
+// written from the interface by storegen.
+//
+//go:generate go run ./storegen
+
 // Store is a teamsops.Store whose calls are spans: one per call of a
 // method, and one per transaction (Update) for everything written in it.
 // A call is traced only inside a traced request or job, so that the
