@@ -36,8 +36,9 @@ type idleRelease struct {
 }
 
 // newIdleRelease returns an idleRelease that calls forget (which empties
-// the read caches: what they hold is most of the live heap after a load)
-// before it returns memory.
+// the read caches: what they hold is most of the live heap after a load;
+// and closes SQLite's idle connections, which hold more outside it) before
+// it returns memory.
 func newIdleRelease(forget func()) *idleRelease {
 	return &idleRelease{after: idleAfter, garbage: idleGarbage, allocated: allocated,
 		release: func() { forget(); debug.FreeOSMemory() }}
