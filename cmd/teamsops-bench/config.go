@@ -92,7 +92,7 @@ func parseConfig(args []string, stderr io.Writer) (*config, error) {
 	fs.IntVar(&c.scaleBig, "scale-big", 100_000, "of them, operations of one chat")
 	fs.IntVar(&c.waiters, "waiters", 1000, "GETs held at once by Prefer: wait in the waiters scenario")
 	fs.DurationVar(&c.soakDuration, "soak-duration", 5*time.Minute, "how long the soak scenario loads the server")
-	fs.DurationVar(&c.soakIdle, "soak-idle", 2*time.Minute, "after the soak's load, how long to wait for RSS under 60 MB")
+	fs.DurationVar(&c.soakIdle, "soak-idle", 2*time.Minute, "after the soak's load, how long to sample the idle server (RSS under 60 MB, and after)")
 	fs.DurationVar(&c.soakEvery, "soak-every", 2*time.Second, "how often the soak samples the server's memory, goroutines, files and database")
 	fs.IntVar(&c.soakConns, "soak-conns", 16, "connections sending the seed's GET during the soak")
 	fs.BoolVar(&c.soakCompare, "compare-unlimited", false, "soak a second time with --memory-limit off, and report the throughput ratio")

@@ -356,9 +356,18 @@ func (s *Server) Start(ctx context.Context) error {
 	return nil
 }
 
-// ForgetCaches empties the read caches (package cache), as an idle
-// server does before it returns its free memory to the operating system.
-func (s *Server) ForgetCaches() { s.cache.Forget() }
+// ForgetCaches empties the read caches (package cache), and has a store
+// that can (SQLite's) give back what its idle connections cache, as an
+// idle server does before it returns its free memory to the operating
+// system.
+func (s *Server) ForgetCaches() {
+	s.cache.Forget()
+	if r, ok := s.Store.(interface{ ReleaseMemory(context.Context) error }); ok {
+		if err := r.ReleaseMemory(context.Background()); err != nil {
+			s.log.Warn("idle: release the store's memory", "error", err)
+		}
+	}
+}
 
 // Drain answers every request held by "Prefer: wait" at once, with the
 // current state, and holds none from now on, and ends the dashboard's
