@@ -93,6 +93,3 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 		})
 	}
 }
-
-// MembersJSON builds the array with json_agg, '[]' when there are none.
-func (dialect) MembersJSON(table, key string) string { return membersJSON(table, key) }

@@ -42,6 +42,9 @@ type listScanner struct{ dst *[]string }
 func (l listScanner) Scan(src any) error {
 	var s string
 	switch v := src.(type) {
+	case nil: // the member columns of a group, chat or team without members
+		*l.dst = nil
+		return nil
 	case string:
 		s = v
 	case []byte:
@@ -92,6 +95,3 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 		})
 	}
 }
-
-// MembersJSON builds the array with json_group_array, in no set order.
-func (dialect) MembersJSON(table, key string) string { return membersJSON(table, key) }

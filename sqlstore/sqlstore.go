@@ -72,11 +72,6 @@ type Dialect interface {
 	// TablesWith lists the tables of the store's schema that have a
 	// column named column.
 	TablesWith(ctx context.Context, q Querier, column string) ([]string, error)
-	// MembersJSON returns an expression selecting the members of row r
-	// (a chat, team or group) from table, whose column key holds r's id,
-	// with their users' names: a JSON array, as text, of objects with
-	// userId, roles, displayName and email.
-	MembersJSON(table, key string) string
 }
 
 // Note records changes a write makes; the store reports them once the
