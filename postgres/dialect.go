@@ -106,9 +106,6 @@ func (dialect) ListOf(column, from string) string {
 // TxQuerier reads a pgx.Tx.
 func (dialect) TxQuerier(tx any) sqlstore.Querier { return pgxQuerier{tx.(pgx.Tx)} }
 
-// MembersJSON builds the array with json_agg, '[]' when there are none.
-func (dialect) MembersJSON(table, key string) string { return membersJSON(table, key) }
-
 // AnyOf passes list as an array; pgx encodes a []string or []int64.
 func (dialect) AnyOf(expr, param string, list any) (string, any) {
 	return expr + ` = ANY(` + param + `)`, list

@@ -43,6 +43,9 @@ type listScanner struct{ dst *[]string }
 func (l listScanner) Scan(src any) error {
 	var s string
 	switch v := src.(type) {
+	case nil: // the member columns of a group, chat or team without members
+		*l.dst = nil
+		return nil
 	case string:
 		s = v
 	case []byte:
@@ -106,9 +109,6 @@ func (dialect) ListOf(column, from string) string {
 
 // TxQuerier reads the *sql.Tx of a group commit.
 func (dialect) TxQuerier(tx any) sqlstore.Querier { return sqlQuerier{tx.(*sql.Tx)} }
-
-// MembersJSON builds the array with json_group_array, in no set order.
-func (dialect) MembersJSON(table, key string) string { return membersJSON(table, key) }
 
 // AnyOf passes list as a JSON array, whose values json_each lists.
 func (dialect) AnyOf(expr, param string, list any) (string, any) {

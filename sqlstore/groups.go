@@ -1,88 +1,77 @@
 package sqlstore
 
 import (
-	"cmp"
 	"context"
-	"encoding/json"
-	"fmt"
-	"slices"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/sqlfilter"
 )
 
-// groupQuery selects the groups of directory_groups r that where holds,
-// each with its members as one JSON array (Dialect.MembersJSON), so a
-// group and its members come from one query and one snapshot.
-func (c Conn) groupQuery(where string) string {
-	return `SELECT r.id, r.display_name, r.description, r.mail_nickname, r.visibility, r.created_at, ` +
-		c.d.MembersJSON("group_members", "group_id") + ` FROM directory_groups r WHERE ` + where
+// groups reads the groups of the tenant that where selects (after
+// r.tenant_id = $1), each with its members ordered by user id. The members
+// come in the same statement, one row each (one row of NULLs for a group
+// without any), so a group and its members come from one snapshot, in SQL
+// both databases run unchanged.
+func (c Conn) groups(ctx context.Context, tenantID, where string, args ...any) ([]*teamsops.Group, error) {
+	var groups []*teamsops.Group
+	err := c.q.Query(ctx, `SELECT r.id, r.display_name, r.description, r.mail_nickname, r.visibility,
+			r.created_at, m.user_id, m.roles, u.display_name, u.user_principal_name
+		FROM directory_groups r
+			LEFT JOIN group_members m ON m.tenant_id = r.tenant_id AND m.group_id = r.id
+			LEFT JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
+		WHERE r.tenant_id = $1`+where+` ORDER BY r.id, m.user_id`, append([]any{tenantID}, args...),
+		func(row Row) error {
+			g := &teamsops.Group{TenantID: tenantID}
+			var created int64
+			var userID, name, email *string
+			var roles []string
+			err := row.Scan(&g.ID, &g.DisplayName, &g.Description, &g.MailNickname, &g.Visibility, &created,
+				&userID, c.d.List(&roles), &name, &email)
+			if err != nil {
+				return err
+			}
+			if n := len(groups); n > 0 && groups[n-1].ID == g.ID {
+				g = groups[n-1]
+			} else {
+				g.CreatedDateTime = sqlfilter.DecodeTime(created)
+				groups = append(groups, g)
+			}
+			if userID != nil {
+				g.Members = append(g.Members, teamsops.Member{UserID: *userID, Roles: roles,
+					DisplayName: deref(name), Email: deref(email)})
+			}
+			return nil
+		})
+	if err != nil {
+		return nil, c.d.Error("read group", err)
+	}
+	return groups, nil
 }
 
 // Group returns the group id of the tenant with its members, ordered by
 // user id.
 func (c Conn) Group(ctx context.Context, tenantID, id string) (*teamsops.Group, error) {
-	g, err := scanGroup(c.q.QueryRow(ctx, c.groupQuery(`r.tenant_id = $1 AND r.id = $2`), tenantID, id), tenantID)
-	if NoRows(err) {
+	groups, err := c.groups(ctx, tenantID, ` AND r.id = $2`, id)
+	if err != nil {
+		return nil, err
+	} else if len(groups) == 0 {
 		return nil, notFound("Group '%s' was not found.", id)
-	} else if err != nil {
-		return nil, c.d.Error("read group", err)
 	}
-	return g, nil
+	return groups[0], nil
 }
 
 // GroupByMailNickname returns the group of the tenant whose mailNickname
 // is nickname, ignoring ASCII case as both databases' unique index on
 // lower(mail_nickname) does (foldASCII).
 func (c Conn) GroupByMailNickname(ctx context.Context, tenantID, nickname string) (*teamsops.Group, error) {
-	g, err := scanGroup(c.q.QueryRow(ctx, c.groupQuery(`r.tenant_id = $1 AND lower(r.mail_nickname) = $2
-			AND r.mail_nickname <> ''`), tenantID, foldASCII(nickname)), tenantID)
-	if NoRows(err) {
+	groups, err := c.groups(ctx, tenantID, ` AND lower(r.mail_nickname) = $2 AND r.mail_nickname <> ''`,
+		foldASCII(nickname))
+	if err != nil {
+		return nil, err
+	} else if len(groups) == 0 {
 		return nil, notFound("No group has the mailNickname '%s'.", nickname)
-	} else if err != nil {
-		return nil, c.d.Error("read group", err)
 	}
-	return g, nil
-}
-
-func scanGroup(row Row, tenantID string) (*teamsops.Group, error) {
-	g := &teamsops.Group{TenantID: tenantID}
-	var created int64
-	var members string
-	if err := row.Scan(&g.ID, &g.DisplayName, &g.Description, &g.MailNickname, &g.Visibility, &created, &members); err != nil {
-		return nil, err
-	}
-	g.CreatedDateTime = sqlfilter.DecodeTime(created)
-	var err error
-	if g.Members, err = membersOf(members); err != nil {
-		return nil, fmt.Errorf("members of group %s: %w", g.ID, err)
-	}
-	return g, nil
-}
-
-// membersOf reads Dialect.MembersJSON's array, ordered by user id; no
-// members, or no roles, is nil.
-func membersOf(s string) ([]teamsops.Member, error) {
-	var rows []struct {
-		UserID      string   `json:"userId"`
-		Roles       []string `json:"roles"`
-		DisplayName string   `json:"displayName"`
-		Email       string   `json:"email"`
-	}
-	if err := json.Unmarshal([]byte(s), &rows); err != nil {
-		return nil, err
-	}
-	var members []teamsops.Member
-	for _, r := range rows {
-		m := teamsops.Member{UserID: r.UserID, DisplayName: r.DisplayName, Email: r.Email}
-		if len(r.Roles) > 0 {
-			m.Roles = r.Roles
-		}
-		members = append(members, m)
-	}
-	// SQLite's json_group_array keeps no order of its own.
-	slices.SortFunc(members, func(a, b teamsops.Member) int { return cmp.Compare(a.UserID, b.UserID) })
-	return members, nil
+	return groups[0], nil
 }
 
 // CreateGroup creates or updates g and replaces its members. A

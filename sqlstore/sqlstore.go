@@ -82,11 +82,6 @@ type Dialect interface {
 	// TxQuerier returns the transaction a teamsops.Flush receives (the
 	// Tx's Driver()) as a Querier.
 	TxQuerier(tx any) Querier
-	// MembersJSON returns an expression selecting the members of row r
-	// (a chat, team or group) from table, whose column key holds r's id,
-	// with their users' names: a JSON array, as text, of objects with
-	// userId, roles, displayName and email.
-	MembersJSON(table, key string) string
 	// AnyOf returns a condition that expr is one of the values of list
 	// (a []string or []int64), passed as the parameter param, and that
 	// parameter's value: an array and = ANY on PostgreSQL, a JSON array
