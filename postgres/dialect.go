@@ -98,13 +98,3 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 		})
 	}
 }
-
-// Members aggregates with PostgreSQL's JSON functions, which turn the
-// TEXT[] of roles into an array; json_agg of no rows is NULL, hence the
-// COALESCE.
-func (dialect) Members(table, key string) string {
-	return `COALESCE((SELECT json_agg(json_build_object('userId', m.user_id, 'roles', m.roles,
-			'displayName', u.display_name, 'email', u.user_principal_name))
-		FROM ` + table + ` m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
-		WHERE m.tenant_id = r.tenant_id AND m.` + key + ` = r.id), '[]')`
-}

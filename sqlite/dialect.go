@@ -97,12 +97,3 @@ func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querie
 		})
 	}
 }
-
-// Members aggregates with SQLite's JSON functions; roles are JSON text
-// already. The aggregate has no order: sqlstore sorts the members.
-func (dialect) Members(table, key string) string {
-	return `(SELECT json_group_array(json_object('userId', m.user_id, 'roles', json(m.roles),
-			'displayName', u.display_name, 'email', u.user_principal_name))
-		FROM ` + table + ` m JOIN users u ON u.tenant_id = m.tenant_id AND u.id = m.user_id
-		WHERE m.tenant_id = r.tenant_id AND m.` + key + ` = r.id)`
-}

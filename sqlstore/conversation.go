@@ -2,9 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
-	"slices"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -13,22 +10,14 @@ import (
 
 // Chat returns the chat id of the tenant with its members, ordered by user id.
 func (c Conn) Chat(ctx context.Context, tenantID, id string) (*teamsops.Chat, error) {
-	chat := &teamsops.Chat{ID: id, TenantID: tenantID}
-	var created int64
-	var members string
-	err := c.q.QueryRow(ctx, `SELECT chat_type, topic, created_at, `+c.d.Members("chat_members", "chat_id")+`
-		FROM chats r WHERE r.tenant_id = $1 AND r.id = $2`, tenantID, id).
-		Scan(&chat.ChatType, &chat.Topic, &created, &members)
-	if NoRows(err) {
+	chats, err := c.chats(ctx, "read chat", tenantID, ` AND r.id = $2`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(chats) == 0 {
 		return nil, notFound("Chat '%s' was not found.", id)
-	} else if err != nil {
-		return nil, c.d.Error("read chat", err)
 	}
-	chat.CreatedDateTime = sqlfilter.DecodeTime(created)
-	if chat.Members, err = decodeMembers(members); err != nil {
-		return nil, fmt.Errorf("sqlstore: members of chat %s: %w", id, err)
-	}
-	return chat, nil
+	return chats[0], nil
 }
 
 // CreateChat creates or updates chat and replaces its members.
@@ -55,23 +44,14 @@ func (c Conn) CreateChat(ctx context.Context, chat *teamsops.Chat) error {
 
 // Team returns the team id of the tenant with its members, ordered by user id.
 func (c Conn) Team(ctx context.Context, tenantID, id string) (*teamsops.Team, error) {
-	t := &teamsops.Team{ID: id, TenantID: tenantID}
-	var created int64
-	var members string
-	err := c.q.QueryRow(ctx, `SELECT display_name, description, is_archived, created_at,
-			visibility, settings, `+c.d.Members("team_members", "team_id")+`
-		FROM teams r WHERE r.tenant_id = $1 AND r.id = $2`, tenantID, id).
-		Scan(&t.DisplayName, &t.Description, &t.IsArchived, &created, &t.Visibility, &t.Settings, &members)
-	if NoRows(err) {
+	teams, err := c.teams(ctx, "read team", tenantID, ` AND r.id = $2`, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(teams) == 0 {
 		return nil, notFound("Team '%s' was not found.", id)
-	} else if err != nil {
-		return nil, c.d.Error("read team", err)
 	}
-	t.CreatedDateTime = sqlfilter.DecodeTime(created)
-	if t.Members, err = decodeMembers(members); err != nil {
-		return nil, fmt.Errorf("sqlstore: members of team %s: %w", id, err)
-	}
-	return t, nil
+	return teams[0], nil
 }
 
 // CreateTeam creates or updates t and replaces its members.
@@ -116,29 +96,6 @@ func (c Conn) replaceMembers(ctx context.Context, q Querier, table, key, tenantI
 		}
 	}
 	return nil
-}
-
-// decodeMembers reads the JSON array of Dialect.Members, ordered by user id.
-func decodeMembers(s string) ([]teamsops.Member, error) {
-	var rows []struct {
-		UserID      string   `json:"userId"`
-		Roles       []string `json:"roles"`
-		DisplayName string   `json:"displayName"`
-		Email       string   `json:"email"`
-	}
-	if err := json.Unmarshal([]byte(s), &rows); err != nil {
-		return nil, err
-	}
-	var members []teamsops.Member
-	for _, r := range rows {
-		m := teamsops.Member{UserID: r.UserID, DisplayName: r.DisplayName, Email: r.Email}
-		if len(r.Roles) > 0 {
-			m.Roles = r.Roles
-		}
-		members = append(members, m)
-	}
-	slices.SortFunc(members, func(a, b teamsops.Member) int { return strings.Compare(a.UserID, b.UserID) })
-	return members, nil
 }
 
 // accessChange is the change of who may reach a resource: kind and id

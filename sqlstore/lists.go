@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/sqlfilter"
@@ -11,73 +10,83 @@ import (
 // UserChats lists the chats userID is a member of, with their members,
 // ordered by createdDateTime, then id.
 func (c Conn) UserChats(ctx context.Context, tenantID, userID string) ([]*teamsops.Chat, error) {
+	return c.chats(ctx, "list chats", tenantID, `
+		AND r.id IN (SELECT chat_id FROM chat_members WHERE tenant_id = $1 AND user_id = $2)`, userID)
+}
+
+// chats reads the chats r of tenantID that where (a condition on r, whose
+// arguments from $2 on are args) selects, with their members, ordered by
+// createdDateTime, then id.
+func (c Conn) chats(ctx context.Context, what, tenantID, where string, args ...any) ([]*teamsops.Chat, error) {
 	chats := []*teamsops.Chat{}
-	err := c.q.Query(ctx, `SELECT r.id, r.chat_type, r.topic, r.created_at, `+c.d.Members("chat_members", "chat_id")+`
-		FROM chats r JOIN chat_members u ON u.tenant_id = r.tenant_id AND u.chat_id = r.id
-		WHERE r.tenant_id = $1 AND u.user_id = $2
-		ORDER BY r.created_at, r.id`, []any{tenantID, userID}, func(row Row) error {
+	err := c.q.Query(ctx, `SELECT r.id, r.chat_type, r.topic, r.created_at FROM chats r
+		WHERE r.tenant_id = $1`+where+` ORDER BY r.created_at, r.id`, append([]any{tenantID}, args...), func(row Row) error {
 		chat := &teamsops.Chat{TenantID: tenantID}
 		var created int64
-		var members string
-		if err := row.Scan(&chat.ID, &chat.ChatType, &chat.Topic, &created, &members); err != nil {
+		if err := row.Scan(&chat.ID, &chat.ChatType, &chat.Topic, &created); err != nil {
 			return err
 		}
 		chat.CreatedDateTime = sqlfilter.DecodeTime(created)
-		var err error
-		if chat.Members, err = decodeMembers(members); err != nil {
-			return fmt.Errorf("members of chat %s: %w", chat.ID, err)
-		}
 		chats = append(chats, chat)
 		return nil
 	})
 	if err != nil {
-		return nil, c.d.Error("list chats", err)
+		return nil, c.d.Error(what, err)
+	}
+	if len(chats) == 0 {
+		return chats, nil
+	}
+	members, err := c.members(ctx, "chats", "chat_members", "chat_id", tenantID, where, args...)
+	if err != nil {
+		return nil, c.d.Error(what, err)
+	}
+	for _, chat := range chats {
+		chat.Members = members[chat.ID]
 	}
 	return chats, nil
-}
-
-// teamListColumns are the columns scanTeam reads.
-func (c Conn) teamListColumns() string {
-	return `r.id, r.display_name, r.description, r.is_archived, r.created_at, r.visibility, r.settings, ` +
-		c.d.Members("team_members", "team_id")
 }
 
 // UserTeams lists the teams userID is a direct member of, with their
 // members, ordered by createdDateTime, then id.
 func (c Conn) UserTeams(ctx context.Context, tenantID, userID string) ([]*teamsops.Team, error) {
-	return c.teams(ctx, "list joined teams", tenantID, `SELECT `+c.teamListColumns()+`
-		FROM teams r JOIN team_members j ON j.tenant_id = r.tenant_id AND j.team_id = r.id
-		WHERE r.tenant_id = $1 AND j.user_id = $2
-		ORDER BY r.created_at, r.id`, tenantID, userID)
+	return c.teams(ctx, "list joined teams", tenantID, `
+		AND r.id IN (SELECT team_id FROM team_members WHERE tenant_id = $1 AND user_id = $2)`, userID)
 }
 
 // Teams lists every team of the tenant, with their members, ordered by
 // createdDateTime, then id.
 func (c Conn) Teams(ctx context.Context, tenantID string) ([]*teamsops.Team, error) {
-	return c.teams(ctx, "list teams", tenantID, `SELECT `+c.teamListColumns()+`
-		FROM teams r WHERE r.tenant_id = $1 ORDER BY r.created_at, r.id`, tenantID)
+	return c.teams(ctx, "list teams", tenantID, ``)
 }
 
-// teams runs a query of teamListColumns on the teams of tenantID.
-func (c Conn) teams(ctx context.Context, what, tenantID, query string, args ...any) ([]*teamsops.Team, error) {
+// teams reads the teams r of tenantID that where selects, as chats does
+// chats.
+func (c Conn) teams(ctx context.Context, what, tenantID, where string, args ...any) ([]*teamsops.Team, error) {
 	teams := []*teamsops.Team{}
-	err := c.q.Query(ctx, query, args, func(row Row) error {
+	err := c.q.Query(ctx, `SELECT r.id, r.display_name, r.description, r.is_archived, r.created_at,
+			r.visibility, r.settings
+		FROM teams r WHERE r.tenant_id = $1`+where+` ORDER BY r.created_at, r.id`, append([]any{tenantID}, args...), func(row Row) error {
 		t := &teamsops.Team{TenantID: tenantID}
 		var created int64
-		var members string
-		if err := row.Scan(&t.ID, &t.DisplayName, &t.Description, &t.IsArchived, &created, &t.Visibility, &t.Settings, &members); err != nil {
+		if err := row.Scan(&t.ID, &t.DisplayName, &t.Description, &t.IsArchived, &created, &t.Visibility, &t.Settings); err != nil {
 			return err
 		}
 		t.CreatedDateTime = sqlfilter.DecodeTime(created)
-		var err error
-		if t.Members, err = decodeMembers(members); err != nil {
-			return fmt.Errorf("members of team %s: %w", t.ID, err)
-		}
 		teams = append(teams, t)
 		return nil
 	})
 	if err != nil {
 		return nil, c.d.Error(what, err)
+	}
+	if len(teams) == 0 {
+		return teams, nil
+	}
+	members, err := c.members(ctx, "teams", "team_members", "team_id", tenantID, where, args...)
+	if err != nil {
+		return nil, c.d.Error(what, err)
+	}
+	for _, t := range teams {
+		t.Members = members[t.ID]
 	}
 	return teams, nil
 }

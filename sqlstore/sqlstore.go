@@ -53,12 +53,6 @@ type Dialect interface {
 	// TablesWith lists the tables of the store's schema that have a
 	// column named column.
 	TablesWith(ctx context.Context, q Querier, column string) ([]string, error)
-	// Members is an expression, in a query of a chat or a team r, that
-	// selects r's members (rows of table whose column key is r.id) with
-	// their users' names as JSON text: an array of objects with userId,
-	// roles, displayName and email, [] when none. table and key are
-	// constants of package sqlstore, never input.
-	Members(table, key string) string
 }
 
 // Note records changes a write makes; the store reports them once the
