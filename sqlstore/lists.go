@@ -14,9 +14,9 @@ func (c Conn) UserChats(ctx context.Context, tenantID, userID string) ([]*teamso
 		AND r.id IN (SELECT chat_id FROM chat_members WHERE tenant_id = $1 AND user_id = $2)`, userID)
 }
 
-// chats reads the chats r of tenantID that where (a condition on r, whose
-// arguments from $2 on are args) selects, with their members, ordered by
-// createdDateTime, then id.
+// chats reads the chats r of tenantID that where (a condition on r, a
+// constant of this package, whose arguments from $2 on are args) selects,
+// with their members, ordered by createdDateTime, then id.
 func (c Conn) chats(ctx context.Context, what, tenantID, where string, args ...any) ([]*teamsops.Chat, error) {
 	chats := []*teamsops.Chat{}
 	err := c.q.Query(ctx, `SELECT r.id, r.chat_type, r.topic, r.created_at FROM chats r
