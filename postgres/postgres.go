@@ -10,7 +10,6 @@ package postgres
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -145,26 +144,10 @@ func (s *Store) inTx(ctx context.Context, what string, fn func(tx pgx.Tx) error)
 	return nil
 }
 
-// notFound is the error of a read that found nothing in the tenant.
-func notFound(format string, args ...any) error {
-	return teamsops.Errorf(teamsops.ENOTFOUND, format, args...)
-}
-
-// noRows reports whether err says a query returned no row.
-func noRows(err error) bool { return errors.Is(err, pgx.ErrNoRows) }
-
 // textArray keeps a list of roles as a TEXT[], '{}' when empty.
 func textArray(roles []string) []string {
 	if roles == nil {
 		return []string{}
-	}
-	return roles
-}
-
-// noneIfEmpty reads a TEXT[] back: an empty list is nil, as in sqlite.
-func noneIfEmpty(roles []string) []string {
-	if len(roles) == 0 {
-		return nil
 	}
 	return roles
 }

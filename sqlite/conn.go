@@ -86,3 +86,18 @@ func (s *Store) atomically(ctx context.Context, what string, fn func(querier, no
 		return changes, nil, err
 	})
 }
+
+// DeleteTenant deletes the tenant and every row of it
+// (sqlstore.Conn.DeleteTenant). The changes this transaction logs of it
+// are logged without its id (forgotten), so that none of its rows stays
+// in the change log.
+func (t *Tx) DeleteTenant(ctx context.Context, tenantID string) error {
+	if err := t.Conn.DeleteTenant(ctx, tenantID); err != nil {
+		return err
+	}
+	if t.forgotten == nil {
+		t.forgotten = map[string]bool{}
+	}
+	t.forgotten[tenantID] = true
+	return nil
+}

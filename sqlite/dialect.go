@@ -22,7 +22,13 @@ func (dialect) Error(what string, err error) error { return storeError(what, err
 func (dialect) List(dst *[]string) any { return listScanner{dst} }
 
 // ListValue encodes v as a JSON array, [] when empty.
-func (dialect) ListValue(v []string) any { return encodeRoles(v) }
+func (dialect) ListValue(v []string) any {
+	if len(v) == 0 {
+		return "[]"
+	}
+	b, _ := json.Marshal(v) // a []string always marshals
+	return string(b)
+}
 
 func (dialect) TablesWith(ctx context.Context, q sqlstore.Querier, column string) ([]string, error) {
 	var tables []string

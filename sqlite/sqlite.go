@@ -176,8 +176,3 @@ func storeError(what string, err error) error {
 	}
 	return fmt.Errorf("sqlite: %s: %w: %w", what, app, err)
 }
-
-// notFound is the error of a read that found nothing in the tenant.
-func notFound(format string, args ...any) error {
-	return teamsops.Errorf(teamsops.ENOTFOUND, format, args...)
-}
