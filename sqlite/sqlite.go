@@ -25,8 +25,6 @@ type Store struct {
 	// keep holds an in-memory database open: it vanishes with its last
 	// connection, and database/sql may close idle ones at any time.
 	keep *sql.Conn
-	// stmts are the prepared statements of the hot read path.
-	stmts statements
 	// changes reports committed changes to watchers.
 	changes *changeLog
 	// group commits concurrent write transactions together.
@@ -126,9 +124,9 @@ func (s *Store) Ping(ctx context.Context) error {
 // Close closes the database; an in-memory database is discarded.
 func (s *Store) Close() error {
 	s.changes.close()
-	err := s.stmts.close()
+	var err error
 	if s.keep != nil {
-		err = errors.Join(err, s.keep.Close())
+		err = s.keep.Close()
 	}
 	return errors.Join(err, s.db.Close())
 }

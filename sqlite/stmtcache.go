@@ -159,8 +159,8 @@ func (c *cachingConn) PrepareContext(ctx context.Context, query string) (driver.
 	return countedStmt{Stmt: st, conn: c}, nil
 }
 
-// countedStmt is a statement prepared by a caller (the store's hot read
-// path), counted at each run.
+// countedStmt is a statement a caller prepared itself (database/sql's
+// Stmt), counted at each run.
 type countedStmt struct {
 	driver.Stmt
 	conn *cachingConn
