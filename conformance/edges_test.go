@@ -126,7 +126,8 @@ func TestBatchPollsOperations(t *testing.T) {
 	}
 }
 
-// startTeam starts "Create team" and returns the team and operation ids.
+// startTeam starts "Create team", checks the Location and
+// Content-Location of its 202, and returns the team and operation ids.
 func startTeam(t *testing.T, client *msgraphsdk.GraphServiceClient, name string) (string, string) {
 	t.Helper()
 	team := models.NewTeam()
@@ -148,6 +149,9 @@ func startTeam(t *testing.T, client *msgraphsdk.GraphServiceClient, name string)
 		t.Fatalf("Location = %q", loc)
 	}
 	m := operationLocation.FindStringSubmatch(loc[0])
+	if got := headers.GetResponseHeaders().Get("Content-Location"); len(got) != 1 || got[0] != "/teams('"+m[1]+"')" {
+		t.Errorf("Content-Location = %q", got)
+	}
 	return m[1], m[2]
 }
 

@@ -6,12 +6,7 @@ import (
 	"testing"
 	"time"
 
-	abstractions "github.com/microsoft/kiota-abstractions-go"
-	nethttplibrary "github.com/microsoft/kiota-http-go"
 	"github.com/microsoftgraph/msgraph-sdk-go/models"
-	"github.com/microsoftgraph/msgraph-sdk-go/teams"
-
-	"github.com/teamsops/teamsops/demo"
 )
 
 // operationLocation is the Location of "Create team"'s 202:
@@ -26,35 +21,12 @@ func TestCreateTeamOperation(t *testing.T) {
 	s := startServer(t)
 	client := consoleClient(t, s)
 	ctx := context.Background()
-	team := models.NewTeam()
 	name := "Conformance"
-	team.SetDisplayName(&name)
-	team.SetAdditionalData(map[string]any{"template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates('standard')"})
-	owner := models.NewAadUserConversationMember()
-	owner.SetRoles([]string{"owner"})
-	owner.SetAdditionalData(map[string]any{"user@odata.bind": "https://graph.microsoft.com/v1.0/users('" + demo.UserAdele + "')"})
-	team.SetMembers([]models.ConversationMemberable{owner})
-
-	headers := nethttplibrary.NewHeadersInspectionOptions()
-	headers.InspectResponseHeaders = true
-	_, err := client.Teams().Post(ctx, team, &teams.TeamsRequestBuilderPostRequestConfiguration{
-		Options: []abstractions.RequestOption{headers},
-	})
-	if err != nil {
-		t.Fatal(describe(err))
-	}
-	loc := headers.GetResponseHeaders().Get("Location")
-	if len(loc) != 1 || !operationLocation.MatchString(loc[0]) {
-		t.Fatalf("Location = %q", loc)
-	}
-	m := operationLocation.FindStringSubmatch(loc[0])
-	teamID, opID := m[1], m[2]
-	if got := headers.GetResponseHeaders().Get("Content-Location"); len(got) != 1 || got[0] != "/teams('"+teamID+"')" {
-		t.Errorf("Content-Location = %q", got)
-	}
+	teamID, opID := startTeam(t, client, name)
 
 	deadline := time.Now().Add(20 * time.Second)
 	var op models.TeamsAsyncOperationable
+	var err error
 	for {
 		op, err = client.Teams().ByTeamId(teamID).Operations().ByTeamsAsyncOperationId(opID).Get(ctx, nil)
 		if err != nil {

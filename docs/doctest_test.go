@@ -3,7 +3,6 @@
 package docs
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
@@ -14,13 +13,13 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/teamsops/teamsops/internal/processtest"
 )
 
 // blockTimeout bounds one block: the slowest examples wait for an
@@ -40,7 +39,7 @@ func TestExamples(t *testing.T) {
 		t.Fatal("the doc test runs the examples' curl:", err)
 	}
 	files := markdownFiles(t)
-	bin := buildTeamsops(t)
+	bin := processtest.Build(t)
 	for _, file := range files {
 		text, err := os.ReadFile(filepath.Join("..", file))
 		if err != nil {
@@ -74,21 +73,6 @@ func markdownFiles(t *testing.T) []string {
 		t.Fatal(err)
 	}
 	return files
-}
-
-// buildTeamsops builds the binary the examples call "teamsops".
-func buildTeamsops(t *testing.T) string {
-	bin := filepath.Join(t.TempDir(), "teamsops")
-	goTool := filepath.Join(runtime.GOROOT(), "bin", "go")
-	if _, err := os.Stat(goTool); err != nil {
-		goTool = "go"
-	}
-	cmd := exec.Command(goTool, "build", "-o", bin, "./cmd/teamsops")
-	cmd.Dir = ".."
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/teamsops: %v\n%s", err, out)
-	}
-	return bin
 }
 
 // runPage starts the page's server in a working directory of its own and
@@ -125,7 +109,7 @@ func runPage(t *testing.T, bin string, p page) {
 		if err != nil {
 			t.Errorf("%s failed: %v\n%s\nthe server's log ends:\n%s\n"+
 				"(run it by hand against \"teamsops serve %s\", or mark it <!-- doctest: skip (reason) --> if it cannot run in CI)",
-				b.name(), err, numbered(b), srv.log.tail(20), strings.Join(p.serveFlags, " "))
+				b.name(), err, numbered(b), indent(srv.log.Tail(20)), strings.Join(p.serveFlags, " "))
 			return // later blocks may depend on this one
 		}
 	}
@@ -329,7 +313,7 @@ func indent(s string) string {
 // server is a "teamsops serve" a page's blocks run against.
 type server struct {
 	addr string
-	log  *syncBuffer
+	log  *processtest.Output
 }
 
 // startServer starts "teamsops serve" with flags in dir, on a free
@@ -342,8 +326,8 @@ func startServer(t *testing.T, bin, dir string, flags []string) *server {
 		if err == nil {
 			return s
 		}
-		if try == 3 || !strings.Contains(s.log.tail(40), "address already in use") {
-			t.Fatalf("teamsops serve %s %v:\n%s", strings.Join(flags, " "), err, s.log.tail(40))
+		if try == 3 || !strings.Contains(s.log.Tail(40), "address already in use") {
+			t.Fatalf("teamsops serve %s %v:\n%s", strings.Join(flags, " "), err, indent(s.log.Tail(40)))
 		}
 	}
 }
@@ -356,7 +340,7 @@ func launchServer(t *testing.T, bin, dir string, flags []string) (*server, error
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	s := &server{addr: addr, log: &syncBuffer{}}
+	s := &server{addr: addr, log: &processtest.Output{}}
 	cmd := exec.Command(bin, append(append([]string{"serve"}, flags...), "--addr", addr)...)
 	cmd.Dir = dir
 	cmd.Stdout, cmd.Stderr = s.log, s.log
@@ -379,50 +363,5 @@ func launchServer(t *testing.T, bin, dir string, flags []string) (*server, error
 			<-exited
 		}
 	})
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		res, err := http.Get("http://" + addr + "/readyz")
-		if err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return s, nil
-			}
-		}
-		select {
-		case <-exited:
-			return s, fmt.Errorf("exited before it was ready")
-		case <-time.After(100 * time.Millisecond):
-		}
-		if time.Now().After(deadline) {
-			return s, fmt.Errorf("was not ready within two minutes")
-		}
-	}
-}
-
-// syncBuffer is a process's output, read while it runs.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// tail returns the last n lines written.
-func (b *syncBuffer) tail(n int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	var lines []string
-	sc := bufio.NewScanner(bytes.NewReader(b.buf.Bytes()))
-	sc.Buffer(nil, 1<<20)
-	for sc.Scan() {
-		lines = append(lines, sc.Text())
-	}
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return indent(strings.Join(lines, "\n"))
+	return s, processtest.WaitReady("http://"+addr, exited, 2*time.Minute)
 }

@@ -56,13 +56,7 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 			}
 		}
 		op.Status, op.LastActionDateTime = teamsops.OperationStatusSucceeded, now()
-		if err := tx.UpdateOperation(ctx, op); err != nil {
-			return err
-		}
-		if err := e.observe(ctx, tx, op, teamsops.ChangeUpdated); err != nil {
-			return err
-		}
-		return e.completeJob(ctx, tx, job)
+		return e.writeEnd(ctx, tx, op, job)
 	})
 	switch {
 	case effectErr != nil:

@@ -139,13 +139,7 @@ func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], lo
 			op.Status = teamsops.OperationStatusSucceeded
 		}
 		op.LastActionDateTime = now()
-		if err := tx.UpdateOperation(ctx, op); err != nil {
-			return err
-		}
-		if err := e.observe(ctx, tx, op, teamsops.ChangeUpdated); err != nil {
-			return err
-		}
-		return e.completeJob(ctx, tx, job)
+		return e.writeEnd(ctx, tx, op, job)
 	})
 	switch {
 	case effectErr != nil:
@@ -178,6 +172,18 @@ func (e *Engine[TTx]) effectFailed(ctx context.Context, job *river.Job[operation
 	}
 	log.InfoContext(ctx, "operation effect refused", "error", err)
 	return e.end(ctx, job, log, failureFor(err, job.Attempt))
+}
+
+// writeEnd writes op's final state in tx, tells the observers and completes
+// job, so that the three commit together.
+func (e *Engine[TTx]) writeEnd(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, job *river.Job[operationArgs]) error {
+	if err := tx.UpdateOperation(ctx, op); err != nil {
+		return err
+	}
+	if err := e.observe(ctx, tx, op, teamsops.ChangeUpdated); err != nil {
+		return err
+	}
+	return e.completeJob(ctx, tx, job)
 }
 
 // completeJob marks the job completed inside tx (River's JobCompleteTx), so

@@ -187,14 +187,7 @@ func TestRichNotifications(t *testing.T) {
 		if n.EncryptedContent == nil || n.EncryptedContent.EncryptionCertificateID != "my-cert" {
 			t.Fatalf("encryptedContent = %+v", n.EncryptedContent)
 		}
-		plain, err := webhook.Decrypt(key, n.EncryptedContent)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var op map[string]any
-		if err := json.Unmarshal(plain, &op); err != nil {
-			t.Fatalf("decrypted content is not JSON: %v: %s", err, plain)
-		}
+		_, op := decrypt(t, key, n)
 		if op["id"] != n.ResourceData.ID || op["operationType"] != "archiveTeam" ||
 			!strings.HasSuffix(op["@odata.context"].(string), "/v1.0/$metadata#teams('"+demo.TeamID+"')/operations/$entity") {
 			t.Errorf("decrypted operation %v", op)
@@ -240,14 +233,7 @@ func TestRichChatNotifications(t *testing.T) {
 		return len(ns) > 0 && strings.Contains(decryptStatus(t, key, ns[len(ns)-1]), "succeeded")
 	})
 	for _, n := range operationNotifications(r, subID) {
-		plain, err := webhook.Decrypt(key, n.EncryptedContent)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var op map[string]any
-		if err := json.Unmarshal(plain, &op); err != nil {
-			t.Fatalf("decrypted content is not JSON: %v: %s", err, plain)
-		}
+		plain, op := decrypt(t, key, n)
 		ctx, _ := op["@odata.context"].(string)
 		chatID, _, _ := strings.Cut(strings.TrimPrefix(ctx, s.base+"/beta/$metadata#chats('"), "')")
 		if want := s.base + "/beta/$metadata#chats('" + chatID + "')/operations/$entity"; chatID == "" || ctx != want {
@@ -273,6 +259,15 @@ func TestRichChatNotifications(t *testing.T) {
 // decryptStatus returns the status of a rich notification's operation.
 func decryptStatus(t *testing.T, key *rsa.PrivateKey, n notification.ChangeNotification) string {
 	t.Helper()
+	_, op := decrypt(t, key, n)
+	status, _ := op["status"].(string)
+	return status
+}
+
+// decrypt returns a rich notification's content, decrypted with key, and
+// the operation it holds.
+func decrypt(t *testing.T, key *rsa.PrivateKey, n notification.ChangeNotification) ([]byte, map[string]any) {
+	t.Helper()
 	if n.EncryptedContent == nil {
 		t.Fatalf("no encryptedContent: %+v", n)
 	}
@@ -280,9 +275,11 @@ func decryptStatus(t *testing.T, key *rsa.PrivateKey, n notification.ChangeNotif
 	if err != nil {
 		t.Fatal(err)
 	}
-	var op struct{ Status string }
-	json.Unmarshal(plain, &op)
-	return op.Status
+	var op map[string]any
+	if err := json.Unmarshal(plain, &op); err != nil {
+		t.Fatalf("decrypted content is not JSON: %v: %s", err, plain)
+	}
+	return plain, op
 }
 
 func mustUnescape(t *testing.T, s string) string {

@@ -24,37 +24,15 @@ type load struct {
 func closedLoop(ctx context.Context, l load, conns int) sample {
 	from := time.Now().Add(l.warmup)
 	until := from.Add(l.duration)
-	var mu sync.Mutex
-	total := sample{window: l.duration}
-	var wg sync.WaitGroup
-	for range conns {
-		wg.Go(func() {
-			c := &conn{addr: l.addr}
-			defer c.close()
-			s := sample{latencies: make([]time.Duration, 0, 4096)}
-			for ctx.Err() == nil {
-				t0 := time.Now()
-				if !t0.Before(until) {
-					break
-				}
-				why := l.send(c)
-				s.sent++
-				if t0.Before(from) {
-					continue
-				}
-				s.latencies = append(s.latencies, time.Since(t0))
-				if why != "" {
-					s.fail(why)
-				}
+	return l.workers(conns, func(c *conn, s *sample) {
+		for ctx.Err() == nil {
+			t0 := time.Now()
+			if !t0.Before(until) {
+				break
 			}
-			s.dials = c.dials
-			mu.Lock()
-			total.merge(s)
-			mu.Unlock()
-		})
-	}
-	wg.Wait()
-	return total
+			s.record(!t0.Before(from), t0, l.send(c))
+		}
+	})
 }
 
 // openLoop sends l's request at a constant arrival rate (requests per
@@ -76,49 +54,63 @@ func openLoop(ctx context.Context, l load, rate float64, conns int) sample {
 	giveUp := from.Add(2 * l.duration)
 	total := int64((l.warmup + l.duration) / interval)
 	var next atomic.Int64
+	return l.workers(conns, func(c *conn, s *sample) {
+		for ctx.Err() == nil {
+			i := next.Add(1) - 1
+			if i >= total {
+				break
+			}
+			due := start.Add(time.Duration(i) * interval)
+			counted := !due.Before(from)
+			t0 := due
+			if now := time.Now(); now.Before(due) {
+				time.Sleep(due.Sub(now))
+				t0 = time.Now() // the wait was the client's, not the server's
+			} else if now.After(giveUp) {
+				s.dropped++
+				continue
+			} else if counted && now.Sub(due) > lateAfter {
+				s.late++
+			}
+			s.record(counted, t0, l.send(c))
+		}
+	})
+}
+
+// workers runs work on conns workers, each with a keep-alive connection
+// of its own, and merges what they measured into one sample.
+func (l load) workers(conns int, work func(c *conn, s *sample)) sample {
 	var mu sync.Mutex
-	all := sample{window: l.duration}
+	total := sample{window: l.duration}
 	var wg sync.WaitGroup
 	for range conns {
 		wg.Go(func() {
 			c := &conn{addr: l.addr}
 			defer c.close()
-			var s sample
-			for ctx.Err() == nil {
-				i := next.Add(1) - 1
-				if i >= total {
-					break
-				}
-				due := start.Add(time.Duration(i) * interval)
-				counted := !due.Before(from)
-				t0 := due
-				if now := time.Now(); now.Before(due) {
-					time.Sleep(due.Sub(now))
-					t0 = time.Now() // the wait was the client's, not the server's
-				} else if now.After(giveUp) {
-					s.dropped++
-					continue
-				} else if counted && now.Sub(due) > lateAfter {
-					s.late++
-				}
-				why := l.send(c)
-				s.sent++
-				if !counted {
-					continue
-				}
-				s.latencies = append(s.latencies, time.Since(t0))
-				if why != "" {
-					s.fail(why)
-				}
-			}
+			s := sample{latencies: make([]time.Duration, 0, 4096)}
+			work(c, &s)
 			s.dials = c.dials
 			mu.Lock()
-			all.merge(s)
+			total.merge(s)
 			mu.Unlock()
 		})
 	}
 	wg.Wait()
-	return all
+	return total
+}
+
+// record counts a request sent at t0 whose answer has just arrived; one
+// inside the measured window adds its latency and, if why is not "",
+// its failure.
+func (s *sample) record(counted bool, t0 time.Time, why string) {
+	s.sent++
+	if !counted {
+		return
+	}
+	s.latencies = append(s.latencies, time.Since(t0))
+	if why != "" {
+		s.fail(why)
+	}
 }
 
 // send sends the request once on c and says what is wrong with the

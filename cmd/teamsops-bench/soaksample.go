@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -46,7 +47,7 @@ func startSampling(ctx context.Context, p *process, db string, every time.Durati
 		tick := time.NewTicker(every)
 		defer tick.Stop()
 		for {
-			m := scrapeValues(p.addr, "go_memstats_heap_inuse_bytes", "go_goroutines", "go_gc_duration_seconds_count")
+			m, _ := scrapeMetrics(p.addr)
 			smp := soakSample{At: time.Since(began).Seconds(), RSSMB: megabytes(p.rss()),
 				HeapMB: megabytes(int64(m["go_memstats_heap_inuse_bytes"])), Goroutines: int(m["go_goroutines"]),
 				OpenFiles: openFiles(p), DBMB: megabytes(size.size(ctx)), GCs: int(m["go_gc_duration_seconds_count"])}
@@ -81,28 +82,27 @@ func (s *sampler) stop() []soakSample {
 	return s.samples
 }
 
-// scrapeValues reads the named unlabelled metrics from a server's
-// /metrics; a metric it does not find is 0.
-func scrapeValues(addr string, names ...string) map[string]float64 {
-	out := map[string]float64{}
+// scrapeMetrics reads a server's /metrics: the value of each sample by
+// its name (with its labels, if any). Unlabelled metrics are what the
+// harness reads; a metric it does not find reads as 0.
+func scrapeMetrics(addr string) (map[string]float64, error) {
 	c := &conn{addr: addr}
 	defer c.close()
 	r, err := c.do(newRequest(http.MethodGet, addr, "/metrics", "", nil))
-	if err != nil || r.status != http.StatusOK {
-		return out
+	if err != nil {
+		return nil, err
 	}
-	want := map[string]bool{}
-	for _, n := range names {
-		want[n] = true
+	if r.status != http.StatusOK {
+		return nil, fmt.Errorf("/metrics: status %d", r.status)
 	}
+	out := map[string]float64{}
 	s := bufio.NewScanner(strings.NewReader(string(r.body)))
 	for s.Scan() {
-		name, v, ok := strings.Cut(s.Text(), " ")
-		if ok && want[name] {
+		if name, v, ok := strings.Cut(s.Text(), " "); ok {
 			out[name], _ = strconv.ParseFloat(v, 64)
 		}
 	}
-	return out
+	return out, nil
 }
 
 // openFiles counts the process's open file descriptors (Linux's

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -181,28 +180,14 @@ func (w *heldWatch) stop() gauges {
 // scrape reads the held requests and the Go memory in use from the
 // server's /metrics.
 func scrape(addr string) gauges {
-	c := &conn{addr: addr}
-	defer c.close()
-	r, err := c.do(newRequest(http.MethodGet, addr, "/metrics", "", nil))
-	var g gauges
-	if err != nil || r.status != http.StatusOK {
-		return g
+	m, err := scrapeMetrics(addr)
+	if err != nil {
+		return gauges{}
 	}
-	s := bufio.NewScanner(strings.NewReader(string(r.body)))
-	for s.Scan() {
-		name, v, ok := strings.Cut(s.Text(), " ")
-		if !ok {
-			continue
-		}
-		f, _ := strconv.ParseFloat(v, 64)
-		switch name {
-		case "teamsops_held_requests":
-			g.held = int(f)
-		case "go_memstats_heap_inuse_bytes", "go_memstats_stack_inuse_bytes":
-			g.inUse += f
-		}
+	return gauges{
+		held:  int(m["teamsops_held_requests"]),
+		inUse: m["go_memstats_heap_inuse_bytes"] + m["go_memstats_stack_inuse_bytes"],
 	}
-	return g
 }
 
 // sqlCounts are the totals of teamsops' --count-sql counters.
@@ -213,34 +198,20 @@ type sqlCounts struct{ statements, transactions, single float64 }
 func sqlCountsOf(procs []*process) (sqlCounts, bool) {
 	var sum sqlCounts
 	for _, p := range procs {
-		c := &conn{addr: p.addr}
-		r, err := c.do(newRequest(http.MethodGet, p.addr, "/metrics", "", nil))
-		c.close()
-		if err != nil || r.status != http.StatusOK {
+		m, err := scrapeMetrics(p.addr)
+		if err != nil {
 			return sum, false
 		}
-		found := 0
-		s := bufio.NewScanner(strings.NewReader(string(r.body)))
-		for s.Scan() {
-			name, v, ok := strings.Cut(s.Text(), " ")
+		for name, total := range map[string]*float64{
+			"teamsops_sql_statements_total":        &sum.statements,
+			"teamsops_sql_transactions_total":      &sum.transactions,
+			"teamsops_sql_single_statements_total": &sum.single,
+		} {
+			v, ok := m[name]
 			if !ok {
-				continue
+				return sum, false
 			}
-			f, _ := strconv.ParseFloat(v, 64)
-			switch name {
-			case "teamsops_sql_statements_total":
-				sum.statements += f
-				found++
-			case "teamsops_sql_transactions_total":
-				sum.transactions += f
-				found++
-			case "teamsops_sql_single_statements_total":
-				sum.single += f
-				found++
-			}
-		}
-		if found != 3 {
-			return sum, false
+			*total += v
 		}
 	}
 	return sum, true

@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"iter"
 	"net"
 	"net/http"
 	"net/url"
@@ -309,26 +310,14 @@ func waitReady(t *testing.T, base string, exited <-chan struct{}, logs *bytes.Bu
 // untar extracts a tar of plain files and directories into dir.
 func untar(t *testing.T, archive, dir string) {
 	t.Helper()
-	f, err := os.Open(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tr := tar.NewReader(f)
-	for {
-		h, err := tr.Next()
-		if errors.Is(err, io.EOF) {
-			return
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
+	for h, content := range tarEntries(t, archive) {
 		path := filepath.Join(dir, filepath.FromSlash(h.Name))
+		var err error
 		if h.Typeflag == tar.TypeDir {
 			err = os.MkdirAll(path, 0o755)
 		} else {
 			var data []byte
-			if data, err = io.ReadAll(tr); err == nil {
+			if data, err = io.ReadAll(content); err == nil {
 				err = os.WriteFile(path, data, 0o644)
 			}
 		}
@@ -341,22 +330,37 @@ func untar(t *testing.T, archive, dir string) {
 // untarFile decodes the JSON file name of a tar.
 func untarFile(t *testing.T, archive, name string, v any) {
 	t.Helper()
-	f, err := os.Open(archive)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer f.Close()
-	tr := tar.NewReader(f)
-	for {
-		h, err := tr.Next()
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
-		}
+	for h, content := range tarEntries(t, archive) {
 		if h.Name == name {
-			if err := json.NewDecoder(tr).Decode(v); err != nil {
+			if err := json.NewDecoder(content).Decode(v); err != nil {
 				t.Fatalf("%s: %v", name, err)
 			}
 			return
+		}
+	}
+	t.Fatalf("%s: not in %s", name, archive)
+}
+
+// tarEntries yields each entry of a tar with a reader of its content.
+func tarEntries(t *testing.T, archive string) iter.Seq2[*tar.Header, io.Reader] {
+	return func(yield func(*tar.Header, io.Reader) bool) {
+		f, err := os.Open(archive)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer f.Close()
+		tr := tar.NewReader(f)
+		for {
+			h, err := tr.Next()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !yield(h, tr) {
+				return
+			}
 		}
 	}
 }

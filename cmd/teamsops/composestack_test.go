@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/processtest"
 	"github.com/teamsops/teamsops/internal/testdb"
 )
 
@@ -39,7 +40,7 @@ func TestComposeStack(t *testing.T) {
 	}
 	services, replicas := readCompose(t)
 	db := testdb.PostgresDSN(t)
-	bin := buildBinary(t)
+	bin := processtest.Build(t)
 	proxyAddr := freeAddr(t)
 	public := "http://" + proxyAddr
 
@@ -130,7 +131,7 @@ func startCaddy(t *testing.T, caddy, addr string, upstreams map[string]string) {
 	if err := os.WriteFile(path, []byte(config), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	var log syncBuffer
+	var log processtest.Output
 	cmd := exec.Command(caddy, "run", "--adapter", "caddyfile", "--config", path)
 	cmd.Env = append(os.Environ(), "HOME="+dir, "XDG_DATA_HOME="+dir, "XDG_CONFIG_HOME="+dir)
 	cmd.Stdout, cmd.Stderr = &log, &log

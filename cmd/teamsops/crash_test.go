@@ -8,15 +8,14 @@ import (
 	"net/http"
 	"os"
 	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/processtest"
 	"github.com/teamsops/teamsops/internal/testdb"
 )
 
@@ -24,36 +23,7 @@ import (
 type process struct {
 	cmd  *exec.Cmd
 	base string
-	log  *syncBuffer
-}
-
-// syncBuffer is a bytes.Buffer that the process writes while a test reads.
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
-}
-
-// buildBinary builds cmd/teamsops once per test into a temporary folder.
-func buildBinary(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "teamsops")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	log  *processtest.Output
 }
 
 func start(t *testing.T, bin, db, addr string, args ...string) *process {
@@ -67,7 +37,7 @@ func start(t *testing.T, bin, db, addr string, args ...string) *process {
 // killed when the test ends.
 func launch(t *testing.T, bin, db, addr string, args ...string) *process {
 	t.Helper()
-	var log syncBuffer
+	var log processtest.Output
 	cmd := exec.Command(bin, append([]string{"serve", "--db", db, "--addr", addr}, args...)...)
 	cmd.Stdout, cmd.Stderr = &log, &log
 	if err := cmd.Start(); err != nil {
@@ -142,7 +112,7 @@ func TestCrashAndRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary for a few minutes")
 	}
-	bin := buildBinary(t)
+	bin := processtest.Build(t)
 	db := testdb.DSN(t) // SQLite, or PostgreSQL with TEAMSOPS_TEST_BACKEND=postgres
 	addr := freeAddr(t)
 	prepareTeams(t, db) // crashteams_test.go

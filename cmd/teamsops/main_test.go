@@ -24,6 +24,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/processtest"
 	"github.com/teamsops/teamsops/internal/testdb"
 )
 
@@ -104,17 +105,9 @@ func TestLoopback(t *testing.T) {
 
 func waitReady(t *testing.T, base string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		if res, err := http.Get(base + "/readyz"); err == nil {
-			res.Body.Close()
-			if res.StatusCode == http.StatusOK {
-				return
-			}
-		}
-		time.Sleep(50 * time.Millisecond)
+	if err := processtest.WaitReady(base, nil, 30*time.Second); err != nil {
+		t.Fatalf("%s: %v", base, err)
 	}
-	t.Fatal("server did not become ready")
 }
 
 func TestFlagErrors(t *testing.T) {

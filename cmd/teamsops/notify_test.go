@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/processtest"
 	"github.com/teamsops/teamsops/internal/testdb"
 	"github.com/teamsops/teamsops/notification"
 )
@@ -148,7 +149,7 @@ func TestNotificationsSurviveCrash(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary for about a minute")
 	}
-	bin := buildBinary(t)
+	bin := processtest.Build(t)
 	db := testdb.DSN(t)
 	addr := freeAddr(t)
 	args := []string{"--demo", "--profile", "instant", "--allow-http-notifications"}
@@ -195,7 +196,7 @@ func TestReplicasDeliverOnce(t *testing.T) {
 		t.Skip("builds the binary and runs three replicas")
 	}
 	db := testdb.PostgresDSN(t)
-	bin := buildBinary(t)
+	bin := processtest.Build(t)
 	const publicURL = "http://teamsops.replicas.test"
 	args := []string{"--demo", "--profile", "fast", "--public-url", publicURL, "--allow-http-notifications"}
 	replicas := make([]*process, 3)
@@ -241,7 +242,7 @@ func TestListen(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildBinary(t)
+	bin := processtest.Build(t)
 	db := testdb.DSN(t)
 	p := start(t, bin, db, freeAddr(t), "--demo", "--profile", "instant", "--allow-http-notifications")
 	token := p.token(t, bin, db)
@@ -253,7 +254,7 @@ func TestListen(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stderr syncBuffer
+	var stderr processtest.Output
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/processtest"
 )
 
 // TestDatabaseOutage stops PostgreSQL while operations run: Graph requests
@@ -19,7 +20,7 @@ func TestDatabaseOutage(t *testing.T) {
 		t.Skip("runs a PostgreSQL server of its own and the binary for about a minute")
 	}
 	pg := newPrivatePostgres(t)
-	bin := buildBinary(t)
+	bin := processtest.Build(t)
 	p := start(t, bin, pg.DSN, freeAddr(t), "--demo", "--profile", "fast")
 	token := issueToken(t, bin, pg.DSN, p.base)
 

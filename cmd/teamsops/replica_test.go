@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/processtest"
 	"github.com/teamsops/teamsops/internal/testdb"
 	"github.com/teamsops/teamsops/postgres"
 )
@@ -27,7 +28,7 @@ func TestReplicas(t *testing.T) {
 		t.Skip("builds the binary and runs three replicas for about a minute")
 	}
 	db := testdb.PostgresDSN(t)
-	bin := buildBinary(t)
+	bin := processtest.Build(t)
 	// @odata.context and the token issuer are built on --public-url: the
 	// same for every replica behind one load balancer.
 	const publicURL = "http://teamsops.replicas.test"

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/processtest"
 	"github.com/teamsops/teamsops/internal/testdb"
 )
 
@@ -23,7 +24,7 @@ import (
 // profile for the timeout — with each way of getting a token, and checks
 // each exit status: 0 succeeded, 1 failed, 2 timed out, 3 anything else.
 func TestWaitExitCodes(t *testing.T) {
-	bin := buildBinary(t)
+	bin := processtest.Build(t)
 	instantDB, realisticDB := testdb.DSN(t), testdb.DSN(t)
 	instant := start(t, bin, instantDB, freeAddr(t), "--demo", "--profile", "instant")
 	realistic := start(t, bin, realisticDB, freeAddr(t), "--demo", "--profile", "realistic")

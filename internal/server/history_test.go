@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"context"
 	"net/http"
 	"net/http/httptest"
 	"testing"
@@ -17,39 +16,20 @@ import (
 // TestHistoryPruned: with a retention, the server prunes the history
 // older than it in the background, from its start; the operations stay.
 func TestHistoryPruned(t *testing.T) {
-	profile, _ := engine.ProfileByName("instant")
-	srv, err := server.Open(t.Context(), server.Config{DB: testdb.DSN(t), PublicURL: "http://127.0.0.1:1",
-		Profile: profile, Demo: true, HistoryRetention: time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := open(t, server.Config{DB: testdb.DSN(t), PublicURL: "http://127.0.0.1:1", Demo: true,
+		HistoryRetention: time.Millisecond})
 	ctx := t.Context()
 	if h, err := srv.Store.OperationHistory(ctx, demo.TenantID, demo.TeamOperation); err != nil || len(h.Transitions) != 1 {
 		t.Fatalf("the demo operation's history before the start: %+v, %v", h, err)
 	}
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Stop(stop)
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	start(t, srv)
+	eventually(t, "the history was pruned", func() bool {
 		h, err := srv.Store.OperationHistory(ctx, demo.TenantID, demo.TeamOperation)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(h.Transitions) == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the history was never pruned")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return len(h.Transitions) == 0
+	})
 	if _, err := srv.Store.OperationByID(ctx, demo.TenantID, demo.TeamOperation); err != nil {
 		t.Errorf("the operation after its history's pruning: %v", err)
 	}
@@ -59,13 +39,7 @@ func TestHistoryPruned(t *testing.T) {
 // background from its start, even when it keeps the history forever; a
 // grant not yet expired stays, and so does the history.
 func TestSignInGrantsPruned(t *testing.T) {
-	profile, _ := engine.ProfileByName("instant")
-	srv, err := server.Open(t.Context(), server.Config{DB: testdb.DSN(t), PublicURL: "http://127.0.0.1:1",
-		Profile: profile, Demo: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	srv := open(t, server.Config{DB: testdb.DSN(t), PublicURL: "http://127.0.0.1:1", Demo: true})
 	ctx := t.Context()
 	expired := &teamsops.SignInGrant{TenantID: demo.TenantID, Kind: teamsops.GrantAuthorizationCode, Key: "expired",
 		ExpiresAt: time.Now().Add(-time.Minute)}
@@ -76,32 +50,30 @@ func TestSignInGrantsPruned(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := srv.Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() {
-		stop, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		srv.Stop(stop)
-	})
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	start(t, srv)
+	eventually(t, "the expired grant was pruned", func() bool {
 		_, err := srv.Store.SignInGrant(ctx, demo.TenantID, expired.Kind, expired.Key)
-		if teamsops.ErrorCode(err) == teamsops.ENOTFOUND {
-			break
-		} else if err != nil {
+		if err != nil && teamsops.ErrorCode(err) != teamsops.ENOTFOUND {
 			t.Fatal(err)
 		}
-		if time.Now().After(deadline) {
-			t.Fatal("the expired grant was never pruned")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+		return err != nil
+	})
 	if _, err := srv.Store.SignInGrant(ctx, demo.TenantID, live.Kind, live.Key); err != nil {
 		t.Errorf("the grant not yet expired: %v", err)
 	}
 	if h, err := srv.Store.OperationHistory(ctx, demo.TenantID, demo.TeamOperation); err != nil || len(h.Transitions) != 1 {
 		t.Errorf("the history, kept forever: %+v, %v", h, err)
+	}
+}
+
+// eventually polls done until it holds, failing the test if it does not
+// within 20 seconds.
+func eventually(t *testing.T, what string, done func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(20 * time.Second); !done(); time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("never: %s", what)
+		}
 	}
 }
 

@@ -38,23 +38,39 @@ func serveWith(t *testing.T, throttle float64) (*server.Server, string) {
 // serves it on a loopback port until the test ends.
 func serveConfig(t *testing.T, cfg server.Config) (*server.Server, string) {
 	t.Helper()
-	profile, err := engine.ProfileByName("instant")
-	if err != nil {
-		t.Fatal(err)
-	}
 	hs := httptest.NewUnstartedServer(nil)
 	base := "http://" + hs.Listener.Addr().String()
-	cfg.PublicURL, cfg.Profile = base, profile
-	srv, err := server.Open(t.Context(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
+	cfg.PublicURL = base
+	srv := open(t, cfg)
 	hs.Config.Handler = srv.Handler
 	srv.Timeouts.Apply(hs.Config)
 	hs.Start()
 	t.Cleanup(hs.Close)
 	t.Cleanup(srv.Drain)
+	start(t, srv)
+	return srv, base
+}
+
+// open assembles teamsops as cfg says, on the instant profile, without
+// starting its background work; it is closed when the test ends.
+func open(t *testing.T, cfg server.Config) *server.Server {
+	t.Helper()
+	profile, err := engine.ProfileByName("instant")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.Profile = profile
+	srv, err := server.Open(t.Context(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { srv.Close() })
+	return srv
+}
+
+// start starts srv's background work until the test ends.
+func start(t *testing.T, srv *server.Server) {
+	t.Helper()
 	if err := srv.Start(t.Context()); err != nil {
 		t.Fatal(err)
 	}
@@ -63,7 +79,6 @@ func serveConfig(t *testing.T, cfg server.Config) (*server.Server, string) {
 		defer cancel()
 		srv.Stop(ctx)
 	})
-	return srv, base
 }
 
 func call(t *testing.T, method, url, token, body string, headers ...string) *http.Response {
