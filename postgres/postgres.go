@@ -32,10 +32,6 @@ const DefaultPoolSize = 16
 // cannot be reached instead of hanging.
 const connectTimeout = 5 * time.Second
 
-// pruneBatch bounds the rows one transaction of a prune deletes, so that
-// it holds its locks briefly.
-const pruneBatch = 5000
-
 // Options tunes Open.
 type Options struct {
 	// PoolSize is the most connections the store opens. 0: the DSN's

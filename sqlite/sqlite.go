@@ -49,10 +49,6 @@ const fileParams = commonParams + "&_pragma=journal_mode(WAL)&_pragma=synchronou
 // writers queue on SQLite's one write lock whatever their number.
 const maxConns = 16
 
-// pruneBatch bounds the rows one transaction of a prune deletes, so that
-// it holds SQLite's one write lock briefly.
-const pruneBatch = 5000
-
 // Open opens (creating if needed) the database dsn and brings its schema up
 // to date. dsn is a file path, or ":memory:" for a private in-memory
 // database that lives until Close.

@@ -65,8 +65,9 @@ func (c *originColumns) origin() *teamsops.Origin {
 		UserID: deref(c.user), Fault: deref(c.fault), RequestID: deref(c.requestID)}
 }
 
-// pruneBatch bounds the transitions one transaction of PruneHistory
-// deletes, so that it holds its locks (SQLite's one write lock) briefly.
+// pruneBatch bounds the rows one transaction of a prune (PruneHistory,
+// PruneSignInGrants) deletes, so that it holds its locks (SQLite's one
+// write lock) briefly.
 const pruneBatch = 5000
 
 // PruneHistory deletes the history recorded before t, a batch per

@@ -15,10 +15,6 @@ import (
 // and committed together with the writes queued beside them (group
 // commit), on PostgreSQL in a transaction of their own.
 
-// grantPruneBatch bounds the grants one transaction of PruneSignInGrants
-// deletes, so that it holds its locks briefly.
-const grantPruneBatch = 5000
-
 // AddSignInGrant records g; ECONFLICT if its key is taken.
 func (c Conn) AddSignInGrant(ctx context.Context, g *teamsops.SignInGrant) error {
 	expires, err := sqlfilter.EncodeTime(g.ExpiresAt)
@@ -111,11 +107,11 @@ func (c Conn) PruneSignInGrants(ctx context.Context, t time.Time) (int64, error)
 			var err error
 			n, err = q.Exec(ctx, `DELETE FROM sign_in_grants WHERE (tenant_id, kind, key) IN (
 					SELECT tenant_id, kind, key FROM sign_in_grants WHERE expires_at < $1 LIMIT $2)`,
-				before, int64(grantPruneBatch))
+				before, int64(pruneBatch))
 			return err
 		})
 		total += n
-		if err != nil || n < grantPruneBatch {
+		if err != nil || n < pruneBatch {
 			return total, err
 		}
 	}
@@ -180,7 +176,7 @@ func tenantsByDomain(ctx context.Context, q Querier, domain string) ([]*teamsops
 	if domain == "" {
 		return nil, nil
 	}
-	domain = asciiLower(domain)
+	domain = foldASCII(domain)
 	var tenants []*teamsops.Tenant
 	scan := func(row Row) error {
 		t := &teamsops.Tenant{}
@@ -201,15 +197,4 @@ func tenantsByDomain(ctx context.Context, q Querier, domain string) ([]*teamsops
 			WHERE lower(substr(user_principal_name, length(user_principal_name) - $2 + 1)) = $1)
 		ORDER BY id LIMIT 2`, []any{suffix, int64(utf8.RuneCountInString(suffix))}, scan)
 	return tenants, err
-}
-
-// asciiLower folds the ASCII letters of s to lower case, and only them.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
