@@ -20,29 +20,13 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-// conn holds the writes (and the reads a Tx needs) of the store, on the
-// pool or inside one transaction.
-type conn struct {
-	// Conn is the store's methods written once for both back ends;
-	// those still below are PostgreSQL's own.
-	sqlstore.Conn
-	q querier
-	// lock is " FOR UPDATE" inside a Tx: a read that a write will follow
-	// locks its row, so that of several replicas running the same job one
-	// waits for the other's commit and then sees its result.
-	lock string
-	// atomic runs fn so that its statements commit together — in a new
-	// transaction on the pool, directly inside a Tx — and reports the
-	// changes fn notes once they have committed (Store.Watch).
-	atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error
-}
-
-// noter records changes a write makes, to be reported when it commits.
-type noter func(changes ...teamsops.Change)
-
 // Tx is one write transaction of the store (teamsops.Tx).
 type Tx struct {
-	conn
+	// Conn is the store's methods (package sqlstore) inside tx; a read
+	// that a write will follow locks its row (" FOR UPDATE"), so that of
+	// several replicas running the same job one waits for the other's
+	// commit and then sees its result.
+	sqlstore.Conn
 	tx pgx.Tx
 	// pending are the changes noted so far, reported after the commit.
 	pending []teamsops.Change
@@ -60,8 +44,7 @@ func (tx *Tx) Driver() any { return tx.tx }
 func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error {
 	return s.notified(ctx, "update", func(pgTx pgx.Tx) ([]teamsops.Change, error) {
 		t := &Tx{tx: pgTx}
-		t.conn = conn{q: pgTx, lock: " FOR UPDATE", atomic: t.runDirectly,
-			Conn: sqlstore.InTx(pgxQuerier{pgTx}, dialect{}, sharedAtomic(t.runDirectly), " FOR UPDATE", nil)}
+		t.Conn = sqlstore.InTx(pgxQuerier{pgTx}, dialect{}, t.runDirectly, " FOR UPDATE", nil)
 		err := fn(t)
 		return t.pending, err
 	})
@@ -69,15 +52,15 @@ func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error
 
 // runDirectly is a Tx's atomic: it is already one transaction, whose
 // commit reports the changes.
-func (t *Tx) runDirectly(_ context.Context, _ string, fn func(querier, noter) error) error {
-	return fn(t.tx, func(c ...teamsops.Change) { t.pending = append(t.pending, c...) })
+func (t *Tx) runDirectly(_ context.Context, _ string, fn func(sqlstore.Querier, sqlstore.Note) error) error {
+	return fn(pgxQuerier{t.tx}, func(c ...teamsops.Change) { t.pending = append(t.pending, c...) })
 }
 
 // atomically is the pool's atomic: a transaction of its own.
-func (s *Store) atomically(ctx context.Context, what string, fn func(querier, noter) error) error {
+func (s *Store) atomically(ctx context.Context, what string, fn func(sqlstore.Querier, sqlstore.Note) error) error {
 	return s.notified(ctx, what, func(tx pgx.Tx) ([]teamsops.Change, error) {
 		var changes []teamsops.Change
-		err := fn(tx, func(c ...teamsops.Change) { changes = append(changes, c...) })
+		err := fn(pgxQuerier{tx}, func(c ...teamsops.Change) { changes = append(changes, c...) })
 		return changes, err
 	})
 }

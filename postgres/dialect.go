@@ -86,15 +86,6 @@ func (a pgxQuerier) Query(ctx context.Context, query string, args []any, row fun
 	return sqlstore.EachRow(rows, row)
 }
 
-// sharedAtomic adapts an atomic of this package to sqlstore's.
-func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error) sqlstore.Atomic {
-	return func(ctx context.Context, what string, fn func(sqlstore.Querier, sqlstore.Note) error) error {
-		return atomic(ctx, what, func(q querier, note noter) error {
-			return fn(pgxQuerier{q}, sqlstore.Note(note))
-		})
-	}
-}
-
 // ListHas uses ANY on the TEXT[].
 func (dialect) ListHas(list, value string) string { return value + ` = ANY (` + list + `)` }
 

@@ -47,8 +47,8 @@ type Options struct {
 
 // Store is a teamsops.Store on one PostgreSQL database.
 type Store struct {
-	// conn runs the writes and shared reads on the pool.
-	conn
+	// Conn is the store's methods (package sqlstore) on the pool.
+	sqlstore.Conn
 	pool *pgxpool.Pool
 	// changes reports committed changes to watchers.
 	changes *changeFeed
@@ -95,8 +95,7 @@ func Open(ctx context.Context, dsn string, opts Options) (*Store, error) {
 		_, err := pool.Exec(ctx, sql, args...)
 		return err
 	})
-	s.conn = conn{q: pool, atomic: s.atomically,
-		Conn: sqlstore.NewConn(pgxQuerier{pool}, dialect{}, sharedAtomic(s.atomically))}
+	s.Conn = sqlstore.NewConn(pgxQuerier{pool}, dialect{}, s.atomically)
 	if err := migrate(ctx, pool, opts.AlsoMigrate); err != nil {
 		s.changes.close()
 		pool.Close()

@@ -16,28 +16,10 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// conn holds the writes (and the reads a Tx needs) of the store, on the
-// database or inside one transaction.
-type conn struct {
-	// Conn is the store's methods written once for both back ends;
-	// those still below are SQLite's own.
-	sqlstore.Conn
-	q querier
-	// atomic runs fn so that its statements commit together — in a new
-	// transaction on the database, directly inside a Tx — and reports the
-	// changes fn notes once they have committed (Store.Watch).
-	atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error
-	// deferred, inside a Tx, queues the rows of the operations' history,
-	// written with those of the updates committed together (Tx.Defer).
-	deferred *teamsops.Deferred
-}
-
-// noter records changes a write makes, to be reported when it commits.
-type noter func(changes ...teamsops.Change)
-
 // Tx is one write transaction of the store (teamsops.Tx).
 type Tx struct {
-	conn
+	// Conn is the store's methods (package sqlstore) inside tx.
+	sqlstore.Conn
 	tx *sql.Tx
 	// pending are the changes noted so far, reported after the commit.
 	pending []teamsops.Change
@@ -65,8 +47,7 @@ func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error
 	var t *Tx
 	return s.logged(ctx, "update", func(sqlTx *sql.Tx, deferred *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error) {
 		t = &Tx{tx: sqlTx, deferred: deferred}
-		t.conn = conn{q: sqlTx, atomic: t.runDirectly, deferred: deferred,
-			Conn: sqlstore.InTx(sqlQuerier{sqlTx}, dialect{}, sharedAtomic(t.runDirectly), "", deferred)}
+		t.Conn = sqlstore.InTx(sqlQuerier{sqlTx}, dialect{}, t.runDirectly, "", deferred)
 		err := fn(t)
 		return t.pending, t.forgotten, err
 	})
@@ -74,15 +55,15 @@ func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error
 
 // runDirectly is a Tx's atomic: it is already one transaction, whose
 // commit reports the changes.
-func (t *Tx) runDirectly(_ context.Context, _ string, fn func(querier, noter) error) error {
-	return fn(t.tx, func(c ...teamsops.Change) { t.pending = append(t.pending, c...) })
+func (t *Tx) runDirectly(_ context.Context, _ string, fn func(sqlstore.Querier, sqlstore.Note) error) error {
+	return fn(sqlQuerier{t.tx}, func(c ...teamsops.Change) { t.pending = append(t.pending, c...) })
 }
 
 // atomically is the database's atomic: a transaction of its own.
-func (s *Store) atomically(ctx context.Context, what string, fn func(querier, noter) error) error {
+func (s *Store) atomically(ctx context.Context, what string, fn func(sqlstore.Querier, sqlstore.Note) error) error {
 	return s.logged(ctx, what, func(tx *sql.Tx, _ *teamsops.Deferred) ([]teamsops.Change, map[string]bool, error) {
 		var changes []teamsops.Change
-		err := fn(tx, func(c ...teamsops.Change) { changes = append(changes, c...) })
+		err := fn(sqlQuerier{tx}, func(c ...teamsops.Change) { changes = append(changes, c...) })
 		return changes, nil, err
 	})
 }

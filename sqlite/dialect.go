@@ -94,15 +94,6 @@ func (a sqlQuerier) Query(ctx context.Context, query string, args []any, row fun
 	return sqlstore.EachRow(rows, row)
 }
 
-// sharedAtomic adapts an atomic of this package to sqlstore's.
-func sharedAtomic(atomic func(ctx context.Context, what string, fn func(q querier, note noter) error) error) sqlstore.Atomic {
-	return func(ctx context.Context, what string, fn func(sqlstore.Querier, sqlstore.Note) error) error {
-		return atomic(ctx, what, func(q querier, note noter) error {
-			return fn(sqlQuerier{q}, sqlstore.Note(note))
-		})
-	}
-}
-
 // ListHas looks into the JSON array.
 func (dialect) ListHas(list, value string) string {
 	return `EXISTS (SELECT 1 FROM json_each(` + list + `) WHERE value = ` + value + `)`

@@ -19,8 +19,8 @@ import (
 
 // Store is a teamsops.Store on one SQLite database.
 type Store struct {
-	// conn runs the writes and shared reads on db.
-	conn
+	// Conn is the store's methods (package sqlstore) on db.
+	sqlstore.Conn
 	db *sql.DB
 	// keep holds an in-memory database open: it vanishes with its last
 	// connection, and database/sql may close idle ones at any time.
@@ -74,8 +74,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	db.SetMaxOpenConns(maxConns)
 	db.SetMaxIdleConns(maxConns)
 	s := &Store{db: db, changes: newChangeLog(db, memory, path), narrowed: narrowed}
-	s.conn = conn{q: db, atomic: s.atomically,
-		Conn: sqlstore.NewConn(sqlQuerier{db}, dialect{}, sharedAtomic(s.atomically))}
+	s.Conn = sqlstore.NewConn(sqlQuerier{db}, dialect{}, s.atomically)
 	if memory {
 		if s.keep, err = db.Conn(ctx); err != nil {
 			db.Close()
