@@ -5,7 +5,10 @@
 //
 // It keeps the schema of package sqlite, with times as Unix nanoseconds
 // (BIGINT) so that Graph's 7 fractional digits survive and package
-// sqlfilter's translation of $filter applies unchanged.
+// sqlfilter's translation of $filter applies unchanged. The store's
+// statements are package sqlstore's; this package holds what PostgreSQL
+// does differently (its Dialect), the pool, migrations under an advisory
+// lock, and the change feed other replicas hear through LISTEN/NOTIFY.
 package postgres
 
 import (

@@ -1,6 +1,11 @@
 // Package sqlite implements teamsops.Store on embedded SQLite, the default
 // back end: one file, or a throwaway in-memory database. It uses the pure-Go
 // driver modernc.org/sqlite, so teamsops builds without cgo.
+//
+// The store's statements are package sqlstore's; this package holds what
+// SQLite does differently (its Dialect), the connection and its statement
+// cache, migrations, the group commit of write transactions, and the
+// change log that other processes on the same file read.
 package sqlite
 
 import (
