@@ -193,10 +193,7 @@ func TestStoredPasswordHash(t *testing.T) {
 	s := testdb.New(t)
 	storeKeepsSignIn(t, s)
 	tenants := &service.Tenants{Store: s}
-	d := decode(t, "t.yaml", passwordFile("first-password", "Alex"))
-	if err := tenants.Apply(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	d := applied(t, tenants, "t.yaml", passwordFile("first-password", "Alex"))
 	u, err := s.User(ctx, editTenant, d.Users[0].ID)
 	if err != nil || !identity.CheckSecret(u.PasswordHash, "first-password") {
 		t.Fatalf("stored user %+v, %v", u, err)
