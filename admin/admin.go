@@ -208,6 +208,12 @@ func (h *Handler) delete(w http.ResponseWriter, r *http.Request, id string) {
 
 func (h *Handler) writeTenant(w http.ResponseWriter, r *http.Request, status int, d *teamsops.Declaration) {
 	doc, err := tenantfile.Encode(d)
+	h.writeEncoded(w, r, status, doc, err)
+}
+
+// writeEncoded writes a document tenantfile encoded, or the error it
+// could not be encoded for.
+func (h *Handler) writeEncoded(w http.ResponseWriter, r *http.Request, status int, doc []byte, err error) {
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -105,9 +105,5 @@ func (h *Handler) faultRule(w http.ResponseWriter, r *http.Request, tenantID, es
 
 func (h *Handler) writeRule(w http.ResponseWriter, r *http.Request, status int, rule *teamsops.FaultRule) {
 	b, err := tenantfile.EncodeFaultRule(rule)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, status, b)
+	h.writeEncoded(w, r, status, b, err)
 }

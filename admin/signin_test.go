@@ -2,19 +2,13 @@ package admin_test
 
 import (
 	"bytes"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
 	"encoding/json"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"reflect"
 	"testing"
-	"time"
 
 	"github.com/teamsops/teamsops"
+	"github.com/teamsops/teamsops/internal/testcert"
 )
 
 // signInDoc is a tenant with a user's password, an app's certificate and
@@ -34,28 +28,13 @@ func signInDoc(t *testing.T, cert string) []byte {
 		 "delegatedPermissions": ["User.Read", "Chat.Read"]}]}`, tenantA, adele, console, c, botApp))
 }
 
-func selfSigned(t *testing.T) string {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "console"},
-		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
-}
-
 // TestSignInFields posts a document with sign-in fields: the answer never
 // holds the password or its hash, posting it again changes nothing, and a
 // certificate given by path is refused, as a posted document has no
 // directory to read it from.
 func TestSignInFields(t *testing.T) {
 	e := start(t, "sqlite::memory:", adminToken)
-	doc := signInDoc(t, selfSigned(t))
+	doc := signInDoc(t, testcert.SelfSigned(t, "console"))
 	status, body, _ := e.do(t, "POST", "/_teamsops/tenants", "Bearer "+adminToken, doc)
 	if status != 201 {
 		t.Fatalf("POST: status %d: %s", status, body)
@@ -91,7 +70,7 @@ func TestSignInFields(t *testing.T) {
 func TestSignInFieldsRead(t *testing.T) {
 	e := start(t, "sqlite::memory:", adminToken)
 	storeKeepsSignIn(t, e.srv.Store)
-	cert := selfSigned(t)
+	cert := testcert.SelfSigned(t, "console")
 	status, body, _ := e.do(t, "POST", "/_teamsops/tenants", "Bearer "+adminToken, signInDoc(t, cert))
 	if status != 201 {
 		t.Fatalf("POST: status %d: %s", status, body)

@@ -175,25 +175,31 @@ func (n *namer) tenant(ctx context.Context, id string) string {
 }
 
 func (n *namer) app(ctx context.Context, tenant, clientID string) string {
-	k := [2]string{tenant, clientID}
-	name, ok := n.apps[k]
-	if !ok && clientID != "" {
+	return once(n.apps, tenant, clientID, func() string {
 		if a, err := n.store.AppRegistration(ctx, tenant, clientID); err == nil {
-			name = a.DisplayName
+			return a.DisplayName
 		}
-		n.apps[k] = name
-	}
-	return name
+		return ""
+	})
 }
 
 func (n *namer) user(ctx context.Context, tenant, id string) string {
-	k := [2]string{tenant, id}
-	name, ok := n.users[k]
-	if !ok && id != "" {
+	return once(n.users, tenant, id, func() string {
 		if u, err := n.store.User(ctx, tenant, id); err == nil {
-			name = u.DisplayName
+			return u.DisplayName
 		}
-		n.users[k] = name
+		return ""
+	})
+}
+
+// once returns the name names holds for tenant and id, reading it on the
+// first ask; a name that cannot be read is kept as none ("").
+func once(names map[[2]string]string, tenant, id string, read func() string) string {
+	k := [2]string{tenant, id}
+	name, ok := names[k]
+	if !ok && id != "" {
+		name = read()
+		names[k] = name
 	}
 	return name
 }

@@ -62,6 +62,19 @@ func (e *env) getOK(path, token string) map[string]any {
 	return res.json(e.t)
 }
 
+// unarchive unarchives the archived team or channel of path, first with a
+// fault that fails the operation, then for good; it must end unarchived.
+func (e *env) unarchive(path, token, typ string) {
+	e.t.Helper()
+	op, _ := e.runOp("beta", http.MethodPost, path+"/unarchive", token, nil, "X-Teamsops-Fault", "fail")
+	wantStatus(e.t, op, "failed", typ)
+	op, _ = e.runOp("beta", http.MethodPost, path+"/unarchive", token, nil)
+	wantStatus(e.t, op, "succeeded", typ)
+	if e.getOK("/v1.0"+path, token)["isArchived"] != false {
+		e.t.Errorf("unarchive left %s archived", path)
+	}
+}
+
 func wantStatus(t *testing.T, op map[string]any, status, typ string) {
 	t.Helper()
 	if op["status"] != status || op["operationType"] != typ {
@@ -251,13 +264,7 @@ func TestArchiveTeam(t *testing.T) {
 		}
 	}
 
-	op, _ = e.runOp("beta", http.MethodPost, team+"/unarchive", token, nil, "X-Teamsops-Fault", "fail")
-	wantStatus(t, op, "failed", "unarchiveTeam")
-	op, _ = e.runOp("beta", http.MethodPost, team+"/unarchive", token, nil)
-	wantStatus(t, op, "succeeded", "unarchiveTeam")
-	if e.getOK("/v1.0"+team, token)["isArchived"] != false {
-		t.Errorf("unarchive left the team archived")
-	}
+	e.unarchive(team, token, "unarchiveTeam")
 	if res := e.send(http.MethodPost, "/v1.0"+team+"/unarchive", token, nil); res.status != http.StatusConflict {
 		t.Errorf("unarchive an active team: %d %s", res.status, res.body)
 	}

@@ -139,12 +139,8 @@ func normalizeUserCode(s string) string {
 // until the user signs in on the device page (authorization_pending),
 // slow_down when polled faster than the interval, then tokens once.
 func (e *endpoints) deviceCodeGrant(r *http.Request, ref tenantRef, form *tokenForm) (*tokenResponse, *oauthError) {
-	code := form.get("device_code")
-	if code == "" {
-		return nil, missingParameter("device_code")
-	}
 	var d deviceData
-	t, g, oerr := e.secretGrant(r.Context(), ref, teamsops.GrantDeviceCode, code, false, &d)
+	t, g, oerr := e.formGrant(r.Context(), ref, form, "device_code", teamsops.GrantDeviceCode, false, &d)
 	if oerr != nil {
 		return nil, oerr
 	}

@@ -212,12 +212,8 @@ func (e *endpoints) redeemForUser(r *http.Request, t *teamsops.Tenant, client *t
 // is single use: the answer carries its replacement. A token is refused
 // once its user is deleted or disabled or has changed password.
 func (e *endpoints) refreshGrant(r *http.Request, ref tenantRef, form *tokenForm) (*tokenResponse, *oauthError) {
-	rt := form.get("refresh_token")
-	if rt == "" {
-		return nil, missingParameter("refresh_token")
-	}
 	var d refreshData
-	t, g, oerr := e.secretGrant(r.Context(), ref, teamsops.GrantRefreshToken, rt, true, &d)
+	t, g, oerr := e.formGrant(r.Context(), ref, form, "refresh_token", teamsops.GrantRefreshToken, true, &d)
 	if oerr != nil {
 		return nil, oerr
 	}

@@ -176,6 +176,16 @@ func (e *endpoints) secretGrant(ctx context.Context, ref tenantRef, kind teamsop
 	return t, g, nil
 }
 
+// formGrant is secretGrant for the code or token in the form's parameter
+// param, which the grant type requires.
+func (e *endpoints) formGrant(ctx context.Context, ref tenantRef, form *tokenForm, param string, kind teamsops.SignInGrantKind, take bool, data any) (*teamsops.Tenant, *teamsops.SignInGrant, *oauthError) {
+	secret := form.get(param)
+	if secret == "" {
+		return nil, nil, missingParameter(param)
+	}
+	return e.secretGrant(ctx, ref, kind, secret, take, data)
+}
+
 // IDClaims is what an ID token says about a signed-in user.
 type IDClaims struct {
 	TenantID string

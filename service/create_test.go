@@ -3,14 +3,13 @@ package service_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
+	"github.com/teamsops/teamsops/internal/testdb"
 	"github.com/teamsops/teamsops/service"
-	"github.com/teamsops/teamsops/sqlite"
 )
 
 // recorder is a Runner that records the jobs it is given, or fails.
@@ -30,13 +29,8 @@ func (r *recorder) Enqueue(ctx context.Context, tx teamsops.Tx, op *teamsops.Ope
 
 func newService(t *testing.T) (*service.Service, *recorder) {
 	t.Helper()
-	ctx := context.Background()
-	store, err := sqlite.Open(ctx, filepath.Join(t.TempDir(), "teamsops.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	if err := demo.Load(ctx, store); err != nil {
+	store := testdb.New(t)
+	if err := demo.Load(context.Background(), store); err != nil {
 		t.Fatal(err)
 	}
 	r := &recorder{}

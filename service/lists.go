@@ -16,8 +16,12 @@ var errMeNeedsUser = invalid("/me request is only valid with delegated authentic
 // /me and /chats (user empty), or the user the path names. A delegated
 // caller may read only its own lists: "this operation only works for the
 // me user" (user-list-joinedteams.md), "the specified user (who is the
-// signed-in user)" (beta/api/chat-list.md).
-func (s *Service) listUser(ctx context.Context, p teamsops.Principal, user string) (string, error) {
+// signed-in user)" (beta/api/chat-list.md). The list's rule is checked
+// first, against the kind of its items.
+func (s *Service) listUser(ctx context.Context, p teamsops.Principal, kind teamsops.ResourceKind, rule authz.Rule, user string) (string, error) {
+	if err := s.authorize(ctx, p, teamsops.ResourceRef{Kind: kind}, rule); err != nil {
+		return "", err
+	}
 	if user == "" {
 		if !p.Delegated() {
 			return "", errMeNeedsUser
@@ -40,10 +44,7 @@ func (s *Service) listUser(ctx context.Context, p teamsops.Principal, user strin
 // signed-in user's for /me/chats and /chats (user empty), or user's.
 // Application permissions serve /users/{id}/chats only.
 func (s *Service) UserChats(ctx context.Context, p teamsops.Principal, user string) ([]*teamsops.Chat, error) {
-	if err := s.authorize(ctx, p, teamsops.ResourceRef{Kind: teamsops.ResourceChat}, authz.ChatsList); err != nil {
-		return nil, err
-	}
-	id, err := s.listUser(ctx, p, user)
+	id, err := s.listUser(ctx, p, teamsops.ResourceChat, authz.ChatsList, user)
 	if err != nil {
 		return nil, err
 	}
@@ -55,10 +56,7 @@ func (s *Service) UserChats(ctx context.Context, p teamsops.Principal, user stri
 // authz.JoinedTeamsList. "me alias is not supported with application
 // permissions".
 func (s *Service) JoinedTeams(ctx context.Context, p teamsops.Principal, user string) ([]*teamsops.Team, error) {
-	if err := s.authorize(ctx, p, teamsops.ResourceRef{Kind: teamsops.ResourceTeam}, authz.JoinedTeamsList); err != nil {
-		return nil, err
-	}
-	id, err := s.listUser(ctx, p, user)
+	id, err := s.listUser(ctx, p, teamsops.ResourceTeam, authz.JoinedTeamsList, user)
 	if err != nil {
 		return nil, err
 	}

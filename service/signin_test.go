@@ -2,21 +2,15 @@ package service_test
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/rsa"
-	"crypto/x509"
-	"crypto/x509/pkix"
-	"encoding/pem"
 	"fmt"
-	"math/big"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/identity"
+	"github.com/teamsops/teamsops/internal/testcert"
 	"github.com/teamsops/teamsops/internal/testdb"
 	"github.com/teamsops/teamsops/service"
 )
@@ -199,10 +193,7 @@ func TestStoredPasswordHash(t *testing.T) {
 	s := testdb.New(t)
 	storeKeepsSignIn(t, s)
 	tenants := &service.Tenants{Store: s}
-	d := decode(t, "t.yaml", passwordFile("first-password", "Alex"))
-	if err := tenants.Apply(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	d := applied(t, tenants, "t.yaml", passwordFile("first-password", "Alex"))
 	u, err := s.User(ctx, editTenant, d.Users[0].ID)
 	if err != nil || !identity.CheckSecret(u.PasswordHash, "first-password") {
 		t.Fatalf("stored user %+v, %v", u, err)
@@ -243,7 +234,7 @@ func TestApplySignInFields(t *testing.T) {
 	ctx := t.Context()
 	s := &handed{Store: testdb.New(t)}
 	tenants := &service.Tenants{Store: s}
-	cert := certificate(t)
+	cert := testcert.SelfSigned(t, "console")
 	apply := func(file string) ([]teamsops.AppRegistration, []teamsops.Change) {
 		t.Helper()
 		seen := record(t, s)
@@ -265,7 +256,7 @@ func TestApplySignInFields(t *testing.T) {
 	if len(apps) != 1 || !slices.Equal(apps[0].RedirectURIs, []string{"https://console.example/b"}) || len(changes) == 0 {
 		t.Errorf("a redirect URI changed: wrote %+v, reported %v", apps, changes)
 	}
-	apps, _ = apply(signInFile(certificate(t), "https://console.example/b"))
+	apps, _ = apply(signInFile(testcert.SelfSigned(t, "console"), "https://console.example/b"))
 	if len(apps) != 1 || apps[0].Certificates[0] == cert {
 		t.Errorf("the certificate changed: wrote %+v", apps)
 	}
@@ -276,7 +267,7 @@ func TestStoredSignInFields(t *testing.T) {
 	ctx := t.Context()
 	s := testdb.New(t)
 	storeKeepsSignIn(t, s)
-	cert := certificate(t)
+	cert := testcert.SelfSigned(t, "console")
 	d := decode(t, "t.yaml", signInFile(cert, "https://console.example/a"))
 	if err := (&service.Tenants{Store: s}).Apply(ctx, d); err != nil {
 		t.Fatal(err)
@@ -290,20 +281,4 @@ func TestStoredSignInFields(t *testing.T) {
 			t.Errorf("stored %+v, %v\nwant %+v", got, err, want)
 		}
 	}
-}
-
-// certificate returns a new self-signed RSA certificate, as PEM.
-func certificate(t *testing.T) string {
-	t.Helper()
-	key, err := rsa.GenerateKey(rand.Reader, 2048)
-	if err != nil {
-		t.Fatal(err)
-	}
-	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), Subject: pkix.Name{CommonName: "console"},
-		NotBefore: time.Now(), NotAfter: time.Now().Add(time.Hour)}
-	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, key.Public(), key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}))
 }

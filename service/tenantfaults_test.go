@@ -59,10 +59,7 @@ func TestApplyFaultRules(t *testing.T) {
 	ctx := t.Context()
 	s := testdb.New(t)
 	tenants := &service.Tenants{Store: s}
-	v1 := decode(t, "v1.yaml", rules1)
-	if err := tenants.Apply(ctx, v1); err != nil {
-		t.Fatal(err)
-	}
+	v1 := applied(t, tenants, "v1.yaml", rules1)
 	declared, flaky := v1.FaultRules[0], v1.FaultRules[1]
 	bot := v1.AppRegistrations[1].ClientID
 	if got := ruleIDs(t, tenants); !reflect.DeepEqual(got, sortedIDs(declared.ID, "flaky", "bot-chats")) {
@@ -101,10 +98,7 @@ func TestApplyFaultRules(t *testing.T) {
 
 	// An edit rewrites the changed rule and deletes the dropped ones, one
 	// of them deleted already; the run time's rule stays.
-	v2 := decode(t, "v2.yaml", rules2)
-	if err := tenants.Apply(ctx, v2); err != nil {
-		t.Fatal(err)
-	}
+	v2 := applied(t, tenants, "v2.yaml", rules2)
 	if got := ruleIDs(t, tenants); !reflect.DeepEqual(got, sortedIDs(declared.ID, "own")) {
 		t.Errorf("rules after the edit: %v", got)
 	}
@@ -175,10 +169,7 @@ func sortedIDs(ids ...string) []string {
 func TestFaultRulesOverlap(t *testing.T) {
 	ctx := t.Context()
 	tenants := &service.Tenants{Store: testdb.New(t)}
-	v1 := decode(t, "v1.yaml", rules1)
-	if err := tenants.Apply(ctx, v1); err != nil {
-		t.Fatal(err)
-	}
+	v1 := applied(t, tenants, "v1.yaml", rules1)
 	declared := v1.FaultRules[0]
 	console, bot := v1.AppRegistrations[0].ClientID, v1.AppRegistrations[1].ClientID
 	second := &teamsops.FaultRule{ID: "no-teams", TenantID: editTenant, ClientAppID: console, OperationType: teamsops.OperationTypeCreateTeam,

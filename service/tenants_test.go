@@ -28,6 +28,16 @@ func decode(t *testing.T, name, text string) *teamsops.Declaration {
 	return d
 }
 
+// applied decodes a tenant file and applies it.
+func applied(t *testing.T, tenants *service.Tenants, name, text string) *teamsops.Declaration {
+	t.Helper()
+	d := decode(t, name, text)
+	if err := tenants.Apply(t.Context(), d); err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -120,10 +130,7 @@ func TestApplyTwiceChangesNothing(t *testing.T) {
 	ctx := t.Context()
 	s := testdb.New(t)
 	tenants := &service.Tenants{Store: s}
-	d := decode(t, "northwind.yaml", readFile(t, "../examples/northwind.yaml"))
-	if err := tenants.Apply(ctx, d); err != nil {
-		t.Fatal(err)
-	}
+	applied(t, tenants, "northwind.yaml", readFile(t, "../examples/northwind.yaml"))
 	before, err := tenants.Get(ctx, northwind)
 	if err != nil {
 		t.Fatal(err)
@@ -218,10 +225,7 @@ func TestApplyEdited(t *testing.T) {
 	first := time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)
 	clock := first
 	tenants := &service.Tenants{Store: s, Now: func() time.Time { return clock }}
-	v1 := decode(t, "v1.yaml", version1)
-	if err := tenants.Apply(ctx, v1); err != nil {
-		t.Fatal(err)
-	}
+	v1 := applied(t, tenants, "v1.yaml", version1)
 	app := v1.AppRegistrations[0].ClientID
 	stored, err := s.AppRegistration(ctx, editTenant, app)
 	if err != nil {
@@ -255,10 +259,7 @@ func TestApplyEdited(t *testing.T) {
 	}
 
 	clock = first.Add(time.Hour)
-	v2 := decode(t, "v2.yaml", version2)
-	if err := tenants.Apply(ctx, v2); err != nil {
-		t.Fatal(err)
-	}
+	v2 := applied(t, tenants, "v2.yaml", version2)
 
 	// Gone: what v2 no longer declares.
 	for _, read := range []struct {
@@ -321,10 +322,7 @@ func TestApplyIsAtomic(t *testing.T) {
 	ctx := t.Context()
 	s := testdb.New(t)
 	tenants := &service.Tenants{Store: s}
-	v1 := decode(t, "v1.yaml", version1)
-	if err := tenants.Apply(ctx, v1); err != nil {
-		t.Fatal(err)
-	}
+	applied(t, tenants, "v1.yaml", version1)
 	before, err := tenants.Get(ctx, editTenant)
 	if err != nil {
 		t.Fatal(err)

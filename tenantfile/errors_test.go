@@ -90,6 +90,11 @@ func TestErrors(t *testing.T) {
 		{"RSC permission on the wrong resource", "appRegistrations:\n  - displayName: bot\nteams:\n  - displayName: T\n" +
 			"permissionGrants:\n  - app: bot\n    team: T\n    permission: ChatSettings.Read.Chat\n",
 			[]string{`t.yaml:10:17: permissionGrants[0].permission: "ChatSettings.Read.Chat" is a permission on chats (it ends in .Chat), not on teams`}},
+		{"unknown permission type", "appRegistrations:\n  - displayName: bot\nteams:\n  - displayName: T\n" +
+			"permissionGrants:\n  - app: bot\n    team: T\n    permission: TeamSettings.Read.Group\n    permissionType: user\n",
+			[]string{`t.yaml:11:21: permissionGrants[0].permissionType: permissionType "user" is not Application or Delegated`}},
+		{"unknown group visibility", "groups:\n  - displayName: G\n    visibility: secret\n",
+			[]string{`t.yaml:5:17: groups[0].visibility: visibility "secret" is not Private or Public`}},
 		{"unknown RSC permission", "appRegistrations:\n  - displayName: bot\nteams:\n  - displayName: T\n" +
 			"permissionGrants:\n  - app: bot\n    team: T\n    permission: TeamSettings.Read.Grop\n",
 			[]string{`t.yaml:10:17: permissionGrants[0].permission: unknown resource-specific permission "TeamSettings.Read.Grop"; did you mean "TeamSettings.Read.Group"?`}},

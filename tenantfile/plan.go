@@ -226,14 +226,7 @@ func (p *planner) grant(g *grantDoc, path string) {
 	case ok && ref.Kind == teamsops.ResourceTeam && !strings.HasSuffix(perm, ".Group"):
 		p.errs.addf(path+".permission", "%q is a permission on chats (it ends in .Chat), not on teams", perm)
 	}
-	typ := "Application"
-	switch {
-	case g.PermissionType == "" || strings.EqualFold(g.PermissionType, "Application"):
-	case strings.EqualFold(g.PermissionType, "Delegated"):
-		typ = "Delegated"
-	default:
-		p.errs.addf(path+".permissionType", "permissionType %q is not Application or Delegated", clip(g.PermissionType))
-	}
+	typ := p.either(path, "permissionType", g.PermissionType, "Application", "Delegated")
 	client := identity.ServicePrincipalID(p.tenant, app)
 	if g.ClientID != "" {
 		client = p.guid(path+".clientId", g.ClientID)

@@ -27,14 +27,7 @@ func (p *planner) group(g *groupDoc, path string) {
 		name = "" // nick is derived from a missing name
 	}
 	id := p.idOr(path+".id", g.ID, "group", name)
-	visibility := "Private"
-	switch {
-	case g.Visibility == "" || strings.EqualFold(g.Visibility, "Private"):
-	case strings.EqualFold(g.Visibility, "Public"):
-		visibility = "Public"
-	default:
-		p.errs.addf(path+".visibility", "visibility %q is not Private or Public", clip(g.Visibility))
-	}
+	visibility := p.either(path, "visibility", g.Visibility, "Private", "Public")
 	var members []teamsops.Member
 	listed := map[string]bool{}
 	for _, list := range []struct {
@@ -59,6 +52,19 @@ func (p *planner) group(g *groupDoc, path string) {
 		ID: id, TenantID: p.tenant, DisplayName: g.DisplayName, Description: g.Description, MailNickname: nick,
 		Visibility: visibility, CreatedDateTime: p.time(path+".createdDateTime", g.CreatedDateTime), Members: members,
 	})
+}
+
+// either reads a field that is one of two words in any case, the first
+// when it is missing; anything else is an error, read as the first.
+func (p *planner) either(path, field, given, first, second string) string {
+	switch {
+	case given == "" || strings.EqualFold(given, first):
+		return first
+	case strings.EqualFold(given, second):
+		return second
+	}
+	p.errs.addf(path+"."+field, "%s %q is not %s or %s", field, clip(given), first, second)
+	return first
 }
 
 // mailNickname returns the group's mailNickname, given or derived from its
