@@ -6,7 +6,6 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -61,12 +60,7 @@ type listenConfig struct {
 // and prints each notification as it arrives.
 func listenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c listenConfig
-	fs := flag.NewFlagSet("listen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, listenUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("listen", listenUsage, stderr)
 	fs.StringVar(&c.server, "server", "http://"+defaultAddr, "base URL of the teamsops server")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "address the receiver listens on")
 	fs.StringVar(&c.publicURL, "public-url", "", "URL the server reaches the receiver at (default http://{addr}); https when the server does not run with --allow-http-notifications")

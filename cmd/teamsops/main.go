@@ -96,6 +96,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
+// newFlagSet returns the flags of one command: errors and -h go to
+// stderr, -h prints usage and then the flags' defaults.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
 // parseFlags reads the command line, then TEAMSOPS_<FLAG> for every flag
 // of fs that the command line did not set: the command line wins, also
 // for repeatable flags. It takes no other arguments.

@@ -125,12 +125,7 @@ flags:
 
 func parseWait(args []string, stderr io.Writer) (*waitConfig, error) {
 	var c waitConfig
-	fs := flag.NewFlagSet("wait", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, waitUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("wait", waitUsage, stderr)
 	fs.StringVar(&c.baseURL, "base-url", "http://"+defaultAddr+"/v1.0", "base URL a relative Location is resolved against: the server and /v1.0 or /beta (/beta for a chat's operation: v1.0 has none)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "give up (exit 2) after this long")
 	fs.StringVar(&c.token, "token", "", "access token to send")
