@@ -33,12 +33,9 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 	var op *teamsops.Operation
 	var effectErr error
 	already := false
-	err := e.store.Update(ctx, func(tx teamsops.Tx) error {
-		var err error
-		if op, err = tx.OperationByID(ctx, job.Args.TenantID, job.Args.OperationID); err != nil {
+	err := e.store.Update(ctx, func(tx teamsops.Tx) (err error) {
+		if op, already, err = jobOperation(ctx, tx, job); err != nil || already {
 			return err
-		} else if already = ended(op); already {
-			return nil
 		}
 		changed := op.Status != teamsops.OperationStatusInProgress
 		op.Status, op.AttemptsCount, op.LastActionDateTime = teamsops.OperationStatusInProgress, job.Attempt, now()
@@ -50,10 +47,8 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 				return err
 			}
 		}
-		if effect := e.cfg.Effects[op.Type]; effect != nil {
-			if effectErr = effect(ctx, tx, op); effectErr != nil {
-				return effectErr
-			}
+		if effectErr = e.applyEffect(ctx, tx, op); effectErr != nil {
+			return effectErr
 		}
 		op.Status, op.LastActionDateTime = teamsops.OperationStatusSucceeded, now()
 		return e.writeEnd(ctx, tx, op, job)

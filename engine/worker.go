@@ -122,19 +122,14 @@ func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], lo
 	var op *teamsops.Operation
 	var effectErr error
 	already := false
-	err := e.store.Update(ctx, func(tx teamsops.Tx) error {
-		var err error
-		if op, err = tx.OperationByID(ctx, job.Args.TenantID, job.Args.OperationID); err != nil {
+	err := e.store.Update(ctx, func(tx teamsops.Tx) (err error) {
+		if op, already, err = jobOperation(ctx, tx, job); err != nil || already {
 			return err
-		} else if already = ended(op); already {
-			return nil
 		}
 		op.Status, op.Error = teamsops.OperationStatusFailed, failure
 		if failure == nil {
-			if effect := e.cfg.Effects[op.Type]; effect != nil {
-				if effectErr = effect(ctx, tx, op); effectErr != nil {
-					return effectErr
-				}
+			if effectErr = e.applyEffect(ctx, tx, op); effectErr != nil {
+				return effectErr
 			}
 			op.Status = teamsops.OperationStatusSucceeded
 		}
@@ -159,6 +154,22 @@ func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], lo
 		return nil
 	}
 	log.InfoContext(ctx, "operation succeeded", "status", op.Status, "operation_type", op.Type)
+	return nil
+}
+
+// jobOperation reads the job's operation in tx; done reports that it has
+// ended already, so the attempt has nothing left to do.
+func jobOperation(ctx context.Context, tx teamsops.Tx, job *river.Job[operationArgs]) (op *teamsops.Operation, done bool, err error) {
+	op, err = tx.OperationByID(ctx, job.Args.TenantID, job.Args.OperationID)
+	return op, err == nil && ended(op), err
+}
+
+// applyEffect applies in tx what an operation of op's type does, if its
+// type has an effect.
+func (e *Engine[TTx]) applyEffect(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation) error {
+	if effect := e.cfg.Effects[op.Type]; effect != nil {
+		return effect(ctx, tx, op)
+	}
 	return nil
 }
 
