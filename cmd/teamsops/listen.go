@@ -105,15 +105,14 @@ type listener struct {
 	jwks   jose.JSONWebKeySet
 	issuer string
 
-	mu       sync.Mutex // serializes output
-	token    string
-	tokenExp time.Time
-	sub      map[string]any // the subscription, as the server returned it
-	created  bool
+	token   tokenSource    // --token, or the client-credentials flow's
+	mu      sync.Mutex     // serializes output
+	sub     map[string]any // the subscription, as the server returned it
+	created bool
 }
 
 func newListener(ctx context.Context, c listenConfig, stdout, stderr io.Writer) (*listener, error) {
-	l := &listener{c: c, out: stdout, log: stderr, token: c.token}
+	l := &listener{c: c, out: stdout, log: stderr}
 	if f, ok := stdout.(*os.File); ok {
 		l.pretty = term.IsTerminal(int(f.Fd()))
 	}
@@ -128,6 +127,11 @@ func newListener(ctx context.Context, c listenConfig, stdout, stderr io.Writer) 
 	}
 	if l.c.tenant == "" {
 		l.c.tenant = tokenClaim(c.token, "tid")
+	}
+	l.token = func(context.Context) (string, error) { return c.token, nil }
+	if c.token == "" {
+		cc := &clientCredentials{url: tokenEndpoint(l.c.server, l.c.tenant), id: c.clientID, secret: c.secret}
+		l.token = cc.token
 	}
 	if l.c.client == "" {
 		l.c.client = rand.Text()

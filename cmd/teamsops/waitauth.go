@@ -35,7 +35,7 @@ func (c *waitConfig) credentials(ctx context.Context, root string) (tokenSource,
 		}
 		tokenURL := c.tokenURL
 		if tokenURL == "" {
-			tokenURL = root + "/" + url.PathEscape(c.tenant) + "/oauth2/v2.0/token"
+			tokenURL = tokenEndpoint(root, c.tenant)
 		}
 		cc := &clientCredentials{url: tokenURL, id: c.clientID, secret: c.secret}
 		return cc.token, nil
@@ -55,6 +55,11 @@ func (c *waitConfig) credentials(ctx context.Context, root string) (tokenSource,
 		return func(context.Context) (string, error) { return tok, nil }, nil
 	}
 	return nil, errors.New("give --token, or --tenant --client-id --client-secret, or --db --tenant --app")
+}
+
+// tokenEndpoint is the tenant's token endpoint on the server at root.
+func tokenEndpoint(root, tenant string) string {
+	return root + "/" + url.PathEscape(tenant) + "/oauth2/v2.0/token"
 }
 
 // bearer is a transport that sends a token from source with every
