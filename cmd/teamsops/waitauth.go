@@ -28,7 +28,7 @@ type tokenSource func(ctx context.Context) (string, error)
 func (c *waitConfig) credentials(ctx context.Context, root string) (tokenSource, error) {
 	switch {
 	case c.token != "":
-		return func(context.Context) (string, error) { return c.token, nil }, nil
+		return c.source(""), nil
 	case c.clientID != "" || c.secret != "":
 		if c.clientID == "" || c.secret == "" || c.tenant == "" {
 			return nil, errors.New("the client-credentials flow needs --tenant, --client-id and --client-secret")
@@ -37,8 +37,7 @@ func (c *waitConfig) credentials(ctx context.Context, root string) (tokenSource,
 		if tokenURL == "" {
 			tokenURL = tokenEndpoint(root, c.tenant)
 		}
-		cc := &clientCredentials{url: tokenURL, id: c.clientID, secret: c.secret}
-		return cc.token, nil
+		return c.source(tokenURL), nil
 	case c.db != "":
 		if c.tenant == "" || c.app == "" {
 			return nil, errors.New("a token from --db needs --tenant and --app")
