@@ -152,15 +152,7 @@ type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
-func (l *listFlag) Set(v string) error {
-	*l = nil
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			*l = append(*l, s)
-		}
-	}
-	return nil
-}
+func (l *listFlag) Set(v string) error { *l = splitList(v); return nil }
 
 // multiFlag collects a flag given several times.
 type multiFlag []string
@@ -174,11 +166,15 @@ type pathsFlag []string
 
 func (p *pathsFlag) String() string { return strings.Join(*p, ",") }
 
-func (p *pathsFlag) Set(v string) error {
+func (p *pathsFlag) Set(v string) error { *p = append(*p, splitList(v)...); return nil }
+
+// splitList splits a comma-separated list, leaving out empty items.
+func splitList(v string) []string {
+	var items []string
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
-			*p = append(*p, s)
+			items = append(items, s)
 		}
 	}
-	return nil
+	return items
 }
