@@ -30,13 +30,8 @@ func (e *Engine[TTx]) atOnce(job *river.Job[operationArgs]) bool {
 // still hear of both transitions. When the effect fails, everything rolls
 // back, and the attempt is started and failed as the two-step path would.
 func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArgs], log *slog.Logger) error {
-	var op *teamsops.Operation
 	var effectErr error
-	already := false
-	err := e.store.Update(ctx, func(tx teamsops.Tx) (err error) {
-		if op, already, err = jobOperation(ctx, tx, job); err != nil || already {
-			return err
-		}
+	op, already, err := e.updateOperation(ctx, job, func(tx teamsops.Tx, op *teamsops.Operation) error {
 		changed := op.Status != teamsops.OperationStatusInProgress
 		op.Status, op.AttemptsCount, op.LastActionDateTime = teamsops.OperationStatusInProgress, job.Attempt, now()
 		if err := started(ctx, tx, op); err != nil {
@@ -64,16 +59,11 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 		return river.JobCancel(err)
 	case err != nil:
 		return err
-	case already:
-		log.InfoContext(ctx, "operation ended already", "status", op.Status)
-		return nil
 	}
-	if e.cfg.Observer != nil {
+	if !already && e.cfg.Observer != nil {
 		e.cfg.Observer.AttemptStarted(op, job.Attempt)
-		e.cfg.Observer.Ended(op)
 	}
-	log.InfoContext(ctx, "operation succeeded", "status", op.Status, "operation_type", op.Type)
-	return nil
+	return e.reportEnd(ctx, log, op, already)
 }
 
 // transitionRecorder is a store's Tx that records a transition in an
