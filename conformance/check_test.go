@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/microsoftgraph/msgraph-sdk-go/models"
 	"github.com/microsoftgraph/msgraph-sdk-go/models/odataerrors"
 )
 
@@ -33,6 +34,21 @@ func checkTime(t *testing.T, name string, got *time.Time, want string) {
 	if got == nil || !got.Equal(w) {
 		t.Errorf("%s = %v, want %s", name, deref(got), want)
 	}
+}
+
+// checkSucceeded checks a seeded operation that succeeded at its first
+// attempt: its id, status, times, and the resource it made.
+func checkSucceeded(t *testing.T, op models.TeamsAsyncOperationable, id, created, lastAction, target, location string) {
+	t.Helper()
+	checkString(t, "id", op.GetId(), id)
+	checkEnum(t, "status", op.GetStatus(), models.SUCCEEDED_TEAMSASYNCOPERATIONSTATUS)
+	checkTime(t, "createdDateTime", op.GetCreatedDateTime(), created)
+	checkTime(t, "lastActionDateTime", op.GetLastActionDateTime(), lastAction)
+	if n := op.GetAttemptsCount(); n == nil || *n != 1 {
+		t.Errorf("attemptsCount = %v, want 1", n)
+	}
+	checkString(t, "targetResourceId", op.GetTargetResourceId(), target)
+	checkString(t, "targetResourceLocation", op.GetTargetResourceLocation(), location)
 }
 
 // checkContext checks @odata.context, which the SDK keeps in the model's

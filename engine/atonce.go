@@ -30,16 +30,8 @@ func (e *Engine[TTx]) atOnce(job *river.Job[operationArgs]) bool {
 // still hear of both transitions. When the effect fails, everything rolls
 // back, and the attempt is started and failed as the two-step path would.
 func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArgs], log *slog.Logger) error {
-	var op *teamsops.Operation
 	var effectErr error
-	already := false
-	err := e.store.Update(ctx, func(tx teamsops.Tx) error {
-		var err error
-		if op, err = tx.OperationByID(ctx, job.Args.TenantID, job.Args.OperationID); err != nil {
-			return err
-		} else if already = ended(op); already {
-			return nil
-		}
+	op, already, err := e.updateOperation(ctx, job, func(tx teamsops.Tx, op *teamsops.Operation) error {
 		changed := op.Status != teamsops.OperationStatusInProgress
 		op.Status, op.AttemptsCount, op.LastActionDateTime = teamsops.OperationStatusInProgress, job.Attempt, now()
 		if err := started(ctx, tx, op); err != nil {
@@ -50,10 +42,8 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 				return err
 			}
 		}
-		if effect := e.cfg.Effects[op.Type]; effect != nil {
-			if effectErr = effect(ctx, tx, op); effectErr != nil {
-				return effectErr
-			}
+		if effectErr = e.applyEffect(ctx, tx, op); effectErr != nil {
+			return effectErr
 		}
 		op.Status, op.LastActionDateTime = teamsops.OperationStatusSucceeded, now()
 		return e.writeEnd(ctx, tx, op, job)
@@ -69,16 +59,11 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 		return river.JobCancel(err)
 	case err != nil:
 		return err
-	case already:
-		log.InfoContext(ctx, "operation ended already", "status", op.Status)
-		return nil
 	}
-	if e.cfg.Observer != nil {
+	if !already && e.cfg.Observer != nil {
 		e.cfg.Observer.AttemptStarted(op, job.Attempt)
-		e.cfg.Observer.Ended(op)
 	}
-	log.InfoContext(ctx, "operation succeeded", "status", op.Status, "operation_type", op.Type)
-	return nil
+	return e.reportEnd(ctx, log, op, already)
 }
 
 // transitionRecorder is a store's Tx that records a transition in an

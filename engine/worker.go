@@ -99,16 +99,11 @@ func (e *Engine[TTx]) fail(ctx context.Context, job *river.Job[operationArgs], l
 	if job.Attempt >= e.cfg.Profile.MaxAttempts {
 		return e.end(ctx, job, log, failureFor(cause, job.Attempt))
 	}
-	var op *teamsops.Operation
-	err := e.store.Update(ctx, func(tx teamsops.Tx) error {
-		var err error
-		if op, err = tx.OperationByID(ctx, job.Args.TenantID, job.Args.OperationID); err != nil || ended(op) {
-			return err
-		}
+	op, already, err := e.updateOperation(ctx, job, func(tx teamsops.Tx, op *teamsops.Operation) error {
 		op.LastActionDateTime, op.AttemptError = now(), attemptFailure(cause, job.Attempt)
 		return tx.UpdateOperation(ctx, op)
 	})
-	if err != nil || ended(op) {
+	if err != nil || already {
 		return err
 	}
 	log.InfoContext(ctx, "operation attempt failed; retrying", "status", op.Status, "error", cause)
@@ -119,22 +114,12 @@ func (e *Engine[TTx]) fail(ctx context.Context, job *river.Job[operationArgs], l
 // that both commit once or not at all: succeeded, after applying its
 // effect, when failure is nil; failed with failure otherwise.
 func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], log *slog.Logger, failure *teamsops.OperationError) error {
-	var op *teamsops.Operation
 	var effectErr error
-	already := false
-	err := e.store.Update(ctx, func(tx teamsops.Tx) error {
-		var err error
-		if op, err = tx.OperationByID(ctx, job.Args.TenantID, job.Args.OperationID); err != nil {
-			return err
-		} else if already = ended(op); already {
-			return nil
-		}
+	op, already, err := e.updateOperation(ctx, job, func(tx teamsops.Tx, op *teamsops.Operation) error {
 		op.Status, op.Error = teamsops.OperationStatusFailed, failure
 		if failure == nil {
-			if effect := e.cfg.Effects[op.Type]; effect != nil {
-				if effectErr = effect(ctx, tx, op); effectErr != nil {
-					return effectErr
-				}
+			if effectErr = e.applyEffect(ctx, tx, op); effectErr != nil {
+				return effectErr
 			}
 			op.Status = teamsops.OperationStatusSucceeded
 		}
@@ -146,7 +131,15 @@ func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], lo
 		return e.effectFailed(ctx, job, log, effectErr)
 	case err != nil:
 		return err
-	case already:
+	}
+	return e.reportEnd(ctx, log, op, already)
+}
+
+// reportEnd tells the observer and the log how the transaction that
+// ended an attempt left op: ended already (by another attempt, which
+// reported it), or ended now.
+func (e *Engine[TTx]) reportEnd(ctx context.Context, log *slog.Logger, op *teamsops.Operation, already bool) error {
+	if already {
 		log.InfoContext(ctx, "operation ended already", "status", op.Status)
 		return nil
 	}
@@ -159,6 +152,33 @@ func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], lo
 		return nil
 	}
 	log.InfoContext(ctx, "operation succeeded", "status", op.Status, "operation_type", op.Type)
+	return nil
+}
+
+// updateOperation runs change on the job's operation in one transaction,
+// unless the operation has ended already: then already is true and
+// change does not run.
+func (e *Engine[TTx]) updateOperation(ctx context.Context, job *river.Job[operationArgs],
+	change func(tx teamsops.Tx, op *teamsops.Operation) error) (op *teamsops.Operation, already bool, err error) {
+	err = e.store.Update(ctx, func(tx teamsops.Tx) error {
+		var err error
+		if op, err = tx.OperationByID(ctx, job.Args.TenantID, job.Args.OperationID); err != nil {
+			return err
+		}
+		if already = ended(op); already {
+			return nil
+		}
+		return change(tx, op)
+	})
+	return op, already, err
+}
+
+// applyEffect applies in tx what an operation of op's type does, if its
+// type has an effect.
+func (e *Engine[TTx]) applyEffect(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation) error {
+	if effect := e.cfg.Effects[op.Type]; effect != nil {
+		return effect(ctx, tx, op)
+	}
 	return nil
 }
 

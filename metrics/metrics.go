@@ -39,35 +39,26 @@ type Metrics struct {
 // also holds the Go runtime's and the process's.
 func New() *Metrics {
 	m := &Metrics{registry: prometheus.NewRegistry()}
-	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "teamsops_http_requests_total",
-		Help: "HTTP requests answered, by route template, method and status code.",
-	}, []string{"route", "method", "code"})
+	counter := func(name, help string, labels ...string) *prometheus.CounterVec {
+		return prometheus.NewCounterVec(prometheus.CounterOpts{Name: name, Help: help}, labels)
+	}
+	m.requests = counter("teamsops_http_requests_total",
+		"HTTP requests answered, by route template, method and status code.", "route", "method", "code")
 	m.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
 		Name:    "teamsops_http_request_duration_seconds",
 		Help:    "Time to answer an HTTP request, by route template and method.",
 		Buckets: []float64{.0005, .001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30, 60},
 	}, []string{"route", "method"})
-	m.accepted = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "teamsops_operations_accepted_total",
-		Help: "Operations accepted (answered 202) by this process, by operation type.",
-	}, []string{"type"})
-	m.ended = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "teamsops_operations_ended_total",
-		Help: "Operations this process ended, by operation type and final status.",
-	}, []string{"type", "status"})
-	m.attempts = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "teamsops_operation_attempts_total",
-		Help: "Attempts this process started, by operation type.",
-	}, []string{"type"})
-	m.retries = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "teamsops_operation_retries_total",
-		Help: "Attempts after a failed one (retries) this process started, by operation type.",
-	}, []string{"type"})
-	m.throttled = prometheus.NewCounterVec(prometheus.CounterOpts{
-		Name: "teamsops_throttled_requests_total",
-		Help: "Requests answered 429 by throttling, by the limit that refused them.",
-	}, []string{"limit"})
+	m.accepted = counter("teamsops_operations_accepted_total",
+		"Operations accepted (answered 202) by this process, by operation type.", "type")
+	m.ended = counter("teamsops_operations_ended_total",
+		"Operations this process ended, by operation type and final status.", "type", "status")
+	m.attempts = counter("teamsops_operation_attempts_total",
+		"Attempts this process started, by operation type.", "type")
+	m.retries = counter("teamsops_operation_retries_total",
+		"Attempts after a failed one (retries) this process started, by operation type.", "type")
+	m.throttled = counter("teamsops_throttled_requests_total",
+		"Requests answered 429 by throttling, by the limit that refused them.", "limit")
 	m.registry.MustRegister(m.requests, m.latency, m.accepted, m.ended, m.attempts, m.retries, m.throttled,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m

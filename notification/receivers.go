@@ -131,15 +131,22 @@ func (rs *receivers) acquire(key string) (ok bool, wait time.Duration) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	r := rs.get(key)
+	if !rs.free(r) {
+		return false, rs.wait(r)
+	}
+	r.running++
+	return true, 0
+}
+
+// free reports whether r has a slot free: only one while it is not
+// fine, so a struggling receiver gets one POST at a time. The caller
+// holds mu.
+func (rs *receivers) free(r *receiver) bool {
 	limit := rs.limit
 	if r.state() != receiverFine {
 		limit = 1
 	}
-	if r.running < limit {
-		r.running++
-		return true, 0
-	}
-	return false, rs.wait(r)
+	return r.running < limit
 }
 
 // wait is about one POST's time at r, spread so that the deliveries
@@ -172,11 +179,7 @@ func (rs *receivers) busy(key string) (time.Duration, bool) {
 	rs.mu.Lock()
 	defer rs.mu.Unlock()
 	r := rs.get(key)
-	limit := rs.limit
-	if r.state() != receiverFine {
-		limit = 1
-	}
-	if r.running < limit {
+	if rs.free(r) {
 		return 0, false
 	}
 	return rs.wait(r), true

@@ -5,13 +5,10 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"strings"
 	"time"
 
-	"github.com/teamsops/teamsops"
 	"github.com/teamsops/teamsops/demo"
-	"github.com/teamsops/teamsops/postgres"
-	"github.com/teamsops/teamsops/sqlite"
+	"github.com/teamsops/teamsops/internal/server"
 )
 
 // scaleScenario seeds a new database with the scale set through the
@@ -66,16 +63,11 @@ func (b *bench) scaleScenario(ctx context.Context, backend string, fp *Footprint
 // seedDatabase opens the store db names, loads the demo tenant, and seeds
 // the scale set, printing progress.
 func (b *bench) seedDatabase(ctx context.Context, backend, db string, set scaleSet) (scaleIDs, error) {
-	var s teamsops.Store
-	var err error
-	if path, ok := strings.CutPrefix(db, "sqlite:"); ok {
-		s, err = sqlite.Open(ctx, path)
-	} else {
-		s, err = postgres.Open(ctx, db, postgres.Options{})
-	}
+	opened, err := server.OpenBackend(ctx, db, 0)
 	if err != nil {
 		return scaleIDs{}, err
 	}
+	s := opened.Store
 	defer s.Close()
 	if err := demo.Load(ctx, s); err != nil {
 		return scaleIDs{}, err

@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -18,22 +17,17 @@ import (
 // apply applies tenant files to a database, which a server may be using,
 // in one transaction: "teamsops apply --db … FILE…".
 func apply(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := flag.NewFlagSet("apply", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: teamsops apply [flags] FILE...\n\n"+
-			"Applies the tenant files to the database in one transaction, then prints\n"+
-			"one line per file (unless --quiet):\n\n"+
-			"  applied FILE to DB: tenant ID (NAME): KINDs N created, N changed, N deleted, N unchanged; …\n\n"+
-			"DB is --db with any password hidden; a kind is listed if the file declares\n"+
-			"it or the last apply did, and a count if it is not 0.\n\n"+
-			"apply creates the database if it does not exist, as serve does (the default\n"+
-			"is teamsops.db in the folder it runs in): it is how one prepares a database\n"+
-			"for a server. A file's problems are printed one a line on stderr,\n"+
-			"FILE:LINE:COLUMN: PATH: MESSAGE, each mistake once, and nothing is applied.\n\n"+
-			"Exit status: 0 applied, 2 any error (nothing was applied).\n\nflags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("apply", "usage: teamsops apply [flags] FILE...\n\n"+
+		"Applies the tenant files to the database in one transaction, then prints\n"+
+		"one line per file (unless --quiet):\n\n"+
+		"  applied FILE to DB: tenant ID (NAME): KINDs N created, N changed, N deleted, N unchanged; …\n\n"+
+		"DB is --db with any password hidden; a kind is listed if the file declares\n"+
+		"it or the last apply did, and a count if it is not 0.\n\n"+
+		"apply creates the database if it does not exist, as serve does (the default\n"+
+		"is teamsops.db in the folder it runs in): it is how one prepares a database\n"+
+		"for a server. A file's problems are printed one a line on stderr,\n"+
+		"FILE:LINE:COLUMN: PATH: MESSAGE, each mistake once, and nothing is applied.\n\n"+
+		"Exit status: 0 applied, 2 any error (nothing was applied).\n\nflags:\n", stderr)
 	db := fs.String("db", "sqlite:teamsops.db", "database to apply the files to: sqlite:PATH or postgres://…")
 	poolSize := fs.Int("db-pool-size", 2, "most PostgreSQL connections to open")
 	printIDs := fs.Bool("print-ids", false, "print every entity the files declare with its id, those derived included")

@@ -6,7 +6,6 @@ import (
 	"crypto/rsa"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -46,9 +45,9 @@ flags:
 
 // listenConfig is what the listen command's flags say.
 type listenConfig struct {
+	clientLogin
 	server, addr, publicURL      string
-	tenant, clientID, secret     string
-	token, subscription          string
+	subscription                 string
 	resource, changeType, client string
 	expires                      time.Duration
 	rich                         bool
@@ -61,19 +60,11 @@ type listenConfig struct {
 // and prints each notification as it arrives.
 func listenCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var c listenConfig
-	fs := flag.NewFlagSet("listen", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, listenUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("listen", listenUsage, stderr)
 	fs.StringVar(&c.server, "server", "http://"+defaultAddr, "base URL of the teamsops server")
 	fs.StringVar(&c.addr, "addr", "127.0.0.1:0", "address the receiver listens on")
 	fs.StringVar(&c.publicURL, "public-url", "", "URL the server reaches the receiver at (default http://{addr}); https when the server does not run with --allow-http-notifications")
-	fs.StringVar(&c.tenant, "tenant", "", "tenant id, for --client-id")
-	fs.StringVar(&c.clientID, "client-id", "", "app to subscribe as (client credentials against the server's token endpoint)")
-	fs.StringVar(&c.secret, "client-secret", "", "the app's client secret")
-	fs.StringVar(&c.token, "token", "", "an access token to subscribe with, instead of --client-id")
+	c.register(fs, "")
 	fs.StringVar(&c.subscription, "subscription", "", "take over an existing subscription: its notificationUrl moves to this receiver")
 	fs.StringVar(&c.resource, "resource", "", "resource to subscribe to, e.g. /teams/{id}/operations or /teamwork/getAllOperations")
 	fs.StringVar(&c.changeType, "change-type", "created,updated", "changeType to subscribe to")
@@ -111,15 +102,14 @@ type listener struct {
 	jwks   jose.JSONWebKeySet
 	issuer string
 
-	mu       sync.Mutex // serializes output
-	token    string
-	tokenExp time.Time
-	sub      map[string]any // the subscription, as the server returned it
-	created  bool
+	token   tokenSource    // --token, or the client-credentials flow's
+	mu      sync.Mutex     // serializes output
+	sub     map[string]any // the subscription, as the server returned it
+	created bool
 }
 
 func newListener(ctx context.Context, c listenConfig, stdout, stderr io.Writer) (*listener, error) {
-	l := &listener{c: c, out: stdout, log: stderr, token: c.token}
+	l := &listener{c: c, out: stdout, log: stderr}
 	if f, ok := stdout.(*os.File); ok {
 		l.pretty = term.IsTerminal(int(f.Fd()))
 	}
@@ -135,6 +125,7 @@ func newListener(ctx context.Context, c listenConfig, stdout, stderr io.Writer) 
 	if l.c.tenant == "" {
 		l.c.tenant = tokenClaim(c.token, "tid")
 	}
+	l.token = c.source(tokenEndpoint(l.c.server, l.c.tenant))
 	if l.c.client == "" {
 		l.c.client = rand.Text()
 	}

@@ -23,7 +23,7 @@ import (
 
 // graph sends a request to the server's /v1.0 API with the access token.
 func (l *listener) graph(ctx context.Context, method, path string, body any) (int, map[string]any, error) {
-	token, err := l.accessToken(ctx)
+	token, err := l.token(ctx)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -48,42 +48,6 @@ func (l *listener) graph(ctx context.Context, method, path string, body any) (in
 	var m map[string]any
 	json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&m)
 	return res.StatusCode, m, nil
-}
-
-// accessToken returns --token, or a client-credentials token from the
-// server's token endpoint, fetched again shortly before it expires.
-func (l *listener) accessToken(ctx context.Context) (string, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.c.token != "" {
-		return l.c.token, nil
-	}
-	if l.token != "" && time.Now().Before(l.tokenExp) {
-		return l.token, nil
-	}
-	form := url.Values{"grant_type": {"client_credentials"}, "client_id": {l.c.clientID},
-		"client_secret": {l.c.secret}, "scope": {"https://graph.microsoft.com/.default"}}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, l.c.server+"/"+url.PathEscape(l.c.tenant)+"/oauth2/v2.0/token",
-		strings.NewReader(form.Encode()))
-	if err != nil {
-		return "", err
-	}
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return "", err
-	}
-	defer res.Body.Close()
-	var tok struct {
-		AccessToken string `json:"access_token"`
-		ExpiresIn   int    `json:"expires_in"`
-		Error       string `json:"error_description"`
-	}
-	if err := json.NewDecoder(io.LimitReader(res.Body, 1<<20)).Decode(&tok); err != nil || tok.AccessToken == "" {
-		return "", fmt.Errorf("token endpoint: %d %s", res.StatusCode, tok.Error)
-	}
-	l.token, l.tokenExp = tok.AccessToken, time.Now().Add(time.Duration(tok.ExpiresIn)*time.Second-time.Minute)
-	return l.token, nil
 }
 
 // loadKeys reads the tenant's issuer and signing keys from the server's

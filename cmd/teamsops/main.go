@@ -96,6 +96,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	return fmt.Errorf("unknown command %q", args[0])
 }
 
+// newFlagSet returns the flags of one command: errors and -h go to
+// stderr, -h prints usage and then the flags' defaults.
+func newFlagSet(name, usage string, stderr io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() {
+		fmt.Fprint(stderr, usage)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
 // parseFlags reads the command line, then TEAMSOPS_<FLAG> for every flag
 // of fs that the command line did not set: the command line wins, also
 // for repeatable flags. It takes no other arguments.
@@ -140,15 +152,7 @@ type listFlag []string
 
 func (l *listFlag) String() string { return strings.Join(*l, ",") }
 
-func (l *listFlag) Set(v string) error {
-	*l = nil
-	for _, s := range strings.Split(v, ",") {
-		if s = strings.TrimSpace(s); s != "" {
-			*l = append(*l, s)
-		}
-	}
-	return nil
-}
+func (l *listFlag) Set(v string) error { *l = splitList(v); return nil }
 
 // multiFlag collects a flag given several times.
 type multiFlag []string
@@ -162,11 +166,15 @@ type pathsFlag []string
 
 func (p *pathsFlag) String() string { return strings.Join(*p, ",") }
 
-func (p *pathsFlag) Set(v string) error {
+func (p *pathsFlag) Set(v string) error { *p = append(*p, splitList(v)...); return nil }
+
+// splitList splits a comma-separated list, leaving out empty items.
+func splitList(v string) []string {
+	var items []string
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
-			*p = append(*p, s)
+			items = append(items, s)
 		}
 	}
-	return nil
+	return items
 }

@@ -59,19 +59,14 @@ type serveConfig struct {
 
 // flags returns the serve command's flags, which set c.
 func (c *serveConfig) flags(stderr io.Writer) *flag.FlagSet {
-	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "usage: teamsops serve [flags]\n\n"+
-			"Serves Microsoft Graph's API for Teams async operations, its sign-in and\n"+
-			"token endpoints, and with --admin-token the admin API and the dashboard.\n"+
-			"It creates --db if it does not exist and brings its tables up to date; the\n"+
-			"tenant files of --tenant-file are applied first, all or none.\n\n"+
-			"Exit status: 0 stopped by SIGINT or SIGTERM, after the requests in flight\n"+
-			"ended; 2 any error (a bad flag, a tenant file's problems, a database it\n"+
-			"cannot open, an address in use).\n\nflags:\n")
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("serve", "usage: teamsops serve [flags]\n\n"+
+		"Serves Microsoft Graph's API for Teams async operations, its sign-in and\n"+
+		"token endpoints, and with --admin-token the admin API and the dashboard.\n"+
+		"It creates --db if it does not exist and brings its tables up to date; the\n"+
+		"tenant files of --tenant-file are applied first, all or none.\n\n"+
+		"Exit status: 0 stopped by SIGINT or SIGTERM, after the requests in flight\n"+
+		"ended; 2 any error (a bad flag, a tenant file's problems, a database it\n"+
+		"cannot open, an address in use).\n\nflags:\n", stderr)
 	fs.StringVar(&c.addr, "addr", defaultAddr, "address to listen on")
 	fs.StringVar(&c.db, "db", "sqlite:teamsops.db", "database: sqlite:PATH, sqlite::memory: or postgres://…")
 	fs.IntVar(&c.dbPoolSize, "db-pool-size", 0, "most PostgreSQL connections of this process (default: the DSN's pool_max_conns, else 16)")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"slices"
@@ -54,12 +53,7 @@ type tokenRequest struct {
 // when it started, so scripts can call it without the OAuth flow.
 func token(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	var req tokenRequest
-	fs := flag.NewFlagSet("token", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, tokenUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("token", tokenUsage, stderr)
 	db := fs.String("db", "sqlite:teamsops.db", "database the server uses")
 	publicURL := fs.String("public-url", "", "the issuer's base URL (default: the one the last server started on --db recorded)")
 	fs.StringVar(&req.tenant, "tenant", "", "tenant id (tid)")

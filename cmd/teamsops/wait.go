@@ -27,12 +27,12 @@ const (
 
 // waitConfig is what the wait command's flags say.
 type waitConfig struct {
-	baseURL, token                     string
-	tenant, clientID, secret, tokenURL string
-	db, app, publicURL                 string
-	roles                              listFlag
-	timeout                            time.Duration
-	location                           string
+	clientLogin
+	baseURL, tokenURL  string
+	db, app, publicURL string
+	roles              listFlag
+	timeout            time.Duration
+	location           string
 }
 
 // wait polls one operation with lro until it ends, prints it as JSON, and
@@ -125,18 +125,10 @@ flags:
 
 func parseWait(args []string, stderr io.Writer) (*waitConfig, error) {
 	var c waitConfig
-	fs := flag.NewFlagSet("wait", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		fmt.Fprint(stderr, waitUsage)
-		fs.PrintDefaults()
-	}
+	fs := newFlagSet("wait", waitUsage, stderr)
 	fs.StringVar(&c.baseURL, "base-url", "http://"+defaultAddr+"/v1.0", "base URL a relative Location is resolved against: the server and /v1.0 or /beta (/beta for a chat's operation: v1.0 has none)")
 	fs.DurationVar(&c.timeout, "timeout", 15*time.Minute, "give up (exit 2) after this long")
-	fs.StringVar(&c.token, "token", "", "access token to send")
-	fs.StringVar(&c.tenant, "tenant", "", "tenant id, for --client-id or --db")
-	fs.StringVar(&c.clientID, "client-id", "", "client id of an app: get a token with the client-credentials flow")
-	fs.StringVar(&c.secret, "client-secret", "", "the app's secret (better: TEAMSOPS_CLIENT_SECRET)")
+	c.register(fs, " or --db")
 	fs.StringVar(&c.tokenURL, "token-url", "", "token endpoint (default {server}/{tenant}/oauth2/v2.0/token)")
 	fs.StringVar(&c.db, "db", "", "mint a token with the key in the server's database instead, as \"teamsops token\" does")
 	fs.StringVar(&c.app, "app", "", "with --db: client id of the calling app (appid)")

@@ -28,17 +28,16 @@ type tokenSource func(ctx context.Context) (string, error)
 func (c *waitConfig) credentials(ctx context.Context, root string) (tokenSource, error) {
 	switch {
 	case c.token != "":
-		return func(context.Context) (string, error) { return c.token, nil }, nil
+		return c.source(""), nil
 	case c.clientID != "" || c.secret != "":
 		if c.clientID == "" || c.secret == "" || c.tenant == "" {
 			return nil, errors.New("the client-credentials flow needs --tenant, --client-id and --client-secret")
 		}
 		tokenURL := c.tokenURL
 		if tokenURL == "" {
-			tokenURL = root + "/" + url.PathEscape(c.tenant) + "/oauth2/v2.0/token"
+			tokenURL = tokenEndpoint(root, c.tenant)
 		}
-		cc := &clientCredentials{url: tokenURL, id: c.clientID, secret: c.secret}
-		return cc.token, nil
+		return c.source(tokenURL), nil
 	case c.db != "":
 		if c.tenant == "" || c.app == "" {
 			return nil, errors.New("a token from --db needs --tenant and --app")
@@ -55,6 +54,11 @@ func (c *waitConfig) credentials(ctx context.Context, root string) (tokenSource,
 		return func(context.Context) (string, error) { return tok, nil }, nil
 	}
 	return nil, errors.New("give --token, or --tenant --client-id --client-secret, or --db --tenant --app")
+}
+
+// tokenEndpoint is the tenant's token endpoint on the server at root.
+func tokenEndpoint(root, tenant string) string {
+	return root + "/" + url.PathEscape(tenant) + "/oauth2/v2.0/token"
 }
 
 // bearer is a transport that sends a token from source with every

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { BatchRequestContent, BatchResponseContent, Client, ResponseType } from "@microsoft/microsoft-graph-client";
+import { BatchRequestContent, BatchResponseContent, Client } from "@microsoft/microsoft-graph-client";
 
 import { graphClient } from "./graph-client.js";
-import { demo, startTeamsops } from "./teamsops.js";
+import { createTeam, demo, startTeamsops } from "./teamsops.js";
 
 let server;
 before(async () => {
@@ -14,7 +14,7 @@ after(async () => {
   await server?.stop();
 });
 
-const adele = "8b081ef6-4792-4def-b2c9-c363a1bf41d5";
+const adele = demo.adele;
 const consoleClient = () => graphClient(server.baseUrl, demo.tenant, demo.consoleApp, demo.consoleSecret);
 
 // userClient is a client signed in as a demo user: a delegated token, as
@@ -43,20 +43,7 @@ test("me/joinedTeams and me/chats through a signed-in user's client", async () =
 
 test("$batch polls operations with BatchRequestContent", async () => {
   const client = consoleClient();
-  const res = await client
-    .api("/teams")
-    .responseType(ResponseType.RAW)
-    .post({
-      "template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
-      displayName: "JS batch",
-      members: [
-        {
-          "@odata.type": "#microsoft.graph.aadUserConversationMember",
-          roles: ["owner"],
-          "user@odata.bind": `https://graph.microsoft.com/v1.0/users('${adele}')`,
-        },
-      ],
-    });
+  const res = await createTeam(client, "JS batch");
   assert.equal(res.status, 202);
   const location = res.headers.get("Location");
   const deadline = Date.now() + 30_000;

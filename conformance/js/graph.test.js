@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 
-import { GraphError, PageIterator, ResponseType } from "@microsoft/microsoft-graph-client";
+import { GraphError, PageIterator } from "@microsoft/microsoft-graph-client";
 
 import { graphClient } from "./graph-client.js";
-import { demo, startTeamsops } from "./teamsops.js";
+import { createTeam, demo, startTeamsops } from "./teamsops.js";
 
 let server;
 before(async () => {
@@ -121,22 +121,8 @@ test("errors surface as GraphError with Graph's code and request id", async (t) 
 
 test("a createTeam operation the suite started, polled through its Location", async () => {
   const client = consoleClient();
-  const adele = "8b081ef6-4792-4def-b2c9-c363a1bf41d5";
   // The raw response: the 202 has no body, and its Location is the point.
-  const res = await client
-    .api("/teams")
-    .responseType(ResponseType.RAW)
-    .post({
-      "template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
-      displayName: "JS conformance",
-      members: [
-        {
-          "@odata.type": "#microsoft.graph.aadUserConversationMember",
-          roles: ["owner"],
-          "user@odata.bind": `https://graph.microsoft.com/v1.0/users('${adele}')`,
-        },
-      ],
-    });
+  const res = await createTeam(client, "JS conformance");
   assert.equal(res.status, 202);
   const location = res.headers.get("Location");
   const match = /^\/teams\('([^']+)'\)\/operations\('([^']+)'\)$/.exec(location ?? "");

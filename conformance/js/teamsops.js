@@ -14,6 +14,8 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
+import { ResponseType } from "@microsoft/microsoft-graph-client";
+
 const here = import.meta.dirname;
 const repoRoot = resolve(here, "../..");
 
@@ -29,7 +31,30 @@ export const demo = {
     "2432b57b-0abd-43db-aa7b-16eadd115d34-e88ae9aa-887e-4972-ac3e-bd578e38232e-cf58835e-43f0-4fc1-825e-5de55630e7e4",
   team: "d5a1c2f0-7c1e-4a8e-9b43-5f2a6c9e1b77",
   teamOperation: "6f1e2d3c-4b5a-4978-8a6b-5c4d3e2f1a0b",
+  adele: "8b081ef6-4792-4def-b2c9-c363a1bf41d5",
 };
+
+/**
+ * Starts a createTeam operation with client: a standard team, Adele its
+ * owner. It returns the raw response: a 202 without a body, whose
+ * Location names the operation.
+ */
+export function createTeam(client, displayName) {
+  return client
+    .api("/teams")
+    .responseType(ResponseType.RAW)
+    .post({
+      "template@odata.bind": "https://graph.microsoft.com/v1.0/teamsTemplates('standard')",
+      displayName,
+      members: [
+        {
+          "@odata.type": "#microsoft.graph.aadUserConversationMember",
+          roles: ["owner"],
+          "user@odata.bind": `https://graph.microsoft.com/v1.0/users('${demo.adele}')`,
+        },
+      ],
+    });
+}
 
 /**
  * Starts teamsops. TEAMSOPS_BIN names a built binary; without it the
