@@ -2,6 +2,8 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/teamsops/teamsops"
@@ -26,19 +28,23 @@ func (c Conn) CreateChat(ctx context.Context, chat *teamsops.Chat) error {
 	if err != nil {
 		return err
 	}
-	return c.atomic(ctx, "create chat", func(q Querier, note Note) error {
-		_, err := q.Exec(ctx, `INSERT INTO chats (tenant_id, id, chat_type, topic, created_at)
-			VALUES ($1, $2, $3, $4, $5)
-			ON CONFLICT (tenant_id, id) DO UPDATE SET
-				chat_type = excluded.chat_type,
-				topic = excluded.topic,
-				created_at = excluded.created_at`,
+	return c.write(ctx, "create chat", func(q Querier, note Note) error {
+		// A new chat (the usual case: its id was just made) is one insert
+		// and its members one more; only an existing one is updated and
+		// its members cleared first.
+		n, err := q.Exec(ctx, `INSERT INTO chats (tenant_id, id, chat_type, topic, created_at)
+			VALUES ($1, $2, $3, $4, $5) ON CONFLICT (tenant_id, id) DO NOTHING`,
 			chat.TenantID, chat.ID, chat.ChatType, chat.Topic, created)
+		if err == nil && n == 0 {
+			_, err = q.Exec(ctx, `UPDATE chats SET chat_type = $3, topic = $4, created_at = $5
+				WHERE tenant_id = $1 AND id = $2`,
+				chat.TenantID, chat.ID, chat.ChatType, chat.Topic, created)
+		}
 		if err != nil {
-			return c.d.Error("create chat", err)
+			return err
 		}
 		note(accessChange(chat.TenantID, teamsops.ResourceChat, chat.ID))
-		return c.replaceMembers(ctx, q, "chat_members", "chat_id", chat.TenantID, chat.ID, chat.Members)
+		return c.setMembers(ctx, q, "chat_members", "chat_id", chat.TenantID, chat.ID, chat.Members, n == 0)
 	})
 }
 
@@ -60,40 +66,68 @@ func (c Conn) CreateTeam(ctx context.Context, t *teamsops.Team) error {
 	if err != nil {
 		return err
 	}
-	return c.atomic(ctx, "create team", func(q Querier, note Note) error {
-		_, err := q.Exec(ctx, `INSERT INTO teams
+	return c.write(ctx, "create team", func(q Querier, note Note) error {
+		// As CreateChat: an existing team is updated, a new one inserted.
+		n, err := q.Exec(ctx, `INSERT INTO teams
 				(tenant_id, id, display_name, description, is_archived, created_at, visibility, settings)
-			VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
-			ON CONFLICT (tenant_id, id) DO UPDATE SET
-				display_name = excluded.display_name,
-				description = excluded.description,
-				is_archived = excluded.is_archived,
-				created_at = excluded.created_at,
-				visibility = excluded.visibility,
-				settings = excluded.settings`,
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (tenant_id, id) DO NOTHING`,
 			t.TenantID, t.ID, t.DisplayName, t.Description, t.IsArchived, created, t.Visibility, t.Settings)
+		if err == nil && n == 0 {
+			_, err = q.Exec(ctx, `UPDATE teams SET display_name = $3, description = $4, is_archived = $5,
+					created_at = $6, visibility = $7, settings = $8
+				WHERE tenant_id = $1 AND id = $2`,
+				t.TenantID, t.ID, t.DisplayName, t.Description, t.IsArchived, created, t.Visibility, t.Settings)
+		}
 		if err != nil {
-			return c.d.Error("create team", err)
+			return err
 		}
 		note(accessChange(t.TenantID, teamsops.ResourceTeam, t.ID))
-		return c.replaceMembers(ctx, q, "team_members", "team_id", t.TenantID, t.ID, t.Members)
+		return c.setMembers(ctx, q, "team_members", "team_id", t.TenantID, t.ID, t.Members, n == 0)
 	})
 }
 
-// replaceMembers makes members the whole member list of one chat or team.
-// table and key are constants of this package, never input.
-func (c Conn) replaceMembers(ctx context.Context, q Querier, table, key, tenantID, id string, members []teamsops.Member) error {
-	what := "set members of " + strings.TrimSuffix(key, "_id")
-	_, err := q.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1 AND `+key+` = $2`, tenantID, id)
-	if err != nil {
-		return c.d.Error(what, err)
+// setMembers makes members the whole member list of one chat, team or
+// group:
+// existed says whether it may have members already, to be cleared first.
+// They are inserted a batch of rows a statement; a user listed twice gets
+// the last entry's roles. table and key are constants of this package,
+// never input.
+func (c Conn) setMembers(ctx context.Context, q Querier, table, key, tenantID, id string, members []teamsops.Member, existed bool) error {
+	if existed {
+		if _, err := q.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1 AND `+key+` = $2`, tenantID, id); err != nil {
+			return err
+		}
 	}
-	insert := `INSERT INTO ` + table + ` (tenant_id, ` + key + `, user_id, roles) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (tenant_id, ` + key + `, user_id) DO UPDATE SET roles = excluded.roles` // a user listed twice: the last wins
-	for _, m := range members {
-		if _, err := q.Exec(ctx, insert, tenantID, id, m.UserID, c.d.ListValue(m.Roles)); err != nil {
-			return c.d.Error(what, err)
+	last := make(map[string]int, len(members))
+	for i, m := range members {
+		last[m.UserID] = i
+	}
+	rows := make([]teamsops.Member, 0, len(last))
+	for i, m := range members {
+		if last[m.UserID] == i {
+			rows = append(rows, m)
+		}
+	}
+	for batch := range slices.Chunk(rows, membersPerStatement) {
+		var sql strings.Builder
+		args := make([]any, 0, 2+2*len(batch))
+		args = append(args, tenantID, id)
+		sql.WriteString(`INSERT INTO ` + table + ` (tenant_id, ` + key + `, user_id, roles) VALUES `)
+		for i, m := range batch {
+			if i > 0 {
+				sql.WriteString(", ")
+			}
+			fmt.Fprintf(&sql, "($1, $2, $%d, $%d)", len(args)+1, len(args)+2)
+			args = append(args, m.UserID, c.d.ListValue(m.Roles))
+		}
+		if _, err := q.Exec(ctx, sql.String(), args...); err != nil {
+			return err
 		}
 	}
 	return nil
 }
+
+// membersPerStatement bounds the rows of one insert of members: a handful
+// of statement texts cover the usual chats, and the parameters stay far
+// below either database's limit.
+const membersPerStatement = 100

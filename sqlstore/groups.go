@@ -96,22 +96,6 @@ func (c Conn) CreateGroup(ctx context.Context, g *teamsops.Group) error {
 			return err
 		}
 		note(accessChange(g.TenantID, teamsops.ResourceGroup, g.ID))
-		return c.setMembers(ctx, q, "group_members", "group_id", g.TenantID, g.ID, g.Members)
+		return c.setMembers(ctx, q, "group_members", "group_id", g.TenantID, g.ID, g.Members, true)
 	})
-}
-
-// setMembers makes members the whole member list of one chat, team or
-// group. table and key are constants of this package, never input.
-func (c Conn) setMembers(ctx context.Context, q Querier, table, key, tenantID, id string, members []teamsops.Member) error {
-	if _, err := q.Exec(ctx, `DELETE FROM `+table+` WHERE tenant_id = $1 AND `+key+` = $2`, tenantID, id); err != nil {
-		return err
-	}
-	insert := `INSERT INTO ` + table + ` (tenant_id, ` + key + `, user_id, roles) VALUES ($1, $2, $3, $4)
-		ON CONFLICT (tenant_id, ` + key + `, user_id) DO UPDATE SET roles = excluded.roles` // a user listed twice: the last wins
-	for _, m := range members {
-		if _, err := q.Exec(ctx, insert, tenantID, id, m.UserID, c.d.ListValue(m.Roles)); err != nil {
-			return err
-		}
-	}
-	return nil
 }

@@ -70,6 +70,16 @@ func testChat(t *testing.T, s teamsops.Store) {
 	must(t, err)
 	wantChat(t, "chat without members", got, chatA)
 
+	// A user listed twice is one member, with the last entry's roles.
+	twice := chatOf(tenantA, "Twice", teamsops.Member{UserID: user1}, plain, owner)
+	twice.ID = chat2ID
+	must(t, s.CreateChat(ctx, twice))
+	got, err = s.Chat(ctx, tenantA, chat2ID)
+	must(t, err)
+	twice.Members = []teamsops.Member{plain, owner}
+	wantChat(t, "chat with a user listed twice", got, twice)
+	must(t, s.DeleteChat(ctx, tenantA, chat2ID))
+
 	_, err = s.Chat(ctx, tenantC, chatID)
 	wantCode(t, err, teamsops.ENOTFOUND, chatID)
 	_, err = s.Chat(ctx, tenantA, chat2ID)
