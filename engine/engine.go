@@ -1,7 +1,8 @@
 // Package engine carries every operation from notStarted to succeeded or
 // failed, durably, on River (github.com/riverqueue/river): one job per
-// operation, inserted in the transaction that records the operation, and
-// completed in the transaction that records its end. Engine is generic over
+// operation, inserted in the transaction that records the operation; a run
+// of a job whose operation has ended does nothing, so the operation's row,
+// not the job, makes each effect happen once. Engine is generic over
 // River's driver, so the same code runs on SQLite (riversqlite) and
 // PostgreSQL (riverpgxv5).
 //
@@ -47,7 +48,12 @@ type Config struct {
 	// Nil discards them.
 	Logger *slog.Logger
 	// Workers is how many operations run at once in this process
-	// (default 10; SQLite has one writer, so more only queue on its lock).
+	// (default 64). Graph runs every operation it accepted side by side;
+	// here a profile's waits hold a worker, so with few workers the
+	// eleventh team of a burst waited for the first ten. Under load more
+	// attempts also share one commit (SQLite's group commit), which is
+	// what lifted operations end to end from about 450/s to 500–700/s in
+	// the harness (docs/performance.md).
 	Workers int
 	// Observer, if set, hears of attempts and ends.
 	Observer Observer
@@ -141,7 +147,7 @@ func New[TTx any](driver riverdriver.Driver[TTx], store teamsops.Store, cfg Conf
 		return nil, fmt.Errorf("engine: incomplete profile %+v", p)
 	}
 	cfg.Logger = cmp.Or(cfg.Logger, slog.New(slog.DiscardHandler))
-	cfg.Workers = cmp.Or(cfg.Workers, 10)
+	cfg.Workers = cmp.Or(cfg.Workers, 64)
 	e := &Engine[TTx]{driver: driver, store: store, cfg: cfg, log: cfg.Logger}
 	workers := river.NewWorkers()
 	if err := river.AddWorkerSafely(workers, &worker[TTx]{e: e}); err != nil {
