@@ -25,7 +25,7 @@ func (e *Engine[TTx]) atOnce(job *river.Job[operationArgs]) bool {
 }
 
 // runAtOnce starts an attempt, applies the operation's effect and ends it
-// succeeded in one transaction, with the job's completion: what begin and
+// succeeded in one transaction: what begin and
 // end do in two, for attempts that need no waiting (atOnce). Watchers
 // still hear of both transitions. When the effect fails, everything rolls
 // back, and the attempt is started and failed as the two-step path would.
@@ -46,7 +46,7 @@ func (e *Engine[TTx]) runAtOnce(ctx context.Context, job *river.Job[operationArg
 			return effectErr
 		}
 		op.Status, op.LastActionDateTime = teamsops.OperationStatusSucceeded, now()
-		return e.writeEnd(ctx, tx, op, job)
+		return e.writeEnd(ctx, tx, op)
 	})
 	switch {
 	case effectErr != nil:

@@ -7,8 +7,6 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
-	"github.com/riverqueue/river/riverdriver"
-	"github.com/riverqueue/river/rivertype"
 	"github.com/teamsops/teamsops"
 )
 
@@ -110,9 +108,9 @@ func (e *Engine[TTx]) fail(ctx context.Context, job *river.Job[operationArgs], l
 	return fmt.Errorf("engine: attempt %d of operation %s: %w", job.Attempt, op.ID, cause)
 }
 
-// end ends the operation and completes its job in one transaction, so
-// that both commit once or not at all: succeeded, after applying its
-// effect, when failure is nil; failed with failure otherwise.
+// end ends the operation in one transaction, with its effect, so that
+// both commit once or not at all: succeeded, after applying its effect,
+// when failure is nil; failed with failure otherwise.
 func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], log *slog.Logger, failure *teamsops.OperationError) error {
 	var effectErr error
 	op, already, err := e.updateOperation(ctx, job, func(tx teamsops.Tx, op *teamsops.Operation) error {
@@ -124,7 +122,7 @@ func (e *Engine[TTx]) end(ctx context.Context, job *river.Job[operationArgs], lo
 			op.Status = teamsops.OperationStatusSucceeded
 		}
 		op.LastActionDateTime = now()
-		return e.writeEnd(ctx, tx, op, job)
+		return e.writeEnd(ctx, tx, op)
 	})
 	switch {
 	case effectErr != nil:
@@ -194,69 +192,23 @@ func (e *Engine[TTx]) effectFailed(ctx context.Context, job *river.Job[operation
 	return e.end(ctx, job, log, failureFor(err, job.Attempt))
 }
 
-// writeEnd writes op's final state in tx, tells the observers and completes
-// job, so that the three commit together.
-func (e *Engine[TTx]) writeEnd(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation, job *river.Job[operationArgs]) error {
+// writeEnd writes op's final state in tx and tells the observers, so that
+// both commit together.
+//
+// The job is not completed in tx: River's completer completes it, in
+// batches, once Work returns. Exactly once rests on the operation's row,
+// not on the job: every run reads the row first in its own transaction
+// (updateOperation, begin) and does nothing to an operation that has
+// ended, so a job run again — its process died after tx committed but
+// before the completer ran, and River rescued it — only finds the end
+// already written. Completing the job in tx as well cost a statement per
+// attempt, and River's completer then still wrote the job's row a second
+// time (on SQLite, a metadata update per job it found completed already).
+func (e *Engine[TTx]) writeEnd(ctx context.Context, tx teamsops.Tx, op *teamsops.Operation) error {
 	if err := tx.UpdateOperation(ctx, op); err != nil {
 		return err
 	}
-	if err := e.observe(ctx, tx, op, teamsops.ChangeUpdated); err != nil {
-		return err
-	}
-	return e.completeJob(ctx, tx, job)
-}
-
-// completeJob marks the job completed inside tx (River's JobCompleteTx), so
-// it is never run again once tx commits. When the store commits tx with
-// other updates, the jobs of all the attempts that end in it are completed
-// in one statement, before the commit (completeJobs).
-func (e *Engine[TTx]) completeJob(ctx context.Context, tx teamsops.Tx, job *river.Job[operationArgs]) error {
-	if d, ok := tx.(teamsops.Deferrer); ok {
-		if job.State != rivertype.JobStateRunning {
-			return fmt.Errorf("engine: complete job %d: it is %s, not running", job.ID, job.State)
-		}
-		d.Defer(completions{}, job.ID, e.completeJobs)
-		return nil
-	}
-	driverTx, ok := tx.Driver().(TTx)
-	if !ok {
-		return fmt.Errorf("engine: the store's transaction is a %T, not the job queue's", tx.Driver())
-	}
-	if _, err := river.JobCompleteTx[riverdriver.Driver[TTx]](ctx, driverTx, job); err != nil {
-		return fmt.Errorf("engine: complete job %d: %w", job.ID, err)
-	}
-	return nil
-}
-
-// completions is the key under which completeJob defers job ids.
-type completions struct{}
-
-// completeJobs marks the jobs of values (their ids) completed if they are
-// running, in one statement of River's driver (a teamsops.Flush): what
-// River's JobCompleteTx does for one job. A job that is gone (its tenant
-// was deleted in the same transaction) has nothing left to complete.
-func (e *Engine[TTx]) completeJobs(ctx context.Context, tx any, values []any) error {
-	driverTx, ok := tx.(TTx)
-	if !ok {
-		return fmt.Errorf("engine: the store's transaction is a %T, not the job queue's", tx)
-	}
-	now := time.Now().UTC()
-	p := &riverdriver.JobSetStateIfRunningManyParams{}
-	for _, v := range values {
-		c := riverdriver.JobSetStateCompleted(v.(int64), now, nil)
-		p.ID = append(p.ID, c.ID)
-		p.Attempt = append(p.Attempt, c.Attempt)
-		p.ErrData = append(p.ErrData, c.ErrData)
-		p.FinalizedAt = append(p.FinalizedAt, c.FinalizedAt)
-		p.MetadataDoMerge = append(p.MetadataDoMerge, false)
-		p.MetadataUpdates = append(p.MetadataUpdates, nil)
-		p.ScheduledAt = append(p.ScheduledAt, c.ScheduledAt)
-		p.State = append(p.State, c.State)
-	}
-	if _, err := e.driver.UnwrapExecutor(driverTx).JobSetStateIfRunningMany(ctx, p); err != nil {
-		return fmt.Errorf("engine: complete %d jobs: %w", len(values), err)
-	}
-	return nil
+	return e.observe(ctx, tx, op, teamsops.ChangeUpdated)
 }
 
 // ended reports whether op is in a terminal status.
