@@ -85,8 +85,8 @@ func canonicalID(s string) string {
 }
 
 // NewTeamID returns a new team (and group) id: a GUID, as in Graph's
-// examples.
-func NewTeamID() string { return newGUID() }
+// examples, time-ordered (newOrderedGUID) for the same reason as chat ids.
+func NewTeamID() string { return newOrderedGUID() }
 
 // ChannelID is the id of a channel an operation creates in team teamID:
 // 19:{32 hex}@thread.tacv2, the shape of "Create channel"'s examples,
