@@ -1,6 +1,7 @@
 package http
 
 import (
+	"context"
 	"errors"
 	"log/slog"
 	"net/http"
@@ -28,19 +29,49 @@ var statusOf = map[string]struct {
 	eFailedDependency:      {http.StatusFailedDependency, "FailedDependency"},         // batch.go
 	eUserNotFound:          {http.StatusNotFound, "Request_ResourceNotFound"},         // users.go
 	eUserDenied:            {http.StatusForbidden, "Authorization_RequestDenied"},     // users.go
+	eClientGone:            {statusClientClosedRequest, "ClientClosedRequest"},
+}
+
+// eClientGone is the code of a request whose client went away before it
+// was answered: whatever failed then failed because the request's context
+// was cancelled, not because the server broke.
+const eClientGone = "client_gone"
+
+// statusClientClosedRequest is the status a request abandoned by its
+// client is recorded with (nginx's 499): no client reads it, but the
+// request log and the metrics then count it apart from the server's own
+// failures.
+const statusClientClosedRequest = 499
+
+// codeOf is err's application code, or eClientGone when the request's
+// client went away and err is what that cancellation caused.
+func codeOf(r *http.Request, err error) string {
+	code := teamsops.ErrorCode(err)
+	if code == teamsops.EINTERNAL && errors.Is(r.Context().Err(), context.Canceled) && errors.Is(err, context.Canceled) {
+		return eClientGone
+	}
+	return code
 }
 
 // writeError writes err in Graph's error envelope
 // (https://learn.microsoft.com/graph/errors): code, message and an
 // innerError with the date and both request ids.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
-	code := teamsops.ErrorCode(err)
+	code := codeOf(r, err)
 	m, ok := statusOf[code]
 	if !ok {
 		m = statusOf[teamsops.EINTERNAL]
 	}
-	if m.status >= 500 {
-		s.Logger.ErrorContext(r.Context(), "request failed", "request_id", requestID(r), "err", err)
+	switch {
+	case m.status >= 500:
+		s.Logger.ErrorContext(r.Context(), "request failed", "request_id", requestID(r),
+			"method", r.Method, "path", r.URL.EscapedPath(), "status", m.status, "err", err)
+	case code == eClientGone:
+		s.Logger.InfoContext(r.Context(), "request abandoned by its client", "request_id", requestID(r),
+			"method", r.Method, "path", r.URL.EscapedPath(), "err", err)
+	}
+	if rec, ok := w.(*statusRecorder); ok {
+		rec.logged = true
 	}
 	switch m.status {
 	case http.StatusUnauthorized:

@@ -73,6 +73,13 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			s.writeError(rec, r, fmt.Errorf("panic: %v", v))
 		}
 		took := time.Since(start)
+		if rec.status >= 500 && !rec.logged {
+			// A server error written past writeError (an encoding failure,
+			// the identity or admin handlers): logged all the same, so that
+			// every 5xx can be found by its request-id.
+			s.Logger.ErrorContext(r.Context(), "request answered with a server error", "request_id", requestID(r),
+				"method", r.Method, "path", r.URL.EscapedPath(), "status", rec.status)
+		}
 		s.logRequest(r, rec.status, took)
 		if s.Observer != nil {
 			s.Observer.Request(rec.route, r.Method, rec.status, took)
@@ -165,11 +172,13 @@ func newGUID() string {
 }
 
 // statusRecorder remembers the status code and the route template, for
-// the request log and the Observer.
+// the request log and the Observer, and whether writeError has logged the
+// failure already.
 type statusRecorder struct {
 	http.ResponseWriter
 	status int
 	route  string
+	logged bool
 }
 
 func (r *statusRecorder) WriteHeader(status int) {

@@ -273,7 +273,9 @@ func (l *changeLog) sync(ctx context.Context) error {
 	}
 	began := time.Now().UnixNano()
 	if err := l.readOthers(ctx); err != nil {
-		return err
+		// Sync runs on every cached read's path: a busy database must be
+		// a 503 to retry there too, as on the store's own reads.
+		return storeError("read the change log", err)
 	}
 	if ok {
 		l.wal, l.readAt = now, began

@@ -69,6 +69,17 @@ func (c *conn) do(req []byte) (reply, error) {
 	return reply{status: res.StatusCode, header: res.Header, body: c.body.Bytes()}, nil
 }
 
+// String says, for an error message, what the reply was: its status, its
+// request-id (what the server's log names the request by) and the start
+// of its body.
+func (r reply) String() string {
+	id := r.header.Get("request-id")
+	if id == "" {
+		return fmt.Sprintf("status %d: %s", r.status, clip(r.body))
+	}
+	return fmt.Sprintf("status %d, request-id %s: %s", r.status, id, clip(r.body))
+}
+
 func (c *conn) fail(err error) error {
 	c.close()
 	return err

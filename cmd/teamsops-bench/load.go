@@ -30,7 +30,8 @@ func closedLoop(ctx context.Context, l load, conns int) sample {
 			if !t0.Before(until) {
 				break
 			}
-			s.record(!t0.Before(from), t0, l.send(c))
+			why, id := l.send(c)
+			s.record(!t0.Before(from), t0, why, id)
 		}
 	})
 }
@@ -72,7 +73,8 @@ func openLoop(ctx context.Context, l load, rate float64, conns int) sample {
 			} else if counted && now.Sub(due) > lateAfter {
 				s.late++
 			}
-			s.record(counted, t0, l.send(c))
+			why, id := l.send(c)
+			s.record(counted, t0, why, id)
 		}
 	})
 }
@@ -101,8 +103,9 @@ func (l load) workers(conns int, work func(c *conn, s *sample)) sample {
 
 // record counts a request sent at t0 whose answer has just arrived; one
 // inside the measured window adds its latency and, if why is not "",
-// its failure.
-func (s *sample) record(counted bool, t0 time.Time, why string) {
+// its failure and the answer's request-id (id, "" when there was no
+// answer).
+func (s *sample) record(counted bool, t0 time.Time, why, id string) {
 	s.sent++
 	if !counted {
 		return
@@ -110,20 +113,22 @@ func (s *sample) record(counted bool, t0 time.Time, why string) {
 	s.latencies = append(s.latencies, time.Since(t0))
 	if why != "" {
 		s.fail(why)
+		s.failedIDs = appendIDs(s.failedIDs, id)
 	}
 }
 
 // send sends the request once on c and says what is wrong with the
-// answer ("" if nothing). After a failed dial it pauses briefly, so that
-// a dead server is not hammered in a tight loop.
-func (l load) send(c *conn) string {
+// answer ("" if nothing) and the answer's request-id. After a failed dial
+// it pauses briefly, so that a dead server is not hammered in a tight
+// loop.
+func (l load) send(c *conn) (why, id string) {
 	dials := c.dials
 	r, err := c.do(l.req)
 	if err != nil {
 		if c.dials == dials {
 			time.Sleep(10 * time.Millisecond)
 		}
-		return err.Error()
+		return err.Error(), ""
 	}
-	return l.check(r)
+	return l.check(r), r.header.Get("request-id")
 }

@@ -114,6 +114,7 @@ func (b *bench) operations(ctx context.Context, target string, d *deployment, ra
 	if failures.n > 0 {
 		b.rowError(&row, failures.first)
 		row.Errors += failures.n - 1
+		row.FailedRequestIDs = appendIDs(row.FailedRequestIDs, failures.ids...)
 		b.progress("%s: %d polls failed; the first: %s%s", target, failures.n, failures.first, d.describe())
 	}
 	row.CPUUS = perUnit(cpuOf(d.procs)-cpu, len(accepted))
@@ -152,7 +153,7 @@ func (b *bench) startOperations(ctx context.Context, d *deployment, rate float64
 		l.check = func(r reply) string {
 			loc := r.header.Get("Location")
 			if r.status != http.StatusAccepted || loc == "" {
-				return fmt.Sprintf("status %d, Location %q: %s", r.status, loc, clip(r.body))
+				return fmt.Sprintf("Location %q, %v", loc, r)
 			}
 			mu.Lock()
 			accepted = append(accepted, acceptedOp{location: loc, proc: i})
@@ -181,20 +182,25 @@ type opState struct {
 	TargetResourceID string `json:"targetResourceId"`
 }
 
-// tally counts failures from several goroutines and keeps the first.
+// tally counts failures from several goroutines and keeps the first, and
+// the request-ids of the first few answers that failed.
 type tally struct {
 	mu    sync.Mutex
 	n     int
 	first string
+	ids   []string
 }
 
-func (t *tally) add(why string) {
+// add counts a failure; id is the failed answer's request-id, "" when
+// there was no answer.
+func (t *tally) add(why, id string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	if t.n == 0 {
 		t.first = why
 	}
 	t.n++
+	t.ids = appendIDs(t.ids, id)
 }
 
 // sweep asks for every operation until it is terminal, with one client
@@ -249,14 +255,14 @@ func (b *bench) awaitTerminal(ctx context.Context, c *conn, token, location stri
 	failed := 0
 	for {
 		var st opState
-		why := ""
+		why, id := "", ""
 		r, err := c.do(req)
 		polls.Add(1)
 		switch {
 		case err != nil:
 			why = err.Error()
 		case r.status != http.StatusOK:
-			why = fmt.Sprintf("status %d: %s", r.status, clip(r.body))
+			why, id = r.String(), r.header.Get("request-id")
 		default:
 			if err := json.Unmarshal(r.body, &st); err != nil {
 				why = err.Error()
@@ -264,7 +270,7 @@ func (b *bench) awaitTerminal(ctx context.Context, c *conn, token, location stri
 		}
 		if why != "" {
 			why = "GET " + location + ": " + why
-			failures.add(why)
+			failures.add(why, id)
 			c.close()
 			if failed++; failed == pollTries {
 				return opState{}, errors.New(why)
@@ -305,7 +311,7 @@ func (b *bench) verifyEffects(ctx context.Context, d *deployment, states []opSta
 			Value []json.RawMessage `json:"value"`
 		}
 		if r.status != http.StatusOK || json.Unmarshal(r.body, &apps) != nil || len(apps.Value) != 1 {
-			b.rowError(row, fmt.Sprintf("chat %s: installedApps answered %d: %s", st.TargetResourceID, r.status, clip(r.body)))
+			b.rowError(row, fmt.Sprintf("chat %s: installedApps answered %v", st.TargetResourceID, r))
 		}
 	}
 }

@@ -23,6 +23,9 @@ type Row struct {
 	// operations that did not succeed and effects not applied once.
 	Errors     int    `json:"errors"`
 	FirstError string `json:"first_error,omitempty"`
+	// FailedRequestIDs are the request-ids of the first answers that
+	// failed, which the server's log names them by.
+	FailedRequestIDs []string `json:"failed_request_ids,omitempty"`
 	// Late counts open-loop requests sent more than a millisecond late;
 	// Dropped those never sent, the schedule being too far behind.
 	Late    int `json:"late,omitempty"`
@@ -104,7 +107,7 @@ func newRow(target, scenario string, conns int, rate float64, s sample) Row {
 		Target: target, Scenario: scenario, Conns: conns, Rate: rate,
 		Requests: s.requests(), RPS: s.perSecond(),
 		P50MS: millis(percentile(s.latencies, 0.50)), P99MS: millis(percentile(s.latencies, 0.99)),
-		Errors: s.errors, FirstError: s.firstErr, Late: s.late, Dropped: s.dropped, Dials: s.dials,
+		Errors: s.errors, FirstError: s.firstErr, FailedRequestIDs: s.failedIDs, Late: s.late, Dropped: s.dropped, Dials: s.dials,
 	}
 }
 

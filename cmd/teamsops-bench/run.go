@@ -16,7 +16,7 @@ type bench struct {
 	cfg  *config
 	bin  string // teamsops
 	self string // this program, started again as the bare server
-	dir  string // logs and SQLite files, removed at the end
+	dir  string // logs and SQLite files, removed at the end (logs kept on errors)
 	out  io.Writer
 	logs int // numbers the processes' log files
 	// loadAvg is the machine's load when the run began.
@@ -48,6 +48,9 @@ func run(ctx context.Context, cfg *config, stdout, stderr io.Writer) error {
 	runErr := b.all(ctx)
 	rep := b.report(started)
 	fmt.Fprint(stdout, formatReport(rep))
+	if rep.failed(runErr) {
+		b.reportFailures(rep)
+	}
 	if cfg.jsonPath != "" {
 		data, err := json.MarshalIndent(rep, "", "  ")
 		if err != nil {

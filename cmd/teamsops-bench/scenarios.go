@@ -187,7 +187,7 @@ func firstReply(addr string, req []byte) (reply, error) {
 		return reply{}, err
 	}
 	if r.status != http.StatusOK {
-		return reply{}, fmt.Errorf("first request answered %d: %s", r.status, clip(r.body))
+		return reply{}, fmt.Errorf("first request answered %v", r)
 	}
 	r.body = bytes.Clone(r.body)
 	return r, nil
@@ -198,7 +198,7 @@ func firstReply(addr string, req []byte) (reply, error) {
 func sameAs(want reply) func(reply) string {
 	return func(r reply) string {
 		if r.status != want.status {
-			return fmt.Sprintf("status %d: %s", r.status, clip(r.body))
+			return r.String()
 		}
 		if !bytes.Equal(r.body, want.body) {
 			return "a different body: " + clip(r.body)

@@ -44,7 +44,7 @@ func newFormRequest(host, target string, form url.Values) []byte {
 func answers(status int, want string) func(reply) string {
 	return func(r reply) string {
 		if r.status != status || !bytes.Contains(r.body, []byte(want)) {
-			return fmt.Sprintf("status %d: %s", r.status, clip(r.body))
+			return r.String()
 		}
 		return ""
 	}
@@ -94,7 +94,7 @@ func (b *bench) flood(ctx context.Context, target string, procs []*process, toke
 		"scope": {"https://graph.microsoft.com/.default"}})
 	refused := func(r reply) string {
 		if r.status != http.StatusUnauthorized && r.status != http.StatusTooManyRequests {
-			return fmt.Sprintf("status %d: %s", r.status, clip(r.body))
+			return r.String()
 		}
 		return ""
 	}

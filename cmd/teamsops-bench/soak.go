@@ -49,11 +49,14 @@ type SoakRun struct {
 	// IdleSeconds is the time from the last request until RSS fell under
 	// 60 MB, -1 when it did not within --soak-idle; IdleRSSMB the RSS
 	// at the end of --soak-idle.
-	IdleSeconds float64      `json:"idle_seconds"`
-	IdleRSSMB   float64      `json:"idle_rss_mb"`
-	Errors      int          `json:"errors"`
-	FirstError  string       `json:"first_error,omitempty"`
-	Samples     []soakSample `json:"samples"`
+	IdleSeconds float64 `json:"idle_seconds"`
+	IdleRSSMB   float64 `json:"idle_rss_mb"`
+	Errors      int     `json:"errors"`
+	FirstError  string  `json:"first_error,omitempty"`
+	// FailedRequestIDs are the request-ids of the first answers that
+	// failed, which the server's log names them by.
+	FailedRequestIDs []string     `json:"failed_request_ids,omitempty"`
+	Samples          []soakSample `json:"samples"`
 }
 
 // soakScenario runs the soak on a new database of the back end with the
@@ -155,12 +158,14 @@ func (b *bench) soak(ctx context.Context, backend, limit string) (*SoakRun, erro
 		if run.FirstError == "" {
 			run.FirstError = s.firstErr
 		}
+		run.FailedRequestIDs = appendIDs(run.FailedRequestIDs, s.failedIDs...)
 	}
 	if failures.n > 0 {
 		run.Errors += failures.n
 		if run.FirstError == "" {
 			run.FirstError = failures.first
 		}
+		run.FailedRequestIDs = appendIDs(run.FailedRequestIDs, failures.ids...)
 	}
 	b.progress("%s: load ended: %.0f GET/s, %.0f ops/s end to end, %.0f notifications/s; waiting for idle memory",
 		name, run.GetRPS, run.OpsPerSec, run.NotesPerSec)
@@ -224,7 +229,7 @@ func subscribe(addr, token, url string) error {
 		return fmt.Errorf("POST /subscriptions: %w", err)
 	}
 	if r.status != http.StatusCreated {
-		return fmt.Errorf("POST /subscriptions: status %d: %s", r.status, clip(r.body))
+		return fmt.Errorf("POST /subscriptions: %v", r)
 	}
 	return nil
 }

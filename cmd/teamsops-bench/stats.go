@@ -11,11 +11,14 @@ type sample struct {
 	latencies []time.Duration // of the requests counted, in no order
 	errors    int             // counted requests that failed or answered wrongly
 	firstErr  string          // what the first error was
-	window    time.Duration   // the measured time the requests were counted in
-	dials     int             // connections opened, warm-up included
-	sent      int             // requests sent, warm-up included
-	late      int             // open loop: requests sent more than lateAfter past their time
-	dropped   int             // open loop: requests never sent, the schedule being too far behind
+	// failedIDs are the request-ids of the first failed answers, at most
+	// maxFailedIDs: what to look for in the server's log.
+	failedIDs []string
+	window    time.Duration // the measured time the requests were counted in
+	dials     int           // connections opened, warm-up included
+	sent      int           // requests sent, warm-up included
+	late      int           // open loop: requests sent more than lateAfter past their time
+	dropped   int           // open loop: requests never sent, the schedule being too far behind
 }
 
 // lateAfter is how far past its scheduled time an open-loop request may be
@@ -30,6 +33,7 @@ func (s *sample) merge(o sample) {
 	if s.firstErr == "" {
 		s.firstErr = o.firstErr
 	}
+	s.failedIDs = appendIDs(s.failedIDs, o.failedIDs...)
 	s.window = max(s.window, o.window)
 	s.dials += o.dials
 	s.sent += o.sent
@@ -43,6 +47,20 @@ func (s *sample) fail(reason string) {
 	if s.firstErr == "" {
 		s.firstErr = reason
 	}
+}
+
+// maxFailedIDs bounds the request-ids of failed answers a run keeps:
+// enough to find the first few in a log, whatever the number of failures.
+const maxFailedIDs = 10
+
+// appendIDs adds the non-empty ids to list, up to maxFailedIDs in all.
+func appendIDs(list []string, ids ...string) []string {
+	for _, id := range ids {
+		if id != "" && len(list) < maxFailedIDs {
+			list = append(list, id)
+		}
+	}
+	return list
 }
 
 // requests is how many requests were counted, failed ones included.

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -100,7 +99,7 @@ func waitOne(postAddr, holdAddr, token string, posting chan struct{}) waited {
 	}
 	loc := r.header.Get("Location")
 	if r.status != http.StatusAccepted || loc == "" {
-		return waited{err: fmt.Sprintf("POST: status %d", r.status)}
+		return waited{err: "POST: " + r.String()}
 	}
 	h := &conn{addr: holdAddr}
 	defer h.close()
@@ -116,7 +115,7 @@ func waitOne(postAddr, holdAddr, token string, posting chan struct{}) waited {
 		LastActionDateTime time.Time `json:"lastActionDateTime"`
 	}
 	if r.status != http.StatusOK || json.Unmarshal(r.body, &op) != nil {
-		return waited{err: fmt.Sprintf("held GET: status %d: %s", r.status, clip(r.body))}
+		return waited{err: "held GET: " + r.String()}
 	}
 	if r.header.Get("Preference-Applied") == "" {
 		return waited{} // it had ended before the GET came: nothing to wait for
