@@ -258,6 +258,23 @@ func testDeclared(t *testing.T, s teamsops.Store) {
 	}))
 }
 
+// deleteTenantRolledBack deletes a tenant in a transaction that then
+// fails, so that the caller can check the deletion left nothing behind.
+func deleteTenantRolledBack(t *testing.T, s teamsops.Store, tenant string) {
+	t.Helper()
+	ctx := t.Context()
+	failed := errors.New("changed my mind")
+	err := s.Update(ctx, func(tx teamsops.Tx) error {
+		if err := tx.DeleteTenant(ctx, tenant); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("Update = %v, want %v", err, failed)
+	}
+}
+
 func testDeleteTenant(t *testing.T, s teamsops.Store) {
 	ctx := t.Context()
 	createTenants(t, s)
@@ -268,16 +285,7 @@ func testDeleteTenant(t *testing.T, s teamsops.Store) {
 	}
 
 	// A transaction that fails deletes nothing.
-	failed := errors.New("changed my mind")
-	err := s.Update(ctx, func(tx teamsops.Tx) error {
-		if err := tx.DeleteTenant(ctx, tenantA); err != nil {
-			return err
-		}
-		return failed
-	})
-	if !errors.Is(err, failed) {
-		t.Fatalf("Update = %v, want %v", err, failed)
-	}
+	deleteTenantRolledBack(t, s, tenantA)
 	checkFilled(t, s, tenantA)
 
 	w := watch(t, s)
