@@ -57,14 +57,9 @@ func TestServeDemoAndToken(t *testing.T) {
 	}()
 	waitReady(t, "http://"+addr)
 
-	var out bytes.Buffer
-	err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID,
-		"--user", demo.UserAdele, "--scopes", "Chat.Read"}, &out, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := runToken(t, db, "--tenant", demo.TenantID, "--user", demo.UserAdele, "--scopes", "Chat.Read")
 	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/beta/chats/"+demo.ChatID+"/operations/"+demo.ChatOperation, nil)
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
+	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -101,6 +96,17 @@ func TestLoopback(t *testing.T) {
 			t.Errorf("loopback(%s) = %v, want %v", addr, got, want)
 		}
 	}
+}
+
+// runToken runs "teamsops token" in this process on db with args, and
+// returns the token it printed.
+func runToken(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	var out, stderr bytes.Buffer
+	if err := run(context.Background(), append([]string{"token", "--db", db}, args...), &out, &stderr); err != nil {
+		t.Fatalf("token: %v\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(out.String())
 }
 
 func waitReady(t *testing.T, base string) {
@@ -174,17 +180,12 @@ func TestServeThrottle(t *testing.T) {
 		<-done
 	}()
 	waitReady(t, "http://"+addr)
-	var out bytes.Buffer
-	err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID,
-		"--app", demo.ConsoleApp, "--roles", "Team.ReadBasic.All"}, &out, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", "Team.ReadBasic.All")
 	var statuses []int
 	var retryAfter string
 	for range 2 {
 		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/v1.0/teams/"+demo.TeamID, nil)
-		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
+		req.Header.Set("Authorization", "Bearer "+token)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)

@@ -31,12 +31,7 @@ func TestServeRefusesOwnAddresses(t *testing.T) {
 		<-done
 	}()
 	waitReady(t, "http://"+addr)
-	var out bytes.Buffer
-	if err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp,
-		"--roles", strings.Join(demo.ConsoleRoles, ",")}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	token := strings.TrimSpace(out.String())
+	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", strings.Join(demo.ConsoleRoles, ","))
 	for _, target := range []string{"http://" + addr + "/_teamsops/tenants", "http://" + metricsAddr + "/metrics",
 		"http://" + pprofAddr + "/debug/pprof/"} {
 		body, _ := json.Marshal(map[string]any{"changeType": "created,updated", "notificationUrl": target,

@@ -345,12 +345,9 @@ func TestTokenChecks(t *testing.T) {
 		})
 	}
 	// The token uses the issuer the server recorded: the server takes it.
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"token", "--db", db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
+	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp)
 	req, _ := http.NewRequest(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, nil)
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
+	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
