@@ -43,22 +43,10 @@ func freeAddr(t *testing.T) string {
 // and a clean stop.
 func TestServeDemoAndToken(t *testing.T) {
 	db := testdb.DSN(t)
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--db", db, "--addr", addr}, io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve returned %v after its context ended", err)
-		}
-	}()
-	waitReady(t, "http://"+addr)
+	base := serveInBackground(t, "--demo", "--db", db) // which also checks serve stops cleanly
 
 	token := runToken(t, db, "--tenant", demo.TenantID, "--user", demo.UserAdele, "--scopes", "Chat.Read")
-	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/beta/chats/"+demo.ChatID+"/operations/"+demo.ChatOperation, nil)
+	req, _ := http.NewRequest(http.MethodGet, base+"/beta/chats/"+demo.ChatID+"/operations/"+demo.ChatOperation, nil)
 	req.Header.Set("Authorization", "Bearer "+token)
 	res, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -70,7 +58,7 @@ func TestServeDemoAndToken(t *testing.T) {
 		t.Fatalf("status %d: %s", res.StatusCode, body)
 	}
 	// On a loopback address, without an admin token, the dashboard is open.
-	res, err = http.Get("http://" + addr + "/_teamsops/ui/")
+	res, err = http.Get(base + "/_teamsops/ui/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -169,22 +157,12 @@ func TestEnvironmentFlags(t *testing.T) {
 func TestServeThrottle(t *testing.T) {
 	t.Setenv("TEAMSOPS_THROTTLE", "scale=0.01")
 	db := testdb.DSN(t)
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--profile", "instant", "--db", db, "--addr", addr}, io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	waitReady(t, "http://"+addr)
+	base := serveInBackground(t, "--demo", "--profile", "instant", "--db", db)
 	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", "Team.ReadBasic.All")
 	var statuses []int
 	var retryAfter string
 	for range 2 {
-		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/v1.0/teams/"+demo.TeamID, nil)
+		req, _ := http.NewRequest(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, nil)
 		req.Header.Set("Authorization", "Bearer "+token)
 		res, err := http.DefaultClient.Do(req)
 		if err != nil {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -19,24 +18,15 @@ import (
 // subscription aimed at any of them is refused with a 400.
 func TestServeRefusesOwnAddresses(t *testing.T) {
 	db := testdb.DSN(t)
-	addr, metricsAddr, pprofAddr := freeAddr(t), freeAddr(t), freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--profile", "instant", "--db", db, "--addr", addr,
-			"--allow-http-notifications", "--metrics-addr", metricsAddr, "--pprof-addr", pprofAddr}, io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	waitReady(t, "http://"+addr)
+	metricsAddr, pprofAddr := freeAddr(t), freeAddr(t)
+	base := serveInBackground(t, "--demo", "--profile", "instant", "--db", db,
+		"--allow-http-notifications", "--metrics-addr", metricsAddr, "--pprof-addr", pprofAddr)
 	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", strings.Join(demo.ConsoleRoles, ","))
-	for _, target := range []string{"http://" + addr + "/_teamsops/tenants", "http://" + metricsAddr + "/metrics",
+	for _, target := range []string{base + "/_teamsops/tenants", "http://" + metricsAddr + "/metrics",
 		"http://" + pprofAddr + "/debug/pprof/"} {
 		body, _ := json.Marshal(map[string]any{"changeType": "created,updated", "notificationUrl": target,
 			"resource": "/teamwork/getAllOperations", "expirationDateTime": time.Now().Add(30 * time.Minute).UTC().Format(time.RFC3339)})
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1.0/subscriptions", bytes.NewReader(body))
+		req, _ := http.NewRequest(http.MethodPost, base+"/v1.0/subscriptions", bytes.NewReader(body))
 		req.Header.Set("Authorization", "Bearer "+token)
 		req.Header.Set("Content-Type", "application/json")
 		res, err := http.DefaultClient.Do(req)

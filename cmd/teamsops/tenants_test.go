@@ -33,7 +33,9 @@ const (
 
 var examples = []string{"../../examples/tenant.yaml", "../../examples/northwind.yaml"}
 
-// serveInBackground runs "teamsops serve" with args until the test ends.
+// serveInBackground runs "teamsops serve" with args on a free address
+// until the test ends, when serve must stop cleanly; it returns the base
+// URL once the server is ready.
 func serveInBackground(t *testing.T, args ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
