@@ -46,19 +46,15 @@ func TestServeDemoAndToken(t *testing.T) {
 	base := serveInBackground(t, "--demo", "--db", db) // which also checks serve stops cleanly
 
 	token := runToken(t, db, "--tenant", demo.TenantID, "--user", demo.UserAdele, "--scopes", "Chat.Read")
-	req, _ := http.NewRequest(http.MethodGet, base+"/beta/chats/"+demo.ChatID+"/operations/"+demo.ChatOperation, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
+	status, _, body, err := fetch(http.MethodGet, base+"/beta/chats/"+demo.ChatID+"/operations/"+demo.ChatOperation, token, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"operationType":"createChat"`) {
-		t.Fatalf("status %d: %s", res.StatusCode, body)
+	if status != http.StatusOK || !strings.Contains(string(body), `"operationType":"createChat"`) {
+		t.Fatalf("status %d: %s", status, body)
 	}
 	// On a loopback address, without an admin token, the dashboard is open.
-	res, err = http.Get(base + "/_teamsops/ui/")
+	res, err := http.Get(base + "/_teamsops/ui/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -162,14 +158,11 @@ func TestServeThrottle(t *testing.T) {
 	var statuses []int
 	var retryAfter string
 	for range 2 {
-		req, _ := http.NewRequest(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, nil)
-		req.Header.Set("Authorization", "Bearer "+token)
-		res, err := http.DefaultClient.Do(req)
+		status, header, _, err := fetch(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, token, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res.Body.Close()
-		statuses, retryAfter = append(statuses, res.StatusCode), res.Header.Get("Retry-After")
+		statuses, retryAfter = append(statuses, status), header.Get("Retry-After")
 	}
 	if statuses[0] != http.StatusOK || statuses[1] != http.StatusTooManyRequests || retryAfter == "" {
 		t.Errorf("statuses %v, Retry-After %q", statuses, retryAfter)

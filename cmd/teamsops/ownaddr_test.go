@@ -1,9 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -24,19 +21,14 @@ func TestServeRefusesOwnAddresses(t *testing.T) {
 	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", strings.Join(demo.ConsoleRoles, ","))
 	for _, target := range []string{base + "/_teamsops/tenants", "http://" + metricsAddr + "/metrics",
 		"http://" + pprofAddr + "/debug/pprof/"} {
-		body, _ := json.Marshal(map[string]any{"changeType": "created,updated", "notificationUrl": target,
-			"resource": "/teamwork/getAllOperations", "expirationDateTime": time.Now().Add(30 * time.Minute).UTC().Format(time.RFC3339)})
-		req, _ := http.NewRequest(http.MethodPost, base+"/v1.0/subscriptions", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
+		status, _, answer, err := fetch(http.MethodPost, base+"/v1.0/subscriptions", token, map[string]any{
+			"changeType": "created,updated", "notificationUrl": target, "resource": "/teamwork/getAllOperations",
+			"expirationDateTime": time.Now().Add(30 * time.Minute).UTC().Format(time.RFC3339)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		answer, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(answer), "address of this server") {
-			t.Errorf("notificationUrl %s: %d %s", target, res.StatusCode, answer)
+		if status != http.StatusBadRequest || !strings.Contains(string(answer), "address of this server") {
+			t.Errorf("notificationUrl %s: %d %s", target, status, answer)
 		}
 	}
 }

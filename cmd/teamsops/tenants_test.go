@@ -348,15 +348,8 @@ func TestTokenChecks(t *testing.T) {
 	}
 	// The token uses the issuer the server recorded: the server takes it.
 	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp)
-	req, _ := http.NewRequest(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, nil)
-	req.Header.Set("Authorization", "Bearer "+token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Errorf("GET team with the token: %d", res.StatusCode)
+	if status, _, _, err := fetch(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, token, nil); err != nil || status != http.StatusOK {
+		t.Errorf("GET team with the token: %d %v", status, err)
 	}
 }
 
