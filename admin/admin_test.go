@@ -119,6 +119,26 @@ func problems(t *testing.T, inner map[string]any) []problem {
 
 // TestAuthentication: only the admin token opens the admin API, and it
 // opens nothing else.
+// example reads a tenant file of the repository's examples.
+func example(t *testing.T, name string) []byte {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join("..", "examples", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
+// asJSON is a YAML tenant file as the same document in JSON.
+func asJSON(t *testing.T, doc []byte) []byte {
+	t.Helper()
+	b, err := yaml.YAMLToJSON(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return b
+}
+
 func TestAuthentication(t *testing.T) {
 	e := start(t, "sqlite::memory:", adminToken)
 	graphToken, err := e.srv.Issuer.Issue(identity.Claims{TenantID: demo.TenantID, AppID: demo.ConsoleApp, Roles: demo.ConsoleRoles}, time.Hour)
@@ -214,14 +234,7 @@ func TestBadDocument(t *testing.T) {
 // back with its ids, edits it, and deletes it.
 func TestCreateGetDelete(t *testing.T) {
 	e := start(t, "sqlite::memory:", adminToken)
-	raw, err := os.ReadFile(filepath.Join("..", "examples", "northwind.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	doc, err := yaml.YAMLToJSON(raw)
-	if err != nil {
-		t.Fatal(err)
-	}
+	doc := asJSON(t, example(t, "northwind.yaml"))
 	const northwind = "0d7c3a5e-9f1b-4e2d-8c6a-4b3e2d1c0f9a"
 	status, body, header := e.do(t, "POST", "/_teamsops/tenants", "Bearer "+adminToken, doc)
 	if status != 201 || header.Get("Location") != "/_teamsops/tenants/"+northwind {

@@ -4,12 +4,8 @@ import (
 	"bytes"
 	"io"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
-
-	"github.com/goccy/go-yaml"
 )
 
 // post sends body with the admin token and the Content-Type given ("":
@@ -39,18 +35,9 @@ func (e *env) post(t *testing.T, path, contentType string, body []byte) (int, []
 // body. A problem's line and column are in the message, as apply prints.
 func TestContentTypes(t *testing.T) {
 	e := start(t, "sqlite::memory:", adminToken)
-	yamlDoc, err := os.ReadFile(filepath.Join("..", "examples", "northwind.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	fabrikamDoc, err := os.ReadFile(filepath.Join("..", "examples", "tenant.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	jsonDoc, err := yaml.YAMLToJSON(yamlDoc)
-	if err != nil {
-		t.Fatal(err)
-	}
+	yamlDoc := example(t, "northwind.yaml")
+	fabrikamDoc := example(t, "tenant.yaml")
+	jsonDoc := asJSON(t, yamlDoc)
 	const tenants = "/_teamsops/tenants"
 	badYAML := []byte("tenant: {id: " + tenantA + "}\nusers:\n  - userPrincipalName: adele@contoso.com\n    displayNme: Adele\n")
 	yamlRule := []byte("app: ops console\noperationType: archiveTeam\naction: transient\nattempts: 2\n")

@@ -131,14 +131,6 @@ func FuzzDecodeCreateChat(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		nc, err := decodeCreateChat(body, testBase)
-		if err != nil {
-			if teamsops.ErrorCode(err) != teamsops.EINVALID || teamsops.ErrorMessage(err) == "" {
-				t.Fatalf("%q: error %#v is not EINVALID", body, err)
-			}
-			return
-		}
-		if err := nc.Validate(); err != nil {
-			t.Fatalf("%q: accepted, but the request is not valid: %v", body, err)
-		}
+		wantValidRequest(t, body, nc, err)
 	})
 }

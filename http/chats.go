@@ -225,23 +225,29 @@ func chatValue(c *teamsops.Chat, name string) any {
 // memberObjects renders a chat's members as aadUserConversationMember, in
 // the property order of "Get chat" example 3.
 func memberObjects(c *teamsops.Chat) []object {
-	out := make([]object, len(c.Members))
-	for i, m := range c.Members {
+	return conversationMembers(c.TenantID, c.ID, c.Members)
+}
+
+// conversationMembers renders the members of a chat or team of a tenant
+// as aadUserConversationMember: both list the same type.
+func conversationMembers(tenantID, resourceID string, members []teamsops.Member) []object {
+	out := make([]object, len(members))
+	for i, m := range members {
 		roles := m.Roles
 		if roles == nil {
 			roles = []string{}
 		}
 		out[i] = object{
 			{"@odata.type", "#" + memberType},
-			{"id", memberID(c.TenantID, c.ID, m.UserID)},
+			{"id", memberID(tenantID, resourceID, m.UserID)},
 			{"roles", roles},
 			{"displayName", orNull(m.DisplayName)},
 			// The zero date: the member sees the whole history, as for
-			// the members the chat was created with.
+			// the members the chat or team was created with.
 			{"visibleHistoryStartDateTime", "0001-01-01T00:00:00Z"},
 			{"userId", m.UserID},
 			{"email", orNull(m.Email)},
-			{"tenantId", c.TenantID},
+			{"tenantId", tenantID},
 		}
 	}
 	return out

@@ -19,6 +19,20 @@ func wantInvalidOnly(t *testing.T, body []byte, err error) bool {
 	return false
 }
 
+// wantValidRequest is wantInvalidOnly for a decoder of a request: a body
+// it accepts must also be a valid request. It reports whether the body was
+// accepted.
+func wantValidRequest(t *testing.T, body []byte, req interface{ Validate() error }, err error) bool {
+	t.Helper()
+	if !wantInvalidOnly(t, body, err) {
+		return false
+	}
+	if err := req.Validate(); err != nil {
+		t.Fatalf("%q: accepted, but the request is not valid: %v", body, err)
+	}
+	return true
+}
+
 func TestDecodeCreateTeam(t *testing.T) {
 	tmpl := `"template@odata.bind":"https://graph.microsoft.com/v1.0/teamsTemplates('standard')"`
 	tests := []struct {
@@ -70,13 +84,8 @@ func FuzzDecodeCreateTeam(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		nt, err := decodeCreateTeam(body, testBase)
-		if wantInvalidOnly(t, body, err) {
-			if err := nt.Validate(); err != nil {
-				t.Fatalf("%q: accepted, but the request is not valid: %v", body, err)
-			}
-			if nt.Settings != "" && !json.Valid([]byte(nt.Settings)) {
-				t.Fatalf("%q: settings %q are not JSON", body, nt.Settings)
-			}
+		if wantValidRequest(t, body, nt, err) && nt.Settings != "" && !json.Valid([]byte(nt.Settings)) {
+			t.Fatalf("%q: settings %q are not JSON", body, nt.Settings)
 		}
 	})
 }
@@ -92,11 +101,7 @@ func FuzzDecodeClone(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		nc, err := decodeClone(body)
-		if wantInvalidOnly(t, body, err) {
-			if err := nc.Validate(); err != nil {
-				t.Fatalf("%q: accepted, but the request is not valid: %v", body, err)
-			}
-		}
+		wantValidRequest(t, body, nc, err)
 	})
 }
 
@@ -136,10 +141,6 @@ func FuzzDecodeCreateChannel(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		nc, err := decodeCreateChannel(body, testBase)
-		if wantInvalidOnly(t, body, err) {
-			if err := nc.Validate(); err != nil {
-				t.Fatalf("%q: accepted, but the request is not valid: %v", body, err)
-			}
-		}
+		wantValidRequest(t, body, nc, err)
 	})
 }

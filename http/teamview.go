@@ -162,19 +162,7 @@ func (s *Server) listTeamMembers(w http.ResponseWriter, r *http.Request, req *re
 	if err != nil {
 		return err
 	}
-	values := make([]object, len(team.Members))
-	for i, m := range team.Members {
-		roles := m.Roles
-		if roles == nil {
-			roles = []string{}
-		}
-		values[i] = object{
-			{"@odata.type", "#" + memberType}, {"id", memberID(team.TenantID, team.ID, m.UserID)},
-			{"roles", roles}, {"displayName", orNull(m.DisplayName)},
-			{"visibleHistoryStartDateTime", "0001-01-01T00:00:00Z"}, {"userId", m.UserID},
-			{"email", orNull(m.Email)}, {"tenantId", team.TenantID},
-		}
-	}
+	values := conversationMembers(team.TenantID, team.ID, team.Members)
 	writeJSON(w, http.StatusOK, object{
 		{"@odata.context", s.metadataURL(req) + teamPath(team.ID) + "/members"},
 		{"@odata.count", len(values)},

@@ -52,13 +52,10 @@ func (e *endpoints) authorize(w http.ResponseWriter, r *http.Request) {
 	if pg.ref.tenant != nil && !fl.bind(pg.ref.tenant) {
 		return
 	}
+	if pg.signInStep(fl) {
+		return
+	}
 	switch pg.step() {
-	case "username":
-		pg.enterUsername(fl, pg.form.Get("loginfmt"))
-	case "password":
-		pg.enterPassword(fl)
-	case "pick":
-		pg.choose(fl)
 	case "kmsi":
 		fl.stayOrNot()
 	default:

@@ -29,15 +29,12 @@ func (e *endpoints) deviceAuth(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fl := &deviceFlow{pg: pg, t: t, otc: pg.form.Get("otc")}
+	if pg.signInStep(fl) {
+		return
+	}
 	switch pg.step() {
 	case "otc":
 		fl.enterCode()
-	case "username":
-		pg.enterUsername(fl, pg.form.Get("loginfmt"))
-	case "password":
-		pg.enterPassword(fl)
-	case "pick":
-		pg.choose(fl)
 	case "confirm":
 		fl.confirm()
 	default:

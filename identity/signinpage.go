@@ -70,6 +70,23 @@ func (pg *page) userTenant(username string) (*teamsops.Tenant, *oauthError) {
 	return t, oerr
 }
 
+// signInStep answers the steps an app's sign-in and a device's share —
+// the user name, the password and the account picker — and reports
+// whether the form was posted from one of them.
+func (pg *page) signInStep(fl signInFlow) bool {
+	switch pg.step() {
+	case "username":
+		pg.enterUsername(fl, pg.form.Get("loginfmt"))
+	case "password":
+		pg.enterPassword(fl)
+	case "pick":
+		pg.choose(fl)
+	default:
+		return false
+	}
+	return true
+}
+
 // enterUsername answers step 1, or a login_hint: the password page for a
 // user of the tenant, step 1 again with Entra's message for anyone else.
 func (pg *page) enterUsername(fl signInFlow, username string) {

@@ -38,6 +38,16 @@ func (h *handed) take() ([]teamsops.User, []teamsops.AppRegistration) {
 	return users, apps
 }
 
+// apply applies a tenant file and returns the users and apps it handed
+// the store, and the changes the store reported meanwhile.
+func (h *handed) apply(t *testing.T, tenants *service.Tenants, file string) ([]teamsops.User, []teamsops.AppRegistration, []teamsops.Change) {
+	t.Helper()
+	seen := record(t, h)
+	applied(t, tenants, "t.yaml", file)
+	users, apps := h.take()
+	return users, apps, seen.take()
+}
+
 type handedTx struct {
 	teamsops.Tx
 	h *handed
@@ -83,16 +93,7 @@ func TestApplyPasswords(t *testing.T) {
 	ctx := t.Context()
 	s := &handed{Store: testdb.New(t)}
 	tenants := &service.Tenants{Store: s}
-	apply := func(file string) ([]teamsops.User, []teamsops.Change) {
-		t.Helper()
-		seen := record(t, s)
-		if err := tenants.Apply(ctx, decode(t, "t.yaml", file)); err != nil {
-			t.Fatal(err)
-		}
-		users, _ := s.take()
-		return users, seen.take()
-	}
-	users, _ := apply(passwordFile("first-password", "Alex"))
+	users, _, _ := s.apply(t, tenants, passwordFile("first-password", "Alex"))
 	if len(users) != 2 || !identity.CheckSecret(users[0].PasswordHash, "first-password") || users[1].PasswordHash != "" {
 		t.Fatalf("first apply handed %+v", users)
 	}
@@ -118,7 +119,7 @@ func TestApplyPasswords(t *testing.T) {
 		{"the password dropped", passwordFile("", "Alex Wilber"), []string{""}},
 	}
 	for _, tt := range tests {
-		users, changes := apply(tt.file)
+		users, _, changes := s.apply(t, tenants, tt.file)
 		var got []string
 		for _, u := range users {
 			switch {
@@ -231,32 +232,22 @@ func signInFile(cert, redirect string) string { return fmt.Sprintf(signInApps, c
 // part of its declaration: changing one rewrites the app, and applying
 // the same file again writes nothing.
 func TestApplySignInFields(t *testing.T) {
-	ctx := t.Context()
 	s := &handed{Store: testdb.New(t)}
 	tenants := &service.Tenants{Store: s}
 	cert := testcert.SelfSigned(t, "console")
-	apply := func(file string) ([]teamsops.AppRegistration, []teamsops.Change) {
-		t.Helper()
-		seen := record(t, s)
-		if err := tenants.Apply(ctx, decode(t, "t.yaml", file)); err != nil {
-			t.Fatal(err)
-		}
-		_, apps := s.take()
-		return apps, seen.take()
-	}
-	apps, _ := apply(signInFile(cert, "https://console.example/a"))
+	_, apps, _ := s.apply(t, tenants, signInFile(cert, "https://console.example/a"))
 	if len(apps) != 2 || len(apps[0].Certificates) != 1 || apps[0].Certificates[0] != cert ||
 		!slices.Equal(apps[0].RedirectURIs, []string{"https://console.example/a"}) || !apps[1].PublicClient {
 		t.Fatalf("first apply handed %+v", apps)
 	}
-	if apps, changes := apply(signInFile(cert, "https://console.example/a")); len(apps) != 0 || len(changes) != 0 {
+	if _, apps, changes := s.apply(t, tenants, signInFile(cert, "https://console.example/a")); len(apps) != 0 || len(changes) != 0 {
 		t.Errorf("the same file again: wrote %+v, reported %v", apps, changes)
 	}
-	apps, changes := apply(signInFile(cert, "https://console.example/b"))
+	_, apps, changes := s.apply(t, tenants, signInFile(cert, "https://console.example/b"))
 	if len(apps) != 1 || !slices.Equal(apps[0].RedirectURIs, []string{"https://console.example/b"}) || len(changes) == 0 {
 		t.Errorf("a redirect URI changed: wrote %+v, reported %v", apps, changes)
 	}
-	apps, _ = apply(signInFile(testcert.SelfSigned(t, "console"), "https://console.example/b"))
+	_, apps, _ = s.apply(t, tenants, signInFile(testcert.SelfSigned(t, "console"), "https://console.example/b"))
 	if len(apps) != 1 || apps[0].Certificates[0] == cert {
 		t.Errorf("the certificate changed: wrote %+v", apps)
 	}

@@ -210,26 +210,28 @@ func testPermissionGrants(t *testing.T, s teamsops.Store) {
 // wantChat compares chats; the contract sets no order for members.
 func wantChat(t *testing.T, what string, got, want *teamsops.Chat) {
 	t.Helper()
-	if got != nil {
-		g := *got
-		g.Members = sortedMembers(got.Members)
-		got = &g
-	}
-	w := *want
-	w.Members = sortedMembers(withUsers(want.TenantID, want.Members))
-	wantEqual(t, what, got, &w)
+	wantWithMembers(t, what, got, want, want.TenantID, func(c *teamsops.Chat) *[]teamsops.Member { return &c.Members })
 }
 
 // wantTeam compares teams; the contract sets no order for members.
 func wantTeam(t *testing.T, what string, got, want *teamsops.Team) {
 	t.Helper()
+	wantWithMembers(t, what, got, want, want.TenantID, func(c *teamsops.Team) *[]teamsops.Member { return &c.Members })
+}
+
+// wantWithMembers compares a chat, team or group whose members the
+// contract returns in no order: both sides' members are sorted, and want's
+// get the names a store reads from each member's user. members points at
+// the resource's member list.
+func wantWithMembers[R any](t *testing.T, what string, got, want *R, tenant string, members func(*R) *[]teamsops.Member) {
+	t.Helper()
 	if got != nil {
 		g := *got
-		g.Members = sortedMembers(got.Members)
+		*members(&g) = sortedMembers(*members(got))
 		got = &g
 	}
 	w := *want
-	w.Members = sortedMembers(withUsers(want.TenantID, want.Members))
+	*members(&w) = sortedMembers(withUsers(tenant, *members(want)))
 	wantEqual(t, what, got, &w)
 }
 

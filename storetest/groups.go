@@ -31,15 +31,9 @@ func groupOf(tenant, id, nickname string, members ...teamsops.Member) *teamsops.
 // wantGroup compares groups; the contract sets no order for members.
 func wantGroup(t *testing.T, what string, got, want *teamsops.Group) {
 	t.Helper()
-	if got != nil {
-		g := *got
-		g.Members = sortedMembers(got.Members)
-		got = &g
-	}
 	w := *want
-	w.Members = sortedMembers(withUsers(want.TenantID, want.Members))
-	w.CreatedDateTime = want.CreatedDateTime.UTC()
-	wantEqual(t, what, got, &w)
+	w.CreatedDateTime = want.CreatedDateTime.UTC() // stores answer in UTC
+	wantWithMembers(t, what, got, &w, want.TenantID, func(g *teamsops.Group) *[]teamsops.Member { return &g.Members })
 }
 
 func testGroup(t *testing.T, s teamsops.Store) {

@@ -106,10 +106,17 @@ func testSubscriptionIsolation(t *testing.T, s teamsops.Store) {
 	wantEqual(t, "every tenant's subscriptions", len(all), 1)
 }
 
+// createSubscribed creates the tenants and subscription s1 of app1 in
+// tenant A, which the notification and delivery tests start from.
+func createSubscribed(t *testing.T, s teamsops.Store) {
+	t.Helper()
+	createTenants(t, s)
+	must(t, s.CreateSubscription(t.Context(), newSubscription(tenantA, "s1", "app1")))
+}
+
 func testNotifications(t *testing.T, s teamsops.Store) {
 	ctx := t.Context()
-	createTenants(t, s)
-	must(t, s.CreateSubscription(ctx, newSubscription(tenantA, "s1", "app1")))
+	createSubscribed(t, s)
 	op := seedOperation(tenantA)
 	at := graphTime("2030-01-01T00:00:00.5Z")
 	ns := []*teamsops.Notification{
@@ -145,8 +152,7 @@ func testNotifications(t *testing.T, s teamsops.Store) {
 // with it, and the transaction reads the subscription and them.
 func testNotificationsInTx(t *testing.T, s teamsops.Store) {
 	ctx := t.Context()
-	createTenants(t, s)
-	must(t, s.CreateSubscription(ctx, newSubscription(tenantA, "s1", "app1")))
+	createSubscribed(t, s)
 	at := graphTime("2030-01-01T00:00:00Z")
 	add := func(tx teamsops.Tx) error {
 		return tx.AddNotifications(ctx, []*teamsops.Notification{{TenantID: tenantA, SubscriptionID: "s1",
@@ -192,8 +198,7 @@ func testNotificationsInTx(t *testing.T, s teamsops.Store) {
 
 func testDeliveries(t *testing.T, s teamsops.Store) {
 	ctx := t.Context()
-	createTenants(t, s)
-	must(t, s.CreateSubscription(ctx, newSubscription(tenantA, "s1", "app1")))
+	createSubscribed(t, s)
 	start := graphTime("2030-01-01T00:00:00Z")
 	n := teamsops.DeliveriesKept + 5
 	for i := range n {

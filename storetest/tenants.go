@@ -112,13 +112,7 @@ func testDeletes(t *testing.T, s teamsops.Store) {
 
 	must(t, s.DeletePermissionGrant(ctx, tenantA, "grant-chat"))
 	must(t, s.DeleteAppInstallation(ctx, tenantA, "install-"+chatID))
-	grants, err := s.PermissionGrants(ctx, tenantA, chatRef)
-	must(t, err)
-	installs, err := s.AppInstallations(ctx, tenantA, chatRef)
-	must(t, err)
-	if len(grants) != 0 || len(installs) != 0 {
-		t.Errorf("after deleting them: grants %v, installations %v", grants, installs)
-	}
+	wantNoAppsOn(t, s, tenantA, chatRef, "after deleting them")
 
 	// A chat goes with its members, installations and grants; its
 	// operations stay.
@@ -178,13 +172,7 @@ func testDeleteDirectory(t *testing.T, s teamsops.Store) {
 	if rules, err := s.FaultRules(ctx, tenantA, ""); err != nil || len(rules) != 1 || rules[0].ID != "rule-of-other" {
 		t.Errorf("fault rules after deleting their app: %v, %v", rules, err)
 	}
-	installs, err := s.AppInstallations(ctx, tenantA, chat2Ref)
-	must(t, err)
-	grants, err := s.PermissionGrants(ctx, tenantA, chat2Ref)
-	must(t, err)
-	if len(grants) != 0 || len(installs) != 0 {
-		t.Errorf("after deleting the apps: grants %v, installations %v", grants, installs)
-	}
+	wantNoAppsOn(t, s, tenantA, chat2Ref, "after deleting the apps")
 	must(t, s.DeleteUser(ctx, tenantA, user1))
 	_, err = s.User(ctx, tenantA, user1)
 	wantCode(t, err, teamsops.ENOTFOUND, user1)
@@ -258,6 +246,36 @@ func testDeclared(t *testing.T, s teamsops.Store) {
 	}))
 }
 
+// wantNoAppsOn fails unless a resource has neither app installations nor
+// permission grants left.
+func wantNoAppsOn(t *testing.T, s teamsops.Store, tenant string, ref teamsops.ResourceRef, when string) {
+	t.Helper()
+	grants, err := s.PermissionGrants(t.Context(), tenant, ref)
+	must(t, err)
+	installs, err := s.AppInstallations(t.Context(), tenant, ref)
+	must(t, err)
+	if len(grants) != 0 || len(installs) != 0 {
+		t.Errorf("%s: grants %v, installations %v", when, grants, installs)
+	}
+}
+
+// deleteTenantRolledBack deletes a tenant in a transaction that then
+// fails, so that the caller can check the deletion left nothing behind.
+func deleteTenantRolledBack(t *testing.T, s teamsops.Store, tenant string) {
+	t.Helper()
+	ctx := t.Context()
+	failed := errors.New("changed my mind")
+	err := s.Update(ctx, func(tx teamsops.Tx) error {
+		if err := tx.DeleteTenant(ctx, tenant); err != nil {
+			return err
+		}
+		return failed
+	})
+	if !errors.Is(err, failed) {
+		t.Fatalf("Update = %v, want %v", err, failed)
+	}
+}
+
 func testDeleteTenant(t *testing.T, s teamsops.Store) {
 	ctx := t.Context()
 	createTenants(t, s)
@@ -268,16 +286,7 @@ func testDeleteTenant(t *testing.T, s teamsops.Store) {
 	}
 
 	// A transaction that fails deletes nothing.
-	failed := errors.New("changed my mind")
-	err := s.Update(ctx, func(tx teamsops.Tx) error {
-		if err := tx.DeleteTenant(ctx, tenantA); err != nil {
-			return err
-		}
-		return failed
-	})
-	if !errors.Is(err, failed) {
-		t.Fatalf("Update = %v, want %v", err, failed)
-	}
+	deleteTenantRolledBack(t, s, tenantA)
 	checkFilled(t, s, tenantA)
 
 	w := watch(t, s)

@@ -18,6 +18,28 @@ import (
 // Helpers of the tests that run several replicas (replica_test.go) or lose
 // the database (outage_test.go).
 
+// replicasURL is the --public-url of replicas behind one load balancer:
+// @odata.context and the token issuer are built on it, so it is the same
+// for every replica.
+const replicasURL = "http://teamsops.replicas.test"
+
+// launchReplicas starts a replica of bin on db at each of addrs, all at
+// once (so they migrate, load the demo tenant and create the signing key
+// together), with the demo, the fast profile, replicasURL and args; it
+// returns them when each is ready, with a token of the ops console.
+func launchReplicas(t *testing.T, bin, db string, addrs []string, args ...string) ([]*process, string) {
+	t.Helper()
+	args = append([]string{"--demo", "--profile", "fast", "--public-url", replicasURL}, args...)
+	replicas := make([]*process, len(addrs))
+	for i, addr := range addrs {
+		replicas[i] = launch(t, bin, db, addr, args...)
+	}
+	for _, p := range replicas {
+		waitReady(t, p.base)
+	}
+	return replicas, issueToken(t, bin, db, replicasURL)
+}
+
 // issueToken is "teamsops token" for the ops console on db, with the
 // issuer every replica started with --public-url publicURL accepts.
 func issueToken(t *testing.T, bin, db, publicURL string) string {

@@ -43,39 +43,18 @@ func freeAddr(t *testing.T) string {
 // and a clean stop.
 func TestServeDemoAndToken(t *testing.T) {
 	db := testdb.DSN(t)
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--db", db, "--addr", addr}, io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		if err := <-done; err != nil {
-			t.Errorf("serve returned %v after its context ended", err)
-		}
-	}()
-	waitReady(t, "http://"+addr)
+	base := serveInBackground(t, "--demo", "--db", db) // which also checks serve stops cleanly
 
-	var out bytes.Buffer
-	err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID,
-		"--user", demo.UserAdele, "--scopes", "Chat.Read"}, &out, io.Discard)
+	token := runToken(t, db, "--tenant", demo.TenantID, "--user", demo.UserAdele, "--scopes", "Chat.Read")
+	status, _, body, err := fetch(http.MethodGet, base+"/beta/chats/"+demo.ChatID+"/operations/"+demo.ChatOperation, token, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/beta/chats/"+demo.ChatID+"/operations/"+demo.ChatOperation, nil)
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(res.Body)
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK || !strings.Contains(string(body), `"operationType":"createChat"`) {
-		t.Fatalf("status %d: %s", res.StatusCode, body)
+	if status != http.StatusOK || !strings.Contains(string(body), `"operationType":"createChat"`) {
+		t.Fatalf("status %d: %s", status, body)
 	}
 	// On a loopback address, without an admin token, the dashboard is open.
-	res, err = http.Get("http://" + addr + "/_teamsops/ui/")
+	res, err := http.Get(base + "/_teamsops/ui/")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,6 +80,17 @@ func TestLoopback(t *testing.T) {
 			t.Errorf("loopback(%s) = %v, want %v", addr, got, want)
 		}
 	}
+}
+
+// runToken runs "teamsops token" in this process on db with args, and
+// returns the token it printed.
+func runToken(t *testing.T, db string, args ...string) string {
+	t.Helper()
+	var out, stderr bytes.Buffer
+	if err := run(context.Background(), append([]string{"token", "--db", db}, args...), &out, &stderr); err != nil {
+		t.Fatalf("token: %v\n%s", err, stderr.String())
+	}
+	return strings.TrimSpace(out.String())
 }
 
 func waitReady(t *testing.T, base string) {
@@ -163,34 +153,16 @@ func TestEnvironmentFlags(t *testing.T) {
 func TestServeThrottle(t *testing.T) {
 	t.Setenv("TEAMSOPS_THROTTLE", "scale=0.01")
 	db := testdb.DSN(t)
-	addr := freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--profile", "instant", "--db", db, "--addr", addr}, io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	waitReady(t, "http://"+addr)
-	var out bytes.Buffer
-	err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID,
-		"--app", demo.ConsoleApp, "--roles", "Team.ReadBasic.All"}, &out, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := serveInBackground(t, "--demo", "--profile", "instant", "--db", db)
+	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", "Team.ReadBasic.All")
 	var statuses []int
 	var retryAfter string
 	for range 2 {
-		req, _ := http.NewRequest(http.MethodGet, "http://"+addr+"/v1.0/teams/"+demo.TeamID, nil)
-		req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
-		res, err := http.DefaultClient.Do(req)
+		status, header, _, err := fetch(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, token, nil)
 		if err != nil {
 			t.Fatal(err)
 		}
-		res.Body.Close()
-		statuses, retryAfter = append(statuses, res.StatusCode), res.Header.Get("Retry-After")
+		statuses, retryAfter = append(statuses, status), header.Get("Retry-After")
 	}
 	if statuses[0] != http.StatusOK || statuses[1] != http.StatusTooManyRequests || retryAfter == "" {
 		t.Errorf("statuses %v, Retry-After %q", statuses, retryAfter)

@@ -197,16 +197,7 @@ func TestReplicasDeliverOnce(t *testing.T) {
 	}
 	db := testdb.PostgresDSN(t)
 	bin := processtest.Build(t)
-	const publicURL = "http://teamsops.replicas.test"
-	args := []string{"--demo", "--profile", "fast", "--public-url", publicURL, "--allow-http-notifications"}
-	replicas := make([]*process, 3)
-	for i := range replicas {
-		replicas[i] = launch(t, bin, db, freeAddr(t), args...)
-	}
-	for _, p := range replicas {
-		waitReady(t, p.base)
-	}
-	token := issueToken(t, bin, db, publicURL)
+	replicas, token := launchReplicas(t, bin, db, []string{freeAddr(t), freeAddr(t), freeAddr(t)}, "--allow-http-notifications")
 	c, d := newCollector(t), newCollector(t)
 	subscribeAll(t, replicas[0], token, c.srv.URL+"/notify")
 	subscribeAll(t, replicas[1], token, d.srv.URL+"/notify")

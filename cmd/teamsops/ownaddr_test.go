@@ -1,10 +1,6 @@
 package main
 
 import (
-	"bytes"
-	"context"
-	"encoding/json"
-	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -19,39 +15,20 @@ import (
 // subscription aimed at any of them is refused with a 400.
 func TestServeRefusesOwnAddresses(t *testing.T) {
 	db := testdb.DSN(t)
-	addr, metricsAddr, pprofAddr := freeAddr(t), freeAddr(t), freeAddr(t)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"serve", "--demo", "--profile", "instant", "--db", db, "--addr", addr,
-			"--allow-http-notifications", "--metrics-addr", metricsAddr, "--pprof-addr", pprofAddr}, io.Discard, io.Discard)
-	}()
-	defer func() {
-		cancel()
-		<-done
-	}()
-	waitReady(t, "http://"+addr)
-	var out bytes.Buffer
-	if err := run(ctx, []string{"token", "--db", db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp,
-		"--roles", strings.Join(demo.ConsoleRoles, ",")}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	token := strings.TrimSpace(out.String())
-	for _, target := range []string{"http://" + addr + "/_teamsops/tenants", "http://" + metricsAddr + "/metrics",
+	metricsAddr, pprofAddr := freeAddr(t), freeAddr(t)
+	base := serveInBackground(t, "--demo", "--profile", "instant", "--db", db,
+		"--allow-http-notifications", "--metrics-addr", metricsAddr, "--pprof-addr", pprofAddr)
+	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", strings.Join(demo.ConsoleRoles, ","))
+	for _, target := range []string{base + "/_teamsops/tenants", "http://" + metricsAddr + "/metrics",
 		"http://" + pprofAddr + "/debug/pprof/"} {
-		body, _ := json.Marshal(map[string]any{"changeType": "created,updated", "notificationUrl": target,
-			"resource": "/teamwork/getAllOperations", "expirationDateTime": time.Now().Add(30 * time.Minute).UTC().Format(time.RFC3339)})
-		req, _ := http.NewRequest(http.MethodPost, "http://"+addr+"/v1.0/subscriptions", bytes.NewReader(body))
-		req.Header.Set("Authorization", "Bearer "+token)
-		req.Header.Set("Content-Type", "application/json")
-		res, err := http.DefaultClient.Do(req)
+		status, _, answer, err := fetch(http.MethodPost, base+"/v1.0/subscriptions", token, map[string]any{
+			"changeType": "created,updated", "notificationUrl": target, "resource": "/teamwork/getAllOperations",
+			"expirationDateTime": time.Now().Add(30 * time.Minute).UTC().Format(time.RFC3339)})
 		if err != nil {
 			t.Fatal(err)
 		}
-		answer, _ := io.ReadAll(res.Body)
-		res.Body.Close()
-		if res.StatusCode != http.StatusBadRequest || !strings.Contains(string(answer), "address of this server") {
-			t.Errorf("notificationUrl %s: %d %s", target, res.StatusCode, answer)
+		if status != http.StatusBadRequest || !strings.Contains(string(answer), "address of this server") {
+			t.Errorf("notificationUrl %s: %d %s", target, status, answer)
 		}
 	}
 }

@@ -29,19 +29,8 @@ func TestReplicas(t *testing.T) {
 	}
 	db := testdb.PostgresDSN(t)
 	bin := processtest.Build(t)
-	// @odata.context and the token issuer are built on --public-url: the
-	// same for every replica behind one load balancer.
-	const publicURL = "http://teamsops.replicas.test"
-	args := []string{"--demo", "--profile", "fast", "--public-url", publicURL}
 	addrs := []string{freeAddr(t), freeAddr(t), freeAddr(t)}
-	replicas := make([]*process, len(addrs))
-	for i, addr := range addrs {
-		replicas[i] = launch(t, bin, db, addr, args...)
-	}
-	for _, p := range replicas {
-		waitReady(t, p.base)
-	}
-	token := issueToken(t, bin, db, publicURL)
+	replicas, token := launchReplicas(t, bin, db, addrs)
 
 	const n, failOf = 300, 10
 	locations := make([]string, n)
@@ -70,7 +59,7 @@ func TestReplicas(t *testing.T) {
 
 	// The killed replica comes back on the same database; then all three
 	// must answer byte for byte the same.
-	replicas[k] = start(t, bin, db, addrs[k], "--profile", "fast", "--public-url", publicURL)
+	replicas[k] = start(t, bin, db, addrs[k], "--profile", "fast", "--public-url", replicasURL)
 	for _, loc := range locations {
 		var first []byte
 		for i, p := range replicas {

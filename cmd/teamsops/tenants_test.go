@@ -33,7 +33,9 @@ const (
 
 var examples = []string{"../../examples/tenant.yaml", "../../examples/northwind.yaml"}
 
-// serveInBackground runs "teamsops serve" with args until the test ends.
+// serveInBackground runs "teamsops serve" with args on a free address
+// until the test ends, when serve must stop cleanly; it returns the base
+// URL once the server is ready.
 func serveInBackground(t *testing.T, args ...string) string {
 	t.Helper()
 	addr := freeAddr(t)
@@ -345,19 +347,9 @@ func TestTokenChecks(t *testing.T) {
 		})
 	}
 	// The token uses the issuer the server recorded: the server takes it.
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"token", "--db", db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp}, &out, io.Discard); err != nil {
-		t.Fatal(err)
-	}
-	req, _ := http.NewRequest(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, nil)
-	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(out.String()))
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		t.Errorf("GET team with the token: %d", res.StatusCode)
+	token := runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp)
+	if status, _, _, err := fetch(http.MethodGet, base+"/v1.0/teams/"+demo.TeamID, token, nil); err != nil || status != http.StatusOK {
+		t.Errorf("GET team with the token: %d %v", status, err)
 	}
 }
 

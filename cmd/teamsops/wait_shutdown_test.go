@@ -1,12 +1,10 @@
 package main
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -30,13 +28,7 @@ func TestShutdownAnswersHeldRequests(t *testing.T) {
 	base := "http://" + addr
 	waitReady(t, base)
 
-	var tok bytes.Buffer
-	err := run(context.Background(), []string{"token", "--db", db, "--tenant", demo.TenantID,
-		"--app", demo.ConsoleApp, "--roles", "TeamSettings.ReadWrite.All"}, &tok, io.Discard)
-	if err != nil {
-		t.Fatal(err)
-	}
-	bearer := "Bearer " + strings.TrimSpace(tok.String())
+	bearer := "Bearer " + runToken(t, db, "--tenant", demo.TenantID, "--app", demo.ConsoleApp, "--roles", "TeamSettings.ReadWrite.All")
 	// Archiving takes 10 to 40 seconds on the realistic profile.
 	req, _ := http.NewRequest(http.MethodPost, base+"/v1.0/teams/"+demo.TeamID+"/archive", nil)
 	req.Header.Set("Authorization", bearer)
