@@ -3,6 +3,7 @@ package teamsops
 import (
 	"errors"
 	"fmt"
+	"net/http"
 	"unicode/utf8"
 )
 
@@ -72,4 +73,27 @@ func Clip(s string) string {
 		n--
 	}
 	return s[:n] + "..."
+}
+
+// GraphStatus is how Graph answers an error: the HTTP status and Graph's
+// own error code (https://learn.microsoft.com/graph/errors).
+type GraphStatus struct {
+	Status int
+	Code   string
+}
+
+// GraphStatuses returns, in a map of its own, how Graph answers each of
+// the codes above. The HTTP edges (packages http and admin) add the codes
+// only they write; this is the one place the codes above become statuses.
+func GraphStatuses() map[string]GraphStatus {
+	return map[string]GraphStatus{
+		EINVALID:      {http.StatusBadRequest, "BadRequest"},
+		EUNAUTHORIZED: {http.StatusUnauthorized, "InvalidAuthenticationToken"},
+		EFORBIDDEN:    {http.StatusForbidden, "Forbidden"},
+		ENOTFOUND:     {http.StatusNotFound, "NotFound"},
+		ENOTALLOWED:   {http.StatusMethodNotAllowed, "MethodNotAllowed"},
+		ECONFLICT:     {http.StatusConflict, "Conflict"},
+		EUNAVAILABLE:  {http.StatusServiceUnavailable, "ServiceUnavailable"},
+		EINTERNAL:     {http.StatusInternalServerError, "InternalServerError"},
+	}
 }

@@ -15,22 +15,14 @@ import (
 const eTooManyRequests = "too_many_requests"
 
 // statusOf maps the application's codes to HTTP statuses and Graph's
-// error codes, as the Graph edge does.
-var statusOf = map[string]struct {
-	status int
-	code   string
-}{
-	teamsops.EINVALID:      {http.StatusBadRequest, "BadRequest"},
-	teamsops.EUNAUTHORIZED: {http.StatusUnauthorized, "InvalidAuthenticationToken"},
-	teamsops.EFORBIDDEN:    {http.StatusForbidden, "Forbidden"},
-	teamsops.ENOTFOUND:     {http.StatusNotFound, "NotFound"},
-	teamsops.ENOTALLOWED:   {http.StatusMethodNotAllowed, "MethodNotAllowed"},
-	teamsops.ECONFLICT:     {http.StatusConflict, "Conflict"},
-	eTooManyRequests:       {http.StatusTooManyRequests, "TooManyRequests"},
-	eUnsupportedMediaType:  {http.StatusUnsupportedMediaType, "UnsupportedMediaType"},
-	teamsops.EUNAVAILABLE:  {http.StatusServiceUnavailable, "ServiceUnavailable"},
-	teamsops.EINTERNAL:     {http.StatusInternalServerError, "InternalServerError"},
-}
+// error codes, as the Graph edge does, and the two codes only this API
+// writes.
+var statusOf = func() map[string]teamsops.GraphStatus {
+	m := teamsops.GraphStatuses()
+	m[eTooManyRequests] = teamsops.GraphStatus{Status: http.StatusTooManyRequests, Code: "TooManyRequests"}
+	m[eUnsupportedMediaType] = teamsops.GraphStatus{Status: http.StatusUnsupportedMediaType, Code: "UnsupportedMediaType"}
+	return m
+}()
 
 // problem is one error of a tenant document, in innerError.errors.
 type problem struct {
@@ -68,8 +60,8 @@ func writeError(w http.ResponseWriter, r *http.Request, err error, problems tena
 		Message    string `json:"message"`
 		InnerError any    `json:"innerError"`
 	}
-	b, _ := json.Marshal(map[string]body{"error": {m.code, teamsops.ErrorMessage(err), inner}})
-	writeJSON(w, m.status, b)
+	b, _ := json.Marshal(map[string]body{"error": {m.Code, teamsops.ErrorMessage(err), inner}})
+	writeJSON(w, m.Status, b)
 }
 
 // writeJSON writes a JSON body.

@@ -11,26 +11,22 @@ import (
 )
 
 // statusOf maps an application error code to its HTTP status and Graph
-// error code. This is the one place codes become statuses.
-var statusOf = map[string]struct {
-	status int
-	code   string
-}{
-	teamsops.EINVALID:      {http.StatusBadRequest, "BadRequest"},
-	teamsops.EUNAUTHORIZED: {http.StatusUnauthorized, "InvalidAuthenticationToken"},
-	teamsops.EFORBIDDEN:    {http.StatusForbidden, "Forbidden"},
-	teamsops.ENOTFOUND:     {http.StatusNotFound, "NotFound"},
-	teamsops.ENOTALLOWED:   {http.StatusMethodNotAllowed, "MethodNotAllowed"},
-	teamsops.ECONFLICT:     {http.StatusConflict, "Conflict"},
-	teamsops.EUNAVAILABLE:  {http.StatusServiceUnavailable, "ServiceUnavailable"},
-	teamsops.EINTERNAL:     {http.StatusInternalServerError, "InternalServerError"},
-	eUnsupportedEncoding:   {http.StatusUnsupportedMediaType, "UnsupportedMediaType"}, // encoding.go
-	eTooManyRequests:       {http.StatusTooManyRequests, "TooManyRequests"},           // edge.go
-	eFailedDependency:      {http.StatusFailedDependency, "FailedDependency"},         // batch.go
-	eUserNotFound:          {http.StatusNotFound, "Request_ResourceNotFound"},         // users.go
-	eUserDenied:            {http.StatusForbidden, "Authorization_RequestDenied"},     // users.go
-	eClientGone:            {statusClientClosedRequest, "ClientClosedRequest"},
-}
+// error code: the application's own (teamsops.GraphStatuses) and those
+// only the Graph edge writes.
+var statusOf = func() map[string]teamsops.GraphStatus {
+	m := teamsops.GraphStatuses()
+	for code, st := range map[string]teamsops.GraphStatus{
+		eUnsupportedEncoding: {Status: http.StatusUnsupportedMediaType, Code: "UnsupportedMediaType"}, // encoding.go
+		eTooManyRequests:     {Status: http.StatusTooManyRequests, Code: "TooManyRequests"},           // edge.go
+		eFailedDependency:    {Status: http.StatusFailedDependency, Code: "FailedDependency"},         // batch.go
+		eUserNotFound:        {Status: http.StatusNotFound, Code: "Request_ResourceNotFound"},         // users.go
+		eUserDenied:          {Status: http.StatusForbidden, Code: "Authorization_RequestDenied"},     // users.go
+		eClientGone:          {Status: statusClientClosedRequest, Code: "ClientClosedRequest"},
+	} {
+		m[code] = st
+	}
+	return m
+}()
 
 // eClientGone is the code of a request whose client went away before it
 // was answered: whatever failed then failed because the request's context
@@ -63,9 +59,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		m = statusOf[teamsops.EINTERNAL]
 	}
 	switch {
-	case m.status >= 500:
+	case m.Status >= 500:
 		s.Logger.ErrorContext(r.Context(), "request failed", "request_id", requestID(r),
-			"method", r.Method, "path", r.URL.EscapedPath(), "status", m.status, "err", err)
+			"method", r.Method, "path", r.URL.EscapedPath(), "status", m.Status, "err", err)
 	case code == eClientGone:
 		s.Logger.InfoContext(r.Context(), "request abandoned by its client", "request_id", requestID(r),
 			"method", r.Method, "path", r.URL.EscapedPath(), "err", err)
@@ -73,7 +69,7 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	if rec, ok := w.(*statusRecorder); ok {
 		rec.logged = true
 	}
-	switch m.status {
+	switch m.Status {
 	case http.StatusUnauthorized:
 		// Graph names the authority a client should get a token from.
 		w.Header().Set("WWW-Authenticate", `Bearer realm="", authorization_uri="`+s.PublicURL+
@@ -87,18 +83,18 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	date := time.Now().UTC().Format("2006-01-02T15:04:05")
 	inner := object{{"date", date}, {"request-id", requestID(r)}, {"client-request-id", w.Header().Get("client-request-id")}}
-	if m.status == http.StatusTooManyRequests {
+	if m.Status == http.StatusTooManyRequests {
 		// The throttling page's sample adds the status as code and status,
 		// and its own message (concepts/throttling.md, "Sample response").
 		inner = object{{"code", "429"}, {"date", date}, {"message", "Please retry after"},
 			{"request-id", requestID(r)}, {"status", "429"}, {"client-request-id", w.Header().Get("client-request-id")}}
 	}
 	body := object{{"error", object{
-		{"code", m.code},
+		{"code", m.Code},
 		{"message", teamsops.ErrorMessage(err)},
 		{"innerError", inner},
 	}}}
-	writeJSON(w, m.status, body)
+	writeJSON(w, m.Status, body)
 }
 
 // logRequest records one finished request with stable keys, at debug
