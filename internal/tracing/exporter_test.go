@@ -406,3 +406,23 @@ func TestExporterPartialSuccess(t *testing.T) {
 		t.Errorf("error %v", err)
 	}
 }
+
+// FuzzPartialSuccess: whatever a receiver answers, reading it neither
+// panics nor reports a rejection the answer does not hold.
+func FuzzPartialSuccess(f *testing.F) {
+	ok, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
+	some, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{PartialSuccess: &coltracepb.ExportTracePartialSuccess{RejectedSpans: 1}})
+	f.Add(ok)
+	f.Add(some)
+	f.Add([]byte{0x0a, 0xff})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		err := partialSuccess(b)
+		var res coltracepb.ExportTraceServiceResponse
+		if proto.Unmarshal(b, &res) == nil && err != nil {
+			ps := res.GetPartialSuccess()
+			if ps.GetRejectedSpans() == 0 && ps.GetErrorMessage() == "" {
+				t.Errorf("%x: reported %v for an answer that rejects nothing", b, err)
+			}
+		}
+	})
+}
