@@ -41,11 +41,15 @@ type exporter struct {
 	// retry at most.
 	retry, retryFor time.Duration
 
-	mu      sync.Mutex // one export at a time: they share the buffers
-	enc     encoder
-	zipped  bytes.Buffer
-	zw      *gzip.Writer
-	stopped bool
+	mu     sync.Mutex // one export at a time: they share the buffers
+	enc    encoder
+	zipped bytes.Buffer
+	zw     *gzip.Writer
+
+	// stop is closed by Shutdown, which must not wait for an export
+	// that is waiting to retry.
+	stop     chan struct{}
+	stopOnce sync.Once
 }
 
 // userAgent names the exporter, as OTLP asks of exporters.
@@ -62,9 +66,13 @@ const (
 const maxResponse = 64 << 10
 
 func newExporter(cfg exporterConfig) *exporter {
-	t := http.DefaultTransport.(*http.Transport).Clone()
-	t.TLSClientConfig = cfg.tls
-	return &exporter{cfg: cfg, client: &http.Client{Transport: t, Timeout: cfg.timeout}, retry: retryInitial, retryFor: retryElapsed}
+	// The standard transport's settings, proxies from the environment
+	// included, as the SDK's exporter has.
+	t := &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true, MaxIdleConns: 100,
+		IdleConnTimeout: 90 * time.Second, TLSHandshakeTimeout: 10 * time.Second,
+		ExpectContinueTimeout: time.Second, TLSClientConfig: cfg.tls}
+	return &exporter{cfg: cfg, client: &http.Client{Transport: t, Timeout: cfg.timeout},
+		retry: retryInitial, retryFor: retryElapsed, stop: make(chan struct{})}
 }
 
 // ExportSpans implements sdktrace.SpanExporter.
@@ -72,11 +80,13 @@ func (e *exporter) ExportSpans(ctx context.Context, spans []sdktrace.ReadOnlySpa
 	if len(spans) == 0 {
 		return nil
 	}
+	select {
+	case <-e.stop:
+		return nil
+	default:
+	}
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if e.stopped {
-		return nil
-	}
 	body := e.enc.encode(spans)
 	if e.cfg.gzip {
 		e.zipped.Reset()
@@ -118,6 +128,9 @@ func (e *exporter) send(ctx context.Context, body []byte) error {
 		case <-ctx.Done():
 			t.Stop()
 			return errors.Join(err, ctx.Err())
+		case <-e.stop:
+			t.Stop()
+			return err
 		case <-t.C:
 		}
 		wait = min(wait*3/2, retryMax)
@@ -220,11 +233,10 @@ func field(b []byte, num protowire.Number) ([]byte, bool) {
 	return out, found
 }
 
-// Shutdown implements sdktrace.SpanExporter: later exports send nothing.
+// Shutdown implements sdktrace.SpanExporter: later exports send nothing,
+// and an export waiting to retry gives up.
 func (e *exporter) Shutdown(ctx context.Context) error {
-	e.mu.Lock()
-	e.stopped = true
-	e.mu.Unlock()
+	e.stopOnce.Do(func() { close(e.stop) })
 	e.client.CloseIdleConnections()
 	return ctx.Err()
 }

@@ -426,3 +426,33 @@ func FuzzPartialSuccess(f *testing.F) {
 		}
 	})
 }
+
+// TestExporterShutdownStopsRetrying: an export waiting to retry a busy
+// receiver returns when the exporter is shut down, rather than holding
+// the shutdown for the retries' minute.
+func TestExporterShutdownStopsRetrying(t *testing.T) {
+	tried := make(chan struct{}, 1)
+	s := &sink{answer: func(_ int, w http.ResponseWriter) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		select {
+		case tried <- struct{}{}:
+		default:
+		}
+	}}
+	srv := httptest.NewServer(s)
+	defer srv.Close()
+	exp := newExporter(exporterConfig{url: srv.URL})
+	exp.retry, exp.retryFor = time.Hour, 2*time.Hour
+	done := make(chan error)
+	go func() { done <- exp.ExportSpans(context.Background(), stubs()) }()
+	<-tried
+	if err := exp.Shutdown(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err == nil || !strings.Contains(err.Error(), "503") {
+		t.Errorf("export: %v, want the receiver's 503", err)
+	}
+	if err := exp.ExportSpans(context.Background(), stubs()); err != nil || len(s.bodies) != 1 {
+		t.Errorf("after shutdown: %v, %d requests, want none more", err, len(s.bodies))
+	}
+}
