@@ -3,7 +3,8 @@
 // OTEL_EXPORTER_OTLP_TRACES_ENDPOINT (tracing is off when neither is
 // set), OTEL_SERVICE_NAME, OTEL_RESOURCE_ATTRIBUTES, OTEL_TRACES_SAMPLER
 // and OTEL_TRACES_SAMPLER_ARG, and the exporter's other OTEL_EXPORTER_OTLP_*
-// variables, which the OpenTelemetry SDK reads itself.
+// variables (exporterFromEnv), read as the OpenTelemetry SDK's exporter
+// reads them.
 //
 // One trace follows an operation from the request that starts it, through
 // its attempts — which may run on another replica, or after a restart: the
@@ -28,7 +29,6 @@ import (
 
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
-	"go.opentelemetry.io/otel/exporters/otlp/otlptrace/otlptracehttp"
 	"go.opentelemetry.io/otel/propagation"
 	"go.opentelemetry.io/otel/sdk/resource"
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
@@ -82,7 +82,7 @@ func FromEnv(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 			return nil, fmt.Errorf("%s=%s: teamsops exports OTLP over HTTP only (http/protobuf)", name, p)
 		}
 	}
-	exporter, err := otlptracehttp.New(ctx)
+	cfg, err := exporterFromEnv(os.Getenv)
 	if err != nil {
 		return nil, fmt.Errorf("tracing: %w", err)
 	}
@@ -101,7 +101,7 @@ func FromEnv(ctx context.Context, log *slog.Logger) (*Tracing, error) {
 	}
 	// The sampler is OTEL_TRACES_SAMPLER's, which the provider reads
 	// itself (default: parentbased_always_on).
-	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(exporter), sdktrace.WithResource(res))
+	provider := sdktrace.NewTracerProvider(sdktrace.WithBatcher(newExporter(cfg)), sdktrace.WithResource(res))
 	return &Tracing{
 		provider: provider,
 		tracer:   provider.Tracer(scope),
