@@ -22,6 +22,10 @@ const maxGroup = 64
 // updates each group carries.
 const maxLeaders = 2
 
+// maxReruns bounds how many times an update that collided runs again
+// alone: alone it can still meet a group holding locks in another order.
+const maxReruns = 3
+
 // groupCommit commits concurrent updates together, as package sqlite
 // does. An update that arrives while maxLeaders transactions run queues,
 // and the next of them to finish runs the queue in one transaction, each
@@ -39,10 +43,12 @@ const maxLeaders = 2
 // commits, in no order at all. A change's notifications lock their
 // subscriptions FOR KEY SHARE, a delivery locks its subscription FOR
 // UPDATE: two groups each holding the first for the second's delivery
-// deadlock, and PostgreSQL fails one statement (40P01). The update that
-// ran it rolls back to its savepoint and, rather than fail, runs again
-// alone (collided), as it would have run without grouping — a delivery
-// failed there after its POST would be retried by River and POSTed twice.
+// deadlock, and PostgreSQL fails one statement (40P01); so do a group and
+// an update running alone. The update that ran it rolls back (to its
+// savepoint, in a group) and, rather than fail, runs again alone
+// (collided), as it would have run without grouping — a delivery failed
+// there after its POST would be retried by River and POSTed twice, and a
+// request would be answered 503.
 type groupCommit struct {
 	mu      sync.Mutex
 	leaders int
@@ -59,9 +65,8 @@ type update struct {
 	changes  []teamsops.Change
 	err      error
 	panicked any
-	// collided: the update shared a transaction and failed on a lock
-	// another transaction held (collided); it rolled back to its
-	// savepoint and runs again alone.
+	// collided: the update failed on a lock another transaction held
+	// (collided) and rolled back; it runs again alone.
 	collided bool
 	done     chan struct{}
 }
@@ -81,9 +86,12 @@ func (s *Store) grouped(ctx context.Context, what string, fn func(pgx.Tx, *teams
 		g.mu.Unlock()
 		s.lead([]*update{u})
 	}
-	if u.collided {
+	for range maxReruns {
+		if !u.collided {
+			break
+		}
 		// Nothing of it committed: run it as it would run ungrouped, in a
-		// transaction of its own, whose error is the caller's.
+		// transaction of its own.
 		u = &update{ctx: ctx, what: what, fn: fn, done: make(chan struct{})}
 		s.runGroup([]*update{u})
 	}
@@ -196,8 +204,8 @@ func (s *Store) runOne(tx pgx.Tx, u *update, shared bool, opened *bool) (bool, e
 		if _, err := tx.Exec(context.WithoutCancel(u.ctx), "ROLLBACK TO SAVEPOINT grouped"); err != nil {
 			return false, storeError(u.what, err)
 		}
-		u.collided = collided(u.err)
 	}
+	u.collided = collided(u.err)
 	return ok, nil
 }
 
