@@ -7,7 +7,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"github.com/teamsops/teamsops"
-	"github.com/teamsops/teamsops/internal/feed"
 	"github.com/teamsops/teamsops/sqlstore"
 )
 
@@ -30,21 +29,33 @@ type Tx struct {
 	tx pgx.Tx
 	// pending are the changes noted so far, reported after the commit.
 	pending []teamsops.Change
+	// deferred are the writes queued with Defer.
+	deferred *teamsops.Deferred
 }
 
-var _ teamsops.Tx = (*Tx)(nil)
+var (
+	_ teamsops.Tx       = (*Tx)(nil)
+	_ teamsops.Deferrer = (*Tx)(nil)
+)
 
 // Driver returns the pgx.Tx, for River's pgx driver on the same database.
 func (tx *Tx) Driver() any { return tx.tx }
 
+// Defer implements teamsops.Deferrer: v is written with the values the
+// other updates of the group queued under key, before the group commits.
+func (tx *Tx) Defer(key, v any, flush teamsops.Flush) { tx.deferred.Add(key, v, flush) }
+
 // Update runs fn in one transaction (READ COMMITTED): it commits when fn
 // returns nil and rolls back when fn returns an error. Tx.OperationByID
 // locks the operation's row until then (SELECT … FOR UPDATE), which is what
-// makes the engine's effects exactly-once across replicas.
+// makes the engine's effects exactly-once across replicas. fn may share
+// the transaction with concurrent updates (groupCommit); if it failed
+// there on a deadlock only grouping caused, it runs a second time, alone,
+// and only that run's work commits.
 func (s *Store) Update(ctx context.Context, fn func(tx teamsops.Tx) error) error {
-	return s.notified(ctx, "update", func(pgTx pgx.Tx) ([]teamsops.Change, error) {
-		t := &Tx{tx: pgTx}
-		t.Conn = sqlstore.InTx(pgxQuerier{pgTx}, dialect{}, t.runDirectly, " FOR UPDATE", nil)
+	return s.grouped(ctx, "update", func(pgTx pgx.Tx, deferred *teamsops.Deferred) ([]teamsops.Change, error) {
+		t := &Tx{tx: pgTx, deferred: deferred}
+		t.Conn = sqlstore.InTx(pgxQuerier{pgTx}, dialect{}, t.runDirectly, " FOR UPDATE", deferred)
 		err := fn(t)
 		return t.pending, err
 	})
@@ -58,30 +69,9 @@ func (t *Tx) runDirectly(_ context.Context, _ string, fn func(sqlstore.Querier, 
 
 // atomically is the pool's atomic: a transaction of its own.
 func (s *Store) atomically(ctx context.Context, what string, fn func(sqlstore.Querier, sqlstore.Note) error) error {
-	return s.notified(ctx, what, func(tx pgx.Tx) ([]teamsops.Change, error) {
+	return s.grouped(ctx, what, func(tx pgx.Tx, _ *teamsops.Deferred) ([]teamsops.Change, error) {
 		var changes []teamsops.Change
 		err := fn(pgxQuerier{tx}, func(c ...teamsops.Change) { changes = append(changes, c...) })
 		return changes, err
 	})
-}
-
-// notified runs fn in a transaction and, once it has committed, reports
-// the changes it returns to this process's watchers and NOTIFYs the other
-// replicas of them (changeFeed).
-func (s *Store) notified(ctx context.Context, what string, fn func(pgx.Tx) ([]teamsops.Change, error)) error {
-	var changes []teamsops.Change
-	err := s.inTx(ctx, what, func(tx pgx.Tx) error {
-		var err error
-		if changes, err = fn(tx); err != nil {
-			return err
-		}
-		changes = feed.Coalesce(changes, maxTxChanges)
-		return nil
-	})
-	if err != nil {
-		return err
-	}
-	s.changes.Publish(changes...)
-	s.changes.committed(changes)
-	return nil
 }

@@ -55,6 +55,8 @@ type Store struct {
 	pool *pgxpool.Pool
 	// changes reports committed changes to watchers.
 	changes *changeFeed
+	// group commits concurrent updates together.
+	group groupCommit
 }
 
 var _ teamsops.Store = (*Store)(nil)
@@ -123,22 +125,6 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.changes.close()
 	s.pool.Close()
-	return nil
-}
-
-// inTx runs fn in a transaction (READ COMMITTED, PostgreSQL's default).
-func (s *Store) inTx(ctx context.Context, what string, fn func(tx pgx.Tx) error) error {
-	tx, err := s.pool.Begin(ctx)
-	if err != nil {
-		return storeError(what, err)
-	}
-	defer tx.Rollback(context.WithoutCancel(ctx))
-	if err := fn(tx); err != nil {
-		return err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return storeError(what, err)
-	}
 	return nil
 }
 
