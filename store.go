@@ -117,7 +117,11 @@ type Store interface {
 	Writer
 	// Update runs fn in one write transaction: everything fn writes through
 	// the Tx commits together when fn returns nil, and nothing does when it
-	// returns an error.
+	// returns an error. fn may run more than once (PostgreSQL runs an
+	// update again when the database broke a deadlock by failing it); only
+	// the last run's writes commit, so fn must do nothing outside the Tx
+	// that it could not do again (no request to another service, no
+	// counting of its own).
 	Update(ctx context.Context, fn func(tx Tx) error) error
 
 	// Declared returns what the tenant file last applied to the tenant
