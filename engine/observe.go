@@ -18,17 +18,27 @@ type Observer interface {
 	Ended(op *teamsops.Operation)
 }
 
-// backlogQueries count the operations' jobs that wait or run and the age
-// of the oldest, in each database's SQL.
+// backlogQueries count the operations whose jobs wait or run, and the age
+// of the oldest, in each database's SQL. A job still running whose
+// operation has ended is not counted: the attempt's transaction ends the
+// operation, and River's completer completes the job a moment later (or,
+// after a crash in between, once River rescues it).
 var backlogQueries = map[string]string{
 	riverdriver.DatabaseNamePostgres: `SELECT count(*),
-		coalesce(extract(epoch FROM now() - min(created_at)), 0)::float8
-		FROM river_job WHERE kind = 'teamsops.operation'
-			AND state IN ('available', 'pending', 'running', 'retryable', 'scheduled')`,
+		coalesce(extract(epoch FROM now() - min(j.created_at)), 0)::float8
+		FROM river_job j WHERE j.kind = 'teamsops.operation'
+			AND j.state IN ('available', 'pending', 'running', 'retryable', 'scheduled')
+			AND NOT EXISTS (SELECT 1 FROM operations o
+				WHERE o.tenant_id = j.args->>'tenant_id' AND o.id = j.args->>'operation_id'
+					AND o.status IN ('succeeded', 'failed'))`,
 	riverdriver.DatabaseNameSQLite: `SELECT count(*),
-		coalesce((julianday('now') - julianday(min(created_at))) * 86400.0, 0.0)
-		FROM river_job WHERE kind = 'teamsops.operation'
-			AND state IN ('available', 'pending', 'running', 'retryable', 'scheduled')`,
+		coalesce((julianday('now') - julianday(min(j.created_at))) * 86400.0, 0.0)
+		FROM river_job j WHERE j.kind = 'teamsops.operation'
+			AND j.state IN ('available', 'pending', 'running', 'retryable', 'scheduled')
+			AND NOT EXISTS (SELECT 1 FROM operations o
+				WHERE o.tenant_id = json_extract(j.args, '$.tenant_id')
+					AND o.id = json_extract(j.args, '$.operation_id')
+					AND o.status IN ('succeeded', 'failed'))`,
 }
 
 // Backlog returns how many operations wait or run (in the whole database,
