@@ -98,3 +98,26 @@ func TestForget(t *testing.T) {
 		t.Error("after Forget, the answer was not read again from the store")
 	}
 }
+
+// An answer kept when the cache is over its budget is kept in a map that
+// survives the eviction it causes. Eviction deletes the maps it empties;
+// when it deleted the map just made for the new answer, the answer went
+// into a nil map: a panic, which the Graph edge answered with a 500 on the
+// GET of an operation (seen in a soak with thousands of chats).
+func TestEvictionKeepsTheNewAnswersMap(t *testing.T) {
+	s, err := sqlite.Open(t.Context(), filepath.Join(t.TempDir(), "teamsops.db"))
+	must(t, err)
+	const budget = 2 << 10
+	c := cache.New(&feedless{Store: s}, budget)
+	t.Cleanup(func() { c.Close() })
+	seed(t, c, teamsops.OperationStatusSucceeded)
+	for i := range 3000 {
+		ref := teamsops.ResourceRef{Kind: teamsops.ResourceChat, ID: fmt.Sprintf("19:%04d@thread.v2", i)}
+		if _, err := c.Access(t.Context(), tenant, ref, alex, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if st := statsOf(c, cache.AccessCache); st.Entries == 0 || st.Bytes > budget {
+		t.Errorf("access cache %+v: want some answers kept within %d bytes", st, budget)
+	}
+}

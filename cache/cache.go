@@ -144,18 +144,20 @@ func (c *Store) Access(ctx context.Context, tenantID string, ref teamsops.Resour
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.live && c.all == all && c.accessEpochs[tenantID] == epoch {
-		byResource := c.access[tenantID]
-		if byResource == nil {
-			byResource = map[string]map[who]teamsops.ResourceAccess{}
-			c.access[tenantID] = byResource
-		}
-		if byResource[ref.ID] == nil {
-			byResource[ref.ID] = map[who]teamsops.ResourceAccess{}
-		}
-		if _, had := byResource[ref.ID][key]; !had {
+		if _, had := c.access[tenantID][ref.ID][key]; !had {
 			size := accessSize(key, a)
+			// Evicting first: it deletes the maps it empties, so a map made
+			// for this answer before it could be gone after it.
 			if c.accessBudget.over(size) {
 				c.evictAccess()
+			}
+			byResource := c.access[tenantID]
+			if byResource == nil {
+				byResource = map[string]map[who]teamsops.ResourceAccess{}
+				c.access[tenantID] = byResource
+			}
+			if byResource[ref.ID] == nil {
+				byResource[ref.ID] = map[who]teamsops.ResourceAccess{}
 			}
 			byResource[ref.ID][key] = a
 			c.accessBudget.add(size)
@@ -197,14 +199,14 @@ func (c *Store) Operation(ctx context.Context, tenantID string, ref teamsops.Res
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.live && c.all == all && c.opEpochs[tenantID] == epoch {
-		if c.ops[tenantID] == nil {
-			c.ops[tenantID] = map[string]*teamsops.Operation{}
-		}
 		if _, had := c.ops[tenantID][id]; !had {
 			copied := *op
 			size := operationSize(id, &copied)
-			if c.opsBudget.over(size) {
+			if c.opsBudget.over(size) { // first, as in Access
 				c.evictOperations()
+			}
+			if c.ops[tenantID] == nil {
+				c.ops[tenantID] = map[string]*teamsops.Operation{}
 			}
 			c.ops[tenantID][id] = &copied
 			c.opsBudget.add(size)
